@@ -1,0 +1,51 @@
+"""The ``minimodels`` command line: thin commands that compose experiments, storage and plots.
+
+Each module in this package (not starting with ``_``) adds its commands to the shared typer
+app, so a new command needs no edit here.  :func:`main` is the console entry point: a bad
+argument (``ValueError``/``TypeError`` raised anywhere below) becomes one sentence on stderr
+and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+
+from minimodels.cli._app import app
+
+__all__ = ["app", "main"]
+
+
+def _load_commands() -> None:
+    for info in pkgutil.iter_modules(__path__, __name__ + "."):
+        if not info.name.rsplit(".", 1)[-1].startswith("_"):
+            importlib.import_module(info.name)
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text[0].upper() + text[1:] if text else text
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; exit 0 on success, 2 on bad input, 1 on other failures."""
+    _load_commands()
+    debug = bool(os.environ.get("MINIMODELS_DEBUG"))
+    try:
+        app(args=argv, prog_name="minimodels")
+    except (ValueError, TypeError) as error:
+        if debug:
+            raise
+        print(f"Error: {_one_line(error)}", file=sys.stderr)
+        sys.exit(2)
+    except OSError as error:
+        if debug:
+            raise
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        print(f"Error: {error.strerror or error}{where}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,49 @@
+"""``minimodels gallery``: run every registered experiment and write the HTML report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from minimodels.cli._app import Quiet, Seed, app, echo
+
+
+@app.command()
+def gallery(
+    out: Annotated[Path, typer.Option("--out", help="Where to write index.html.")] = Path("gallery"),
+    quick: Annotated[bool, typer.Option(help="Smaller runs: the whole report in seconds.")] = False,
+    seed: Seed = 0,
+    only: Annotated[
+        str | None, typer.Option(help="Comma-separated section keys to build (see --list).")
+    ] = None,
+    list_sections: Annotated[bool, typer.Option("--list", help="List section keys and exit.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Reproduce every experiment at laptop scale as one report of pictures and numbers."""
+    from minimodels import gallery as g
+    from minimodels.progress import progress_bar
+
+    if list_sections:
+        for spec in g.registry():
+            echo(f"{spec.key:28s} {spec.title}")
+        return
+    keys = [k.strip() for k in only.split(",") if k.strip()] if only else None
+    specs = g.select(keys)
+    with progress_bar("gallery", enabled=not quiet) as on_progress:
+        def on_section(spec, number, total):
+            on_progress(number, total)
+
+        report = g.build(out, quick=quick, seed=seed, only=[s.key for s in specs],
+                         on_section=on_section)
+        on_progress(len(specs), len(specs))
+    for outcome in report.outcomes:
+        mark = "failed" if outcome.error else "ok"
+        echo(f"  {outcome.spec.key:28s} {outcome.seconds:7.1f} s  {mark}")
+    echo(f"Wrote {report.path} ({len(report.outcomes)} sections, {report.seconds:.1f} s).")
+    if report.failures:
+        for outcome in report.failures:
+            first = outcome.error.splitlines()[0]
+            typer.echo(f"Section {outcome.spec.key} failed: {first}", err=True)
+        raise typer.Exit(1)

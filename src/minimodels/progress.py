@@ -1,0 +1,64 @@
+"""Progress reporting: compute code calls a callback, surfaces decide how to show it.
+
+The data model is one function, ``on_progress(done, total)``: ``done`` units of work out of
+``total`` are finished (both ints, ``total`` fixed for the life of one task).  Compute code
+never prints; it calls ``on_progress`` when given one and does nothing otherwise.  The CLI
+turns the callback into a rich progress bar with :func:`progress_bar`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def report(on_progress: ProgressCallback | None, done: int, total: int) -> None:
+    """Call ``on_progress(done, total)`` if a callback was given."""
+    if on_progress is not None:
+        on_progress(done, total)
+
+
+def scaled(on_progress: ProgressCallback | None, start: int, span: int, total: int):
+    """A callback for a sub-task that fills ``[start, start + span)`` of an outer ``total``."""
+    if on_progress is None:
+        return None
+
+    def inner(done: int, sub_total: int) -> None:
+        fraction = done / sub_total if sub_total else 1.0
+        on_progress(start + round(fraction * span), total)
+
+    return inner
+
+
+@contextmanager
+def progress_bar(description: str, *, enabled: bool = True) -> Iterator[ProgressCallback]:
+    """A rich progress bar on stderr, handed out as an ``on_progress`` callback."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not enabled,
+        transient=False,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield on_progress

@@ -1,0 +1,178 @@
+"""Runs on disk: one directory per run, every file written atomically.
+
+A run directory holds
+
+* ``config.json``  — the resolved config, with ``seed`` and the package ``version``;
+* ``summary.json`` — headline numbers;
+* ``*.parquet``    — tables (one row per function, run, step …), with key/value metadata in
+  the Parquet schema so pandas, polars or DuckDB can read them without our code;
+* ``*.png`` / ``*.svg`` — figures.
+
+Every write goes to a temporary file in the same directory and is renamed into place, so a
+killed process never leaves a half-written file behind.  Bad paths fail early with one
+sentence (:func:`prepare_out_dir`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` if the block succeeds."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> Path:
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, numpy scalars/arrays, paths and tuples → plain JSON values (NaN/inf → None)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return to_jsonable(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def write_json(path: str | os.PathLike[str], value: Any) -> Path:
+    text = json.dumps(to_jsonable(value), indent=2, sort_keys=False) + "\n"
+    return write_text(path, text)
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def resolved_config(config: Any, **extra: Any) -> dict[str, Any]:
+    """The config as saved with a run: its fields, then ``extra``, then the package version."""
+    from minimodels import __version__
+
+    data = to_jsonable(config) if config is not None else {}
+    data.update(to_jsonable(extra))
+    data["version"] = __version__
+    return data
+
+
+def write_table(
+    path: str | os.PathLike[str],
+    columns: Mapping[str, Any],
+    *,
+    metadata: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write a dict of equal-length columns as Parquet; ``metadata`` lands in the schema as JSON."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({name: _arrow_column(col) for name, col in columns.items()})
+    if metadata:
+        encoded = {str(k): json.dumps(to_jsonable(v)) for k, v in metadata.items()}
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **encoded})
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+    return Path(path)
+
+
+def _arrow_column(col: Any) -> Any:
+    import pyarrow as pa
+
+    if isinstance(col, pa.Array | pa.ChunkedArray):
+        return col
+    if isinstance(col, np.ndarray):
+        return pa.array(col)
+    return pa.array(list(col))
+
+
+def read_table(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Read a Parquet table written by :func:`write_table`: (columns as numpy, metadata)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    raw = table.schema.metadata or {}
+    metadata = {}
+    for key, value in raw.items():
+        k = key.decode()
+        if k == "pandas" or k.startswith("ARROW"):
+            continue
+        try:
+            metadata[k] = json.loads(value)
+        except ValueError:
+            metadata[k] = value.decode()
+    columns = {name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names}
+    return columns, metadata
+
+
+def write_figure(
+    path: str | os.PathLike[str], figure: Any, *, formats: tuple[str, ...] = ("png",), dpi: int = 120
+) -> list[Path]:
+    """Save a matplotlib ``Figure`` as ``path`` with each suffix in ``formats`` (atomic writes)."""
+    import io
+
+    base = Path(path)
+    written = []
+    for fmt in formats:
+        target = base.with_suffix("." + fmt)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight")
+        written.append(write_bytes(target, buffer.getvalue()))
+    return written
+
+
+def prepare_out_dir(path: str | os.PathLike[str]) -> Path:
+    """Create ``path`` (and parents) and check it is a writable directory, or raise one sentence."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"output path {str(out)!r} exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot create output directory {str(out)!r}: {error.strerror}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ValueError(f"output directory {str(out)!r} is not writable")
+    return out
+
+
+def prepare_out_file(path: str | os.PathLike[str]) -> Path:
+    """Check that a file can be written at ``path`` (its directory is created), or raise."""
+    target = Path(path)
+    if target.is_dir():
+        raise ValueError(f"output path {str(target)!r} is a directory, not a file")
+    prepare_out_dir(target.parent if str(target.parent) else ".")
+    return target

@@ -1,0 +1,31 @@
+"""The command line as a user meets it: help, exit codes, one-line errors."""
+
+import subprocess
+import sys
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "minimodels", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def test_help_lists_the_gallery_command():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    assert "gallery" in result.stdout
+
+
+def test_bad_option_value_exits_2_without_traceback():
+    result = run_cli("gallery", "--only", "no-such-section")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "unknown gallery section 'no-such-section'" in result.stderr.lower()
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_gallery_into_a_file_path_is_refused_cleanly(tmp_path):
+    (tmp_path / "file").write_text("x")
+    result = run_cli("gallery", "--quick", "--out", str(tmp_path / "file" / "g"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
