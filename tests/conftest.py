@@ -14,3 +14,22 @@ settings.register_profile(
 )
 settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def run_cli(*args: str, cwd=None):
+    """Run ``python -m minimodels ARGS`` against the package under test (not some other install)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import minimodels
+
+    src = str(Path(minimodels.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run(
+        [sys.executable, "-m", "minimodels", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+    )

@@ -1,13 +1,6 @@
 """The command line as a user meets it: help, exit codes, one-line errors."""
 
-import subprocess
-import sys
-
-
-def run_cli(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "minimodels", *args], capture_output=True, text=True, cwd=cwd
-    )
+from conftest import run_cli
 
 
 def test_help_lists_the_gallery_command():

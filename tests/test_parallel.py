@@ -18,8 +18,11 @@ def test_results_do_not_depend_on_backend_or_worker_count():
 
 def test_progress_counts_every_finished_task():
     seen = []
-    list(parallel.run_tasks(abs, [-1, -2, -3], backend="serial",
-                            on_progress=lambda d, t: seen.append((d, t))))
+    list(
+        parallel.run_tasks(
+            abs, [-1, -2, -3], backend="serial", on_progress=lambda d, t: seen.append((d, t))
+        )
+    )
     assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]
 
 

@@ -96,9 +96,7 @@ def _ray(fn: Callable[[A], R], tasks: Sequence[A], address: str | None) -> Itera
     try:
         import ray
     except ImportError:
-        raise ValueError(
-            "the ray backend needs Ray: pip install 'minimodels[ray]'"
-        ) from None
+        raise ValueError("the ray backend needs Ray: pip install 'minimodels[ray]'") from None
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False)
     remote = ray.remote(fn)

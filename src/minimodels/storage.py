@@ -135,12 +135,18 @@ def read_table(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dic
             metadata[k] = json.loads(value)
         except ValueError:
             metadata[k] = value.decode()
-    columns = {name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names}
+    columns = {
+        name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names
+    }
     return columns, metadata
 
 
 def write_figure(
-    path: str | os.PathLike[str], figure: Any, *, formats: tuple[str, ...] = ("png",), dpi: int = 120
+    path: str | os.PathLike[str],
+    figure: Any,
+    *,
+    formats: tuple[str, ...] = ("png",),
+    dpi: int = 120,
 ) -> list[Path]:
     """Save a matplotlib ``Figure`` as ``path`` with each suffix in ``formats`` (atomic writes)."""
     import io

@@ -28,12 +28,8 @@ app = typer.Typer(
 
 Seed = Annotated[int, typer.Option(help="Random seed; the same seed reproduces a run bit for bit.")]
 OutDir = Annotated[Path, typer.Option("--out", help="Output directory for the run.")]
-Jobs = Annotated[
-    int | None, typer.Option(help="Worker processes (default: one per core).", min=1)
-]
-Backend = Annotated[
-    str, typer.Option(help="Where tasks run: serial, process (local pool) or ray.")
-]
+Jobs = Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1)]
+Backend = Annotated[str, typer.Option(help="Where tasks run: serial, process (local pool) or ray.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
 
 

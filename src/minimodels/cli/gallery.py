@@ -12,13 +12,17 @@ from minimodels.cli._app import Quiet, Seed, app, echo
 
 @app.command()
 def gallery(
-    out: Annotated[Path, typer.Option("--out", help="Where to write index.html.")] = Path("gallery"),
+    out: Annotated[Path, typer.Option("--out", help="Where to write index.html.")] = Path(
+        "gallery"
+    ),
     quick: Annotated[bool, typer.Option(help="Smaller runs: the whole report in seconds.")] = False,
     seed: Seed = 0,
     only: Annotated[
         str | None, typer.Option(help="Comma-separated section keys to build (see --list).")
     ] = None,
-    list_sections: Annotated[bool, typer.Option("--list", help="List section keys and exit.")] = False,
+    list_sections: Annotated[
+        bool, typer.Option("--list", help="List section keys and exit.")
+    ] = False,
     quiet: Quiet = False,
 ) -> None:
     """Reproduce every experiment at laptop scale as one report of pictures and numbers."""
@@ -32,11 +36,13 @@ def gallery(
     keys = [k.strip() for k in only.split(",") if k.strip()] if only else None
     specs = g.select(keys)
     with progress_bar("gallery", enabled=not quiet) as on_progress:
+
         def on_section(spec, number, total):
             on_progress(number, total)
 
-        report = g.build(out, quick=quick, seed=seed, only=[s.key for s in specs],
-                         on_section=on_section)
+        report = g.build(
+            out, quick=quick, seed=seed, only=[s.key for s in specs], on_section=on_section
+        )
         on_progress(len(specs), len(specs))
     for outcome in report.outcomes:
         mark = "failed" if outcome.error else "ok"
