@@ -183,3 +183,23 @@ def test_cli_ca_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, arg
     assert len(result.stderr.strip().splitlines()) == 1
     assert message.lower() in result.stderr.lower()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_ca_refuses_an_unwritable_output_path(tmp_path):
+    from conftest import run_cli
+
+    (tmp_path / "file").write_text("x")
+    result = run_cli("ca", "--rule", "30", "--out", str(tmp_path / "file" / "rule30.png"))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_many_colours_get_distinct_palette_entries():
+    from matplotlib.colors import to_hex
+
+    from minimodels.plotting.spacetime import ca_colours
+
+    for k in (2, 3, 6, 7, 12):
+        colours = [to_hex(c) for c in ca_colours(k)]
+        assert len(set(colours)) == k and colours[:2] == ["#ffffff", "#222222"]

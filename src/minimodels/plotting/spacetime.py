@@ -43,9 +43,14 @@ def _cell_size(height: int, width: int, *, max_inches: float = 7.0) -> float:
     return min(0.25, max_inches / max(height, width))
 
 
-def ca_colours(k: int) -> list[str]:
-    """``k`` colours for a k-colour CA: white, black, then distinct hues (cycled if needed)."""
-    return [CA_COLOURS[i % len(CA_COLOURS)] for i in range(k)]
+def ca_colours(k: int) -> list[Any]:
+    """``k`` distinct colours for a k-colour CA: white, black, then hues (evenly spaced if many)."""
+    if k <= len(CA_COLOURS):
+        return list(CA_COLOURS[:k])
+    from matplotlib import colormaps
+
+    hues = colormaps["turbo"](np.linspace(0.05, 0.95, k - 2))
+    return [CA_COLOURS[0], CA_COLOURS[1], *hues]
 
 
 def plot_ca(
