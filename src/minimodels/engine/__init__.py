@@ -7,7 +7,7 @@ Two implementations sit side by side and tests hold them equal:
   cell for 64 inputs, and a cell update is a few word-wide logical operations.
 
 Data model (everything below except the packing wrappers is a ``numba.njit`` function,
-callable from other njit code; ``rules`` must then be a writable or read-only int64 array):
+callable from other njit code; a RuleArray's read-only ``.rules`` can be passed as is):
 
 * ``packed = pack_bits(inputs)``: ``(n, W)`` 0/1 -> ``(W, n_words)`` uint64, bit ``j`` of
   ``packed[x, w]`` = ``inputs[64*w + j, x]``; ``unpack_bits(words, n)`` is the inverse and keeps
