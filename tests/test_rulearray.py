@@ -73,6 +73,8 @@ def test_to_dict_is_json_and_round_trips():
     data = json.loads(json.dumps(a.to_dict()))
     assert data["r"] == "1/2" and data["boundary"] == "zero"
     assert mm.RuleArray.from_dict(data) == a
+    with pytest.raises(ValueError, match="'rules' entry"):
+        mm.RuleArray.from_dict({"r": "1"})
 
 
 def test_single_cell_inputs_are_the_identity():
