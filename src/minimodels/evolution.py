@@ -170,9 +170,7 @@ def _check_rule_set(rules: Sequence[int], r: float) -> tuple[int, ...]:
     if len(set(rule_set)) != len(rule_set):
         raise ValueError(f"the rule set {list(rule_set)} repeats a rule")
     if len(rule_set) < 2:
-        raise ValueError(
-            f"mutation needs at least two rules to choose between, got {list(rule_set)}"
-        )
+        raise ValueError(f"mutation needs at least two distinct rules, got {list(rule_set)}")
     return rule_set
 
 
