@@ -52,10 +52,10 @@ def evolve(
 
     from minimodels import storage
     from minimodels.evolution import _check_rule_set
-    from minimodels.rulearray import parse_range
     from minimodels.experiments.evolution import EvolutionConfig, make_task, run
     from minimodels.parallel import check_backend
     from minimodels.progress import progress_bar
+    from minimodels.rulearray import parse_range
 
     config = EvolutionConfig(
         task=task, width=width, depth=depth, n_bits=n_bits, target=target, lifetime=lifetime,

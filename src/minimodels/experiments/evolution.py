@@ -15,11 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from minimodels import gallery
+from minimodels import gallery, tasks
 from minimodels.evolution import Evolution, evolve
 from minimodels.parallel import run_tasks
 from minimodels.progress import ProgressCallback
-from minimodels import tasks
 from minimodels.tasks import Task, bump, split
 
 __all__ = ["EvolutionConfig", "ManyRuns", "ensemble_accuracy", "make_task", "run"]
