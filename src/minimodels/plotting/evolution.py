@@ -247,3 +247,20 @@ def _crop_null(result: Any) -> np.ndarray:
     from minimodels.bio import phenotype
 
     return phenotype(result.genome, k=result.k, cutoff=result.cutoff)
+
+
+def plot_lifetimes(
+    lifetimes: dict[int, Sequence[int]], *, cutoff: int, steps: int, ax: Axes | None = None
+) -> Figure:
+    """Final lifetimes of many runs, one column per number of colours k (median in red)."""
+    figure, ax = axes_or_new(ax, 4.0, 3.0)
+    jitter = np.random.default_rng(0)  # horizontal jitter only, for legibility
+    for i, lives in enumerate(lifetimes.values()):
+        x = i + jitter.uniform(-0.15, 0.15, len(lives))
+        ax.plot(x, lives, "o", ms=4, alpha=0.7, color=CURVE_COLOURS[i % len(CURVE_COLOURS)])
+        ax.hlines(np.median(lives), i - 0.3, i + 0.3, color=READOUT_COLOUR, lw=1.5)
+    ax.set_xticks(range(len(lifetimes)), [f"k = {k}" for k in lifetimes])
+    ax.axhline(cutoff, color="#888888", lw=0.8, ls="--")
+    ax.set_ylabel(f"lifetime after {steps} attempts")
+    ax.spines[["top", "right"]].set_visible(False)
+    return figure
