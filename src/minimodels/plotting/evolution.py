@@ -264,3 +264,64 @@ def plot_lifetimes(
     ax.set_ylabel(f"lifetime after {steps} attempts")
     ax.spines[["top", "right"]].set_visible(False)
     return figure
+
+
+# ---------------------------------------------------------------------- multiway graphs
+def plot_multiway(
+    multiway: Any, *, start: int | None = None, max_nodes: int = 400, ax: Axes | None = None
+) -> Figure:
+    """The part of the multiway graph reachable from ``start``, laid out in layers of loss.
+
+    Nodes are arrays (green: zero loss), edges single mutations the acceptance rule keeps;
+    neutral (same-loss) edges run sideways.  Only strictly improving edges are followed when
+    the reachable part is larger than ``max_nodes``.
+    """
+    import networkx as nx
+
+    graph = multiway.graph
+    losses = multiway.losses
+    if start is None:  # a worst start that can still reach zero loss
+        reach = np.flatnonzero(multiway.distance_to_zero >= 0)
+        start = int(reach[np.argmax(losses[reach])]) if reach.size else 0
+    nodes = {start} | nx.descendants(graph, start)
+    strict = len(nodes) > max_nodes
+    if strict:
+        downhill = nx.DiGraph(
+            (u, v) for u, v in graph.edges if losses[v] < losses[u]
+        )  # fmt: skip
+        downhill.add_node(start)
+        nodes = {start} | nx.descendants(downhill, start)
+        sub = downhill.subgraph(nodes)
+    else:
+        sub = graph.subgraph(nodes)
+    layers: dict[int, list[int]] = {}
+    for node in sorted(nodes):
+        layers.setdefault(int(losses[node]), []).append(node)
+    position: dict[int, tuple[float, float]] = {}
+    for loss in sorted(layers, reverse=True):  # top layer first; order by parents' mean x
+        members = layers[loss]
+        keys = []
+        for node in members:
+            parents = [position[p][0] for p in sub.predecessors(node) if p in position]
+            keys.append(np.mean(parents) if parents else 0.0)
+        members = [m for _, m in sorted(zip(keys, members, strict=True))]
+        for i, node in enumerate(members):
+            position[node] = ((i + 0.5) / len(members) - 0.5, float(loss))
+    figure, ax = axes_or_new(ax, 6.5, 4.5)
+    for u, v in sub.edges:
+        (x0, y0), (x1, y1) = position[u], position[v]
+        ax.plot([x0, x1], [y0, y1], color="#999999", lw=0.4, alpha=0.5, zorder=1)
+    xs = np.array([position[n][0] for n in sub.nodes])
+    ys = np.array([position[n][1] for n in sub.nodes])
+    colours = ["#2f7d32" if losses[n] == 0 else "#1f5f99" for n in sub.nodes]
+    ax.scatter(xs, ys, s=10 if len(xs) > 100 else 30, c=colours, zorder=2)
+    ax.scatter(*position[start], s=80, facecolors="none", edgecolors=READOUT_COLOUR, zorder=3)
+    ax.set_xticks([])
+    ax.set_ylabel("loss")
+    ax.invert_yaxis()
+    ax.spines[["top", "right", "bottom"]].set_visible(False)
+    kind = "strictly improving" if strict else "kept"
+    ax.set_title(
+        f"{len(nodes)} arrays reachable from the circled start by {kind} mutations", fontsize=9
+    )
+    return figure

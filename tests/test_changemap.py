@@ -1,0 +1,58 @@
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minimodels as mm
+from minimodels.changemap import change_map
+
+
+@st.composite
+def arrays(draw, brick=None):
+    brick = draw(st.booleans()) if brick is None else brick
+    width, depth = draw(st.integers(3, 8)), draw(st.integers(1, 5))
+    rules = (6, 8) if brick else (4, 146)
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    boundary = draw(st.sampled_from(["cyclic", "zero"]))
+    array = mm.RuleArray.random(
+        depth, width, rules=rules, rng=rng, r=0.5 if brick else 1, boundary=boundary
+    )
+    task = mm.tasks.boolean(2, "0110", width=width) if width >= 2 else None
+    return array, task
+
+
+@settings(max_examples=25)
+@given(arrays())
+def test_brute_force_change_map_matches_a_direct_recomputation(setup):
+    array, task = setup
+    cm = change_map(array, task)
+    base = array.run_reference(task.inputs)[:, -1, task.readout[0]]
+    for row in range(array.depth):
+        for col in range(array.width):
+            other = [r for r in cm.rules if r != array.rules[row, col]][0]
+            changed = array.with_rule(row, col, other).run_reference(task.inputs)
+            flips = changed[:, -1, task.readout[0]] != base
+            assert np.array_equal(cm.output_changes[:, row, col], flips)
+            wrong = (changed[:, -1, task.readout[0]] != task.targets[:, 0]).sum()
+            assert cm.loss_changes[row, col] == (wrong != task.loss(array))
+
+
+@settings(max_examples=25)
+@given(arrays(brick=True))
+def test_boolean_derivative_is_exact_on_a_single_path_and_mostly_agrees(setup):
+    array, task = setup
+    cm = change_map(array, task)
+    assert cm.derivative is not None and 0.0 <= cm.agreement <= 1.0
+    # The last rule row feeds the readout directly: there the pass is exact.
+    assert np.array_equal(cm.derivative[:, -1], cm.output_changes[:, -1])
+    # A cell no path connects to the readout is never marked by either method.
+    assert not (cm.derivative & ~cm.output_changes).all() or cm.derivative.sum() == 0
+
+
+def test_derivative_agreement_is_high_on_random_and_xor_arrays():
+    rng = np.random.default_rng(0)
+    task = mm.tasks.boolean(3, "majority", width=10)
+    agreements = [
+        change_map(mm.RuleArray.random(6, 10, rules=(6, 8), rng=rng, r="1/2"), task).agreement
+        for _ in range(5)
+    ]
+    assert np.mean(agreements) > 0.9
