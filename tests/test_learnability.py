@@ -12,23 +12,32 @@ def test_and_xor_trees_reach_exactly_the_published_table():
     }  # fmt: skip
 
 
-def test_leaf_counts_agree_with_a_brute_force_over_explicit_trees():
-    # An independent oracle: evaluate every tree shape with up to 4 leaves as Python lambdas.
-    import itertools
+def _evaluate(tree, a, b):
+    if tree == "a":
+        return a
+    if tree == "b":
+        return b
+    op, left, right = tree
+    x, y = _evaluate(left, a, b), _evaluate(right, a, b)
+    return x & y if op == "and" else x ^ y
 
-    rows = [(0, 0), (0, 1), (1, 0), (1, 1)]
-    trees = {1: [lambda a, b: a, lambda a, b: b]}
+
+def test_leaf_counts_agree_with_a_brute_force_over_explicit_trees():
+    # An independent oracle: build every tree with up to 4 leaves as nested tuples.
+    trees = {1: ["a", "b"]}
     for n in range(2, 5):
         trees[n] = [
-            (lambda f, g, op: lambda a, b: op(f(a, b), g(a, b)))(f, g, op)
+            (op, left, right)
             for i in range(1, n)
-            for f, g in itertools.product(trees[i], trees[n - i])
-            for op in (lambda x, y: x & y, lambda x, y: x ^ y)
+            for left in trees[i]
+            for right in trees[n - i]
+            for op in ("and", "xor")
         ]
     best = {}
     for n in range(1, 5):
         for tree in trees[n]:
-            best.setdefault("".join(str(tree(a, b)) for a, b in rows), n)
+            table = "".join(str(_evaluate(tree, a, b)) for a, b in [(0, 0), (0, 1), (1, 0), (1, 1)])
+            best.setdefault(table, n)
     assert best == learnability.and_xor_leaf_counts(max_leaves=4)
 
 
