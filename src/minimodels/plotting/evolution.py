@@ -310,13 +310,16 @@ def plot_multiway(
     figure, ax = axes_or_new(ax, 6.5, 4.5)
     for u, v in sub.edges:
         (x0, y0), (x1, y1) = position[u], position[v]
-        ax.plot([x0, x1], [y0, y1], color="#999999", lw=0.4, alpha=0.5, zorder=1)
+        ax.plot([x0, x1], [y0, y1], color="#777777", lw=0.5, alpha=0.6, zorder=1)
     xs = np.array([position[n][0] for n in sub.nodes])
     ys = np.array([position[n][1] for n in sub.nodes])
     colours = ["#2f7d32" if losses[n] == 0 else "#1f5f99" for n in sub.nodes]
     ax.scatter(xs, ys, s=10 if len(xs) > 100 else 30, c=colours, zorder=2)
     ax.scatter(*position[start], s=80, facecolors="none", edgecolors=READOUT_COLOUR, zorder=3)
+    from matplotlib.ticker import MaxNLocator
+
     ax.set_xticks([])
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("loss")
     ax.invert_yaxis()
     ax.spines[["top", "right", "bottom"]].set_visible(False)
