@@ -65,3 +65,25 @@ def test_two_colours_never_leave_lifetime_one_and_three_colours_do():
 def test_bad_input_is_one_sentence(options, message):
     with pytest.raises(ValueError, match=message):
         bio.evolve(**{"steps": 10, "seed": 0, **options})
+
+
+def test_bio_cli_writes_traces_and_refuses_bad_k(tmp_path):
+    from conftest import run_cli
+
+    done = run_cli(
+        "bio", "--k", "2,3", "--steps", "500", "--runs", "2", "--jobs", "1", "--quiet",
+        "--out", str(tmp_path / "bio"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "bio" / "trace_k3.parquet").exists()
+    assert (tmp_path / "bio" / "phenotypes_k3.png").exists()
+    failed = run_cli("bio", "--k", "9", "--out", str(tmp_path / "bad"))
+    assert failed.returncode == 2 and failed.stderr.count("\n") == 1
+
+
+def test_bio_gallery_section_builds_at_quick_scale():
+    from minimodels import gallery
+    from minimodels.experiments.bio import bio_section
+
+    section = bio_section(gallery.Context(quick=True))
+    assert section.numbers["median lifetime, k = 2"] == 1.0

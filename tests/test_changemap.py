@@ -56,3 +56,11 @@ def test_derivative_agreement_is_high_on_random_and_xor_arrays():
         for _ in range(5)
     ]
     assert np.mean(agreements) > 0.9
+
+
+def test_changemap_gallery_section_builds():
+    from minimodels import gallery
+    from minimodels.experiments.changemap import changemap_section
+
+    section = changemap_section(gallery.Context(quick=True))
+    assert len(section.figures) == 2

@@ -168,3 +168,49 @@ def test_held_out_accuracy_is_measured_on_inputs_not_trained_on():
 def test_bad_input_is_one_sentence(task, options, message):
     with pytest.raises((ValueError, TypeError), match=message):
         mm.evolve(task, **{"depth": 4, "steps": 10, "seed": 0, **options})
+
+
+def test_many_runs_table_summary_and_ensemble_do_not_depend_on_the_backend():
+    from minimodels.experiments.evolution import EvolutionConfig, run
+
+    config = EvolutionConfig(width=10, depth=6, steps=3000, runs=5, train_fraction=0.6, seed=4)
+    serial = run(config)
+    pooled = run(config, backend="process", jobs=2)
+    assert serial.table()["final_rules"] == pooled.table()["final_rules"]
+    summary = serial.summary()
+    assert 0 <= summary["ensemble_held_out_accuracy"] <= 1
+    assert summary["runs"] == 5 and len(serial.table()["steps_to_zero"]) == 5
+
+
+def test_gallery_section_builds_at_quick_scale():
+    from minimodels import gallery
+    from minimodels.experiments.evolution import bump_section
+
+    section = bump_section(gallery.Context(quick=True, seed=1))
+    assert section.figures and section.numbers["runs"] == 30
+
+
+def test_evolve_cli_writes_the_run_and_refuses_bad_input(tmp_path):
+    from conftest import run_cli
+
+    from minimodels.storage import read_json, read_table
+
+    done = run_cli(
+        "evolve", "--task", "bump", "--width", "12", "--depth", "6", "--rules", "4,146",
+        "--seed", "1", "--runs", "3", "--jobs", "1", "--steps", "5000", "--quiet",
+        "--out", str(tmp_path / "run"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    columns, metadata = read_table(tmp_path / "run" / "runs.parquet")
+    assert len(columns["final_loss"]) == 3 and metadata["config"]["seed"] == 1
+    assert read_json(tmp_path / "run" / "summary.json")["runs"] == 3
+    assert (tmp_path / "run" / "learning_curve.png").exists()
+    for bad in (
+        ["--rules", "4,300"],
+        ["--task", "boolean", "--n-bits", "2", "--target", "1000", "--width", "6"],
+        ["--task", "nonsense"],
+        ["--accept", "<<"],
+    ):
+        failed = run_cli("evolve", *bad, "--steps", "10", "--out", str(tmp_path / "bad"))
+        assert failed.returncode == 2, failed.stderr
+        assert failed.stderr.count("\n") == 1 and "Traceback" not in failed.stderr

@@ -73,3 +73,22 @@ def test_graphml_export_round_trips(bump4, tmp_path):
 def test_too_many_arrays_is_refused():
     with pytest.raises(ValueError, match="too many"):
         multiway.multiway(mm.tasks.bump(8), depth=4)
+
+
+def test_multiway_cli_exports_graphml_and_refuses_huge_arrays(tmp_path):
+    from conftest import run_cli
+
+    done = run_cli("multiway", "--width", "3", "--depth", "2", "--runs", "2",
+                   "--out", str(tmp_path / "mw"))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert nx.read_graphml(tmp_path / "mw" / "graph.graphml").number_of_nodes() == 64
+    failed = run_cli("multiway", "--width", "9", "--depth", "4", "--out", str(tmp_path / "x"))
+    assert failed.returncode == 2 and "too many" in failed.stderr
+
+
+def test_multiway_gallery_section_builds_at_quick_scale():
+    from minimodels import gallery
+    from minimodels.experiments.multiway import multiway_section
+
+    section = multiway_section(gallery.Context(quick=True))
+    assert "20 of 20" in section.numbers["evolution runs that walk only along graph edges"]
