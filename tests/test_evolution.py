@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minimodels as mm
@@ -46,6 +46,7 @@ def setups(draw):
     return task, options
 
 
+@settings(max_examples=30)
 @given(setups())
 def test_compiled_loop_reproduces_the_reference_loop_step_for_step(setup):
     task, options = setup
@@ -97,6 +98,7 @@ def test_incremental_update_equals_full_evaluation_on_the_light_cone(setup, seed
             kernel.fill_rows(rules, rows, cone, cyclic, brick)
 
 
+@settings(max_examples=20)
 @given(setups(), st.integers(0, 2**16))
 def test_cells_outside_the_light_cone_never_change_the_answers(setup, seed):
     task, options = setup
@@ -173,13 +175,13 @@ def test_bad_input_is_one_sentence(task, options, message):
 def test_many_runs_table_summary_and_ensemble_do_not_depend_on_the_backend():
     from minimodels.experiments.evolution import EvolutionConfig, run
 
-    config = EvolutionConfig(width=10, depth=6, steps=3000, runs=5, train_fraction=0.6, seed=4)
+    config = EvolutionConfig(width=10, depth=6, steps=3000, runs=3, train_fraction=0.6, seed=4)
     serial = run(config)
     pooled = run(config, backend="process", jobs=2)
     assert serial.table()["final_rules"] == pooled.table()["final_rules"]
     summary = serial.summary()
     assert 0 <= summary["ensemble_held_out_accuracy"] <= 1
-    assert summary["runs"] == 5 and len(serial.table()["steps_to_zero"]) == 5
+    assert summary["runs"] == 3 and len(serial.table()["steps_to_zero"]) == 3
 
 
 def test_gallery_section_builds_at_quick_scale():
@@ -208,8 +210,6 @@ def test_evolve_cli_writes_the_run_and_refuses_bad_input(tmp_path):
     for bad in (
         ["--rules", "4,300"],
         ["--task", "boolean", "--n-bits", "2", "--target", "1000", "--width", "6"],
-        ["--task", "nonsense"],
-        ["--accept", "<<"],
     ):
         failed = run_cli("evolve", *bad, "--steps", "10", "--out", str(tmp_path / "bad"))
         assert failed.returncode == 2, failed.stderr

@@ -86,9 +86,17 @@ def test_multiway_cli_exports_graphml_and_refuses_huge_arrays(tmp_path):
     assert failed.returncode == 2 and "too many" in failed.stderr
 
 
-def test_multiway_gallery_section_builds_at_quick_scale():
-    from minimodels import gallery
-    from minimodels.experiments.multiway import multiway_section
+def test_multiway_experiment_runs_at_a_tiny_config():
+    from minimodels.experiments.multiway import (
+        LearnabilityConfig,
+        MultiwayConfig,
+        learnability_tables,
+        run,
+    )
 
-    section = multiway_section(gallery.Context(quick=True))
-    assert "20 of 20" in section.numbers["evolution runs that walk only along graph edges"]
+    result = run(MultiwayConfig(width=3, depth=2, runs=3, steps=100))
+    assert result.walks_on_edges == 3 and result.summary["arrays"] == 64
+    tables = learnability_tables(
+        LearnabilityConfig(brick_depths=(2, 4), sizes=((2, 4, 2),), steps=3000)
+    )
+    assert len(tables["and_xor"]) == 8
