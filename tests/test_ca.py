@@ -141,13 +141,23 @@ def test_bad_input_is_refused_with_one_sentence(call, message):
 
 
 def test_a_run_draws_itself_without_pyplot():
+    import os
+    import subprocess
     import sys
+    from pathlib import Path
 
-    states = mm.ca.run(30, mm.ca.single_cell(21), 10)
-    figure = mm.ca.plot(states)
-    assert figure.axes and "matplotlib.pyplot" not in sys.modules
     three = mm.ca.run(2**20 + 7, mm.ca.random_row(15, k=3, rng=np.random.default_rng(0)), 6, k=3)
     assert mm.ca.plot(three, k=3).axes
+    # In a fresh interpreter (other tests' libraries may import pyplot here), drawing a run and
+    # a rule array must not import pyplot.
+    code = (
+        "import sys, minimodels as mm; mm.ca.plot(mm.ca.run(30, mm.ca.single_cell(21), 10)); "
+        "mm.RuleArray([[4, 146]])._repr_png_(); print('matplotlib.pyplot' in sys.modules)"
+    )
+    src = str(Path(mm.__file__).resolve().parents[1])  # the package under test
+    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout.strip() == "False", result.stderr
 
 
 # -- the command line -------------------------------------------------------------------------
@@ -183,3 +193,23 @@ def test_cli_ca_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, arg
     assert len(result.stderr.strip().splitlines()) == 1
     assert message.lower() in result.stderr.lower()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_ca_refuses_an_unwritable_output_path(tmp_path):
+    from conftest import run_cli
+
+    (tmp_path / "file").write_text("x")
+    result = run_cli("ca", "--rule", "30", "--out", str(tmp_path / "file" / "rule30.png"))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_many_colours_get_distinct_palette_entries():
+    from matplotlib.colors import to_hex
+
+    from minimodels.plotting.spacetime import ca_colours
+
+    for k in (2, 3, 6, 7, 12):
+        colours = [to_hex(c) for c in ca_colours(k)]
+        assert len(set(colours)) == k and colours[:2] == ["#ffffff", "#222222"]

@@ -43,9 +43,14 @@ def _cell_size(height: int, width: int, *, max_inches: float = 7.0) -> float:
     return min(0.25, max_inches / max(height, width))
 
 
-def ca_colours(k: int) -> list[str]:
-    """``k`` colours for a k-colour CA: white, black, then distinct hues (cycled if needed)."""
-    return [CA_COLOURS[i % len(CA_COLOURS)] for i in range(k)]
+def ca_colours(k: int) -> list[Any]:
+    """``k`` distinct colours for a k-colour CA: white, black, then hues (evenly spaced if many)."""
+    if k <= len(CA_COLOURS):
+        return list(CA_COLOURS[:k])
+    from matplotlib import colormaps
+
+    hues = colormaps["turbo"](np.linspace(0.05, 0.95, k - 2))
+    return [CA_COLOURS[0], CA_COLOURS[1], *hues]
 
 
 def plot_ca(
@@ -93,32 +98,62 @@ def rule_array_image(rules: np.ndarray, states: np.ndarray, colours=None) -> np.
     return image
 
 
-def _draw_array(ax: Axes, image: np.ndarray, readout: int | None, grid: bool) -> None:
+def row_shifts(height: int, brick: bool) -> np.ndarray:
+    """Horizontal offset of each drawn row: brick rows sit between the two cells they read."""
+    if not brick:
+        return np.zeros(height)
+    return np.where(np.arange(height) % 2 == 1, 0.5, 0.0)  # odd rows read (x, x+1)
+
+
+def cell_pixels(image: np.ndarray, *, brick: bool, grid: bool, pixels: int = 8) -> np.ndarray:
+    """Render cells as ``pixels`` x ``pixels`` blocks (a 1-pixel white seam when ``grid``).
+
+    Brick rows are shifted by half a cell; one bitmap per picture keeps drawing fast.
+    """
     height, width = image.shape[:2]
-    ax.imshow(image, interpolation="nearest")
+    blocks = np.repeat(np.repeat(image, pixels, axis=0), pixels, axis=1)
     if grid:
-        ax.hlines(np.arange(-0.5, height), -0.5, width - 0.5, colors=GRID_COLOUR, linewidth=0.4)
-        ax.vlines(np.arange(-0.5, width), -0.5, height - 0.5, colors=GRID_COLOUR, linewidth=0.4)
+        seam = _rgb(GRID_COLOUR)
+        blocks[pixels - 1 :: pixels] = seam
+        blocks[:, pixels - 1 :: pixels] = seam
+    if not brick:
+        return blocks
+    half = pixels // 2
+    canvas = np.ones((height * pixels, width * pixels + half, 3))
+    for t, shift in enumerate(row_shifts(height, brick)):
+        offset = half if shift else 0
+        canvas[t * pixels : (t + 1) * pixels, offset : offset + width * pixels] = blocks[
+            t * pixels : (t + 1) * pixels
+        ]
+    return canvas
+
+
+def draw_array(
+    ax: Axes, image: np.ndarray, readout: int | None, grid: bool, brick: bool = False
+) -> None:
+    """Draw an RGB cell image ``(H, W, 3)`` on ``ax``, time down, the ``readout`` cell outlined."""
+    height, width = image.shape[:2]
+    right = width - 0.5 + (0.5 if brick else 0.0)
+    pixels = 8 if grid else 1 + brick  # brick needs an even number of pixels per cell
+    bitmap = cell_pixels(image, brick=brick, grid=grid, pixels=pixels)
+    ax.imshow(bitmap, interpolation="nearest", extent=(-0.5, right, height - 0.5, -0.5))
     if readout is not None:
         from matplotlib.patches import Rectangle
 
+        shift = row_shifts(height, brick)[-1]
+        corner = (readout - 0.5 + shift, height - 1.5)
         ax.add_patch(
-            Rectangle(
-                (readout - 0.5, height - 1.5),
-                1,
-                1,
-                fill=False,
-                edgecolor=READOUT_COLOUR,
-                linewidth=1.6,
-                zorder=3,
-            )
+            Rectangle(corner, 1, 1, fill=False, edgecolor=READOUT_COLOUR, linewidth=1.6, zorder=3)
         )
-    ax.set_xlim(-0.5, width - 0.5)
+    ax.set_xlim(-0.5, right)
     ax.set_ylim(height - 0.5, -0.5)
     _bare(ax)
 
 
-def _legend(figure: Figure, colours: dict[int, tuple[str, str]], *, brick: bool, **kwargs) -> None:
+def draw_rule_legend(
+    figure: Figure, colours: dict[int, tuple[str, str]], *, brick: bool, **kwargs
+) -> None:
+    """A figure legend with one swatch (dark on light) per rule; And/Xor/Or named for bricks."""
     from matplotlib.patches import Patch
 
     names = {8: "And", 6: "Xor", 14: "Or"} if brick else {}
@@ -150,11 +185,13 @@ def plot_rule_array(
     size = _cell_size(height, width)
     figure, ax = axes_or_new(ax, size * width + 0.4, size * height + (0.6 if legend else 0.2))
     grid = width <= 80 and height <= 80 if grid is None else grid
-    _draw_array(ax, rule_array_image(array.rules, states, colours), readout, grid)
+    draw_array(ax, rule_array_image(array.rules, states, colours), readout, grid, array.brick)
     if title:
         ax.set_title(title, fontsize=10)
     if legend:
-        _legend(figure, colours, brick=array.brick, loc="outside lower center", ncols=len(colours))
+        draw_rule_legend(
+            figure, colours, brick=array.brick, loc="outside lower center", ncols=len(colours)
+        )
     return figure
 
 
@@ -176,27 +213,38 @@ def plot_rule_array_grid(
     states = array.run(inputs)  # (n, depth + 1, W)
     n = states.shape[0]
     readout = array.width // 2 if readout is None else readout
-    n_cols = n_cols or int(np.ceil(np.sqrt(n * 1.6)))
+    n_cols = min(n, n_cols or int(np.ceil(np.sqrt(n * 1.6))))
     n_rows = int(np.ceil(n / n_cols))
-    aspect = (array.depth + 1) / array.width
-    figure = new_figure(
-        n_cols * panel_inches,
-        n_rows * panel_inches * aspect + 0.22 * n_rows + (0.5 if legend else 0.1),
-        layout="constrained",
-    )
+    # Fixed layout (no layout engine: it dominates the drawing time of a big grid), in inches.
+    gap, title, bottom = 0.12, 0.2, 0.45 if legend else 0.08
+    panel_width = panel_inches * (array.width + 0.5 * array.brick) / array.width
+    panel_height = panel_inches * (array.depth + 1) / array.width
+    width = n_cols * (panel_width + gap) + gap
+    height = n_rows * (panel_height + title) + bottom + gap
+    figure = new_figure(width, height)
     colours = rule_colours(array.rules)
-    axes = figure.subplots(n_rows, n_cols, squeeze=False)
     grid = array.width <= 24 and array.depth <= 24
-    for i, ax in enumerate(axes.flat):
-        if i >= n:
-            ax.set_axis_off()
-            continue
+    for i in range(n):
+        row, col = divmod(i, n_cols)
+        left = gap + col * (panel_width + gap)
+        top = height - gap - row * (panel_height + title) - title
+        ax = figure.add_axes(
+            (
+                left / width,
+                (top - panel_height) / height,
+                panel_width / width,
+                panel_height / height,
+            )
+        )
         image = rule_array_image(array.rules, states[i], colours)
-        _draw_array(ax, image, readout, grid)
+        draw_array(ax, image, readout, grid, array.brick)
         label = labels[i] if labels else _input_label(inputs[i])
-        ax.set_title(f"{label} → {states[i, -1, readout]}", fontsize=7, pad=2)
+        ax.text(
+            0.5, 1.02, f"{label} → {states[i, -1, readout]}", transform=ax.transAxes,
+            ha="center", va="bottom", fontsize=7,
+        )  # fmt: skip
     if legend:
-        _legend(figure, colours, brick=array.brick, loc="outside lower center", ncols=len(colours))
+        draw_rule_legend(figure, colours, brick=array.brick, loc="lower center", ncols=len(colours))
     return figure
 
 
@@ -205,3 +253,8 @@ def _input_label(row: np.ndarray) -> str:
     if len(ones) == 1:
         return f"x={ones[0]}"
     return "".join(str(int(v)) for v in row) if len(row) <= 12 else f"{len(ones)} ones"
+
+
+# Older private names, kept for modules written against them.
+_draw_array = draw_array
+_legend = draw_rule_legend
