@@ -214,3 +214,15 @@ def test_evolve_cli_writes_the_run_and_refuses_bad_input(tmp_path):
         failed = run_cli("evolve", *bad, "--steps", "10", "--out", str(tmp_path / "bad"))
         assert failed.returncode == 2, failed.stderr
         assert failed.stderr.count("\n") == 1 and "Traceback" not in failed.stderr
+
+
+def test_results_draw_themselves():
+    from minimodels.changemap import change_map
+    from minimodels.multiway import multiway
+
+    run = mm.evolve(mm.tasks.bump(8), depth=4, steps=500, seed=0)
+    life = mm.bio.evolve(k=3, steps=300, cutoff=50, seed=0)
+    maps = change_map(run.array, run.task)
+    graph = multiway(mm.tasks.bump(3), depth=2)
+    for thing in (run, life, maps, graph):
+        assert thing._repr_png_().startswith(b"\x89PNG")

@@ -33,6 +33,11 @@ class BioConfig:
     def quick(cls) -> BioConfig:
         return cls(runs=3)
 
+    @classmethod
+    def paper(cls) -> BioConfig:
+        """SCIENCE.md §A.8's calibration at scale: 100 runs per k of 10^4 attempts."""
+        return cls(runs=100)
+
 
 @dataclass(frozen=True, eq=False)
 class BioRuns:

@@ -50,6 +50,11 @@ class EvolutionConfig:
     def quick(cls) -> EvolutionConfig:
         return cls(runs=30)
 
+    @classmethod
+    def paper(cls) -> EvolutionConfig:
+        """SCIENCE.md §A.4's calibration: 100 runs of the 20 × 10 bump, 2×10^4 attempts."""
+        return cls(runs=100, steps=20_000)
+
 
 TASKS = ("bump", "boolean", "lifetime", "density")
 
