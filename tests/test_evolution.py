@@ -226,3 +226,13 @@ def test_results_draw_themselves():
     graph = multiway(mm.tasks.bump(3), depth=2)
     for thing in (run, life, maps, graph):
         assert thing._repr_png_().startswith(b"\x89PNG")
+
+
+def test_a_run_from_a_given_start_replays_from_that_start():
+    task = mm.tasks.bump(10)
+    start = mm.RuleArray.uniform(5, 10, 4)
+    run = mm.evolve(task, depth=5, steps=400, seed=3, start=start)
+    assert run.initial == start and run.replay().kept.rows() == run.kept.rows()
+    assert mm.evolve(task, depth=5, steps=400, seed=3, start=start, method="reference").array == (
+        run.array
+    )

@@ -137,6 +137,8 @@ def _as_table(genome: np.ndarray | int, k: int) -> np.ndarray:
         table = np.asarray(genome, dtype=np.uint8)
         if table.shape != (k**3,) or table.max(initial=0) >= k:
             raise ValueError(f"a k={k} rule table needs {k**3} entries in 0..{k - 1}")
+    if table[0] != 0:
+        raise ValueError("the genome must send the all-zero neighbourhood to 0 (blank background)")
     return table
 
 

@@ -87,6 +87,7 @@ class Evolution(Drawable):
     initial_loss: float
     losses: np.ndarray  # (n_steps,) float64
     kept: Mutations
+    start_given: bool = False  # the start array was passed in (not drawn from the seed)
     config: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -145,6 +146,7 @@ class Evolution(Drawable):
             "seed": seed, "accept": self.accept, "stop_at": self.stop_at,
             "r": self.initial.r, "boundary": self.initial.boundary,
             "mutations_per_step": self.mutations_per_step,
+            "start": self.initial if self.start_given else None,
         }  # fmt: skip
 
     def plot(self, ax: Axes | None = None, *, log_x: bool = False) -> Figure:
@@ -221,6 +223,7 @@ class _Setup:
     stop_at: float | None
     rng: np.random.Generator
     start: np.ndarray  # (depth, W) indices into rule_set
+    start_given: bool
 
 
 def _setup(
@@ -263,7 +266,7 @@ def _setup(
         indices = np.vectorize(lookup.__getitem__, otypes=[np.int64])(np.asarray(start.rules))
     return _Setup(
         task, rule_set, r, boundary, int(depth), int(steps), int(mutations_per_step),
-        stop_at, rng, indices,
+        stop_at, rng, indices, start is not None,
     )  # fmt: skip
 
 
@@ -294,7 +297,7 @@ def _result(setup: _Setup, seed, accept, initial_loss, losses, kept, final) -> E
         mutations_per_step=setup.per_step, seed=_seed_record(seed), steps=setup.steps,
         initial=_as_array(setup, setup.start), array=_as_array(setup, final),
         initial_loss=float(initial_loss), losses=np.asarray(losses, dtype=np.float64),
-        kept=mutations, config=config,
+        kept=mutations, start_given=setup.start_given, config=config,
     )  # fmt: skip
 
 

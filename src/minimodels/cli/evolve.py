@@ -30,7 +30,7 @@ def evolve(
     runs: Annotated[int, typer.Option(help="Independent runs (seeds spawned from --seed).")] = 1,
     accept: Annotated[str, typer.Option(help="Keep a mutation when loss is <= or < .")] = "<=",
     stop_at: Annotated[
-        float | None, typer.Option(help="Stop once the loss is at most this (omit: 0).")
+        float, typer.Option(help="Stop once the loss is at most this; negative: never stop.")
     ] = 0,
     mutations_per_step: Annotated[int, typer.Option(help="Cells mutated per step.")] = 1,
     train_fraction: Annotated[
@@ -61,8 +61,8 @@ def evolve(
     config = EvolutionConfig(
         task=task, width=width, depth=depth, n_bits=n_bits, target=target, lifetime=lifetime,
         n_rows=n_rows, rules=parse_rules(rules), r=r, boundary=boundary, steps=steps, runs=runs,
-        accept=accept, stop_at=stop_at, mutations_per_step=mutations_per_step,
-        train_fraction=train_fraction, seed=seed,
+        accept=accept, stop_at=None if stop_at < 0 else stop_at,
+        mutations_per_step=mutations_per_step, train_fraction=train_fraction, seed=seed,
     )  # fmt: skip
     check_backend(backend, jobs)
     _check_rule_set(config.rules, parse_range(r))
