@@ -236,3 +236,16 @@ def test_a_run_from_a_given_start_replays_from_that_start():
     assert mm.evolve(task, depth=5, steps=400, seed=3, start=start, method="reference").array == (
         run.array
     )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_block_boundaries_do_not_change_the_trace(monkeypatch, seed):
+    from minimodels import evolution
+
+    task = mm.tasks.bump(10)
+    whole = mm.evolve(task, depth=5, steps=600, seed=seed)
+    monkeypatch.setattr(evolution, "BLOCK", 7)  # the stream is defined per block: both agree
+    fast = mm.evolve(task, depth=5, steps=600, seed=seed)
+    plain = evolve_reference(task, depth=5, steps=600, seed=seed)
+    assert np.array_equal(fast.losses, plain.losses) and fast.kept.rows() == plain.kept.rows()
+    assert whole.initial == fast.initial  # the start array comes before any block
