@@ -53,6 +53,15 @@ def run(config: ChangeMapConfig) -> ChangeMapResult:
     )
 
 
+def _legend(figure, array) -> None:
+    from minimodels.plotting.spacetime import draw_rule_legend, rule_colours
+
+    colours = rule_colours(array.rules)
+    draw_rule_legend(
+        figure, colours, brick=array.brick, loc="outside lower center", ncols=len(colours)
+    )
+
+
 @gallery.section("evolution-changemap", title="Change maps: where a mutation matters", order=25)
 def changemap_section(context: gallery.Context) -> gallery.Section:
     from minimodels.plotting import new_figure
@@ -96,6 +105,7 @@ def changemap_section(context: gallery.Context) -> gallery.Section:
         readout=result.bump.task.readout[0], ax=axes[1], marker_colour="#00a0a0",
         title="cells whose swap changes the loss (any input)",
     )  # fmt: skip
+    _legend(figure, result.bump.array)
     section.add_figure("bump", figure, "A trained {4, 146} bump array with its change maps.")
     case = int(np.argmax(xor_map.output_changes.sum(axis=(1, 2))))
     figure = new_figure(9.0, 3.6, layout="constrained")
@@ -109,6 +119,7 @@ def changemap_section(context: gallery.Context) -> gallery.Section:
             result.and_xor.array, task.inputs[case], marks, readout=task.readout[0], ax=ax,
             title=f"input {format(case, '03b')}: {name}",
         )  # fmt: skip
+    _legend(figure, result.and_xor.array)
     section.add_figure(
         "and-xor",
         figure,

@@ -14,10 +14,11 @@ import numpy as np
 from minimodels.plotting import axes_or_new, new_figure
 from minimodels.plotting.spacetime import (
     READOUT_COLOUR,
-    _draw_array,
-    _legend,
+    draw_array,
+    draw_rule_legend,
     plot_ca,
     plot_rule_array_grid,
+    row_shifts,
     rule_array_image,
     rule_colours,
 )
@@ -117,11 +118,14 @@ def _panel_row(
     colours = rule_colours(all_rules)
     for ax, array, title in zip(axes.flat, arrays, titles, strict=False):
         states = array.run(inputs)
-        _draw_array(ax, rule_array_image(array.rules, states, colours), readout, width <= 40)
+        image = rule_array_image(array.rules, states, colours)
+        draw_array(ax, image, readout, width <= 40, brick=array.brick)
         ax.set_title(title, fontsize=8, pad=2)
     for ax in list(axes.flat)[n:]:
         ax.set_axis_off()
-    _legend(figure, colours, brick=arrays[0].brick, loc="outside lower center", ncols=len(colours))
+    draw_rule_legend(
+        figure, colours, brick=arrays[0].brick, loc="outside lower center", ncols=len(colours)
+    )
     return figure
 
 
@@ -190,9 +194,13 @@ def plot_change_map(
     size = min(0.3, 7.0 / max(height, width))
     figure, ax = axes_or_new(ax, size * width + 0.4, size * height + 0.4)
     colours = rule_colours(array.rules)
-    _draw_array(ax, rule_array_image(array.rules, states, colours), readout, width <= 40)
-    rows, cols = np.nonzero(np.asarray(changes))
-    ax.scatter(cols, rows + 1, s=14, c=marker_colour, marker="o", edgecolors="white", lw=0.4)
+    image = rule_array_image(array.rules, states, colours)
+    draw_array(ax, image, readout, width <= 40, brick=array.brick)
+    rows, cols = np.nonzero(np.asarray(changes))  # rule rows; state row = rule row + 1
+    shifts = row_shifts(height, array.brick)[rows + 1]
+    ax.scatter(
+        cols + shifts, rows + 1, s=14, c=marker_colour, marker="o", edgecolors="white", lw=0.4
+    )
     if title:
         ax.set_title(title, fontsize=9)
     return figure
