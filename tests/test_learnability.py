@@ -68,3 +68,20 @@ def test_evolution_learns_representable_functions_and_refuses_impossible_ones():
     )
     assert out["1001"]["learned"] is False and out["1001"]["reason"] == "f(0…0) = 1"
     assert out["0110"]["learned"] and out["0001"]["learned"]
+
+
+def test_search_finds_a_subset_of_the_exhaustive_answer_and_is_required_for_big_arrays(
+    monkeypatch,
+):
+    import pytest
+
+    from minimodels import multiway
+
+    exhaustive = learnability.representable(2, width=4, depth=3, rules=(4, 146))
+    with pytest.raises(ValueError, match="samples"):
+        learnability.representable(2, width=8, depth=4, rules=(4, 146))
+    monkeypatch.setattr(multiway, "MAX_ARRAYS", 16)  # force the search path on a small array
+    found = learnability.representable(
+        2, width=4, depth=3, rules=(4, 146), samples=300, rng=np.random.default_rng(0)
+    )
+    assert set(found) <= set(exhaustive) and sum(found.values()) == 300

@@ -84,9 +84,26 @@ def representable(
     boundary: str = "cyclic",
     columns: Sequence[int] | None = None,
     readout: int | None = None,
+    samples: int | None = None,
+    rng: np.random.Generator | None = None,
 ) -> dict[str, int]:
-    """Every function some array of this size computes, with how many arrays compute it."""
+    """Every function some array of this size computes, with how many arrays compute it.
+
+    Exhaustive up to :data:`minimodels.multiway.MAX_ARRAYS` arrays; beyond that pass
+    ``samples`` and ``rng`` to search ``samples`` random arrays instead (the result is then a
+    lower bound on what is representable, with counts out of ``samples``).
+    """
+    from minimodels.multiway import MAX_ARRAYS
+
     task = boolean(n_bits, "0" * 2**n_bits, width=width, columns=columns, readout=readout)
+    if len(rules) ** (width * depth) > MAX_ARRAYS:
+        if samples is None or rng is None:
+            raise ValueError(
+                f"{len(rules)}^{width * depth} arrays are too many to enumerate; "
+                "pass samples= and rng= to search random arrays instead"
+            )
+        return _sampled(task, depth=depth, rules=rules, r=r, boundary=boundary,
+                        samples=samples, rng=rng)  # fmt: skip
     counts: dict[str, int] = {}
     chunks = enumerate_outputs(
         task.inputs, task.readout, depth=depth, rules=rules, r=r, boundary=boundary
@@ -97,6 +114,18 @@ def representable(
         for value, count in zip(values.tolist(), number.tolist(), strict=True):
             key = _table(value, 2**n_bits)
             counts[key] = counts.get(key, 0) + count
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
+def _sampled(task, *, depth, rules, r, boundary, samples: int, rng) -> dict[str, int]:
+    from minimodels.rulearray import RuleArray
+
+    counts: dict[str, int] = {}
+    for _ in range(samples):
+        array = RuleArray(rng.choice(np.asarray(rules), size=(depth, task.width)), r=r,
+                          boundary=boundary)  # fmt: skip
+        key = "".join(map(str, task.answers(array)[:, 0]))
+        counts[key] = counts.get(key, 0) + 1
     return dict(sorted(counts.items(), key=lambda item: -item[1]))
 
 
