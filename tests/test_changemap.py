@@ -67,3 +67,20 @@ def test_changemap_experiment_runs_at_a_tiny_config():
     result = run(replace(config, steps=2000))
     assert result.and_xor_map.derivative is not None
     assert result.bump_map.loss_changes.shape == (4, 8)
+
+
+@settings(max_examples=10)
+@given(seed=st.integers(0, 2**16))
+def test_guided_learner_never_worsens_and_is_stuck_only_in_a_true_local_minimum(seed):
+    from minimodels.changemap import evolve_guided
+
+    task = mm.tasks.bump(10)
+    run = evolve_guided(task, depth=5, steps=2000, seed=seed)
+    trace = np.concatenate([[run.initial_loss], run.losses])
+    assert np.all(trace[1:] <= trace[:-1]) and task.loss(run.array) == trace[-1]
+    assert run.initial == mm.evolve(task, depth=5, steps=0, seed=seed).initial
+    if run.stuck:  # no single swap lowers the loss (checked directly)
+        for row in range(5):
+            for col in range(10):
+                other = 4 if run.array.rules[row, col] == 146 else 146
+                assert task.loss(run.array.with_rule(row, col, other)) >= trace[-1]
