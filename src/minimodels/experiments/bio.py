@@ -25,7 +25,7 @@ class BioConfig:
     ks: tuple[int, ...] = (2, 3, 4)
     steps: int = 10_000
     cutoff: int = 200
-    runs: int = 12  # per k
+    runs: int = 10  # per k
     fitness: str = "lifetime"
     seed: int = 0
 
