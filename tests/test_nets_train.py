@@ -6,9 +6,16 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from minimodels.nets import MLP, MeshNet, Training, apply_many, init_many, signed_targets
+from minimodels.nets import (
+    MLP,
+    MeshNet,
+    Training,
+    apply_many,
+    init_many,
+    signed_targets,
+    train_many,
+)
 from minimodels.nets import train as train_one
-from minimodels.nets import train_many
 
 
 def boolean_data(n_bits=4, seed=0):
@@ -57,6 +64,12 @@ def test_vmapped_training_equals_separate_trainings_with_the_same_keys(training)
         assert one.final_loss == pytest.approx(many.final_loss[i], rel=1e-4)
     # nets differ from one another, and each stops on its own criterion
     assert len(set(many.final_loss.tolist())) == 5
+    # a pool of 2 slots refilled every 3 steps gives the same nets
+    pooled = train_many(model, x, y, training, keys=keys, n_slots=2, n_inner=3, chunk_steps=40)
+    assert pooled.losses is None
+    np.testing.assert_array_equal(pooled.n_steps, many.n_steps)
+    np.testing.assert_array_equal(pooled.fitted, many.fitted)
+    assert leaves_close(pooled.params, many.params)
 
 
 def test_stopping_at_full_accuracy_records_the_loss_after_every_update():
