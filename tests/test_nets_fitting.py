@@ -43,7 +43,7 @@ def test_named_targets_and_callables():
     ("call", "message"),
     [
         (lambda: resolve_target("square"), "unknown target 'square'"),
-        (lambda: training_points(lambda x: x / 0.0, 4), "NaN or infinite"),
+        (lambda: training_points(lambda x: np.full_like(x, np.nan), 4), "NaN or infinite"),
         (lambda: training_points("bump", 1), "n_train must be at least 2"),
         (lambda: training_points("bump", 5, (1.0, -1.0)), "lo < hi"),
         (lambda: fit(MLP((2, 1)), key=jax.random.key(0)), "one input and one output"),
