@@ -75,43 +75,64 @@ def _neuron_panels(fit: Any) -> tuple[list[np.ndarray], np.ndarray]:
     return fit.hidden(grid), grid
 
 
-def plot_neurons(fit: Any, *, figure: Figure | None = None) -> Figure:
+def plot_neurons(fit: Any, *, ax: Axes | None = None) -> Figure:
     """Every hidden neuron's value as a function of x, one small panel per neuron, laid out
-    like the net: an MLP's layers are columns (input left), a mesh net's rows are rows."""
+    like the net: an MLP's layers are columns (input left), a mesh net's rows are rows.
+
+    All panels share one Axes (cell (row, col) is the unit square at (col, −row)), which
+    draws ~50× faster than one Axes per neuron.  Each curve has its own scale; the shaded band
+    is the training interval, the thin line is 0.
+    """
+    from matplotlib.collections import LineCollection, PatchCollection
+    from matplotlib.patches import Rectangle
+
     from minimodels.nets.mesh import MeshNet
-    from minimodels.plotting import new_figure
 
     hidden, grid = _neuron_panels(fit)
     mesh = isinstance(fit.model, MeshNet)
     n_layers = len(hidden)
     widest = max(h.shape[1] for h in hidden)
     n_rows, n_cols = (n_layers, widest) if mesh else (widest, n_layers)
-    if figure is None:
-        size = (
-            (0.62 * n_cols + 0.4, 0.5 * n_rows + 0.5)
-            if mesh
-            else (1.3 * n_cols + 1, 0.42 * n_rows + 0.6)
-        )
-        figure = new_figure(*size)
+    size = (
+        (0.62 * n_cols + 0.4, 0.5 * n_rows + 0.6)
+        if mesh
+        else (1.3 * n_cols + 1, 0.42 * n_rows + 0.7)
+    )
+    figure, ax = axes_or_new(ax, *size)
+    x0, x1 = grid[0], grid[-1]
     lo, hi = fit.interval
+    pad = 0.06  # gap between panels, in panel units
+    inner = 1 - 2 * pad
+    frames, bands, zeros, curves, colours = [], [], [], [], []
     for layer, values in enumerate(hidden):
-        span = max(np.abs(values).max(), 1e-9)
         for neuron in range(values.shape[1]):
+            span = max(np.abs(values[:, neuron]).max(), 1e-9)
+            bottom = -span if values[:, neuron].min() < 0 else 0.0
             row, col = (layer, neuron) if mesh else (neuron, layer)
-            ax = figure.add_subplot(n_rows, n_cols, row * n_cols + col + 1)
-            ax.axvspan(lo, hi, color="#f3efe6", lw=0)
-            ax.axhline(0, color="#cccccc", lw=0.5)
-            ax.plot(grid, values[:, neuron], color=LINE_COLOURS[layer % len(LINE_COLOURS)], lw=1)
-            ax.set_ylim(-1.08 * span if values.min() < 0 else -0.08 * span, 1.08 * span)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            for side in ax.spines.values():
-                side.set_color("#bbbbbb")
-                side.set_linewidth(0.5)
-            if (mesh and neuron == 0) or (not mesh and neuron == 0):
-                ax.set_title("" if mesh else f"layer {layer + 1}", fontsize=7, loc="left")
-    figure.subplots_adjust(wspace=0.08, hspace=0.12, left=0.02, right=0.98, top=0.92, bottom=0.02)
-    figure.suptitle(f"hidden neurons of {fit.model.name} as functions of x", fontsize=9)
+            left, base = col + pad, -row - 1 + pad
+            frames.append(Rectangle((left, base), inner, inner))
+            u0 = left + inner * (lo - x0) / (x1 - x0)
+            u1 = left + inner * (hi - x0) / (x1 - x0)
+            bands.append(Rectangle((u0, base), u1 - u0, inner))
+            u = left + inner * (grid - x0) / (x1 - x0)
+            v = base + inner * (0.05 + 0.9 * (values[:, neuron] - bottom) / (span - bottom))
+            level = base + inner * (0.05 + 0.9 * -bottom / (span - bottom))
+            zeros.append([(left, level), (left + inner, level)])
+            curves.append(np.column_stack([u, v]))
+            colours.append(LINE_COLOURS[layer % len(LINE_COLOURS)])
+    ax.add_collection(PatchCollection(bands, facecolor="#f3efe6", edgecolor="none"))
+    ax.add_collection(LineCollection(zeros, colors="#cccccc", linewidths=0.5))
+    ax.add_collection(LineCollection(curves, colors=colours, linewidths=1.0))
+    ax.add_collection(
+        PatchCollection(frames, facecolor="none", edgecolor="#bbbbbb", linewidths=0.5)
+    )
+    if not mesh:
+        for layer in range(n_layers):
+            ax.text(layer + pad, 0.05, f"layer {layer + 1}", fontsize=7, va="bottom")
+    ax.set_xlim(0, n_cols)
+    ax.set_ylim(-n_rows, 0.35 if not mesh else 0.05)
+    ax.set_axis_off()
+    ax.set_title(f"hidden neurons of {fit.model.name} as functions of x", fontsize=9)
     return figure
 
 
