@@ -186,8 +186,16 @@ def fit_many(
         losses = many.losses[: many.n_steps[i] + 1, i]
         fits.append(
             Fit(
-                model, params, name, f, x, y, losses, float(many.final_loss[i]),
-                (float(interval[0]), float(interval[1])), extrapolation,
+                model,
+                params,
+                name,
+                f,
+                x,
+                y,
+                losses,
+                float(many.final_loss[i]),
+                (float(interval[0]), float(interval[1])),
+                extrapolation,
             )  # fmt: skip
         )
     return fits

@@ -364,9 +364,7 @@ def _refill(model, training, init, pool, keys, params):
     )
 
 
-@partial(
-    jax.jit, static_argnames=("model", "training", "init", "n_slots", "n_inner", "n_rounds")
-)
+@partial(jax.jit, static_argnames=("model", "training", "init", "n_slots", "n_inner", "n_rounds"))
 def _run_pool(model, training, init, n_slots, n_inner, n_rounds, pool, keys, params, x, y):
     """Up to ``n_rounds`` rounds of (``n_inner`` masked steps of every slot, then refill)."""
     step = jax.vmap(partial(advance, model, training), in_axes=(0, 0, None, None))
@@ -377,9 +375,7 @@ def _run_pool(model, training, init, n_slots, n_inner, n_rounds, pool, keys, par
 
     def round_(carry):
         i, p = carry
-        slots = jax.lax.fori_loop(
-            0, n_inner, lambda _, s: step(s, p.slot_keys, x, y)[0], p.slots
-        )
+        slots = jax.lax.fori_loop(0, n_inner, lambda _, s: step(s, p.slot_keys, x, y)[0], p.slots)
         p = _refill(model, training, init, p._replace(slots=slots), keys, params)
         return i + 1, p
 
