@@ -215,8 +215,10 @@ def advance(
     def objective(params, xb, yb):
         output = model.apply(params, xb)
         loss = data_loss(output, yb, training.loss)
-        penalty = training.l1 * sum(jnp.sum(jnp.abs(p)) for p in jax.tree.leaves(params))
-        return loss + penalty, (loss, output)
+        if training.l1:
+            loss_l1 = training.l1 * sum(jnp.sum(jnp.abs(p)) for p in jax.tree.leaves(params))
+            return loss + loss_l1, (loss, output)
+        return loss, (loss, output)
 
     full_batch = training.batch_size is None or training.batch_size >= x.shape[0]
     if full_batch:
