@@ -61,7 +61,14 @@ def test_two_colours_never_leave_lifetime_one_and_three_colours_do():
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"k": 1}, "k must"), ({"cutoff": 0}, "cutoff"), ({"fitness": "speed"}, "fitness")],
+    [
+        ({"k": 1}, "k must"),
+        ({"cutoff": 0}, "cutoff"),
+        ({"cutoff": 2.5}, "cutoff must be a whole number"),
+        ({"steps": 1.5}, "steps must be a whole number"),
+        ({"steps": -1}, "steps must be a whole number"),
+        ({"fitness": "speed"}, "fitness"),
+    ],
 )
 def test_bad_input_is_one_sentence(options, message):
     with pytest.raises(ValueError, match=message):

@@ -120,11 +120,20 @@ def _evolve_kernel(table, k, cutoff, fitness, cases, choices, state, lifetimes, 
 
 
 # ---------------------------------------------------------------------- plain functions
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
 def _check(k: int, cutoff: int) -> None:
-    if not isinstance(k, int | np.integer) or not 2 <= k <= 6:
+    if not _is_whole(k) or not 2 <= k <= 6:
         raise ValueError(f"the number of colours k must be an integer in 2..6, got {k!r}")
-    if cutoff < 1:
-        raise ValueError(f"cutoff must be ≥ 1, got {cutoff}")
+    if not _is_whole(cutoff) or cutoff < 1:
+        raise ValueError(f"cutoff must be a whole number ≥ 1, got {cutoff!r}")
+
+
+def _check_steps(steps: int) -> None:
+    if not _is_whole(steps) or steps < 0:
+        raise ValueError(f"steps must be a whole number ≥ 0, got {steps!r}")
 
 
 def _as_table(genome: np.ndarray | int, k: int) -> np.ndarray:
@@ -258,8 +267,7 @@ def evolve(
     """Evolve a k-colour rule from the null rule for ``steps`` attempted mutations."""
     _check(k, cutoff)
     code = _fitness_code(fitness)
-    if steps < 0:
-        raise ValueError(f"steps must be ≥ 0, got {steps}")
+    _check_steps(steps)
     rng = np.random.default_rng(seed)
     cases, choices = _draw(rng, k, steps)
     table = np.zeros(k**3, dtype=np.uint8)
@@ -302,6 +310,7 @@ def evolve_reference(
 
     _check(k, cutoff)
     _fitness_code(fitness)
+    _check_steps(steps)
     rng = np.random.default_rng(seed)
     cases, choices = _draw(rng, k, steps)
     position = iter(range(steps))
