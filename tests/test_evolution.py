@@ -165,6 +165,12 @@ def test_held_out_accuracy_is_measured_on_inputs_not_trained_on():
         (tasks.boolean(2, "1001", width=6), {"rules": (8, 6), "r": "1/2"}, "impossible"),
         (tasks.bump(10), {"depth": 0}, "depth"),
         (tasks.bump(10), {"accept": "<<"}, "accept"),
+        (tasks.bump(10), {"steps": 1.5}, "steps must be a whole number"),
+        (tasks.bump(10), {"steps": True}, "steps must be a whole number"),
+        (tasks.bump(10), {"stop_at": float("nan")}, "stop_at must be a number"),
+        (tasks.bump(10), {"stop_at": "0"}, "stop_at must be a number"),
+        (tasks.bump(10), {"mutations_per_step": 0}, "mutations_per_step"),
+        (tasks.bump(10), {"start": mm.RuleArray([[4] * 10] * 4, r=1, boundary="zero")}, "start"),
     ],
 )
 def test_bad_input_is_one_sentence(task, options, message):
@@ -249,3 +255,24 @@ def test_block_boundaries_do_not_change_the_trace(monkeypatch, seed):
     plain = evolve_reference(task, depth=5, steps=600, seed=seed)
     assert np.array_equal(fast.losses, plain.losses) and fast.kept.rows() == plain.kept.rows()
     assert whole.initial == fast.initial  # the start array comes before any block
+
+
+@pytest.mark.parametrize("method", ["compiled", "reference"])
+def test_an_infinite_stop_at_stops_at_once_and_a_negative_one_never(method):
+    task = tasks.bump(8)
+    at_once = mm.evolve(task, depth=3, steps=50, seed=2, stop_at=float("inf"), method=method)
+    assert at_once.n_steps == 0
+    never = mm.evolve(task, depth=3, steps=50, seed=2, stop_at=-float("inf"), method=method)
+    assert never.n_steps == 50
+
+
+def test_evolve_cli_refuses_bad_input_before_writing_anything(tmp_path):
+    from conftest import run_cli
+
+    for bad in (["--train-fraction", "2"], ["--depth", "0"], ["--stop-at", "nan"],
+                ["--mutations-per-step", "0"], ["--runs", "0"]):  # fmt: skip
+        out = tmp_path / "bad"
+        failed = run_cli("evolve", *bad, "--steps", "10", "--out", str(out))
+        assert failed.returncode == 2, (bad, failed.stderr)
+        assert len(failed.stderr.strip().splitlines()) == 1 and "Traceback" not in failed.stderr
+        assert not out.exists(), bad
