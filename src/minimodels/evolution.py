@@ -33,7 +33,7 @@ import numpy as np
 from minimodels.mutation import check_accept, mutation_walk
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
-from minimodels.rulearray import RuleArray, parse_range
+from minimodels.rulearray import RuleArray, check_boundary, parse_range
 from minimodels.tasks import Task
 
 if TYPE_CHECKING:
@@ -268,8 +268,7 @@ def check_arguments(
         raise TypeError(f"task must be a minimodels.tasks.Task, got {type(task).__name__}")
     check_accept(accept)
     r = parse_range(r)
-    if boundary not in ("cyclic", "zero"):
-        raise ValueError(f"boundary {boundary!r} is unknown (allowed: 'cyclic', 'zero')")
+    check_boundary(boundary)
     _check_count("depth", depth, 1)
     _check_count("steps", steps, 0)
     _check_count("mutations_per_step", mutations_per_step, 1)
