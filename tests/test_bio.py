@@ -93,5 +93,5 @@ def test_bio_experiment_runs_at_a_tiny_config():
     from minimodels.experiments.bio import BioConfig, run
 
     runs = run(BioConfig(ks=(2, 3), steps=300, cutoff=50, runs=2))
-    assert runs.summary()["median lifetime, k = 2"] == 1.0
+    assert runs.summary()["median_lifetime_k2"] == 1.0
     assert len(runs.table()["rule"]) == 4

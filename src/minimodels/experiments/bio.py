@@ -63,8 +63,8 @@ class BioRuns:
         out: dict[str, Any] = {}
         for k in self.results:
             lives = self.final_lifetimes(k)
-            out[f"median lifetime, k = {k}"] = float(np.median(lives))
-            out[f"lifetime range, k = {k}"] = [int(min(lives)), int(max(lives))]
+            out[f"median_lifetime_k{k}"] = float(np.median(lives))
+            out[f"lifetime_range_k{k}"] = [int(min(lives)), int(max(lives))]
         return out
 
 
@@ -121,7 +121,14 @@ def bio_section(context: gallery.Context) -> gallery.Section:
             "long neutral stretches, and each breakthrough is a new, intricate pattern."
         ),
         numbers={
-            **{key: value for key, value in summary.items()},
+            **{
+                f"{label}, k = {k}": summary[f"{key}_k{k}"]
+                for k in runs.results
+                for key, label in (
+                    ("median_lifetime", "median lifetime"),
+                    ("lifetime_range", "lifetime range"),
+                )
+            },
             "runs per k": config.runs,
             "showcase rule (k=3)": str(showcase.rule),
         },
