@@ -276,3 +276,16 @@ def test_evolve_cli_refuses_bad_input_before_writing_anything(tmp_path):
         assert failed.returncode == 2, (bad, failed.stderr)
         assert len(failed.stderr.strip().splitlines()) == 1 and "Traceback" not in failed.stderr
         assert not out.exists(), bad
+
+
+@pytest.mark.parametrize(("r", "rules"), [(1, (4, 146, 30)), ("1/2", (6, 8, 9))])
+def test_compiled_loop_matches_the_reference_over_several_words_of_cases(r, rules):
+    # 2^7 = 128 cases fill two words; 100 random rows leave the last word part padding.
+    train = np.random.default_rng(5).random(128) < 0.7
+    task = tasks.boolean(7, "random", width=11, rng=np.random.default_rng(3), train=train)
+    rows_task = tasks.density(11, 100, rng=np.random.default_rng(4))
+    for one in (task, rows_task):
+        options = {"depth": 5, "rules": rules, "r": r, "steps": 300, "seed": 9, "stop_at": None}
+        fast, plain = mm.evolve(one, **options), evolve_reference(one, **options)
+        assert np.array_equal(fast.losses, plain.losses)
+        assert fast.kept.rows() == plain.kept.rows() and fast.array == plain.array
