@@ -289,3 +289,13 @@ def test_compiled_loop_matches_the_reference_over_several_words_of_cases(r, rule
         fast, plain = mm.evolve(one, **options), evolve_reference(one, **options)
         assert np.array_equal(fast.losses, plain.losses)
         assert fast.kept.rows() == plain.kept.rows() and fast.array == plain.array
+
+
+def test_a_single_run_reports_progress_in_attempts():
+    from minimodels.evolution import BLOCK
+    from minimodels.experiments.evolution import EvolutionConfig, run
+
+    calls = []
+    config = EvolutionConfig(width=10, depth=4, steps=2 * BLOCK + 5, runs=1, stop_at=None)
+    run(config, on_progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (BLOCK, config.steps) and calls[-1] == (config.steps, config.steps)

@@ -100,12 +100,15 @@ def check_config(config: EvolutionConfig) -> Task:
     return task
 
 
-def _one_run(args: tuple[EvolutionConfig, Task, np.random.SeedSequence]) -> Evolution:
+def _one_run(
+    args: tuple[EvolutionConfig, Task, np.random.SeedSequence],
+    on_progress: ProgressCallback | None = None,
+) -> Evolution:
     config, task, seed = args
     return evolve(
         task, depth=config.depth, rules=config.rules, steps=config.steps, seed=seed,
         accept=config.accept, stop_at=config.stop_at, r=config.r, boundary=config.boundary,
-        mutations_per_step=config.mutations_per_step,
+        mutations_per_step=config.mutations_per_step, on_progress=on_progress,
     )  # fmt: skip
 
 
@@ -180,6 +183,8 @@ def run(
     task = check_config(config)
     seeds = np.random.SeedSequence(config.seed).spawn(config.runs)
     work = [(config, task, seed) for seed in seeds]
+    if config.runs == 1:  # one run: report progress within it (attempts, not runs)
+        return ManyRuns(config, task, [_one_run(work[0], on_progress)])
     results: list[Any] = [None] * config.runs
     for index, result in run_tasks(
         _one_run, work, backend=backend, jobs=jobs, on_progress=on_progress
