@@ -85,8 +85,10 @@ def test_bio_cli_writes_traces_and_refuses_bad_k(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "bio" / "trace_k3.parquet").exists()
     assert (tmp_path / "bio" / "phenotypes_k3.png").exists()
-    failed = run_cli("bio", "--k", "9", "--out", str(tmp_path / "bad"))
-    assert failed.returncode == 2 and failed.stderr.count("\n") == 1
+    for bad in (["--k", "9"], ["--k", "2,2"], ["--k", ","], ["--runs", "0"]):
+        failed = run_cli("bio", *bad, "--steps", "10", "--out", str(tmp_path / "bad"))
+        assert failed.returncode == 2 and failed.stderr.count("\n") == 1, bad
+        assert not (tmp_path / "bad").exists(), bad
 
 
 def test_bio_experiment_runs_at_a_tiny_config():
