@@ -163,12 +163,13 @@ def test_cli_rulearray_draws_random_and_given_arrays(tmp_path):
         (("--array", "4,146;4"), "rectangular"),
         (("--width", "5", "--inputs", "0120"), "--inputs must be 'single' or 5 binary digits"),
         (("--readout", "99"), "--readout 99 is outside the row"),
+        (("--save", "array.txt"), "--save must name a .json file"),
     ],
 )
 def test_cli_rulearray_bad_input_exits_2_with_one_line(tmp_path, args, message):
     from conftest import run_cli
 
-    result = run_cli("rulearray", *args, "--out", str(tmp_path / "x.png"))
+    result = run_cli("rulearray", *args, "--out", str(tmp_path / "x.png"), cwd=tmp_path)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert message.lower() in result.stderr.lower()
