@@ -61,7 +61,14 @@ def test_two_colours_never_leave_lifetime_one_and_three_colours_do():
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"k": 1}, "k must"), ({"cutoff": 0}, "cutoff"), ({"fitness": "speed"}, "fitness")],
+    [
+        ({"k": 1}, "k must"),
+        ({"cutoff": 0}, "cutoff"),
+        ({"cutoff": 2.5}, "cutoff must be a whole number"),
+        ({"steps": 1.5}, "steps must be a whole number"),
+        ({"steps": -1}, "steps must be a whole number"),
+        ({"fitness": "speed"}, "fitness"),
+    ],
 )
 def test_bad_input_is_one_sentence(options, message):
     with pytest.raises(ValueError, match=message):
@@ -78,13 +85,15 @@ def test_bio_cli_writes_traces_and_refuses_bad_k(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "bio" / "trace_k3.parquet").exists()
     assert (tmp_path / "bio" / "phenotypes_k3.png").exists()
-    failed = run_cli("bio", "--k", "9", "--out", str(tmp_path / "bad"))
-    assert failed.returncode == 2 and failed.stderr.count("\n") == 1
+    for bad in (["--k", "9"], ["--k", "2,2"], ["--k", ","], ["--runs", "0"]):
+        failed = run_cli("bio", *bad, "--steps", "10", "--out", str(tmp_path / "bad"))
+        assert failed.returncode == 2 and failed.stderr.count("\n") == 1, bad
+        assert not (tmp_path / "bad").exists(), bad
 
 
 def test_bio_experiment_runs_at_a_tiny_config():
     from minimodels.experiments.bio import BioConfig, run
 
     runs = run(BioConfig(ks=(2, 3), steps=300, cutoff=50, runs=2))
-    assert runs.summary()["median lifetime, k = 2"] == 1.0
+    assert runs.summary()["median_lifetime_k2"] == 1.0
     assert len(runs.table()["rule"]) == 4

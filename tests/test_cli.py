@@ -22,3 +22,19 @@ def test_gallery_into_a_file_path_is_refused_cleanly(tmp_path):
     result = run_cli("gallery", "--quick", "--out", str(tmp_path / "file" / "g"))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_typer_usage_errors_are_one_line_with_exit_2(tmp_path):
+    out = str(tmp_path / "x.png")
+    for args, fragment in [
+        (("ca", "--rule", "30", "--out", out, "--width", "abc"), "--width"),
+        (("ca", "--rule", "30"), "--out"),
+        (("ca", "--rule", "30", "--out", out, "--bogus"), "--bogus"),
+        (("no-such-command",), "no-such-command"),
+    ]:
+        result = run_cli(*args)
+        assert result.returncode == 2, args
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert fragment in result.stderr
+    assert not (tmp_path / "x.png").exists()

@@ -110,3 +110,35 @@ def test_big_batches_spanning_several_blocks_match_reference(width, brick):
     for evaluate in (engine.evaluate_output, engine.evaluate_output_parallel):
         final = engine.unpack_bits(evaluate(rules, packed, True, brick), len(inputs))
         assert np.array_equal(final, expected)
+
+
+@given(
+    width=st.integers(1, 12),
+    t=st.integers(1, 6),
+    brick=st.booleans(),
+    cyclic=st.booleans(),
+    data=st.data(),
+)
+def test_next_segment_is_exactly_the_cells_that_read_a_changed_cell(width, t, brick, cyclic, data):
+    first = data.draw(st.integers(0, width - 1))
+    last = data.draw(st.integers(first, width - 1))
+    changed = set(range(first, last + 1))
+    below = t + 1
+    if brick:
+        offsets = (0, 1) if below % 2 == 1 else (-1, 0)
+    else:
+        offsets = (-1, 0, 1)
+    readers = set()
+    for y in range(width):
+        for dx in offsets:
+            x = y + dx
+            if cyclic:
+                x %= width
+            if x in changed:
+                readers.add(y)
+    start, length = engine.next_segment(0, first, last, t, width, cyclic, brick)
+    assert 0 <= start < max(width, 1) and 0 <= length <= width
+    segment = {(start + j) % width for j in range(length)}
+    assert readers <= segment
+    if length < width:  # only a whole row may over-cover
+        assert segment == readers

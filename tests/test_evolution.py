@@ -165,6 +165,12 @@ def test_held_out_accuracy_is_measured_on_inputs_not_trained_on():
         (tasks.boolean(2, "1001", width=6), {"rules": (8, 6), "r": "1/2"}, "impossible"),
         (tasks.bump(10), {"depth": 0}, "depth"),
         (tasks.bump(10), {"accept": "<<"}, "accept"),
+        (tasks.bump(10), {"steps": 1.5}, "steps must be a whole number"),
+        (tasks.bump(10), {"steps": True}, "steps must be a whole number"),
+        (tasks.bump(10), {"stop_at": float("nan")}, "stop_at must be a number"),
+        (tasks.bump(10), {"stop_at": "0"}, "stop_at must be a number"),
+        (tasks.bump(10), {"mutations_per_step": 0}, "mutations_per_step"),
+        (tasks.bump(10), {"start": mm.RuleArray([[4] * 10] * 4, r=1, boundary="zero")}, "start"),
     ],
 )
 def test_bad_input_is_one_sentence(task, options, message):
@@ -249,3 +255,47 @@ def test_block_boundaries_do_not_change_the_trace(monkeypatch, seed):
     plain = evolve_reference(task, depth=5, steps=600, seed=seed)
     assert np.array_equal(fast.losses, plain.losses) and fast.kept.rows() == plain.kept.rows()
     assert whole.initial == fast.initial  # the start array comes before any block
+
+
+@pytest.mark.parametrize("method", ["compiled", "reference"])
+def test_an_infinite_stop_at_stops_at_once_and_a_negative_one_never(method):
+    task = tasks.bump(8)
+    at_once = mm.evolve(task, depth=3, steps=50, seed=2, stop_at=float("inf"), method=method)
+    assert at_once.n_steps == 0
+    never = mm.evolve(task, depth=3, steps=50, seed=2, stop_at=-float("inf"), method=method)
+    assert never.n_steps == 50
+
+
+def test_evolve_cli_refuses_bad_input_before_writing_anything(tmp_path):
+    from conftest import run_cli
+
+    for bad in (["--train-fraction", "2"], ["--depth", "0"], ["--stop-at", "nan"],
+                ["--mutations-per-step", "0"], ["--runs", "0"]):  # fmt: skip
+        out = tmp_path / "bad"
+        failed = run_cli("evolve", *bad, "--steps", "10", "--out", str(out))
+        assert failed.returncode == 2, (bad, failed.stderr)
+        assert len(failed.stderr.strip().splitlines()) == 1 and "Traceback" not in failed.stderr
+        assert not out.exists(), bad
+
+
+@pytest.mark.parametrize(("r", "rules"), [(1, (4, 146, 30)), ("1/2", (6, 8, 9))])
+def test_compiled_loop_matches_the_reference_over_several_words_of_cases(r, rules):
+    # 2^7 = 128 cases fill two words; 100 random rows leave the last word part padding.
+    train = np.random.default_rng(5).random(128) < 0.7
+    task = tasks.boolean(7, "random", width=11, rng=np.random.default_rng(3), train=train)
+    rows_task = tasks.density(11, 100, rng=np.random.default_rng(4))
+    for one in (task, rows_task):
+        options = {"depth": 5, "rules": rules, "r": r, "steps": 300, "seed": 9, "stop_at": None}
+        fast, plain = mm.evolve(one, **options), evolve_reference(one, **options)
+        assert np.array_equal(fast.losses, plain.losses)
+        assert fast.kept.rows() == plain.kept.rows() and fast.array == plain.array
+
+
+def test_a_single_run_reports_progress_in_attempts():
+    from minimodels.evolution import BLOCK
+    from minimodels.experiments.evolution import EvolutionConfig, run
+
+    calls = []
+    config = EvolutionConfig(width=10, depth=4, steps=2 * BLOCK + 5, runs=1, stop_at=None)
+    run(config, on_progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (BLOCK, config.steps) and calls[-1] == (config.steps, config.steps)

@@ -42,9 +42,12 @@ def test_brick_rows_alternate_which_neighbour_they_read():
     array = mm.RuleArray([[8, 0, 0, 0], [0, 0, 0, 0]], r=0.5, boundary="zero")
     # Row 1 (odd) reads (x, x+1): cell 0 = And(x0, x1).
     assert array.run(inputs)[:, 1, 0].tolist() == [1, 0]
-    array = mm.RuleArray([[0, 0, 0, 0], [0, 8, 0, 0]], r=0.5)
-    rows = array.run(np.array([[1, 1, 1, 1]], np.uint8))
-    assert rows[0, 1].tolist() == [0, 0, 0, 0]  # rule 0 everywhere on row 1
+    # Row 2 (even) reads (x-1, x): Or (14) on row 1 spreads each 1 one cell left, then the
+    # And cell 1 of row 2 sees (row1[0], row1[1]); reading (x, x+1) would flip both answers.
+    array = mm.RuleArray([[14, 14, 14, 14], [0, 8, 0, 0]], r=0.5, boundary="zero")
+    rows = array.run(np.array([[0, 0, 1, 0], [0, 1, 0, 0]], np.uint8))
+    assert rows[:, 1].tolist() == [[0, 1, 1, 0], [1, 1, 0, 0]]
+    assert rows[:, 2, 1].tolist() == [0, 1]
 
 
 def test_random_construction_is_reproducible_and_uses_only_the_given_rules():
@@ -160,12 +163,13 @@ def test_cli_rulearray_draws_random_and_given_arrays(tmp_path):
         (("--array", "4,146;4"), "rectangular"),
         (("--width", "5", "--inputs", "0120"), "--inputs must be 'single' or 5 binary digits"),
         (("--readout", "99"), "--readout 99 is outside the row"),
+        (("--save", "array.txt"), "--save must name a .json file"),
     ],
 )
 def test_cli_rulearray_bad_input_exits_2_with_one_line(tmp_path, args, message):
     from conftest import run_cli
 
-    result = run_cli("rulearray", *args, "--out", str(tmp_path / "x.png"))
+    result = run_cli("rulearray", *args, "--out", str(tmp_path / "x.png"), cwd=tmp_path)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert message.lower() in result.stderr.lower()

@@ -63,3 +63,16 @@ def test_prepare_out_dir_refuses_a_file_and_an_unwritable_place(tmp_path):
         storage.prepare_out_dir(tmp_path / "f")
     with pytest.raises(ValueError, match="cannot create"):
         storage.prepare_out_dir(tmp_path / "f" / "sub")
+
+
+def test_written_files_get_the_usual_permissions_not_the_temporary_files_0600(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        written = [
+            storage.write_json(tmp_path / "a.json", {"x": 1}),
+            storage.write_table(tmp_path / "t.parquet", {"x": np.arange(3)}),
+        ]
+    finally:
+        os.umask(umask)
+    for path in written:
+        assert (os.stat(path).st_mode & 0o777) == 0o644, path

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from minimodels.engine import cell_brick, cell_r1
+from minimodels.engine import cell_brick, cell_r1, next_segment
 
 INFINITE = np.int64(1) << np.int64(62)  # loss of an immortal pattern (lifetime tasks)
 _BIG = 1 << 40
@@ -117,24 +117,7 @@ def _propagate(rules, rows, backup, in_cone, row, col, cyclic, brick, seg_lo, se
                 last_diff = j
         if first_diff < 0:
             return last, False
-        start += first_diff
-        length = last_diff - first_diff + 1
-        if brick:
-            if (t + 1) % 2 == 1:  # row t+1 reads (y, y+1): y in [start − 1, end]
-                start -= 1
-            length += 1
-        else:
-            start -= 1
-            length += 2
-        if cyclic:
-            if length >= width:
-                start, length = 0, width
-            else:
-                start %= width
-        else:
-            end = min(start + length, width)
-            start = max(start, 0)
-            length = end - start
+        start, length = next_segment(start, first_diff, last_diff, t, width, cyclic, brick)
     return last, True
 
 

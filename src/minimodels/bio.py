@@ -120,11 +120,21 @@ def _evolve_kernel(table, k, cutoff, fitness, cases, choices, state, lifetimes, 
 
 
 # ---------------------------------------------------------------------- plain functions
-def _check(k: int, cutoff: int) -> None:
-    if not isinstance(k, int | np.integer) or not 2 <= k <= 6:
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def check_colours_and_cutoff(k: int, cutoff: int) -> None:
+    """One-sentence ValueError unless k is 2..6 colours and cutoff a whole number ≥ 1."""
+    if not _is_whole(k) or not 2 <= k <= 6:
         raise ValueError(f"the number of colours k must be an integer in 2..6, got {k!r}")
-    if cutoff < 1:
-        raise ValueError(f"cutoff must be ≥ 1, got {cutoff}")
+    if not _is_whole(cutoff) or cutoff < 1:
+        raise ValueError(f"cutoff must be a whole number ≥ 1, got {cutoff!r}")
+
+
+def _check_steps(steps: int) -> None:
+    if not _is_whole(steps) or steps < 0:
+        raise ValueError(f"steps must be a whole number ≥ 0, got {steps!r}")
 
 
 def _as_table(genome: np.ndarray | int, k: int) -> np.ndarray:
@@ -149,7 +159,7 @@ def rule_number(table: np.ndarray, k: int) -> int:
 
 def lifetime(genome: np.ndarray | int, *, k: int = 3, cutoff: int = 200) -> int | None:
     """Lifetime of the pattern grown from one cell (None when alive at ``cutoff``)."""
-    _check(k, cutoff)
+    check_colours_and_cutoff(k, cutoff)
     n = 2 * cutoff + 3
     life, _ = _grow(_as_table(genome, k), k, cutoff, np.zeros(n, np.uint8), np.zeros(n, np.uint8))
     return None if life < 0 else int(life)
@@ -159,7 +169,7 @@ def phenotype(genome: np.ndarray | int, *, k: int = 3, cutoff: int = 200) -> np.
     """The pattern ``(rows, 2 * cutoff + 3)``: rows 0..L (or 0..cutoff when infinite)."""
     from minimodels import ca
 
-    _check(k, cutoff)
+    check_colours_and_cutoff(k, cutoff)
     table = _as_table(genome, k)
     init = np.zeros(2 * cutoff + 3, dtype=np.uint8)
     init[cutoff + 1] = 1
@@ -256,10 +266,9 @@ def evolve(
     on_progress: ProgressCallback | None = None,
 ) -> BioEvolution:
     """Evolve a k-colour rule from the null rule for ``steps`` attempted mutations."""
-    _check(k, cutoff)
+    check_colours_and_cutoff(k, cutoff)
     code = _fitness_code(fitness)
-    if steps < 0:
-        raise ValueError(f"steps must be ≥ 0, got {steps}")
+    _check_steps(steps)
     rng = np.random.default_rng(seed)
     cases, choices = _draw(rng, k, steps)
     table = np.zeros(k**3, dtype=np.uint8)
@@ -300,8 +309,9 @@ def evolve_reference(
     """The same run through :func:`mutation_walk` and :func:`minimodels.ca.run` (slow, plain)."""
     from minimodels.mutation import mutation_walk
 
-    _check(k, cutoff)
+    check_colours_and_cutoff(k, cutoff)
     _fitness_code(fitness)
+    _check_steps(steps)
     rng = np.random.default_rng(seed)
     cases, choices = _draw(rng, k, steps)
     position = iter(range(steps))

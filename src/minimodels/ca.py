@@ -127,6 +127,7 @@ def rule_number(table: Sequence[int] | np.ndarray, *, k: int = 2) -> int:
 
 
 def check_boundary(boundary: str) -> str:
+    """``boundary`` itself when it is ``"cyclic"`` or ``"zero"``; else one-sentence ValueError."""
     if boundary not in BOUNDARIES:
         raise ValueError(f"boundary {boundary!r} is unknown (allowed: 'cyclic', 'zero')")
     return boundary

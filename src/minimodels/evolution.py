@@ -33,14 +33,22 @@ import numpy as np
 from minimodels.mutation import check_accept, mutation_walk
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
-from minimodels.rulearray import RuleArray, parse_range
+from minimodels.rulearray import RuleArray, check_boundary, parse_range
 from minimodels.tasks import Task
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["BLOCK", "Evolution", "Mutations", "draw_block", "evolve", "evolve_reference"]
+__all__ = [
+    "BLOCK",
+    "Evolution",
+    "Mutations",
+    "check_arguments",
+    "draw_block",
+    "evolve",
+    "evolve_reference",
+]
 
 BLOCK = 1 << 14  # steps per random block (part of the stream's definition)
 
@@ -226,6 +234,50 @@ class _Setup:
     start_given: bool
 
 
+def _check_count(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_stop_at(stop_at: Any) -> float | None:
+    """``stop_at`` as a float (``None``: never stop early); refuses anything else, NaN too."""
+    if stop_at is None:
+        return None
+    if isinstance(stop_at, bool) or not isinstance(stop_at, int | float | np.number):
+        raise ValueError(f"stop_at must be a number or None, got {stop_at!r}")
+    if math.isnan(stop_at):
+        raise ValueError("stop_at must be a number or None, got nan")
+    return float(stop_at)
+
+
+def check_arguments(
+    task: Task,
+    *,
+    depth: int,
+    rules: Sequence[int],
+    steps: int,
+    accept: str = "<=",
+    stop_at: float | None = 0,
+    r: float | str = 1,
+    boundary: str = "cyclic",
+    mutations_per_step: int = 1,
+) -> tuple[float, tuple[int, ...]]:
+    """Refuse, with one sentence, anything :func:`evolve` cannot run; returns (r, rule set)."""
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a minimodels.tasks.Task, got {type(task).__name__}")
+    check_accept(accept)
+    r = parse_range(r)
+    check_boundary(boundary)
+    _check_count("depth", depth, 1)
+    _check_count("steps", steps, 0)
+    _check_count("mutations_per_step", mutations_per_step, 1)
+    check_stop_at(stop_at)
+    rule_set = _check_rule_set(rules, r)
+    task.check_learnable(rule_set, depth=int(depth))
+    return r, rule_set
+
+
 def _setup(
     task: Task,
     depth: int,
@@ -239,24 +291,21 @@ def _setup(
     mutations_per_step: int,
     start: RuleArray | None,
 ) -> _Setup:
-    if not isinstance(task, Task):
-        raise TypeError(f"task must be a minimodels.tasks.Task, got {type(task).__name__}")
-    check_accept(accept)
-    r = parse_range(r)
-    if boundary not in ("cyclic", "zero"):
-        raise ValueError(f"boundary {boundary!r} is unknown (allowed: 'cyclic', 'zero')")
-    if not isinstance(depth, int | np.integer) or depth < 1:
-        raise ValueError(f"depth must be a positive integer, got {depth!r}")
-    if steps < 0:
-        raise ValueError(f"steps must be ≥ 0, got {steps}")
-    if mutations_per_step < 1:
-        raise ValueError(f"mutations_per_step must be ≥ 1, got {mutations_per_step}")
-    rule_set = _check_rule_set(rules, r)
-    task.check_learnable(rule_set, depth=int(depth))
+    r, rule_set = check_arguments(
+        task, depth=depth, rules=rules, steps=steps, accept=accept, stop_at=stop_at, r=r,
+        boundary=boundary, mutations_per_step=mutations_per_step,
+    )  # fmt: skip
     rng = np.random.default_rng(seed)
     if start is None:
         indices = rng.integers(0, len(rule_set), size=(depth, task.width)).astype(np.int64)
     else:
+        if not isinstance(start, RuleArray):
+            raise TypeError(f"start must be a RuleArray, got {type(start).__name__}")
+        if (start.r, start.boundary) != (r, boundary):
+            raise ValueError(
+                f"start array has r={start.r:g}, boundary {start.boundary!r}; "
+                f"the run asks for r={r:g}, boundary {boundary!r}"
+            )
         if start.shape != (depth, task.width):
             raise ValueError(f"start array has shape {start.shape}, expected {(depth, task.width)}")
         lookup = {rule: i for i, rule in enumerate(rule_set)}
@@ -358,7 +407,8 @@ def evolve(
         target = pack_bits(task.targets)  # (n_readout, n_words)
         train_mask = pack_bits(task.train[:, None].astype(np.uint8))[0]
     initial = kernel.loss_of_rows(rows, loss_kind, readout, target, train_mask, lifetime_target)
-    limit = -1 if stop_at is None else max(-1, math.floor(stop_at))
+    # Losses are whole numbers: loss ≤ stop_at  ⇔  loss ≤ int(stop_at) for stop_at ≥ 0.
+    limit = -1 if stop_at is None or stop_at < 0 else int(min(stop_at, kernel.INFINITE))
     state = np.array([initial, 0, 0], dtype=np.int64)  # current loss, n kept, steps done
     losses = np.empty(setup.steps, dtype=np.int64)
     kept_blocks = [np.empty((0, 5), dtype=np.int64)]

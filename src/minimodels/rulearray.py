@@ -25,22 +25,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.ca import BOUNDARIES, check_boundary  # noqa: F401 (re-exported)
 from minimodels.plotting import Drawable
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-BOUNDARIES = ("cyclic", "zero")
 # Threads pay for themselves only on big batches: below this many 64-input words one core
 # finishes before a thread team is even scheduled (and far sooner on a busy machine).
 PARALLEL_MIN_WORDS = 512
-
-
-def check_boundary(boundary: str) -> str:
-    if boundary not in BOUNDARIES:
-        raise ValueError(f"boundary {boundary!r} is unknown (allowed: 'cyclic', 'zero')")
-    return boundary
 
 
 def parse_range(r: Any) -> float:

@@ -32,9 +32,21 @@ def _one_line(error: BaseException) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; exit 0 on success, 2 on bad input, 1 on other failures."""
     _load_commands()
+    import typer
+
     debug = bool(os.environ.get("MINIMODELS_DEBUG"))
     try:
-        app(args=argv, prog_name="minimodels")
+        status = app(args=argv, prog_name="minimodels", standalone_mode=False)
+    except typer.TyperException as error:  # typer's own checks: unknown option, not a number…
+        if type(error).__name__ == "NoArgsIsHelpError":  # bare 'minimodels': help was shown
+            sys.exit(2)
+        ctx = getattr(error, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        print(f"Error: {_one_line(error.format_message())}{hint}", file=sys.stderr)
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        print("Aborted.", file=sys.stderr)
+        sys.exit(1)
     except (ValueError, TypeError) as error:
         if debug:
             raise
@@ -49,3 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         sys.exit(130)
+    if status == 130:  # typer turns Ctrl-C into exit code 130
+        print("Interrupted.", file=sys.stderr)
+    if isinstance(status, int) and status:
+        sys.exit(status)

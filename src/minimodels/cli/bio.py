@@ -26,8 +26,7 @@ def bio(
     import numpy as np
 
     from minimodels import storage
-    from minimodels.bio import FITNESSES, _check
-    from minimodels.experiments.bio import BioConfig, run
+    from minimodels.experiments.bio import BioConfig, check_config, run
     from minimodels.parallel import check_backend
     from minimodels.plotting.evolution import plot_bio_trace, plot_lifetimes, plot_phenotypes
     from minimodels.progress import progress_bar
@@ -38,14 +37,9 @@ def bio(
         raise ValueError(
             f"--k must be a number of colours or a list like 2,3,4, got {k!r}"
         ) from None
-    for value in ks:
-        _check(value, cutoff)
-    if fitness not in FITNESSES:
-        raise ValueError(f"--fitness must be one of {', '.join(FITNESSES)}, got {fitness!r}")
-    if steps < 0 or runs < 1:
-        raise ValueError(f"--steps must be ≥ 0 and --runs ≥ 1, got {steps} and {runs}")
     check_backend(backend, jobs)
     config = BioConfig(ks=ks, steps=steps, cutoff=cutoff, runs=runs, fitness=fitness, seed=seed)
+    check_config(config)  # before anything is written
     out_dir = storage.prepare_out_dir(out)
     with progress_bar("bio", enabled=not quiet) as on_progress:
         result = run(config, backend=backend if len(ks) * runs > 1 else "serial", jobs=jobs,

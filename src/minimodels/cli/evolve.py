@@ -51,12 +51,9 @@ def evolve(
     import numpy as np
 
     from minimodels import storage
-    from minimodels.evolution import _check_rule_set
-    from minimodels.experiments.evolution import EvolutionConfig, make_task, run
-    from minimodels.mutation import check_accept
+    from minimodels.experiments.evolution import EvolutionConfig, check_config, run
     from minimodels.parallel import check_backend
     from minimodels.progress import progress_bar
-    from minimodels.rulearray import check_boundary, parse_range
 
     config = EvolutionConfig(
         task=task, width=width, depth=depth, n_bits=n_bits, target=target, lifetime=lifetime,
@@ -65,12 +62,7 @@ def evolve(
         mutations_per_step=mutations_per_step, train_fraction=train_fraction, seed=seed,
     )  # fmt: skip
     check_backend(backend, jobs)
-    _check_rule_set(config.rules, parse_range(r))
-    check_accept(accept)
-    check_boundary(boundary)
-    if steps < 0 or runs < 1:
-        raise ValueError(f"--steps must be ≥ 0 and --runs ≥ 1, got {steps} and {runs}")
-    make_task(config).check_learnable(config.rules, depth=depth)  # fail before any output
+    check_config(config)  # fail before any output
     out_dir = storage.prepare_out_dir(out)
     with progress_bar("evolve", enabled=not quiet) as on_progress:
         many = run(config, backend=backend if runs > 1 else "serial", jobs=jobs,

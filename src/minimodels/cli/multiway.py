@@ -27,11 +27,18 @@ def multiway(
 
     from minimodels import storage, tasks
     from minimodels.cli.evolve import parse_rules
-    from minimodels.evolution import evolve
+    from minimodels.evolution import check_arguments, evolve
     from minimodels.multiway import multiway as build
     from minimodels.multiway import walk_follows_edges
 
     task = tasks.bump(width)
+    # The checked runs' arguments too, before anything is written.
+    check_arguments(
+        task, depth=depth, rules=parse_rules(rules), steps=steps, accept=accept, r=r,
+        boundary=boundary,
+    )  # fmt: skip
+    if runs < 0:
+        raise ValueError(f"--runs must be ≥ 0, got {runs}")
     mw = build(task, depth=depth, rules=parse_rules(rules), r=r, boundary=boundary, accept=accept)
     out_dir = storage.prepare_out_dir(out)
     seeds = np.random.SeedSequence(seed).spawn(runs)

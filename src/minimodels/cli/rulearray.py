@@ -101,6 +101,10 @@ def rulearray_command(
         raise ValueError(f"--inputs must be 'single' or {grid.width} binary digits, got {inputs!r}")
     check_figure_path(out)
     if save is not None:
+        if save.suffix.lower() != ".json":
+            raise ValueError(
+                f"--save must name a .json file (so --array can reload it), got {str(save)!r}"
+            )
         prepare_out_file(save)
     figure = grid.plot(batch, readout=readout)
     written = save_figure(out, figure)

@@ -29,6 +29,8 @@ callable from other njit code; a RuleArray's read-only ``.rules`` can be passed 
   changed, update ``rows`` in place, recomputing only the changed cell's forward light cone
   (narrowed to the columns that really changed, stopping at the first unchanged row); returns
   the last changed state row or -1.  Undo = restore the rule and call it again.
+* ``next_segment(start, first_diff, last_diff, t, width, cyclic, brick)``: one row of that
+  forward light cone (shared with the compiled evolution loop).
 """
 
 from minimodels.engine.bitsliced import (
@@ -39,6 +41,7 @@ from minimodels.engine.bitsliced import (
     evaluate_output,
     evaluate_output_parallel,
     evaluate_rows,
+    next_segment,
     step_row,
 )
 from minimodels.engine.packing import WORD_BITS, as_bits, n_words_for, pack_bits, unpack_bits
@@ -55,6 +58,7 @@ __all__ = [
     "evaluate_output_parallel",
     "evaluate_rows",
     "n_words_for",
+    "next_segment",
     "pack_bits",
     "run_rule_array",
     "step_row",

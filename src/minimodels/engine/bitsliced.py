@@ -235,23 +235,31 @@ def evaluate_from(rules, rows, row, col, cyclic, brick):
         if first_diff < 0:
             break
         last_changed = t
-        # The changed columns of row t, then the cells of row t+1 that read any of them.
-        start += first_diff
-        length = last_diff - first_diff + 1
-        if brick:
-            if (t + 1) % 2 == 1:  # row t+1 reads (y, y+1): y in [start-1, end]
-                start -= 1
-            length += 1
-        else:
-            start -= 1
-            length += 2
-        if cyclic:
-            if length >= width:
-                start, length = 0, width
-            else:
-                start %= width
-        else:
-            end = min(start + length, width)
-            start = max(start, 0)
-            length = end - start
+        start, length = next_segment(start, first_diff, last_diff, t, width, cyclic, brick)
     return last_changed
+
+
+@nb.njit(cache=True, inline="always")
+def next_segment(start, first_diff, last_diff, t, width, cyclic, brick):
+    """The columns ``(start, length)`` of state row ``t + 1`` that read a changed cell of row t.
+
+    Row ``t``'s changed cells are columns ``start + first_diff .. start + last_diff`` (cyclic:
+    modulo ``width``).  The returned segment may wrap around a cyclic row; it never leaves a
+    zero-boundary row.  This is the forward light cone, one row at a time.
+    """
+    start += first_diff
+    length = last_diff - first_diff + 1
+    if brick:
+        if (t + 1) % 2 == 1:  # row t+1 reads (y, y+1): y in [start - 1, end]
+            start -= 1
+        length += 1  # even rows read (y - 1, y): y in [start, end + 1]
+    else:
+        start -= 1
+        length += 2
+    if cyclic:
+        if length >= width:
+            return 0, width
+        return start % width, length
+    end = min(start + length, width)
+    start = max(start, 0)
+    return start, end - start

@@ -17,7 +17,7 @@ from minimodels import bio, gallery
 from minimodels.parallel import run_tasks
 from minimodels.progress import ProgressCallback
 
-__all__ = ["BioConfig", "BioRuns", "run"]
+__all__ = ["BioConfig", "BioRuns", "check_config", "run"]
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ class BioRuns:
         out: dict[str, Any] = {}
         for k in self.results:
             lives = self.final_lifetimes(k)
-            out[f"median lifetime, k = {k}"] = float(np.median(lives))
-            out[f"lifetime range, k = {k}"] = [int(min(lives)), int(max(lives))]
+            out[f"median_lifetime_k{k}"] = float(np.median(lives))
+            out[f"lifetime_range_k{k}"] = [int(min(lives)), int(max(lives))]
         return out
 
 
@@ -75,6 +75,24 @@ def _one(args: tuple[int, BioConfig, np.random.SeedSequence]) -> bio.BioEvolutio
     )
 
 
+def check_config(config: BioConfig) -> None:
+    """Refuse, with one sentence, a config that :func:`run` cannot run as asked."""
+    if not config.ks:
+        raise ValueError("give at least one number of colours k, e.g. 2,3,4")
+    if len(set(config.ks)) != len(config.ks):
+        raise ValueError(f"the numbers of colours {list(config.ks)} repeat a value")
+    for k in config.ks:
+        bio.check_colours_and_cutoff(k, config.cutoff)
+    if config.fitness not in bio.FITNESSES:
+        raise ValueError(
+            f"fitness must be one of {', '.join(bio.FITNESSES)}, got {config.fitness!r}"
+        )
+    if isinstance(config.steps, bool) or not isinstance(config.steps, int) or config.steps < 0:
+        raise ValueError(f"steps must be a whole number ≥ 0, got {config.steps!r}")
+    if isinstance(config.runs, bool) or not isinstance(config.runs, int) or config.runs < 1:
+        raise ValueError(f"runs must be a whole number ≥ 1, got {config.runs!r}")
+
+
 def run(
     config: BioConfig,
     *,
@@ -82,8 +100,7 @@ def run(
     jobs: int | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> BioRuns:
-    if config.runs < 1:
-        raise ValueError(f"runs must be ≥ 1, got {config.runs}")
+    check_config(config)
     streams = np.random.SeedSequence(config.seed).spawn(len(config.ks))
     work = [
         (k, config, seed)
@@ -121,7 +138,14 @@ def bio_section(context: gallery.Context) -> gallery.Section:
             "long neutral stretches, and each breakthrough is a new, intricate pattern."
         ),
         numbers={
-            **{key: value for key, value in summary.items()},
+            **{
+                f"{label}, k = {k}": summary[f"{key}_k{k}"]
+                for k in runs.results
+                for key, label in (
+                    ("median_lifetime", "median lifetime"),
+                    ("lifetime_range", "lifetime range"),
+                )
+            },
             "runs per k": config.runs,
             "showcase rule (k=3)": str(showcase.rule),
         },

@@ -16,12 +16,19 @@ from typing import Any
 import numpy as np
 
 from minimodels import gallery, tasks
-from minimodels.evolution import Evolution, evolve
+from minimodels.evolution import Evolution, check_arguments, evolve
 from minimodels.parallel import run_tasks
 from minimodels.progress import ProgressCallback
 from minimodels.tasks import Task, bump, split
 
-__all__ = ["EvolutionConfig", "ManyRuns", "ensemble_accuracy", "make_task", "run"]
+__all__ = [
+    "EvolutionConfig",
+    "ManyRuns",
+    "check_config",
+    "ensemble_accuracy",
+    "make_task",
+    "run",
+]
 
 
 @dataclass(frozen=True)
@@ -72,18 +79,36 @@ def make_task(config: EvolutionConfig) -> Task:
         task = tasks.density(config.width, config.n_rows, rng=task_rng)
     else:
         raise ValueError(f"unknown task {config.task!r}; choose one of {', '.join(TASKS)}")
+    if not 0.0 < config.train_fraction <= 1.0:
+        raise ValueError(f"train fraction must be in (0, 1], got {config.train_fraction}")
     if config.train_fraction < 1.0:
         rng = np.random.default_rng(np.random.SeedSequence([config.seed, 1]))
         task = split(task, fraction=config.train_fraction, rng=rng)
     return task
 
 
-def _one_run(args: tuple[EvolutionConfig, Task, np.random.SeedSequence]) -> Evolution:
+def check_config(config: EvolutionConfig) -> Task:
+    """The configured task, after refusing (one sentence) anything a run would trip over."""
+    if isinstance(config.runs, bool) or not isinstance(config.runs, int) or config.runs < 1:
+        raise ValueError(f"runs must be a whole number ≥ 1, got {config.runs!r}")
+    task = make_task(config)
+    check_arguments(
+        task, depth=config.depth, rules=config.rules, steps=config.steps, accept=config.accept,
+        stop_at=config.stop_at, r=config.r, boundary=config.boundary,
+        mutations_per_step=config.mutations_per_step,
+    )  # fmt: skip
+    return task
+
+
+def _one_run(
+    args: tuple[EvolutionConfig, Task, np.random.SeedSequence],
+    on_progress: ProgressCallback | None = None,
+) -> Evolution:
     config, task, seed = args
     return evolve(
         task, depth=config.depth, rules=config.rules, steps=config.steps, seed=seed,
         accept=config.accept, stop_at=config.stop_at, r=config.r, boundary=config.boundary,
-        mutations_per_step=config.mutations_per_step,
+        mutations_per_step=config.mutations_per_step, on_progress=on_progress,
     )  # fmt: skip
 
 
@@ -155,12 +180,11 @@ def run(
     on_progress: ProgressCallback | None = None,
 ) -> ManyRuns:
     """Evolve ``config.runs`` independent arrays (seeds spawned from ``config.seed``)."""
-    if config.runs < 1:
-        raise ValueError(f"runs must be ≥ 1, got {config.runs}")
-    task = make_task(config)
-    task.check_learnable(config.rules, depth=config.depth)
+    task = check_config(config)
     seeds = np.random.SeedSequence(config.seed).spawn(config.runs)
     work = [(config, task, seed) for seed in seeds]
+    if config.runs == 1:  # one run: report progress within it (attempts, not runs)
+        return ManyRuns(config, task, [_one_run(work[0], on_progress)])
     results: list[Any] = [None] * config.runs
     for index, result in run_tasks(
         _one_run, work, backend=backend, jobs=jobs, on_progress=on_progress

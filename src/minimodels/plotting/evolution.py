@@ -138,7 +138,10 @@ def plot_decreases(result: Evolution, *, case: int | None = None, max_panels: in
         keep = np.unique(np.round(np.linspace(0, len(drops) - 1, max_panels)).astype(int))
         drops = [drops[i] for i in keep]
     arrays = [result.array_at(step) for step, _ in drops]
-    titles = [f"step {step + 1}, loss {loss:g}" for step, loss in drops]
+    titles = [
+        "start, loss " + f"{loss:g}" if step < 0 else f"attempt {step + 1}, loss {loss:g}"
+        for step, loss in drops
+    ]
     return _panel_row(arrays, task.inputs[case], titles, readout=_readout(task))
 
 

@@ -253,8 +253,3 @@ def _input_label(row: np.ndarray) -> str:
     if len(ones) == 1:
         return f"x={ones[0]}"
     return "".join(str(int(v)) for v in row) if len(row) <= 12 else f"{len(ones)} ones"
-
-
-# Older private names, kept for modules written against them.
-_draw_array = draw_array
-_legend = draw_rule_legend
