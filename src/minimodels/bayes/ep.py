@@ -83,6 +83,7 @@ def ep_log_marginal(
     nu_site = np.zeros((F, n))
     Sigma = np.broadcast_to(K, (F, n, n)).copy()  # (F, n, n) posterior covariance
     mu = np.zeros((F, n))
+    chol = np.broadcast_to(np.eye(n), (F, n, n))
     converged = False
     sweeps = 0
     while sweeps < max_sweeps:
@@ -91,7 +92,8 @@ def ep_log_marginal(
         for i in range(n):
             s_ii = Sigma[:, i, i]  # (F,)
             tau_cav = 1.0 / s_ii - tau_site[:, i]
-            nu_cav = mu[:, i] / s_ii - nu_site[:, i]
+            mu_i = np.einsum("fj,fj->f", Sigma[:, i, :], nu_site)  # μ = Σ ν̃, row i only
+            nu_cav = mu_i / s_ii - nu_site[:, i]
             var_cav = 1.0 / tau_cav
             mean_cav = nu_cav * var_cav
             scale = np.sqrt(noise**2 + var_cav)
@@ -108,7 +110,6 @@ def ep_log_marginal(
             column = Sigma[:, :, i]  # (F, n)
             gain = delta_tau / (1.0 + delta_tau * s_ii)  # (F,)
             Sigma -= gain[:, None, None] * column[:, :, None] * column[:, None, :]
-            mu = np.einsum("fij,fj->fi", Sigma, nu_site)
         Sigma, mu, chol = _refresh(K, tau_site, nu_site)
         change = max(np.max(np.abs(tau_site - old_tau)), np.max(np.abs(nu_site - old_nu)))
         if change < tol * max(1.0, np.max(np.abs(tau_site))):

@@ -35,6 +35,7 @@ __all__ = [
     "FunctionCounts",
     "Split",
     "compare",
+    "compare_with_computed",
     "exact_posterior",
     "random_split",
     "tabulate",
@@ -182,14 +183,22 @@ class Comparison(Drawable):
     train_name: str = "P_SGD"
     train_counts: FunctionCounts | None = None
     bayes_counts: FunctionCounts | None = None
+    bayes_source: str = "rejection"  # "rejection" (counts), "ep" or "exact" (computed values)
 
     @property
     def n_test(self) -> int:
         return len(self.functions[0]) if len(self.functions) else 0
 
     def both_seen(self, at_least: int = 2) -> np.ndarray:
-        """Mask of functions counted ``at_least`` times by both methods."""
-        return (self.count_train >= at_least) & (self.count_bayes >= at_least)
+        """Mask of functions counted ``at_least`` times by both methods.
+
+        A computed P_B (EP, exact enumeration) has no sampling noise: any P_B > 0 counts.
+        """
+        if self.bayes_source == "rejection":
+            bayes_ok = self.count_bayes >= at_least
+        else:
+            bayes_ok = self.p_bayes > 0
+        return (self.count_train >= at_least) & bayes_ok
 
     def headline(self) -> dict[str, Any]:
         """The numbers a reader wants first (see the keys)."""
@@ -249,6 +258,40 @@ def compare(
         train_name=train_name,
         train_counts=train,
         bayes_counts=bayes,
+    )
+
+
+def compare_with_computed(
+    train: FunctionCounts,
+    functions: np.ndarray,
+    p_bayes: np.ndarray,
+    target_test: str,
+    *,
+    train_name: str = "P_SGD",
+    source: str = "ep",
+) -> Comparison:
+    """Join a tally with P_B values computed for given functions (EP or exact enumeration).
+
+    Functions of the tally missing from ``functions`` get P_B = 0.
+    """
+    functions = np.asarray(functions).astype(str)
+    order = np.argsort(functions)
+    functions, p_bayes = functions[order], np.asarray(p_bayes, dtype=float)[order]
+    everything = np.union1d(train.functions, functions).astype(str)
+    count_train = _aligned(everything, train)
+    p_all = np.zeros(len(everything))
+    p_all[np.searchsorted(everything, functions)] = p_bayes
+    return Comparison(
+        functions=everything,
+        p_train=count_train / max(1, train.n_kept),
+        p_bayes=p_all,
+        count_train=count_train,
+        count_bayes=np.zeros(len(everything), dtype=np.int64),
+        n_errors=hamming_to(everything, target_test),
+        train_name=train_name,
+        train_counts=train,
+        bayes_counts=None,
+        bayes_source=source,
     )
 
 
