@@ -1,0 +1,339 @@
+"""Wolfram's model of biological evolution: a CA rule mutated one outcome at a time.
+
+Data model.
+
+* **Genome** — a k-colour, range-1 CA rule as its table of ``k**3`` outcomes, ``(k**3,)``
+  ``uint8``: entry ``i`` is the new colour for the neighbourhood whose base-k digits are
+  (left, centre, right), left most significant (DESIGN.md §2).  The rule number is
+  ``sum(table[i] * k**i)``.  Entry 0 (the all-zero neighbourhood) is fixed at 0, so the
+  background stays blank.
+* **Phenotype** — the pattern grown from one cell of colour 1 on a zero background wide enough
+  never to wrap (``2 * cutoff + 3`` cells: a pattern grows at most one cell per side per step).
+* **Lifetime** L — index of the first all-zero row (row 0 is the single cell).  A pattern still
+  alive at row ``cutoff`` counts as infinite (``None`` here, ``-1`` inside the kernel).
+* **Fitness** — the lifetime (default), the pattern's width (widest extent over its life), or
+  its aspect ratio (lifetime / width).  A mutation (one non-zero case gets a different colour)
+  is kept when the fitness does not decrease and the lifetime is finite.
+
+One step is one attempted mutation; ``lifetimes[s]`` is the current lifetime after step ``s``.
+The evolution loop runs in compiled code (:func:`_evolve_kernel`); :func:`evolve_reference`
+runs the same mutations through :func:`minimodels.mutation.mutation_walk` with phenotypes from
+:func:`minimodels.ca.run`, and tests hold the two traces equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numba as nb
+import numpy as np
+
+from minimodels.plotting import Drawable
+from minimodels.progress import ProgressCallback, report
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["BioEvolution", "FITNESSES", "evolve", "evolve_reference", "lifetime", "phenotype"]
+
+FITNESSES = ("lifetime", "width", "aspect")
+_BLOCK = 4096  # steps per compiled call (progress granularity); does not change results
+
+
+# ---------------------------------------------------------------------- compiled kernel
+@nb.njit(cache=True)
+def _grow(table, k, cutoff, row, following):
+    """Grow the phenotype in the buffers; return (lifetime or -1, widest extent)."""
+    row[:] = 0
+    centre = cutoff + 1
+    row[centre] = 1
+    lo, hi, widest = centre, centre, 1
+    for t in range(1, cutoff + 1):
+        new_lo, new_hi = -1, -1
+        for x in range(lo - 1, hi + 2):
+            value = table[(row[x - 1] * k + row[x]) * k + row[x + 1]]
+            following[x] = value
+            if value != 0:
+                if new_lo < 0:
+                    new_lo = x
+                new_hi = x
+        for x in range(lo - 1, hi + 2):
+            row[x] = following[x]
+        if new_lo < 0:
+            return t, widest
+        lo, hi = new_lo, new_hi
+        widest = max(widest, hi - lo + 1)
+    return -1, widest
+
+
+@nb.njit(cache=True)
+def _score(lifetime, width, fitness):
+    if fitness == 0:
+        return float(lifetime)
+    if fitness == 1:
+        return float(width)
+    return lifetime / width
+
+
+@nb.njit(cache=True)
+def _evolve_kernel(table, k, cutoff, fitness, cases, choices, state, lifetimes, widths, kept):
+    """Attempt the mutations ``(cases[s], choices[s])``; ``state`` = [lifetime, width, n_kept].
+
+    ``kept`` rows are (step, case, old, new); ``lifetimes``/``widths`` get the current values
+    after every step.  ``choices[s]`` indexes the k − 1 colours other than the current one.
+    """
+    n_cells = 2 * cutoff + 3
+    row = np.zeros(n_cells, np.uint8)
+    following = np.zeros(n_cells, np.uint8)
+    current_l, current_w, n_kept = state[0], state[1], state[2]
+    current = _score(current_l, current_w, fitness)
+    for s in range(cases.shape[0]):
+        case = cases[s]
+        old = table[case]
+        new = choices[s] if choices[s] < old else choices[s] + 1
+        table[case] = new
+        life, width = _grow(table, k, cutoff, row, following)
+        if life >= 0 and _score(life, width, fitness) >= current:
+            current_l, current_w = life, width
+            current = _score(life, width, fitness)
+            kept[n_kept, 0] = s
+            kept[n_kept, 1] = case
+            kept[n_kept, 2] = old
+            kept[n_kept, 3] = new
+            n_kept += 1
+        else:
+            table[case] = old
+        lifetimes[s] = current_l
+        widths[s] = current_w
+    state[0], state[1], state[2] = current_l, current_w, n_kept
+
+
+# ---------------------------------------------------------------------- plain functions
+def _check(k: int, cutoff: int) -> None:
+    if not isinstance(k, int | np.integer) or not 2 <= k <= 6:
+        raise ValueError(f"k must be an integer in 2..6, got {k!r}")
+    if cutoff < 1:
+        raise ValueError(f"cutoff must be ≥ 1, got {cutoff}")
+
+
+def _as_table(genome: np.ndarray | int, k: int) -> np.ndarray:
+    if isinstance(genome, int | np.integer):
+        n = int(genome)
+        if not 0 <= n < k ** (k**3):
+            raise ValueError(f"rule {n} is out of range for k={k}, r=1 (0..{k ** (k**3) - 1})")
+        table = np.array([(n // k**i) % k for i in range(k**3)], dtype=np.uint8)
+    else:
+        table = np.asarray(genome, dtype=np.uint8)
+        if table.shape != (k**3,) or table.max(initial=0) >= k:
+            raise ValueError(f"a k={k} rule table needs {k**3} entries in 0..{k - 1}")
+    return table
+
+
+def rule_number(table: np.ndarray, k: int) -> int:
+    """Wolfram rule number of a rule table (a Python int; may exceed 64 bits)."""
+    return sum(int(v) * k**i for i, v in enumerate(np.asarray(table)))
+
+
+def lifetime(genome: np.ndarray | int, *, k: int = 3, cutoff: int = 200) -> int | None:
+    """Lifetime of the pattern grown from one cell (None when alive at ``cutoff``)."""
+    _check(k, cutoff)
+    n = 2 * cutoff + 3
+    life, _ = _grow(_as_table(genome, k), k, cutoff, np.zeros(n, np.uint8), np.zeros(n, np.uint8))
+    return None if life < 0 else int(life)
+
+
+def phenotype(genome: np.ndarray | int, *, k: int = 3, cutoff: int = 200) -> np.ndarray:
+    """The pattern ``(rows, 2 * cutoff + 3)``: rows 0..L (or 0..cutoff when infinite)."""
+    from minimodels import ca
+
+    _check(k, cutoff)
+    table = _as_table(genome, k)
+    init = np.zeros(2 * cutoff + 3, dtype=np.uint8)
+    init[cutoff + 1] = 1
+    run = ca.run(rule_number(table, k), init, cutoff, k=k, r=1, boundary="zero")
+    dead = np.flatnonzero(~run.any(axis=1))
+    return run[: dead[0] + 1] if dead.size else run
+
+
+def _fitness_code(fitness: str) -> int:
+    if fitness not in FITNESSES:
+        raise ValueError(f"fitness must be one of {', '.join(FITNESSES)}, got {fitness!r}")
+    return FITNESSES.index(fitness)
+
+
+def _draw(rng: np.random.Generator, k: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """All mutations up front: a non-zero case and an index into the other k − 1 colours."""
+    cases = rng.integers(1, k**3, size=steps)
+    choices = rng.integers(0, k - 1, size=steps)
+    return cases.astype(np.int64), choices.astype(np.uint8)
+
+
+@dataclass(frozen=True, eq=False)
+class BioEvolution(Drawable):
+    """One run of the biological-evolution model (see the module docstring)."""
+
+    k: int
+    cutoff: int
+    fitness: str
+    seed: int | None
+    initial: np.ndarray  # (k**3,) starting rule table (the null rule)
+    genome: np.ndarray  # (k**3,) final rule table
+    lifetimes: np.ndarray  # (steps,) current lifetime after each attempted step
+    widths: np.ndarray  # (steps,) current pattern width after each step
+    kept: np.ndarray  # (n_kept, 4) int64: step, case, old colour, new colour
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.lifetimes.shape[0])
+
+    @property
+    def final_lifetime(self) -> int:
+        return int(self.lifetimes[-1]) if self.n_steps else int(lifetime(self.initial, k=self.k))
+
+    @property
+    def rule(self) -> int:
+        return rule_number(self.genome, self.k)
+
+    @cached_property
+    def breakthroughs(self) -> np.ndarray:
+        """Steps at which the fitness strictly increased."""
+        score = _fitness_trace(self.lifetimes, self.widths, self.fitness)
+        start = _fitness_trace(
+            np.array([lifetime(self.initial, k=self.k, cutoff=self.cutoff)]),
+            np.array([1]),
+            self.fitness,
+        )
+        previous = np.concatenate([start, score[:-1]])
+        return np.flatnonzero(score > previous)
+
+    def genome_at(self, step: int) -> np.ndarray:
+        """The rule table after attempted step ``step`` (replaying the kept mutations)."""
+        table = self.initial.copy()
+        for s, case, _, new in self.kept:
+            if s > step:
+                break
+            table[case] = new
+        return table
+
+    def phenotypes_at_breakthroughs(self) -> list[tuple[int, np.ndarray]]:
+        return [
+            (int(s), phenotype(self.genome_at(int(s)), k=self.k, cutoff=self.cutoff))
+            for s in self.breakthroughs
+        ]
+
+    def plot(self, ax=None) -> Figure:
+        from minimodels.plotting.evolution import plot_bio_trace
+
+        return plot_bio_trace(self, ax=ax)
+
+
+def _fitness_trace(lifetimes: np.ndarray, widths: np.ndarray, fitness: str) -> np.ndarray:
+    lifetimes = np.asarray(lifetimes, dtype=np.float64)
+    widths = np.asarray(widths, dtype=np.float64)
+    return {"lifetime": lifetimes, "width": widths, "aspect": lifetimes / widths}[fitness]
+
+
+def evolve(
+    *,
+    k: int = 3,
+    steps: int,
+    cutoff: int = 200,
+    seed: int | np.random.SeedSequence | None = None,
+    fitness: str = "lifetime",
+    on_progress: ProgressCallback | None = None,
+) -> BioEvolution:
+    """Evolve a k-colour rule from the null rule for ``steps`` attempted mutations."""
+    _check(k, cutoff)
+    code = _fitness_code(fitness)
+    if steps < 0:
+        raise ValueError(f"steps must be ≥ 0, got {steps}")
+    rng = np.random.default_rng(seed)
+    cases, choices = _draw(rng, k, steps)
+    table = np.zeros(k**3, dtype=np.uint8)
+    initial = table.copy()
+    lifetimes = np.empty(steps, dtype=np.int64)
+    widths = np.empty(steps, dtype=np.int64)
+    kept = np.empty((steps, 4), dtype=np.int64)
+    state = np.array([1, 1, 0], dtype=np.int64)  # the null rule: one cell, dead at row 1
+    for start in range(0, steps, _BLOCK):
+        stop = min(steps, start + _BLOCK)
+        n_before = int(state[2])
+        _evolve_kernel(
+            table, k, cutoff, code, cases[start:stop], choices[start:stop], state,
+            lifetimes[start:stop], widths[start:stop], kept,
+        )  # fmt: skip
+        kept[n_before : state[2], 0] += start  # the kernel counts steps within the block
+        report(on_progress, stop, steps)
+    return BioEvolution(
+        k, cutoff, fitness, _seed_value(seed), initial, table, lifetimes, widths,
+        kept[: state[2]].copy(),
+    )  # fmt: skip
+
+
+def _seed_value(seed: int | np.random.SeedSequence | None) -> int | None:
+    if isinstance(seed, np.random.SeedSequence):
+        return None
+    return None if seed is None else int(seed)
+
+
+def evolve_reference(
+    *,
+    k: int = 3,
+    steps: int,
+    cutoff: int = 200,
+    seed: int | np.random.SeedSequence | None = None,
+    fitness: str = "lifetime",
+) -> BioEvolution:
+    """The same run through :func:`mutation_walk` and :func:`minimodels.ca.run` (slow, plain)."""
+    from minimodels.mutation import mutation_walk
+
+    _check(k, cutoff)
+    _fitness_code(fitness)
+    rng = np.random.default_rng(seed)
+    cases, choices = _draw(rng, k, steps)
+    position = iter(range(steps))
+
+    def measure(table: np.ndarray) -> tuple[int | None, int]:
+        pattern = phenotype(table, k=k, cutoff=cutoff)
+        alive = np.flatnonzero(pattern.any(axis=0))
+        extents = [np.flatnonzero(row) for row in pattern if row.any()]
+        width = max(int(e[-1] - e[0] + 1) for e in extents) if alive.size else 0
+        life = len(pattern) - 1 if not pattern[-1].any() else None
+        return life, width
+
+    def loss(table: np.ndarray) -> float:
+        life, width = measure(table)
+        if life is None:
+            return float("inf")
+        return -float(_fitness_trace(np.array([life]), np.array([width]), fitness)[0])
+
+    def propose(table: np.ndarray, _rng: np.random.Generator):
+        s = next(position)
+        case, old = int(cases[s]), int(table[cases[s]])
+        new = int(choices[s]) if choices[s] < old else int(choices[s]) + 1
+        candidate = table.copy()
+        candidate[case] = new
+        return candidate, (case, old, new)
+
+    walk = mutation_walk(
+        np.zeros(k**3, dtype=np.uint8), loss=loss, propose=propose, steps=steps, rng=rng,
+        stop_at=None,
+    )  # fmt: skip
+    kept = np.array([(m.step, *m.change) for m in walk.kept], dtype=np.int64).reshape(-1, 4)
+    lifetimes, widths = np.empty(steps, np.int64), np.empty(steps, np.int64)
+    table = np.zeros(k**3, dtype=np.uint8)
+    life, width = 1, 1
+    marks = iter(kept.tolist())
+    mark = next(marks, None)
+    for s in range(steps):  # replay the kept mutations to recover the per-step trace
+        if mark is not None and mark[0] == s:
+            table[mark[1]] = mark[3]
+            life, width = measure(table)
+            mark = next(marks, None)
+        lifetimes[s], widths[s] = life, width
+    return BioEvolution(
+        k, cutoff, fitness, _seed_value(seed), np.zeros(k**3, np.uint8), walk.state, lifetimes,
+        widths, kept,
+    )  # fmt: skip

@@ -1,0 +1,442 @@
+"""Adaptive evolution of rule arrays: single-point mutations kept when the loss does not rise.
+
+The learner of Wolfram's minimal models (SCIENCE.md §A.3–A.4, DESIGN.md §3):
+
+* the array is ``(depth, W)`` cells, each holding one rule from the allowed set ``rules``;
+  the start is uniformly random (or ``start=``);
+* a *step* picks ``mutations_per_step`` cells uniformly (default 1) and gives each a
+  *different* rule from the set, uniformly;
+* the change is kept when the new loss is ≤ the current one (``accept="<"``: strictly less);
+* the run stops once the loss is ≤ ``stop_at`` (``None``: use the whole budget).
+
+``losses[s]`` is the loss after attempted step ``s``.  The random stream is drawn in blocks
+(:func:`draw_block`): for block b (steps ``b * BLOCK`` onward, at most ``BLOCK`` of them) first
+the cells, then the choices, each one vectorised ``Generator.integers`` call, after the start
+array.  Both the compiled loop (:mod:`minimodels._evolve_kernel`) and the plain reference loop
+(:func:`evolve_reference`, built on :func:`minimodels.mutation.mutation_walk` and
+``RuleArray.output``) consume exactly these numbers, so the same seed gives the same trace in
+both; tests hold them equal.  An :class:`Evolution` stores the start array, every kept
+mutation and the config, which is enough to replay it (:meth:`Evolution.array_at`,
+:meth:`Evolution.replay`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from minimodels.mutation import check_accept, mutation_walk
+from minimodels.plotting import Drawable
+from minimodels.progress import ProgressCallback, report
+from minimodels.rulearray import RuleArray, parse_range
+from minimodels.tasks import Task
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["BLOCK", "Evolution", "Mutations", "draw_block", "evolve", "evolve_reference"]
+
+BLOCK = 1 << 14  # steps per random block (part of the stream's definition)
+
+
+@dataclass(frozen=True, eq=False)
+class Mutations:
+    """Kept mutations, one row each: attempted step, cell (row, col), old and new rule, loss."""
+
+    step: np.ndarray  # (n,) int64
+    row: np.ndarray
+    col: np.ndarray
+    old_rule: np.ndarray
+    new_rule: np.ndarray
+    loss: np.ndarray  # (n,) float64, the loss after the step
+
+    def __len__(self) -> int:
+        return int(self.step.shape[0])
+
+    def rows(self) -> list[tuple[int, int, int, int, int, float]]:
+        return list(
+            zip(
+                self.step.tolist(), self.row.tolist(), self.col.tolist(),
+                self.old_rule.tolist(), self.new_rule.tolist(), self.loss.tolist(), strict=True,
+            )
+        )  # fmt: skip
+
+    def equals(self, other: Mutations) -> bool:
+        return self.rows() == other.rows()
+
+
+@dataclass(frozen=True, eq=False)
+class Evolution(Drawable):
+    """One adaptive-evolution run of a rule array on a task (see the module docstring)."""
+
+    task: Task
+    rules: tuple[int, ...]  # the allowed rule set
+    accept: str
+    stop_at: float | None
+    mutations_per_step: int
+    seed: Any  # int, or {"entropy", "spawn_key"} of a SeedSequence
+    steps: int  # the budget
+    initial: RuleArray
+    array: RuleArray  # final
+    initial_loss: float
+    losses: np.ndarray  # (n_steps,) float64
+    kept: Mutations
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.losses.shape[0])
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.losses[-1]) if self.n_steps else self.initial_loss
+
+    @property
+    def solved(self) -> bool:
+        return self.final_loss == 0
+
+    @property
+    def steps_to_zero(self) -> int | None:
+        """Attempted mutations until the loss first reached 0 (None if it never did)."""
+        if self.initial_loss == 0:
+            return 0
+        zero = np.flatnonzero(self.losses == 0)
+        return int(zero[0]) + 1 if zero.size else None
+
+    @cached_property
+    def held_out_accuracy(self) -> float:
+        """Fraction of held-out cases answered right (nan when nothing is held out)."""
+        if self.task.is_lifetime or not self.task.held_out.any():
+            return float("nan")
+        return self.task.accuracy(self.array, on="held_out")
+
+    def array_at(self, step: int) -> RuleArray:
+        """The array after attempted step ``step`` (``-1``: the start), replaying kept mutations."""
+        rules = np.array(self.initial.rules)
+        upto = int(np.searchsorted(self.kept.step, step, side="right"))
+        for i in range(upto):
+            rules[self.kept.row[i], self.kept.col[i]] = self.kept.new_rule[i]
+        return RuleArray(rules, r=self.initial.r, boundary=self.initial.boundary)
+
+    def decreases(self) -> list[tuple[int, float]]:
+        """(step, loss) where the loss dropped, starting with (-1, initial loss)."""
+        out = [(-1, self.initial_loss)]
+        for s, loss in zip(self.kept.step.tolist(), self.kept.loss.tolist(), strict=True):
+            if loss < out[-1][1]:
+                out.append((s, loss))
+        return out
+
+    def replay(self, *, method: str = "compiled") -> Evolution:
+        """Run the same config and seed again (bit-identical by construction)."""
+        return evolve(self.task, **{**self._call_args(), "method": method})
+
+    def _call_args(self) -> dict[str, Any]:
+        seed = self.seed
+        if isinstance(seed, dict):
+            seed = np.random.SeedSequence(seed["entropy"], spawn_key=tuple(seed["spawn_key"]))
+        return {
+            "depth": self.initial.depth, "rules": self.rules, "steps": self.steps,
+            "seed": seed, "accept": self.accept, "stop_at": self.stop_at,
+            "r": self.initial.r, "boundary": self.initial.boundary,
+            "mutations_per_step": self.mutations_per_step,
+        }  # fmt: skip
+
+    def plot(self, ax: Axes | None = None, *, log_x: bool = False) -> Figure:
+        from minimodels.plotting.evolution import plot_learning_curve
+
+        return plot_learning_curve(self, ax=ax, log_x=log_x)
+
+
+# ---------------------------------------------------------------------- set-up
+def _seed_record(seed: Any) -> Any:
+    if isinstance(seed, np.random.SeedSequence):
+        return {"entropy": seed.entropy, "spawn_key": list(seed.spawn_key)}
+    return seed
+
+
+def _check_rule_set(rules: Sequence[int], r: float) -> tuple[int, ...]:
+    rule_set = tuple(int(v) for v in rules)
+    top = 255 if r == 1 else 15
+    for rule in rule_set:
+        if not 0 <= rule <= top:
+            layout = "1" if r == 1 else "1/2"
+            raise ValueError(f"rule {rule} is out of range for k=2, r={layout} (0..{top})")
+    if len(set(rule_set)) != len(rule_set):
+        raise ValueError(f"the rule set {list(rule_set)} repeats a rule")
+    if len(rule_set) < 2:
+        raise ValueError(
+            f"mutation needs at least two rules to choose between, got {list(rule_set)}"
+        )
+    return rule_set
+
+
+def light_cone(task: Task, depth: int, *, r: float = 1, boundary: str = "cyclic") -> np.ndarray:
+    """``(depth, W)`` bool: cells whose rule can change the loss (the readout's past light cone).
+
+    For a lifetime task every cell can matter.
+    """
+    width = task.width
+    if task.is_lifetime:
+        return np.ones((depth, width), dtype=bool)
+    cone = np.zeros((depth + 1, width), dtype=bool)
+    cone[depth, list(task.readout)] = True
+    cyclic = boundary == "cyclic"
+    for t in range(depth, 0, -1):
+        if r == 1:
+            offsets = (-1, 0, 1)
+        else:
+            offsets = (0, 1) if t % 2 == 1 else (-1, 0)
+        for x in np.flatnonzero(cone[t]):
+            for dx in offsets:
+                y = x + dx
+                if cyclic:
+                    cone[t - 1, y % width] = True
+                elif 0 <= y < width:
+                    cone[t - 1, y] = True
+    return cone[1:]
+
+
+def draw_block(
+    rng: np.random.Generator, n_steps: int, *, n_cells: int, n_rules: int, per_step: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """One block of the random stream: cells, then indices into the *other* rules."""
+    cells = rng.integers(0, n_cells, size=n_steps * per_step)
+    choices = rng.integers(0, n_rules - 1, size=n_steps * per_step)
+    return cells.astype(np.int64), choices.astype(np.int64)
+
+
+@dataclass
+class _Setup:
+    task: Task
+    rule_set: tuple[int, ...]
+    r: float
+    boundary: str
+    depth: int
+    steps: int
+    per_step: int
+    stop_at: float | None
+    rng: np.random.Generator
+    start: np.ndarray  # (depth, W) indices into rule_set
+
+
+def _setup(
+    task: Task,
+    depth: int,
+    rules: Sequence[int],
+    steps: int,
+    seed: Any,
+    accept: str,
+    stop_at: float | None,
+    r: float | str,
+    boundary: str,
+    mutations_per_step: int,
+    start: RuleArray | None,
+) -> _Setup:
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a minimodels.tasks.Task, got {type(task).__name__}")
+    check_accept(accept)
+    r = parse_range(r)
+    if boundary not in ("cyclic", "zero"):
+        raise ValueError(f"boundary {boundary!r} is unknown (allowed: 'cyclic', 'zero')")
+    if not isinstance(depth, int | np.integer) or depth < 1:
+        raise ValueError(f"depth must be a positive integer, got {depth!r}")
+    if steps < 0:
+        raise ValueError(f"steps must be ≥ 0, got {steps}")
+    if mutations_per_step < 1:
+        raise ValueError(f"mutations_per_step must be ≥ 1, got {mutations_per_step}")
+    rule_set = _check_rule_set(rules, r)
+    task.check_learnable(rule_set, depth=int(depth))
+    rng = np.random.default_rng(seed)
+    if start is None:
+        indices = rng.integers(0, len(rule_set), size=(depth, task.width)).astype(np.int64)
+    else:
+        if start.shape != (depth, task.width):
+            raise ValueError(f"start array has shape {start.shape}, expected {(depth, task.width)}")
+        lookup = {rule: i for i, rule in enumerate(rule_set)}
+        unknown = set(start.rule_set) - set(lookup)
+        if unknown:
+            raise ValueError(f"start array uses rule {min(unknown)}, not in the rule set")
+        indices = np.vectorize(lookup.__getitem__, otypes=[np.int64])(np.asarray(start.rules))
+    return _Setup(
+        task, rule_set, r, boundary, int(depth), int(steps), int(mutations_per_step),
+        stop_at, rng, indices,
+    )  # fmt: skip
+
+
+def _as_array(setup: _Setup, indices: np.ndarray) -> RuleArray:
+    numbers = np.asarray(setup.rule_set, dtype=np.int64)[indices]
+    return RuleArray(numbers, r=setup.r, boundary=setup.boundary)
+
+
+def _result(setup: _Setup, seed, accept, initial_loss, losses, kept, final) -> Evolution:
+    numbers = np.asarray(setup.rule_set, dtype=np.int64)
+    config = {
+        "task": setup.task.describe(), "depth": setup.depth, "width": setup.task.width,
+        "rules": list(setup.rule_set), "r": "1" if setup.r == 1 else "1/2",
+        "boundary": setup.boundary, "steps": setup.steps, "accept": accept,
+        "stop_at": setup.stop_at, "mutations_per_step": setup.per_step,
+        "seed": _seed_record(seed),
+    }  # fmt: skip
+    mutations = Mutations(
+        step=kept[:, 0].astype(np.int64),
+        row=(kept[:, 1] // setup.task.width).astype(np.int64),
+        col=(kept[:, 1] % setup.task.width).astype(np.int64),
+        old_rule=numbers[kept[:, 2].astype(np.int64)],
+        new_rule=numbers[kept[:, 3].astype(np.int64)],
+        loss=kept[:, 4].astype(np.float64),
+    )
+    return Evolution(
+        task=setup.task, rules=setup.rule_set, accept=accept, stop_at=setup.stop_at,
+        mutations_per_step=setup.per_step, seed=_seed_record(seed), steps=setup.steps,
+        initial=_as_array(setup, setup.start), array=_as_array(setup, final),
+        initial_loss=float(initial_loss), losses=np.asarray(losses, dtype=np.float64),
+        kept=mutations, config=config,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------- the learners
+def evolve(
+    task: Task,
+    *,
+    depth: int,
+    rules: Sequence[int] = (4, 146),
+    steps: int,
+    seed: int | np.random.SeedSequence | None,
+    accept: str = "<=",
+    stop_at: float | None = 0,
+    r: float | str = 1,
+    boundary: str = "cyclic",
+    mutations_per_step: int = 1,
+    start: RuleArray | None = None,
+    method: str = "compiled",
+    on_progress: ProgressCallback | None = None,
+) -> Evolution:
+    """Adaptive evolution of a ``(depth, task.width)`` rule array on ``task``.
+
+    ``method="reference"`` runs the plain loop (:func:`evolve_reference`); results are equal.
+    """
+    if method == "reference":
+        return evolve_reference(
+            task, depth=depth, rules=rules, steps=steps, seed=seed, accept=accept,
+            stop_at=stop_at, r=r, boundary=boundary, mutations_per_step=mutations_per_step,
+            start=start, on_progress=on_progress,
+        )  # fmt: skip
+    if method != "compiled":
+        raise ValueError(f"method must be 'compiled' or 'reference', got {method!r}")
+    from minimodels import _evolve_kernel as kernel
+    from minimodels.engine import pack_bits
+
+    setup = _setup(
+        task, depth, rules, steps, seed, accept, stop_at, r, boundary, mutations_per_step, start
+    )
+    width, per_step = task.width, setup.per_step
+    numbers = np.asarray(setup.rule_set, dtype=np.int64)
+    indices = setup.start.copy()
+    rule_grid = numbers[indices]
+    cyclic, brick = setup.boundary == "cyclic", setup.r != 1
+    in_cone = light_cone(task, setup.depth, r=setup.r, boundary=setup.boundary)
+    packed = pack_bits(task.inputs)  # (W, n_words)
+    rows = np.zeros((setup.depth + 1, width, packed.shape[1]), dtype=np.uint64)
+    rows[0] = packed
+    kernel.fill_rows(rule_grid, rows, in_cone, cyclic, brick)
+    backup = np.zeros_like(rows)
+    if task.is_lifetime:
+        loss_kind, lifetime_target = 1, int(task.lifetime)
+        readout = np.zeros(0, np.int64)
+        target = np.zeros((0, packed.shape[1]), np.uint64)
+        train_mask = np.zeros(packed.shape[1], np.uint64)
+    else:
+        loss_kind, lifetime_target = 0, 0
+        readout = np.asarray(task.readout, dtype=np.int64)
+        target = pack_bits(task.targets)  # (n_readout, n_words)
+        train_mask = pack_bits(task.train[:, None].astype(np.uint8))[0]
+    initial = kernel.loss_of_rows(rows, loss_kind, readout, target, train_mask, lifetime_target)
+    limit = -1 if stop_at is None else max(-1, math.floor(stop_at))
+    state = np.array([initial, 0, 0], dtype=np.int64)
+    losses = np.empty(setup.steps, dtype=np.int64)
+    kept = np.empty((setup.steps * per_step, 5), dtype=np.int64)
+    n_done = 0
+    while n_done < setup.steps and not (limit >= 0 and state[0] <= limit):
+        size = min(BLOCK, setup.steps - n_done)
+        cells, choices = draw_block(
+            setup.rng, size, n_cells=setup.depth * width, n_rules=len(numbers), per_step=per_step
+        )
+        n_kept_before = int(state[1])
+        kernel.evolve_block(
+            indices, numbers, rule_grid, rows, backup, in_cone, cyclic, brick,
+            loss_kind, readout, target, train_mask, lifetime_target,
+            cells, choices, per_step, accept == "<", limit, state,
+            losses[n_done : n_done + size], kept,
+        )  # fmt: skip
+        kept[n_kept_before : state[1], 0] += n_done  # the kernel counts steps within the block
+        n_done += int(state[2])
+        report(on_progress, n_done, setup.steps)
+        if state[2] < size:
+            break
+    report(on_progress, setup.steps, setup.steps)
+    out = losses[:n_done].astype(np.float64)
+    out[losses[:n_done] >= kernel.INFINITE] = np.inf
+    kept = kept[: state[1]].astype(np.float64)
+    kept[kept[:, 4] >= float(kernel.INFINITE), 4] = np.inf
+    initial_loss = np.inf if initial >= kernel.INFINITE else float(initial)
+    return _result(setup, seed, accept, initial_loss, out, kept, indices)
+
+
+def evolve_reference(
+    task: Task,
+    *,
+    depth: int,
+    rules: Sequence[int] = (4, 146),
+    steps: int,
+    seed: int | np.random.SeedSequence | None,
+    accept: str = "<=",
+    stop_at: float | None = 0,
+    r: float | str = 1,
+    boundary: str = "cyclic",
+    mutations_per_step: int = 1,
+    start: RuleArray | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Evolution:
+    """The same run as :func:`evolve`, through :func:`mutation_walk` and ``RuleArray`` (slow)."""
+    setup = _setup(
+        task, depth, rules, steps, seed, accept, stop_at, r, boundary, mutations_per_step, start
+    )
+    width, per_step, n_rules = task.width, setup.per_step, len(setup.rule_set)
+    stream = {"cells": np.zeros(0, np.int64), "choices": np.zeros(0, np.int64), "next": 0}
+    position = {"step": 0}
+
+    def propose(indices: np.ndarray, rng: np.random.Generator):
+        s = position["step"]
+        if s % BLOCK == 0:  # a new block of the random stream
+            size = min(BLOCK, setup.steps - s)
+            stream["cells"], stream["choices"] = draw_block(
+                rng, size, n_cells=setup.depth * width, n_rules=n_rules, per_step=per_step
+            )
+        position["step"] += 1
+        candidate = indices.copy()
+        changes = []
+        for i in range((s % BLOCK) * per_step, (s % BLOCK + 1) * per_step):
+            cell, choice = int(stream["cells"][i]), int(stream["choices"][i])
+            row, col = divmod(cell, width)
+            old = int(candidate[row, col])
+            new = choice if choice < old else choice + 1
+            candidate[row, col] = new
+            changes.append((cell, old, new))
+        return candidate, tuple(changes)
+
+    walk = mutation_walk(
+        setup.start.copy(), loss=lambda indices: task.loss(_as_array(setup, indices)),
+        propose=propose, steps=setup.steps, rng=setup.rng, accept=accept, stop_at=stop_at,
+        on_progress=on_progress,
+    )  # fmt: skip
+    kept = np.array(
+        [(m.step, cell, old, new, m.loss) for m in walk.kept for cell, old, new in m.change],
+        dtype=np.float64,
+    ).reshape(-1, 5)
+    return _result(setup, seed, accept, walk.initial_loss, walk.losses, kept, walk.state)
