@@ -301,3 +301,155 @@ def _aligned(functions: np.ndarray, tally: FunctionCounts) -> np.ndarray:
         where = np.searchsorted(functions, tally.functions)
         counts[where] = tally.counts
     return counts
+
+
+# -- rule arrays: the same protocol for adaptive evolution ----------------------------------
+
+
+@dataclass(frozen=True)
+class RuleArraySubstrate:
+    """Rule arrays as a learner of n-bit Boolean functions (DESIGN.md §3 Boolean task).
+
+    Inputs sit on evenly spread columns of the top row, the answer is read at bottom column
+    ``width // 2``; the prior over arrays is uniform over ``rules`` in every cell.
+    """
+
+    width: int = 11
+    depth: int = 8
+    rules: tuple[int, ...] = (4, 146)
+    r: float | str = 1
+    boundary: str = "cyclic"
+
+    def task(self, split: Split):
+        from minimodels import tasks
+
+        return tasks.boolean(split.n, split.target, width=self.width, train=split.train)
+
+    @property
+    def n_arrays(self) -> int:
+        return len(self.rules) ** (self.width * self.depth)
+
+
+def _readout_tables(rule_stack: np.ndarray, task, substrate: RuleArraySubstrate) -> np.ndarray:
+    """Truth tables ``(N, 2^n)`` of a stack of rule arrays ``(N, depth, width)`` on ``task``."""
+    from minimodels.bayes._arrays import readout_words
+    from minimodels.engine import pack_bits, unpack_bits
+
+    packed = pack_bits(task.inputs)  # (W, n_words)
+    words = readout_words(
+        np.ascontiguousarray(rule_stack, dtype=np.int64),
+        packed,
+        substrate.boundary == "cyclic",
+        str(substrate.r) in ("0.5", "1/2"),
+        int(task.readout[0]),
+    )  # (N, n_words)
+    return unpack_bits(words[:, None, :], len(task.inputs))[:, :, 0].T  # (N, 2^n)
+
+
+def enumerate_rule_arrays(split: Split, substrate: RuleArraySubstrate) -> np.ndarray:
+    """Truth tables ``(|rules|^(depth·width), 2^n)`` of every rule array: the exact prior."""
+    if substrate.n_arrays > 2**22:
+        raise ValueError(
+            f"{substrate.n_arrays} rule arrays are too many to enumerate (at most 2^22)"
+        )
+    cells = substrate.depth * substrate.width
+    index = np.arange(substrate.n_arrays)[:, None]
+    k = len(substrate.rules)
+    digits = (index // k ** np.arange(cells - 1, -1, -1)) % k  # (N, cells), base-k digits
+    stack = np.asarray(substrate.rules)[digits].reshape(-1, substrate.depth, substrate.width)
+    return _readout_tables(stack, substrate.task(split), substrate)
+
+
+def exact_rule_array_posterior(
+    split: Split, substrate: RuleArraySubstrate
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact P_B(f | S) of rule arrays by enumerating all of them: (test functions, probs)."""
+    return exact_posterior(enumerate_rule_arrays(split, substrate), None, split)
+
+
+def _evolve_block(args: tuple) -> tuple[list[str], int, float]:
+    """Worker: adaptive-evolution runs for a block of seeds; (test functions, n_unfit, s)."""
+    import time
+
+    from minimodels.evolution import evolve
+
+    split, substrate, steps, seeds = args
+    task = substrate.task(split)
+    started = time.perf_counter()
+    functions, n_unfit = [], 0
+    for seed in seeds:
+        result = evolve(
+            task,
+            depth=substrate.depth,
+            rules=substrate.rules,
+            steps=steps,
+            seed=seed,
+            r=substrate.r,
+            boundary=substrate.boundary,
+        )
+        if not result.solved:
+            n_unfit += 1
+            continue
+        answers = task.answers(result.array)[split.test, 0]
+        functions.append("".join(map(str, answers.tolist())))
+    return functions, n_unfit, time.perf_counter() - started
+
+
+def evolve_functions(
+    split: Split,
+    substrate: RuleArraySubstrate,
+    *,
+    n_runs: int,
+    steps: int,
+    seed: int,
+    n_shards: int = 1,
+    backend: str = "serial",
+    jobs: int | None = None,
+    on_progress=None,
+) -> FunctionCounts:
+    """P_evolution: random initial arrays mutated until they fit S; their test functions.
+
+    Run ``i`` uses ``SeedSequence(seed).spawn(n_runs)[i]``, so the tally does not depend on
+    the sharding or the backend.  Runs that do not fit S within ``steps`` are not counted
+    (``n_attempts − n_kept`` of them).
+    """
+    from minimodels.parallel import run_tasks
+
+    if n_runs < 1:
+        raise ValueError(f"number of runs must be at least 1, got {n_runs}")
+    seeds = np.random.SeedSequence(seed).spawn(n_runs)
+    blocks = [b.tolist() for b in np.array_split(np.arange(n_runs), min(n_shards, n_runs))]
+    tasks = [(split, substrate, steps, [seeds[i] for i in block]) for block in blocks]
+    pooled: list[str] = []
+    seconds = 0.0
+    for _, (functions, _unfit, spent) in run_tasks(
+        _evolve_block, tasks, backend=backend, jobs=jobs, on_progress=on_progress
+    ):
+        pooled.extend(functions)
+        seconds += spent
+    return tabulate(pooled, n_attempts=n_runs, seconds=seconds)
+
+
+def random_array_functions(
+    split: Split,
+    substrate: RuleArraySubstrate,
+    *,
+    n_samples: int,
+    seed: int,
+    batch: int = 4096,
+) -> FunctionCounts:
+    """P_B of rule arrays by rejection: uniformly random arrays that fit S, on the test rows."""
+    import time
+
+    started = time.perf_counter()
+    task = substrate.task(split)
+    rng = np.random.default_rng(seed)
+    rules = np.asarray(substrate.rules, dtype=np.int64)
+    kept: list[np.ndarray] = []
+    for start in range(0, n_samples, batch):
+        size = min(batch, n_samples - start)
+        stack = rules[rng.integers(0, len(rules), (size, substrate.depth, substrate.width))]
+        fits, test_bits = split.restrict(_readout_tables(stack, task, substrate))
+        kept.append(bits_to_strings(test_bits[fits]) if fits.any() else np.zeros(0, str))
+    strings = np.concatenate(kept) if kept else np.zeros(0, str)
+    return tabulate(strings.tolist(), n_attempts=n_samples, seconds=time.perf_counter() - started)
