@@ -10,6 +10,8 @@ from minimodels.bayes.protocol import (
     evolve_functions,
     exact_rule_array_posterior,
     random_array_functions,
+    random_array_plan,
+    run_plan,
 )
 from minimodels.rulearray import RuleArray
 
@@ -62,3 +64,16 @@ def test_evolution_tally_does_not_depend_on_sharding():
 def test_too_many_arrays_to_enumerate_is_refused():
     with pytest.raises(ValueError, match="too many"):
         enumerate_rule_arrays(SPLIT, RuleArraySubstrate(width=5, depth=5))
+
+
+def test_a_resumed_plan_ends_with_exactly_the_uninterrupted_tally():
+    plan = random_array_plan(SPLIT, TINY, n_samples=20_000, seed=7, n_shards=4)
+    finished: dict = {}
+    whole = run_plan(plan, on_result=finished.__setitem__)
+    partial = {i: finished[i] for i in (0, 2)}  # as if killed after two shards
+    resumed_calls = []
+    resumed = run_plan(plan, done=partial, on_result=lambda i, r: resumed_calls.append(i))
+    assert sorted(resumed_calls) == [1, 3]
+    np.testing.assert_array_equal(whole.functions, resumed.functions)
+    np.testing.assert_array_equal(whole.counts, resumed.counts)
+    assert (whole.n_attempts, whole.n_kept) == (resumed.n_attempts, resumed.n_kept)

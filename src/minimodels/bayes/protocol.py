@@ -18,13 +18,14 @@ headline numbers: how much of P_train's mass sits within a factor 10 of P_B.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from minimodels.plotting import Drawable
+from minimodels.progress import ProgressCallback
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -303,6 +304,61 @@ def _aligned(functions: np.ndarray, tally: FunctionCounts) -> np.ndarray:
     return counts
 
 
+# -- plans: a tally split into independent, seeded shards -----------------------------------
+
+
+BlockResult = tuple[list[str], int, float]  # (test functions kept, attempts not kept, seconds)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A tally as independent shards: ``worker(task) -> BlockResult`` for each task.
+
+    Every task carries its own seed, so the pooled tally is the same whatever the backend, the
+    number of workers, or which shards were finished in an earlier (resumed) run.
+    """
+
+    worker: Callable[[Any], BlockResult]
+    tasks: list[Any]
+    n_attempts: int
+
+
+def run_plan(
+    plan: Plan,
+    *,
+    backend: str = "serial",
+    jobs: int | None = None,
+    address: str | None = None,
+    done: dict[int, BlockResult] | None = None,
+    on_result: Callable[[int, BlockResult], None] | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> FunctionCounts:
+    """Run the shards not already in ``done``; ``on_result(index, result)`` sees each new one."""
+    from minimodels.parallel import run_tasks
+
+    results = dict(done or {})
+    todo = [i for i in range(len(plan.tasks)) if i not in results]
+    for j, result in run_tasks(
+        plan.worker,
+        [plan.tasks[i] for i in todo],
+        backend=backend,
+        jobs=jobs,
+        address=address,
+        on_progress=on_progress,
+    ):
+        results[todo[j]] = result
+        if on_result is not None:
+            on_result(todo[j], result)
+    pooled = Counter()
+    for functions, _, _ in results.values():
+        pooled.update(functions)
+    return tabulate(
+        pooled.elements(),
+        n_attempts=plan.n_attempts,
+        seconds=sum(seconds for _, _, seconds in results.values()),
+    )
+
+
 # -- rule arrays: the same protocol for adaptive evolution ----------------------------------
 
 
@@ -395,7 +451,7 @@ def _evolve_block(args: tuple) -> tuple[list[str], int, float]:
     return functions, n_unfit, time.perf_counter() - started
 
 
-def evolve_functions(
+def evolution_plan(
     split: Split,
     substrate: RuleArraySubstrate,
     *,
@@ -403,53 +459,171 @@ def evolve_functions(
     steps: int,
     seed: int,
     n_shards: int = 1,
-    backend: str = "serial",
-    jobs: int | None = None,
-    on_progress=None,
-) -> FunctionCounts:
-    """P_evolution: random initial arrays mutated until they fit S; their test functions.
+) -> Plan:
+    """P_evolution: random initial arrays mutated until they fit S (``steps`` attempts at most).
 
     Run ``i`` uses ``SeedSequence(seed).spawn(n_runs)[i]``, so the tally does not depend on
-    the sharding or the backend.  Runs that do not fit S within ``steps`` are not counted
-    (``n_attempts − n_kept`` of them).
+    the sharding or the backend.  Runs that do not fit S are not counted.
     """
-    from minimodels.parallel import run_tasks
-
     if n_runs < 1:
         raise ValueError(f"number of runs must be at least 1, got {n_runs}")
     seeds = np.random.SeedSequence(seed).spawn(n_runs)
-    blocks = [b.tolist() for b in np.array_split(np.arange(n_runs), min(n_shards, n_runs))]
+    blocks = np.array_split(np.arange(n_runs), min(n_shards, n_runs))
     tasks = [(split, substrate, steps, [seeds[i] for i in block]) for block in blocks]
-    pooled: list[str] = []
-    seconds = 0.0
-    for _, (functions, _unfit, spent) in run_tasks(
-        _evolve_block, tasks, backend=backend, jobs=jobs, on_progress=on_progress
-    ):
-        pooled.extend(functions)
-        seconds += spent
-    return tabulate(pooled, n_attempts=n_runs, seconds=seconds)
+    return Plan(_evolve_block, tasks, n_runs)
 
 
-def random_array_functions(
+def evolve_functions(split: Split, substrate: RuleArraySubstrate, **options) -> FunctionCounts:
+    """Run :func:`evolution_plan` here and now (keywords as there, plus ``run_plan``'s)."""
+    plan_keys = ("n_runs", "steps", "seed", "n_shards")
+    plan = evolution_plan(
+        split, substrate, **{k: options.pop(k) for k in plan_keys if k in options}
+    )
+    return run_plan(plan, **options)
+
+
+def _random_array_block(args: tuple) -> tuple[list[str], int, float]:
+    """Worker: ``count`` uniformly random arrays from ``seed``; the test functions of those
+    that fit S."""
+    import time
+
+    split, substrate, seed, count, batch = args
+    started = time.perf_counter()
+    task = substrate.task(split)
+    rng = np.random.default_rng(seed)
+    rules = np.asarray(substrate.rules, dtype=np.int64)
+    kept: list[str] = []
+    for start in range(0, count, batch):
+        size = min(batch, count - start)
+        stack = rules[rng.integers(0, len(rules), (size, substrate.depth, substrate.width))]
+        fits, test_bits = split.restrict(_readout_tables(stack, task, substrate))
+        kept.extend(bits_to_strings(test_bits[fits]).tolist() if fits.any() else [])
+    return kept, count - len(kept), time.perf_counter() - started
+
+
+def random_array_plan(
     split: Split,
     substrate: RuleArraySubstrate,
     *,
     n_samples: int,
     seed: int,
+    n_shards: int = 1,
     batch: int = 4096,
+) -> Plan:
+    """P_B of rule arrays by rejection: uniformly random arrays that fit S, on the test rows.
+
+    Shard ``j`` draws its arrays from ``SeedSequence(seed).spawn(n_shards)[j]``.
+    """
+    if n_samples < 1:
+        raise ValueError(f"number of samples must be at least 1, got {n_samples}")
+    sizes = [len(b) for b in np.array_split(np.arange(n_samples), min(n_shards, n_samples))]
+    seeds = np.random.SeedSequence(seed).spawn(len(sizes))
+    tasks = [(split, substrate, s, size, batch) for s, size in zip(seeds, sizes, strict=True)]
+    return Plan(_random_array_block, tasks, n_samples)
+
+
+def random_array_functions(
+    split: Split, substrate: RuleArraySubstrate, **options
 ) -> FunctionCounts:
-    """P_B of rule arrays by rejection: uniformly random arrays that fit S, on the test rows."""
+    """Run :func:`random_array_plan` here and now."""
+    plan_keys = ("n_samples", "seed", "n_shards", "batch")
+    plan = random_array_plan(
+        split, substrate, **{k: options.pop(k) for k in plan_keys if k in options}
+    )
+    return run_plan(plan, **options)
+
+
+# -- nets: P_SGD by training many nets until they fit S ------------------------------------
+
+
+@dataclass(frozen=True)
+class SGDSetup:
+    """A fully connected net, its initialisation and how it is trained to fit S.
+
+    Training stops for each net at 100 % training accuracy (or after ``max_steps`` updates: an
+    *unfit* run, counted and reported); ``overtrain_steps > 0`` keeps training the fitted nets
+    for that many more updates (fresh optimiser state) before their functions are read.
+    """
+
+    model: str = "7-40-40-1"
+    activation: str = "relu"
+    init: str = "gaussian"
+    sigma_w: float = 1.0
+    sigma_b: float = 1.0
+    optimizer: str = "adam"
+    learning_rate: float = 1e-2
+    momentum: float = 0.9
+    loss: str = "mse"
+    batch_size: int | None = None
+    max_steps: int = 2000
+    overtrain_steps: int = 0
+
+    def parts(self):
+        """(model, training, init) objects of :mod:`minimodels.nets`."""
+        from minimodels.nets import MLP, Init, Training
+
+        model = MLP(self.model, self.activation)
+        training = Training(
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            momentum=self.momentum,
+            loss=self.loss,
+            max_steps=self.max_steps,
+            batch_size=self.batch_size,
+            target_accuracy=1.0,
+        )
+        return model, training, Init(self.init, self.sigma_w, self.sigma_b)
+
+
+def _sgd_block(args: tuple) -> tuple[list[str], int, float]:
+    """Worker: train nets ``first … first + count − 1`` of a run; (test functions, n_unfit, s)."""
+    import dataclasses
     import time
 
+    import jax
+
+    from minimodels.nets import train_many
+
+    split, setup, seed, first, count = args
     started = time.perf_counter()
-    task = substrate.task(split)
-    rng = np.random.default_rng(seed)
-    rules = np.asarray(substrate.rules, dtype=np.int64)
-    kept: list[np.ndarray] = []
-    for start in range(0, n_samples, batch):
-        size = min(batch, n_samples - start)
-        stack = rules[rng.integers(0, len(rules), (size, substrate.depth, substrate.width))]
-        fits, test_bits = split.restrict(_readout_tables(stack, task, substrate))
-        kept.append(bits_to_strings(test_bits[fits]) if fits.any() else np.zeros(0, str))
-    strings = np.concatenate(kept) if kept else np.zeros(0, str)
-    return tabulate(strings.tolist(), n_attempts=n_samples, seconds=time.perf_counter() - started)
+    model, training, init = setup.parts()
+    if model.n_inputs != split.n:
+        raise ValueError(f"model {setup.model} takes {model.n_inputs} inputs but n = {split.n}")
+    root = jax.random.key(seed)
+    keys = jax.vmap(lambda i: jax.random.fold_in(root, i))(np.arange(first, first + count))
+    x_all = split.inputs.astype(np.float32)
+    labels = split.train_labels.astype(np.float32)
+    y = 2 * labels - 1 if setup.loss == "mse" else labels  # MSE on ±1 targets (DESIGN §4)
+    result = train_many(model, x_all[split.train], y, training, keys=keys, init=init)
+    fitted = np.asarray(result.fitted)
+    if setup.overtrain_steps and fitted.any():
+        longer = dataclasses.replace(
+            training, max_steps=setup.overtrain_steps, target_accuracy=None
+        )
+        result = train_many(
+            model, x_all[split.train], y, longer, keys=keys, params=result.params, init=init
+        )
+    outputs = np.asarray(result.predict(x_all[split.test]))[:, :, 0]  # (count, t)
+    strings = bits_to_strings((outputs[fitted] > 0).astype(np.uint8))
+    return strings.tolist(), int((~fitted).sum()), time.perf_counter() - started
+
+
+def sgd_plan(split: Split, setup: SGDSetup, *, n_runs: int, seed: int, batch: int = 2048) -> Plan:
+    """P_SGD: ``n_runs`` nets trained to 100 % train accuracy, in batches of ``batch``.
+
+    Net ``i`` starts from key ``fold_in(key(seed), i)``, so the tally does not depend on how
+    the runs are grouped into batches or workers.
+    """
+    if n_runs < 1:
+        raise ValueError(f"number of runs must be at least 1, got {n_runs}")
+    tasks = [
+        (split, setup, seed, first, min(batch, n_runs - first)) for first in range(0, n_runs, batch)
+    ]
+    return Plan(_sgd_block, tasks, n_runs)
+
+
+def sgd_functions(split: Split, setup: SGDSetup, **options) -> FunctionCounts:
+    """Run :func:`sgd_plan` here and now."""
+    plan_keys = ("n_runs", "seed", "batch")
+    plan = sgd_plan(split, setup, **{k: options.pop(k) for k in plan_keys if k in options})
+    return run_plan(plan, **options)
