@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "boolean_target",
     "Comparison",
     "FunctionCounts",
     "Split",
@@ -93,6 +94,29 @@ def random_split(n: int, train_size: int, target: str, *, rng: np.random.Generat
     train = np.sort(rng.choice(2**n, size=train_size, replace=False))
     test = np.setdiff1d(np.arange(2**n), train)
     return Split(n, train, test, target)
+
+
+def boolean_target(n: int, spec: str, *, rng: np.random.Generator | None = None) -> str:
+    """A target truth table from a spec: a '0'/'1' string of length 2^n, a name of
+    :func:`minimodels.tasks.boolean_truth_table` (parity, majority, and, or, random), or a
+    formula of input bits joined by one operator: ``x1``, ``x1&x2``, ``x1|x3``, ``x2^x5``.
+    """
+    import re
+
+    from minimodels.tasks import boolean_truth_table
+
+    formula = re.fullmatch(r"x\d+(?:([&|^])x\d+(?:\1x\d+)*)?", spec)
+    if formula is None:
+        return "".join(map(str, boolean_truth_table(n, spec, rng=rng).tolist()))
+    indices = [int(i) for i in re.findall(r"\d+", spec)]
+    if not all(1 <= i <= n for i in indices):
+        raise ValueError(f"target {spec!r} uses an input outside x1..x{n}")
+    rows = np.arange(2**n)
+    bits = [(rows >> (n - i)) & 1 for i in indices]  # x1 is the most significant bit
+    table = bits[0]
+    for b in bits[1:]:
+        table = {"&": table & b, "|": table | b, "^": table ^ b}[formula.group(1)]
+    return "".join(map(str, table.tolist()))
 
 
 @dataclass(frozen=True)
