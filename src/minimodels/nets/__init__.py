@@ -1,0 +1,65 @@
+"""Continuous minimal models in JAX: fully connected nets and mesh nets, trained by the thousand.
+
+Design: pure functions over parameter pytrees.  A model is a small frozen dataclass that only
+describes a *shape* (:class:`MLP`, :class:`MeshNet`); it is hashable, so it is a static
+argument of compiled code, and its methods ``init(key=…)`` → params and
+``apply(params, x)`` → outputs are pure.  Parameters are plain pytrees of arrays (a tuple of
+``{"W", "b"}`` dicts for an MLP, a dict of four arrays for a mesh net — shapes in
+:mod:`~minimodels.nets.mlp` and :mod:`~minimodels.nets.mesh`), so ``jax.grad``, ``jax.vmap``
+and optax apply to them directly, N nets are the same pytree with a leading axis, and saving
+is a flat npz (:mod:`~minimodels.nets.io`).  We chose this over module objects (equinox) to
+keep one dependency fewer and to make "many nets at once" nothing more than ``vmap``.
+
+* :mod:`~minimodels.nets.mlp` — ``MLP(widths, activation)``: ``x (n, n_in) → (n, n_out)``;
+* :mod:`~minimodels.nets.mesh` — ``MeshNet(width, depth, r="1"|"1/2", …)``: each neuron sees
+  the 3 (r = 1) or 2 (r = 1/2, brick) nearest neurons of the row above, laid out exactly as a
+  rule array's cells (DESIGN.md §2), one readout neuron below the last row;
+* :mod:`~minimodels.nets.init` — the named initialisations of DESIGN.md §4 (``Init``);
+* :mod:`~minimodels.nets.train` — optax training: :func:`train` (one net) and
+  :func:`train_many` (N nets in one compiled, masked loop);
+* :mod:`~minimodels.nets.fitting` — Wolfram-style fitting of 1-D targets (bump, step, sin, …);
+* :mod:`~minimodels.nets.quantised` — mesh nets with discrete weight levels, trained by a
+  straight-through gradient or by mutation (:func:`minimodels.mutation.mutation_walk`);
+* :mod:`~minimodels.nets.io` — save/load parameters + config (npz + JSON, exact round trip).
+
+Every random choice comes from an explicit JAX key (``key=``); the same key gives the same
+result bit for bit on the same platform, on CPU or GPU without code changes.
+"""
+
+from __future__ import annotations
+
+from minimodels.nets.activations import ACTIVATIONS
+from minimodels.nets.init import SCHEMES, Init
+from minimodels.nets.mesh import MeshNet
+from minimodels.nets.mlp import MLP, parse_widths
+from minimodels.nets.train import (
+    LOSSES,
+    OPTIMIZERS,
+    ManyResult,
+    Training,
+    TrainResult,
+    apply_many,
+    init_many,
+    signed_targets,
+    train,
+    train_many,
+)
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "MLP",
+    "OPTIMIZERS",
+    "SCHEMES",
+    "Init",
+    "ManyResult",
+    "MeshNet",
+    "TrainResult",
+    "Training",
+    "apply_many",
+    "init_many",
+    "parse_widths",
+    "signed_targets",
+    "train",
+    "train_many",
+]

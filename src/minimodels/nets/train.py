@@ -1,0 +1,485 @@
+"""Gradient training with optax: one net (:func:`train`), or N nets in one compiled call
+(:func:`train_many`), each stopping on its own criterion.
+
+Data.  ``x`` is ``(n, n_in)``.  ``y`` depends on the loss:
+
+* ``"mse"``: real targets ``(n, n_out)`` (``(n,)`` is accepted when ``n_out = 1``);
+  loss = mean over examples and outputs of ``(f − y)²``;
+* ``"cross_entropy"``: with ``n_out = 1``, labels 0/1 ``(n,)`` and a sigmoid on the output
+  (binary cross-entropy); with ``n_out > 1``, integer classes ``(n,)`` and a softmax.
+
+Accuracy.  With one output the predicted class is ``f > 0`` (DESIGN.md §4) and the true class
+is ``y > 0`` under MSE — so train Boolean data with MSE on *signed* targets ±1
+(:func:`signed_targets`) — and ``y`` itself under cross-entropy.  With several outputs the
+predicted class is the arg-max.
+
+One step.  The current parameters are evaluated on the whole training set (loss, accuracy).
+If the stopping criterion holds (loss ≤ ``target_loss`` or accuracy ≥ ``target_accuracy``),
+or ``max_steps`` updates were made, the net is *done* and keeps these parameters; otherwise
+one optimiser update is applied, with the gradient of the full batch or of the next
+minibatch (an epoch-wise random permutation drawn from the net's own key) plus the L1 term.
+So ``losses[s]`` is the training loss after ``s`` updates, ``s = 0 … n_steps``, and the last
+entry is the final loss.  ``weight_decay`` is decoupled for ``adamw`` and an L2 term
+(``add_decayed_weights``) for ``sgd`` and ``adam``; both it and ``l1`` act on all parameters.
+
+Many nets.  :func:`train_many` vmaps that same step over a leading net axis of the parameters
+and keys.  The loop is a ``lax.while_loop`` that runs until every net is done (done nets are
+masked: their parameters and optimiser state no longer change), in chunks of at most
+``chunk_steps`` iterations so that progress can be reported between chunks; there is no
+Python work per step.  Net ``i`` of ``train_many(keys=keys)`` follows the same trajectory as
+``train(key=keys[i])``.  Memory is O(N · n_params); for 10^5 nets and more, call it on
+batches of ~10^4 keys.
+
+Keys.  ``key`` is split into (init key, minibatch key); the init key draws the parameters when
+none are given.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from minimodels.nets.init import Init
+from minimodels.plotting import Drawable
+from minimodels.progress import ProgressCallback, report
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+Params = Any
+
+OPTIMIZERS = ("sgd", "adam", "adamw")
+DEFAULT_INIT = Init()
+LOSSES = ("mse", "cross_entropy")
+
+
+class Model(Protocol):
+    """What training needs from a model: ``MLP`` and ``MeshNet`` both qualify."""
+
+    @property
+    def n_outputs(self) -> int: ...
+
+    def init(self, *, key: jax.Array, scheme: str, sigma_w: float, sigma_b: float) -> Params: ...
+
+    def apply(self, params: Params, x: jax.Array) -> jax.Array: ...
+
+
+@dataclass(frozen=True)
+class Training:
+    """Optimiser, loss and stopping rule (hashable: a static argument of the compiled loop)."""
+
+    optimizer: str = "adam"
+    learning_rate: float = 1e-2
+    momentum: float = 0.9  # sgd only; 0 for plain SGD
+    loss: str = "mse"
+    max_steps: int = 1000
+    batch_size: int | None = None  # None: full batch
+    weight_decay: float = 0.0
+    l1: float = 0.0
+    target_accuracy: float | None = None
+    target_loss: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(
+                f"unknown optimiser {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}"
+            )
+        if self.loss not in LOSSES:
+            raise ValueError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
+        if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
+            raise ValueError(f"learning rate must be a positive number, got {self.learning_rate}")
+        for name in ("momentum", "weight_decay", "l1"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a finite number ≥ 0, got {value}")
+        if int(self.max_steps) != self.max_steps or self.max_steps < 0:
+            raise ValueError(f"max_steps must be an integer ≥ 0, got {self.max_steps}")
+        if self.batch_size is not None and self.batch_size <= 0:
+            raise ValueError(f"batch size must be positive, got {self.batch_size}")
+        if self.target_accuracy is not None and not 0 <= self.target_accuracy <= 1:
+            raise ValueError(f"target accuracy must be in [0, 1], got {self.target_accuracy}")
+
+
+def make_optimizer(training: Training) -> optax.GradientTransformation:
+    lr, wd = training.learning_rate, training.weight_decay
+    if training.optimizer == "adamw":
+        return optax.adamw(lr, weight_decay=wd)
+    if training.optimizer == "adam":
+        base = optax.adam(lr)
+    else:
+        base = optax.sgd(lr, momentum=training.momentum or None)
+    return optax.chain(optax.add_decayed_weights(wd), base) if wd else base
+
+
+def signed_targets(bits: Any) -> np.ndarray:
+    """0/1 labels → ±1 regression targets (the MSE convention for Boolean data)."""
+    return 2.0 * np.asarray(bits, dtype=np.float64) - 1.0
+
+
+# --------------------------------------------------------------------------- data checks
+
+
+def prepare_data(model: Model, x: Any, y: Any, training: Training) -> tuple[jax.Array, jax.Array]:
+    """Check shapes and finiteness; return ``x`` ``(n, n_in)`` and ``y`` in the loss's layout."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise ValueError(f"inputs must be a non-empty (n, n_in) array, got shape {x.shape}")
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        raise ValueError(f"targets must be numbers, got dtype {y.dtype}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("inputs contain NaN or infinite values")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("targets contain NaN or infinite values")
+    if y.shape[0] != x.shape[0]:
+        raise ValueError(f"{x.shape[0]} inputs but {y.shape[0]} targets")
+    n_out = model.n_outputs
+    if training.loss == "cross_entropy" and n_out > 1:
+        if y.ndim != 1 or np.any(y != np.round(y)) or y.min() < 0 or y.max() >= n_out:
+            raise ValueError(f"cross-entropy targets must be class labels 0..{n_out - 1}")
+        return jnp.asarray(x, dtype=float), jnp.asarray(y, dtype=jnp.int32)
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.shape[1] != n_out:
+        raise ValueError(f"targets have {y.shape[1]} columns but the net has {n_out} outputs")
+    if training.loss == "cross_entropy" and not np.all((y == 0) | (y == 1)):
+        raise ValueError("binary cross-entropy targets must be 0 or 1")
+    return jnp.asarray(x, dtype=float), jnp.asarray(y, dtype=float)
+
+
+# --------------------------------------------------------------------------- one step
+
+
+class TrainState(NamedTuple):
+    params: Params
+    opt_state: Any
+    step: jax.Array  # int32: updates applied so far
+    done: jax.Array  # bool
+    fitted: jax.Array  # bool: the stopping criterion held when the net stopped
+    diverged: jax.Array  # bool: the loss became NaN or infinite
+    loss: jax.Array  # loss of the current parameters
+    accuracy: jax.Array
+
+
+def data_loss(output: jax.Array, y: jax.Array, loss: str) -> jax.Array:
+    if loss == "mse":
+        return jnp.mean((output - y) ** 2)
+    if output.shape[-1] == 1:
+        return jnp.mean(optax.sigmoid_binary_cross_entropy(output, y))
+    return jnp.mean(optax.softmax_cross_entropy_with_integer_labels(output, y))
+
+
+def accuracy(output: jax.Array, y: jax.Array, loss: str) -> jax.Array:
+    if output.shape[-1] > 1:
+        return jnp.mean(jnp.argmax(output, axis=-1) == y)
+    truth = y > (0.5 if loss == "cross_entropy" else 0.0)
+    return jnp.mean((output > 0) == truth)
+
+
+def _criterion(training: Training, loss: jax.Array, acc: jax.Array) -> jax.Array:
+    reached = jnp.asarray(False)
+    if training.target_loss is not None:
+        reached = reached | (loss <= training.target_loss)
+    if training.target_accuracy is not None:
+        reached = reached | (acc >= training.target_accuracy)
+    return reached
+
+
+def _batch_indices(key: jax.Array, step: jax.Array, n: int, batch_size: int) -> jax.Array:
+    n_batches = n // batch_size
+    perm = jax.random.permutation(jax.random.fold_in(key, step // n_batches), n)
+    return jax.lax.dynamic_slice(perm, ((step % n_batches) * batch_size,), (batch_size,))
+
+
+def advance(
+    model: Model,
+    training: Training,
+    state: TrainState,
+    key: jax.Array,
+    x: jax.Array,
+    y: jax.Array,
+) -> tuple[TrainState, jax.Array]:
+    """One masked step of one net; returns the new state and the loss it evaluated (NaN if done)."""
+    optimizer = make_optimizer(training)
+
+    def objective(params, xb, yb):
+        output = model.apply(params, xb)
+        loss = data_loss(output, yb, training.loss)
+        penalty = training.l1 * sum(jnp.sum(jnp.abs(p)) for p in jax.tree.leaves(params))
+        return loss + penalty, (loss, output)
+
+    full_batch = training.batch_size is None or training.batch_size >= x.shape[0]
+    if full_batch:
+        (_, (loss, output)), grads = jax.value_and_grad(objective, has_aux=True)(state.params, x, y)
+    else:
+        output = model.apply(state.params, x)
+        loss = data_loss(output, y, training.loss)
+        idx = _batch_indices(key, state.step, x.shape[0], training.batch_size)
+        grads = jax.grad(lambda p: objective(p, x[idx], y[idx])[0])(state.params)
+    acc = accuracy(output, y, training.loss)
+    finite = jnp.isfinite(loss)
+    reached = _criterion(training, loss, acc)
+    stop = state.done | ~finite | reached | (state.step >= training.max_steps)
+    updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
+    params = optax.apply_updates(state.params, updates)
+
+    def keep(old, new):
+        return jax.tree.map(lambda a, b: jnp.where(stop, a, b), old, new)
+
+    active = ~state.done
+    new_state = TrainState(
+        params=keep(state.params, params),
+        opt_state=keep(state.opt_state, opt_state),
+        step=state.step + jnp.where(stop, 0, 1).astype(jnp.int32),
+        done=stop,
+        fitted=jnp.where(active, reached & finite, state.fitted),
+        diverged=state.diverged | (active & ~finite),
+        loss=jnp.where(active, loss, state.loss),
+        accuracy=jnp.where(active, acc, state.accuracy),
+    )
+    return new_state, jnp.where(active, loss, jnp.nan)
+
+
+@partial(jax.jit, static_argnames=("model", "training", "n_iter", "record", "batched"))
+def _run_chunk(model, training, n_iter, record, batched, state, keys, x, y):
+    """Up to ``n_iter`` masked steps, stopping early once every net is done."""
+    step_fn = partial(advance, model, training)
+    if batched:
+        step_fn = jax.vmap(step_fn, in_axes=(0, 0, None, None))
+    buffer = jnp.full((n_iter if record else 0, *state.done.shape), jnp.nan, dtype=x.dtype)
+
+    def cond(carry):
+        i, s, _ = carry
+        return (i < n_iter) & ~jnp.all(s.done)
+
+    def body(carry):
+        i, s, buf = carry
+        s, loss = step_fn(s, keys, x, y)
+        if record:
+            buf = buf.at[i].set(loss.astype(buf.dtype))
+        return i + 1, s, buf
+
+    return jax.lax.while_loop(cond, body, (jnp.int32(0), state, buffer))
+
+
+@partial(jax.jit, static_argnames=("model", "training", "init", "batched"))
+def _start(model, training, init, batched, keys, params):
+    """Initial state: parameters drawn from the init keys unless given; optimiser state."""
+    optimizer = make_optimizer(training)
+
+    def one(key, p):
+        init_key, batch_key = jax.random.split(key)
+        if p is None:
+            p = model.init(key=init_key, **init.kwargs())
+        dtype = jnp.result_type(float)
+        p = jax.tree.map(lambda a: jnp.asarray(a, dtype=dtype), p)
+        state = TrainState(
+            params=p,
+            opt_state=optimizer.init(p),
+            step=jnp.int32(0),
+            done=jnp.asarray(False),
+            fitted=jnp.asarray(False),
+            diverged=jnp.asarray(False),
+            loss=jnp.asarray(jnp.nan, dtype=dtype),
+            accuracy=jnp.asarray(jnp.nan, dtype=dtype),
+        )
+        return state, batch_key
+
+    if batched:
+        return jax.vmap(one)(keys, params)
+    return one(keys, params)
+
+
+def _loop(model, training, state, keys, x, y, *, batched, record, chunk_steps, on_progress):
+    total = training.max_steps + 1  # evaluations: one per update plus the final one
+    n_iter = max(1, min(chunk_steps, total))
+    chunks = []
+    iterations = 0
+    while True:
+        i, state, buffer = _run_chunk(model, training, n_iter, record, batched, state, keys, x, y)
+        i = int(i)
+        iterations += i
+        if record:
+            chunks.append(np.asarray(buffer[:i]))
+        done = np.asarray(state.done)
+        if batched:
+            report(on_progress, int(done.sum()), done.size)
+        else:
+            report(on_progress, min(iterations, total), total)
+        if done.all():
+            break
+    losses = np.concatenate(chunks) if record and chunks else None
+    return state, losses
+
+
+def _check_key(key: Any, name: str) -> jax.Array:
+    """Typed JAX keys as they are; raw ``uint32`` keys (``PRNGKey``) wrapped."""
+    if key is None:
+        raise ValueError(f"{name} is required (e.g. jax.random.key(seed))")
+    key = jnp.asarray(key)
+    if not jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        key = jax.random.wrap_key_data(key)
+    return key
+
+
+def _diverged_message(training: Training, n: int, of: int | None = None) -> str:
+    who = "the loss" if of is None else f"the loss of {n} of {of} nets"
+    return (
+        f"training diverged: {who} became NaN or infinite "
+        f"(learning rate {training.learning_rate:g} is too large for this net and data)"
+    )
+
+
+# --------------------------------------------------------------------------- public API
+
+
+@dataclass(frozen=True, eq=False)
+class TrainResult(Drawable):
+    """One trained net: final parameters and the loss after every update."""
+
+    model: Any
+    training: Training
+    params: Params
+    losses: np.ndarray  # (n_steps + 1,) training loss after 0, 1, … n_steps updates
+    n_steps: int
+    fitted: bool  # the stopping criterion held (False if it ran out of steps)
+    final_loss: float
+    final_accuracy: float
+
+    def predict(self, x: Any) -> np.ndarray:
+        return np.asarray(self.model.apply(self.params, jnp.asarray(x, dtype=float)))
+
+    def plot(self, ax: Axes | None = None) -> Figure:
+        from minimodels.plotting.nets import plot_loss_curves
+
+        return plot_loss_curves({self.training.optimizer: self.losses}, ax=ax)
+
+
+@dataclass(frozen=True, eq=False)
+class ManyResult(Drawable):
+    """N nets trained together; every array has the net axis first."""
+
+    model: Any
+    training: Training
+    params: Params  # each leaf (N, …)
+    n_steps: np.ndarray  # (N,) updates applied
+    fitted: np.ndarray  # (N,) bool
+    diverged: np.ndarray  # (N,) bool
+    final_loss: np.ndarray  # (N,)
+    final_accuracy: np.ndarray  # (N,)
+    losses: np.ndarray | None = field(default=None)  # (T, N), NaN once a net is done
+
+    @property
+    def n_nets(self) -> int:
+        return int(self.n_steps.shape[0])
+
+    def predict(self, x: Any) -> np.ndarray:
+        """Every net's outputs on ``x``: ``(N, n, n_out)``."""
+        return np.asarray(apply_many(self.model, self.params, jnp.asarray(x, dtype=float)))
+
+    def plot(self, ax: Axes | None = None) -> Figure:
+        from minimodels.plotting.nets import plot_steps_histogram
+
+        return plot_steps_histogram(self, ax=ax)
+
+
+@partial(jax.jit, static_argnames=("model",))
+def apply_many(model: Model, params: Params, x: jax.Array) -> jax.Array:
+    """Outputs of N stacked nets on the same inputs: ``(N, n, n_out)``."""
+    return jax.vmap(model.apply, in_axes=(0, None))(params, x)
+
+
+def init_many(model: Model, keys: jax.Array, init: Init = DEFAULT_INIT) -> Params:
+    """Stacked parameters of N nets; net ``i`` as :func:`train` draws it from ``keys[i]``."""
+    return jax.vmap(lambda k: model.init(key=jax.random.split(k)[0], **init.kwargs()))(keys)
+
+
+def train(
+    model: Model,
+    x: Any,
+    y: Any,
+    training: Training = Training(),
+    *,
+    key: jax.Array,
+    params: Params | None = None,
+    init: Init = DEFAULT_INIT,
+    chunk_steps: int = 1000,
+    on_progress: ProgressCallback | None = None,
+) -> TrainResult:
+    """Train one net (from ``params``, or from parameters drawn with ``key``) until it stops."""
+    key = _check_key(key, "key")
+    x, y = prepare_data(model, x, y, training)
+    state, batch_key = _start(model, training, init, False, key, params)
+    state, losses = _loop(
+        model, training, state, batch_key, x, y,
+        batched=False, record=True, chunk_steps=chunk_steps, on_progress=on_progress,
+    )  # fmt: skip
+    if bool(state.diverged):
+        raise ValueError(_diverged_message(training, 1))
+    return TrainResult(
+        model=model,
+        training=training,
+        params=state.params,
+        losses=losses,
+        n_steps=int(state.step),
+        fitted=bool(state.fitted),
+        final_loss=float(state.loss),
+        final_accuracy=float(state.accuracy),
+    )
+
+
+def train_many(
+    model: Model,
+    x: Any,
+    y: Any,
+    training: Training = Training(),
+    *,
+    keys: jax.Array,
+    params: Params | None = None,
+    init: Init = DEFAULT_INIT,
+    record_losses: bool = False,
+    on_diverge: str = "raise",
+    chunk_steps: int = 1000,
+    on_progress: ProgressCallback | None = None,
+) -> ManyResult:
+    """Train N independent nets, one per key, in one compiled loop (see the module docstring).
+
+    ``params`` (optional) is a stacked pytree with leading axis N.  ``on_diverge="mark"`` keeps
+    going when some nets' loss becomes NaN/inf and flags them in ``.diverged`` instead of
+    raising.  ``on_progress(done_nets, N)`` is called between chunks.
+    """
+    keys = _check_key(keys, "keys")
+    if on_diverge not in ("raise", "mark"):
+        raise ValueError(f"on_diverge must be 'raise' or 'mark', got {on_diverge!r}")
+    if keys.ndim != 1 or keys.shape[0] == 0:
+        raise ValueError(f"keys must be a non-empty 1-D array of JAX keys, got shape {keys.shape}")
+    x, y = prepare_data(model, x, y, training)
+    state, batch_keys = _start(model, training, init, True, keys, params)
+    state, losses = _loop(
+        model, training, state, batch_keys, x, y,
+        batched=True, record=record_losses, chunk_steps=chunk_steps, on_progress=on_progress,
+    )  # fmt: skip
+    diverged = np.asarray(state.diverged)
+    if on_diverge == "raise" and diverged.any():
+        raise ValueError(_diverged_message(training, int(diverged.sum()), diverged.size))
+    return ManyResult(
+        model=model,
+        training=training,
+        params=state.params,
+        n_steps=np.asarray(state.step),
+        fitted=np.asarray(state.fitted),
+        diverged=diverged,
+        final_loss=np.asarray(state.loss),
+        final_accuracy=np.asarray(state.accuracy),
+        losses=losses,
+    )
