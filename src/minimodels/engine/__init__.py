@@ -1,0 +1,60 @@
+"""The engine: rule arrays evaluated on many inputs at once, bit-sliced, in compiled code.
+
+Two implementations sit side by side and tests hold them equal:
+
+* :mod:`~minimodels.engine.reference` — plain numpy, one row of cells per input; read it first.
+* :mod:`~minimodels.engine.bitsliced` — numba kernels on bit-planes: one uint64 word holds one
+  cell for 64 inputs, and a cell update is a few word-wide logical operations.
+
+Data model (all kernels are ``numba.njit`` functions, callable from other njit code):
+
+* ``packed = pack_bits(inputs)``: ``(n, W)`` 0/1 -> ``(W, n_words)`` uint64, bit ``j`` of
+  ``packed[x, w]`` = ``inputs[64*w + j, x]``; ``unpack_bits(words, n)`` is the inverse and keeps
+  leading axes (``(depth+1, W, n_words)`` -> ``(n, depth+1, W)``).  Not jitted themselves (they
+  validate), but thin wrappers over parallel njit kernels.
+* ``rules``: ``(depth, W)`` int64 rule numbers; ``cyclic`` (bool) boundary; ``brick`` (bool)
+  selects r = 1/2 instead of r = 1.  Rule row ``t`` computes state row ``t + 1``.
+* ``cell_r1(rule, left, centre, right) -> word`` and ``cell_brick(rule, p, q) -> word``: one
+  word-wide cell update (bit ``4l+2c+r`` resp. ``2p+q`` of ``rule``), branch-free.
+* ``step_row(rule_row, prev, out, zeros, cyclic, brick, t, w0, w1)``: state row ``t`` into
+  ``out`` (words ``w0:w1``) from ``prev``; ``zeros`` is a zero word array (``n_words``,).
+* ``evaluate_rows(rules, packed, cyclic, brick) -> (depth+1, W, n_words)``: every state row.
+* ``evaluate_output(rules, packed, cyclic, brick) -> (W, n_words)``: final row only, in blocks
+  of 64 words whose two row buffers stay in cache (the fast path behind
+  :meth:`RuleArray.output`); ``evaluate_output_parallel`` spreads the blocks over threads, which
+  pays only for big batches on an idle machine (see ``minimodels.rulearray.PARALLEL_MIN_WORDS``).
+* ``evaluate_from(rules, rows, row, col, cyclic, brick) -> int``: after ``rules[row, col]``
+  changed, update ``rows`` in place, recomputing only the changed cell's forward light cone
+  (narrowed to the columns that really changed, stopping at the first unchanged row); returns
+  the last changed state row or -1.  Undo = restore the rule and call it again.
+"""
+
+from minimodels.engine.bitsliced import (
+    BLOCK_WORDS,
+    cell_brick,
+    cell_r1,
+    evaluate_from,
+    evaluate_output,
+    evaluate_output_parallel,
+    evaluate_rows,
+    step_row,
+)
+from minimodels.engine.packing import WORD_BITS, as_bits, n_words_for, pack_bits, unpack_bits
+from minimodels.engine.reference import run_rule_array
+
+__all__ = [
+    "BLOCK_WORDS",
+    "WORD_BITS",
+    "as_bits",
+    "cell_brick",
+    "cell_r1",
+    "evaluate_from",
+    "evaluate_output",
+    "evaluate_output_parallel",
+    "evaluate_rows",
+    "n_words_for",
+    "pack_bits",
+    "run_rule_array",
+    "step_row",
+    "unpack_bits",
+]
