@@ -1,6 +1,5 @@
 """The bit-sliced engine equals the plain numpy reference, and its parts do what they say."""
 
-import numba
 import numpy as np
 import pytest
 from hypothesis import given
@@ -10,7 +9,7 @@ from minimodels import engine
 
 
 @st.composite
-def rule_arrays(draw, max_depth=9, max_width=11, max_inputs=200):
+def rule_arrays(draw, max_depth=9, max_width=11, max_inputs=300):
     """A random rule array (any rules of its layout), boundary, and batch of inputs."""
     brick = draw(st.booleans())
     cyclic = draw(st.booleans())
@@ -34,8 +33,8 @@ def test_bitsliced_engine_matches_reference_on_any_rule_array(case):
     packed = engine.pack_bits(inputs)
     rows = engine.evaluate_rows(rules, packed, cyclic, brick)
     assert np.array_equal(engine.unpack_bits(rows, len(inputs)), expected)
-    for n_threads in (1, numba.get_num_threads()):
-        final = engine.evaluate_output(rules, packed, cyclic, brick, n_threads)
+    for evaluate in (engine.evaluate_output, engine.evaluate_output_parallel):
+        final = evaluate(rules, packed, cyclic, brick)
         assert np.array_equal(engine.unpack_bits(final, len(inputs)), expected[:, -1])
 
 
@@ -99,3 +98,15 @@ def test_word_cell_update_reads_rule_bit_4l_2c_r(rule):
     if rule < 16:
         p, q = word(i >> 1 & 1), word(i & 1)
         assert int(engine.cell_brick(rule, p, q)) & 0xF == rule
+
+
+@pytest.mark.parametrize(("width", "brick"), [(16, False), (13, True)])
+def test_big_batches_spanning_several_blocks_match_reference(width, brick):
+    rng = np.random.default_rng(width)
+    rules = rng.integers(0, 16 if brick else 256, size=(5, width))
+    inputs = rng.integers(0, 2, size=(2 * 64 * engine.BLOCK_WORDS + 77, width), dtype=np.uint8)
+    expected = engine.run_rule_array(rules, inputs, brick=brick, cyclic=True)[:, -1]
+    packed = engine.pack_bits(inputs)
+    for evaluate in (engine.evaluate_output, engine.evaluate_output_parallel):
+        final = engine.unpack_bits(evaluate(rules, packed, True, brick), len(inputs))
+        assert np.array_equal(final, expected)

@@ -117,3 +117,52 @@ def test_bad_inputs_are_refused_with_one_sentence():
         mm.RuleArray.random(0, 3, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="width must be an integer >= 1"):
         single_cell_inputs(0)
+
+
+def test_arrays_draw_themselves_as_one_run_or_a_grid():
+    array = mm.RuleArray.random(4, 6, rules=(4, 146), rng=np.random.default_rng(0))
+    assert array._repr_png_()[:4] == b"\x89PNG"
+    grid = array.plot(single_cell_inputs(6), readout=2)
+    assert len([ax for ax in grid.axes if ax.images]) == 6
+
+
+# -- the command line -------------------------------------------------------------------------
+def test_cli_rulearray_draws_random_and_given_arrays(tmp_path):
+    from conftest import run_cli
+
+    out, saved = tmp_path / "ra.png", tmp_path / "ra.json"
+    result = run_cli(
+        "rulearray", "--depth", "6", "--width", "9", "--out", str(out), "--save", str(saved)
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    array = mm.RuleArray.from_dict(json.loads(saved.read_text()))
+    assert array.shape == (6, 9)
+    # The printed readout is the array's own answer on every single-cell input.
+    expected = "".join(map(str, array.output(single_cell_inputs(9))[:, 4]))
+    assert f"readout {expected}" in result.stdout
+    result = run_cli("rulearray", "--array", str(saved), "--inputs", "000010000", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    result = run_cli("rulearray", "--array", "8,6;6,8", "--r", "1/2", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--rules", "4,300"), "rule 300 is out of range for k=2, r=1 (0..255)"),
+        (("--depth", "0"), "depth must be an integer >= 1"),
+        (("--boundary", "open"), "boundary 'open' is unknown"),
+        (("--array", "4,146;4"), "rectangular"),
+        (("--width", "5", "--inputs", "0120"), "--inputs must be 'single' or 5 binary digits"),
+        (("--readout", "99"), "--readout 99 is outside the row"),
+    ],
+)
+def test_cli_rulearray_bad_input_exits_2_with_one_line(tmp_path, args, message):
+    from conftest import run_cli
+
+    result = run_cli("rulearray", *args, "--out", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert message.lower() in result.stderr.lower()
+    assert list(tmp_path.iterdir()) == []

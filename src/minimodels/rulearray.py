@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 BOUNDARIES = ("cyclic", "zero")
+# Threads pay for themselves only on big batches: below this many 64-input words one core
+# finishes before a thread team is even scheduled (and far sooner on a busy machine).
+PARALLEL_MIN_WORDS = 512
 
 
 def check_boundary(boundary: str) -> str:
@@ -220,10 +223,18 @@ class RuleArray(Drawable):
 
     def output(self, inputs: Any) -> np.ndarray:
         """The final rows: ``(n, W)`` 0/1 inputs -> ``(n, W)`` uint8 — the fast path."""
-        from minimodels.engine import evaluate_output, pack_bits, unpack_bits
+        from minimodels.engine import (
+            evaluate_output,
+            evaluate_output_parallel,
+            pack_bits,
+            unpack_bits,
+        )
 
         array, single = self._inputs(inputs)
-        final = evaluate_output(self.rules, pack_bits(array), self.cyclic, self.brick, _threads())
+        packed = pack_bits(array)
+        many = packed.shape[1] >= PARALLEL_MIN_WORDS and _threads() > 1
+        evaluate = evaluate_output_parallel if many else evaluate_output
+        final = evaluate(self.rules, packed, self.cyclic, self.brick)
         out = unpack_bits(final, array.shape[0])
         return out[0] if single else out
 

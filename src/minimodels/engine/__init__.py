@@ -19,8 +19,10 @@ Data model (all kernels are ``numba.njit`` functions, callable from other njit c
 * ``step_row(rule_row, prev, out, zeros, cyclic, brick, t, w0, w1)``: state row ``t`` into
   ``out`` (words ``w0:w1``) from ``prev``; ``zeros`` is a zero word array (``n_words``,).
 * ``evaluate_rows(rules, packed, cyclic, brick) -> (depth+1, W, n_words)``: every state row.
-* ``evaluate_output(rules, packed, cyclic, brick) -> (W, n_words)``: final row only, threads
-  over word blocks (the fast path behind :meth:`RuleArray.output`).
+* ``evaluate_output(rules, packed, cyclic, brick) -> (W, n_words)``: final row only, in blocks
+  of 64 words whose two row buffers stay in cache (the fast path behind
+  :meth:`RuleArray.output`); ``evaluate_output_parallel`` spreads the blocks over threads, which
+  pays only for big batches on an idle machine (see ``minimodels.rulearray.PARALLEL_MIN_WORDS``).
 * ``evaluate_from(rules, rows, row, col, cyclic, brick) -> int``: after ``rules[row, col]``
   changed, update ``rows`` in place, recomputing only the changed cell's forward light cone
   (narrowed to the columns that really changed, stopping at the first unchanged row); returns
@@ -28,10 +30,12 @@ Data model (all kernels are ``numba.njit`` functions, callable from other njit c
 """
 
 from minimodels.engine.bitsliced import (
+    BLOCK_WORDS,
     cell_brick,
     cell_r1,
     evaluate_from,
     evaluate_output,
+    evaluate_output_parallel,
     evaluate_rows,
     step_row,
 )
@@ -39,12 +43,14 @@ from minimodels.engine.packing import WORD_BITS, as_bits, n_words_for, pack_bits
 from minimodels.engine.reference import run_rule_array
 
 __all__ = [
+    "BLOCK_WORDS",
     "WORD_BITS",
     "as_bits",
     "cell_brick",
     "cell_r1",
     "evaluate_from",
     "evaluate_output",
+    "evaluate_output_parallel",
     "evaluate_rows",
     "n_words_for",
     "pack_bits",

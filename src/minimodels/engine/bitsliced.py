@@ -171,17 +171,30 @@ def _evaluate_block(rules, packed, out, cyclic, brick, w0, w1):
             out[x, w0 + w] = current[x, w]
 
 
-@nb.njit(cache=True, parallel=True)
-def evaluate_output(rules, packed, cyclic, brick, n_threads=2):
-    """Final state row ``(W, n_words)`` only; word blocks (``n_threads`` of them) in parallel."""
+BLOCK_WORDS = 64  # words per block: two (W, 64) uint64 buffers stay in L1/L2 for W up to ~500
+
+
+@nb.njit(cache=True)
+def evaluate_output(rules, packed, cyclic, brick):
+    """Final state row ``(W, n_words)`` only, one block of 64 words (4096 inputs) at a time."""
     width = rules.shape[1]
     n_words = packed.shape[1]
     out = np.empty((width, n_words), np.uint64)
-    block = max(1, min(64, (n_words + n_threads - 1) // n_threads))
-    n_blocks = (n_words + block - 1) // block
+    for w0 in range(0, n_words, BLOCK_WORDS):
+        _evaluate_block(rules, packed, out, cyclic, brick, w0, min(n_words, w0 + BLOCK_WORDS))
+    return out
+
+
+@nb.njit(cache=True, parallel=True)
+def evaluate_output_parallel(rules, packed, cyclic, brick):
+    """:func:`evaluate_output` with blocks spread over numba's threads (for big batches)."""
+    width = rules.shape[1]
+    n_words = packed.shape[1]
+    out = np.empty((width, n_words), np.uint64)
+    n_blocks = (n_words + BLOCK_WORDS - 1) // BLOCK_WORDS
     for b in nb.prange(n_blocks):
-        w0 = b * block
-        _evaluate_block(rules, packed, out, cyclic, brick, w0, min(n_words, w0 + block))
+        w0 = b * BLOCK_WORDS
+        _evaluate_block(rules, packed, out, cyclic, brick, w0, min(n_words, w0 + BLOCK_WORDS))
     return out
 
 

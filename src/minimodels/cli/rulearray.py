@@ -1,0 +1,113 @@
+"""``minimodels rulearray``: run a random or given rule array and draw it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from minimodels.cli._app import Seed, app, echo
+
+
+def parse_rule_set(text: str) -> tuple[int, ...]:
+    """``"4,146"`` -> (4, 146)."""
+    try:
+        rules = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"--rules must be comma-separated rule numbers, got {text!r}") from None
+    if not rules:
+        raise ValueError("--rules is empty; give at least one rule number")
+    return rules
+
+
+def load_array(text: str, *, r: str, boundary: str):
+    """A rule array from a JSON file (``RuleArray.to_dict``) or inline rows ``"4,146;146,4"``."""
+    from minimodels.rulearray import RuleArray
+
+    path = Path(text)
+    if text.endswith(".json"):
+        if not path.is_file():
+            raise ValueError(f"--array file {text!r} does not exist")
+        try:
+            return RuleArray.from_dict(json.loads(path.read_text()))
+        except (json.JSONDecodeError, KeyError, AttributeError):
+            raise ValueError(f"--array file {text!r} is not a saved rule array") from None
+    try:
+        rows = [[int(v) for v in row.split(",")] for row in text.split(";") if row.strip()]
+    except ValueError:
+        raise ValueError(
+            f"--array must be a .json file or rows like '4,146;146,4', got {text!r}"
+        ) from None
+    return RuleArray(rows, r=r, boundary=boundary)
+
+
+@app.command("rulearray")
+def rulearray_command(
+    out: Annotated[Path, typer.Option("--out", help="Picture to write (.png, .svg or .pdf).")],
+    depth: Annotated[int, typer.Option(help="Rows of rules (random array).")] = 10,
+    width: Annotated[int, typer.Option(help="Cells per row (random array).")] = 20,
+    rules: Annotated[
+        str, typer.Option(help="Rule set a random array draws from, e.g. 4,146 or 6,8.")
+    ] = "4,146",
+    array: Annotated[
+        str | None,
+        typer.Option(help="A given array instead: a saved .json or inline rows '4,146;146,4'."),
+    ] = None,
+    r: Annotated[str, typer.Option("--r", help="Range: 1 or 1/2 (brick).")] = "1",
+    boundary: Annotated[str, typer.Option(help="cyclic or zero.")] = "cyclic",
+    inputs: Annotated[
+        str,
+        typer.Option(
+            "--inputs",
+            help="'single' draws every single-cell input as a grid; digits draw one run.",
+        ),
+    ] = "single",
+    readout: Annotated[
+        int | None, typer.Option(help="Readout column of the last row (default width // 2).")
+    ] = None,
+    save: Annotated[
+        Path | None, typer.Option(help="Also save the array as JSON here (to reload with --array).")
+    ] = None,
+    seed: Seed = 0,
+) -> None:
+    """Run a rule array (every cell its own CA rule) and draw it, the readout cell marked."""
+    import numpy as np
+
+    from minimodels.cli._figures import check_figure_path, save_figure
+    from minimodels.rulearray import RuleArray, single_cell_inputs
+    from minimodels.storage import prepare_out_file, write_json
+
+    if array is not None:
+        grid = load_array(array, r=r, boundary=boundary)
+    else:
+        grid = RuleArray.random(
+            depth,
+            width,
+            rules=parse_rule_set(rules),
+            rng=np.random.default_rng(seed),
+            r=r,
+            boundary=boundary,
+        )
+    readout = grid.width // 2 if readout is None else readout
+    if not 0 <= readout < grid.width:
+        raise ValueError(f"--readout {readout} is outside the row (0..{grid.width - 1})")
+    if inputs == "single":
+        batch = single_cell_inputs(grid.width)
+    elif inputs.isdigit() and set(inputs) <= {"0", "1"} and len(inputs) == grid.width:
+        batch = np.array([int(c) for c in inputs], np.uint8)
+    else:
+        raise ValueError(f"--inputs must be 'single' or {grid.width} binary digits, got {inputs!r}")
+    check_figure_path(out)
+    if save is not None:
+        prepare_out_file(save)
+    figure = grid.plot(batch, readout=readout)
+    written = save_figure(out, figure)
+    if save is not None:
+        write_json(save, grid.to_dict())
+    outputs = grid.output(np.atleast_2d(batch))[:, readout]
+    echo(
+        f"Wrote {written} ({grid.depth} x {grid.width} array, rules {list(grid.rule_set)}; "
+        f"readout {''.join(map(str, outputs))})."
+    )

@@ -1,0 +1,439 @@
+"""Cellular automata and rule arrays as pictures, and how fast the engine evaluates them.
+
+Four gallery sections (band 10-19), each a frozen config, a pure ``run_*`` and a builder:
+
+* ``ca-classes``: the elementary rules 4, 30, 90, 110 and 146 from one cell and from a random
+  row — Wolfram's classes (fixed, nested, random, localised structures) at a glance.
+* ``rule-array``: a random {4, 146} rule array (DESIGN §2) on every single-cell input, the
+  readout cell marked, and how a random array does on the bump task (DESIGN §3).
+* ``brick-array``: a random And/Xor array (r = 1/2, rules 8 and 6) on every single-cell input
+  and on the four inputs of two bits a, b; the readout as a Boolean function of (a, b).
+* ``engine-speed``: cell-updates per second (cells x steps x inputs) of ``RuleArray.output``
+  against a straightforward per-input numpy loop, the batched numpy reference and CellPyLib,
+  measured live.  ``benchmarks/bench_engine.py`` is the careful version of this table.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from minimodels import gallery
+from minimodels.progress import ProgressCallback, report
+
+# -- elementary CA classes ----------------------------------------------------------------------
+CLASS_NAMES = {4: "class 2", 30: "class 3", 90: "class 3, nested", 110: "class 4", 146: "class 3"}
+
+
+@dataclass(frozen=True)
+class ClassesConfig:
+    rules: tuple[int, ...] = (4, 30, 90, 110, 146)
+    width: int = 101
+    steps: int = 50
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ClassesResult:
+    config: ClassesConfig
+    single: dict[int, np.ndarray]  # rule -> (steps + 1, width) run from one cell
+    random: dict[int, np.ndarray]  # rule -> run from a random row
+
+    def plot(self):
+        from minimodels.plotting import new_figure
+        from minimodels.plotting.spacetime import plot_ca
+
+        n = len(self.config.rules)
+        aspect = (self.config.steps + 1) / self.config.width
+        figure = new_figure(2.3 * n, 2 * 2.3 * aspect + 0.7, layout="constrained")
+        axes = figure.subplots(2, n, squeeze=False)
+        for j, rule in enumerate(self.config.rules):
+            plot_ca(self.single[rule], ax=axes[0, j], title=f"rule {rule}")
+            plot_ca(self.random[rule], ax=axes[1, j])
+        return figure
+
+
+def run_classes(config: ClassesConfig, *, on_progress: ProgressCallback | None = None):
+    from minimodels import ca
+
+    rng = np.random.default_rng(config.seed)
+    start = ca.random_row(config.width, rng=rng)
+    single, random = {}, {}
+    for i, rule in enumerate(config.rules):
+        single[rule] = ca.run(rule, ca.single_cell(config.width), config.steps)
+        random[rule] = ca.run(rule, start, config.steps)
+        report(on_progress, i + 1, len(config.rules))
+    return ClassesResult(config, single, random)
+
+
+@gallery.section("ca-classes", title="Elementary cellular automata", order=10)
+def classes_section(ctx: gallery.Context) -> gallery.Section:
+    config = ClassesConfig(seed=ctx.seed)
+    if ctx.quick:
+        config = replace(config, width=61, steps=30)
+    result = run_classes(config, on_progress=ctx.on_progress)
+    section = gallery.Section(
+        "Elementary cellular automata",
+        "A row of black and white cells; each new row is computed from the one above by a "
+        "fixed rule for every neighbourhood of three cells (Wolfram's numbering: rule n sends "
+        "(a, b, c) to bit 4a + 2b + c of n). Five rules, from a single black cell (top) and "
+        "from the same random row (bottom), time running down.\n\n"
+        "Rule 4 freezes at once (class 2); rule 90 draws Pascal's triangle mod 2 (nested); "
+        "rule 30 looks random from the simplest start; rule 110 grows localised structures "
+        "that interact (class 4); rule 146 is nested from one cell and random from a random "
+        "row. Rules 4 and 146 are the two the rule arrays below are built from.",
+    )
+    section.add_figure("classes", result.plot(), "Top: from one cell. Bottom: from a random row.")
+    centre = result.single[30][:, config.width // 2] if 30 in result.single else None
+    for rule in config.rules:
+        density = float(result.random[rule][-1].mean())
+        section.numbers[f"rule {rule}: density of 1s after {config.steps} steps (random start)"] = (
+            round(density, 3)
+        )
+    if centre is not None:
+        section.numbers["rule 30 centre column, first 16 bits"] = "".join(map(str, centre[:16]))
+    section.config = asdict(config)
+    section.command = (
+        f"minimodels ca --rule 30 --width {config.width} --steps {config.steps} --out rule30.png"
+    )
+    return section
+
+
+# -- a random {4, 146} rule array ---------------------------------------------------------------
+@dataclass(frozen=True)
+class ArrayConfig:
+    width: int = 20
+    depth: int = 10
+    rules: tuple[int, ...] = (4, 146)
+    r: str = "1"
+    boundary: str = "cyclic"
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ArrayResult:
+    config: ArrayConfig
+    array: Any  # RuleArray
+    inputs: np.ndarray  # (n, width)
+    outputs: np.ndarray  # (n,) readout values
+    alive: np.ndarray  # (n,) whether the pattern reaches the last row
+
+    @property
+    def readout(self) -> int:
+        return self.config.width // 2
+
+    def plot(self):
+        return self.array.plot(self.inputs, readout=self.readout)
+
+
+def run_array(
+    config: ArrayConfig, *, inputs: np.ndarray | None = None, on_progress=None
+) -> ArrayResult:
+    from minimodels.rulearray import RuleArray, single_cell_inputs
+
+    rng = np.random.default_rng(config.seed)
+    array = RuleArray.random(
+        config.depth,
+        config.width,
+        rules=config.rules,
+        rng=rng,
+        r=config.r,
+        boundary=config.boundary,
+    )
+    inputs = single_cell_inputs(config.width) if inputs is None else inputs
+    final = array.output(inputs)
+    report(on_progress, 1, 1)
+    return ArrayResult(config, array, inputs, final[:, config.width // 2], final.any(axis=1))
+
+
+def bump_targets(width: int) -> np.ndarray:
+    """DESIGN §3: 1 for a single 1 at x in [W // 3, 2W // 3), else 0."""
+    x = np.arange(width)
+    return ((x >= width // 3) & (x < 2 * width // 3)).astype(np.uint8)
+
+
+@gallery.section("rule-array", title="A random rule array", order=11)
+def array_section(ctx: gallery.Context) -> gallery.Section:
+    config = ArrayConfig(seed=ctx.seed)
+    result = run_array(config, on_progress=ctx.on_progress)
+    targets = bump_targets(config.width)
+    loss = int(np.sum(result.outputs != targets))
+    section = gallery.Section(
+        "A random rule array",
+        "Make every cell of a cellular automaton choose its own rule: a rule array. Here each "
+        f"of the {config.depth} x {config.width} cells picks rule 4 or rule 146 at random "
+        "(cyclic rows). The input is the top row, a single black cell at each possible "
+        "position; each cell is drawn in its rule's colours, dark when its value is 1, and the "
+        "readout cell in the middle of the last row is outlined.\n\n"
+        "Most single cells die out within a few rows; some spread. Adaptive evolution (the "
+        "next sections) changes one cell's rule at a time until the readout gives the wanted "
+        "answer for every input — for the bump task, 1 exactly when the input lies in the "
+        "middle third.",
+    )
+    section.add_figure(
+        "single-cell-inputs",
+        result.plot(),
+        "Every single-cell input; panel titles give the input position and the readout.",
+    )
+    section.numbers["inputs whose pattern reaches the last row"] = (
+        f"{int(result.alive.sum())} of {config.width}"
+    )
+    ones = np.flatnonzero(result.outputs).tolist()
+    section.numbers["inputs x with readout 1"] = ", ".join(map(str, ones)) or "none"
+    section.numbers["bump-task loss of this random array (inputs wrong)"] = loss
+    section.config = asdict(config)
+    section.command = (
+        f"minimodels rulearray --depth {config.depth} --width {config.width} --rules 4,146 "
+        f"--seed {config.seed} --out rulearray.png"
+    )
+    return section
+
+
+# -- an And/Xor brick array ---------------------------------------------------------------------
+TWO_INPUT_NAMES = {
+    "0000": "0",
+    "0001": "a And b",
+    "0010": "(Not a) And b",
+    "0011": "a",
+    "0100": "a And (Not b)",
+    "0101": "b",
+    "0110": "a Xor b",
+    "0111": "a Or b",
+}
+
+
+def two_bit_inputs(width: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """The four inputs (a, b) = 00, 01, 10, 11 on columns W // 3 and 2W // 3 (rows in §4 order)."""
+    columns = (width // 3, 2 * width // 3)
+    inputs = np.zeros((4, width), np.uint8)
+    for i in range(4):
+        inputs[i, columns[0]], inputs[i, columns[1]] = i >> 1, i & 1
+    return inputs, columns
+
+
+@gallery.section("brick-array", title="An And/Xor rule array", order=12)
+def brick_section(ctx: gallery.Context) -> gallery.Section:
+    config = ArrayConfig(width=14, depth=10, rules=(6, 8), r="1/2", seed=ctx.seed)
+    single = run_array(config)
+    inputs, columns = two_bit_inputs(config.width)
+    pairs = run_array(config, inputs=inputs, on_progress=ctx.on_progress)
+    truth = "".join(map(str, pairs.outputs))
+    section = gallery.Section(
+        "An And/Xor rule array",
+        "The simplest rule arrays have range 1/2: each cell reads two cells of the row above, "
+        "offset by half a cell like bricks in a wall, and computes And (rule 8) or Xor (rule 6) "
+        "of them. The array is then a circuit of And and Xor gates. Because both rules send "
+        "(0, 0) to 0, so does the whole array: from two input bits a and b it can only compute "
+        "functions with f(0, 0) = 0.",
+    )
+    labels = [f"ab={i >> 1}{i & 1}" for i in range(4)]
+    from minimodels.plotting.spacetime import plot_rule_array_grid
+
+    section.add_figure(
+        "two-bit-inputs",
+        plot_rule_array_grid(pairs.array, inputs, readout=pairs.readout, labels=labels, n_cols=4),
+        f"Inputs a, b on columns {columns[0]} and {columns[1]}; the readout as f(a, b).",
+    )
+    section.add_figure("single-cell-inputs", single.plot(), "The same array on single-cell inputs.")
+    section.numbers["readout truth table f(00) f(01) f(10) f(11)"] = truth
+    section.numbers["function computed"] = TWO_INPUT_NAMES.get(truth, truth)
+    section.config = asdict(config)
+    section.command = (
+        f"minimodels rulearray --r 1/2 --rules 6,8 --depth {config.depth} --width "
+        f"{config.width} --seed {config.seed} --out brick.png"
+    )
+    return section
+
+
+# -- engine speed -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SpeedConfig:
+    width: int = 64
+    depth: int = 256
+    n_inputs: int = 4096
+    rules: tuple[int, ...] = (4, 146)
+    repeats: int = 15  # engine timings: median of this many calls
+    baseline_inputs: int = 8  # per-input numpy: time this many inputs and scale
+    cellpylib_inputs: int = 2  # CellPyLib: time this many inputs and scale
+    reference_inputs: int = 512  # batched numpy reference: time this many inputs and scale
+    seed: int = 0
+
+    @classmethod
+    def quick(cls, seed: int = 0) -> SpeedConfig:
+        return cls(depth=64, n_inputs=1024, repeats=5, baseline_inputs=4,
+                   cellpylib_inputs=1, reference_inputs=256, seed=seed)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SpeedResult:
+    config: SpeedConfig
+    rows: list[dict[str, Any]]  # one per implementation, fastest first
+
+    @property
+    def engine_rate(self) -> float:
+        return self.rows[0]["cell-updates/s"]
+
+    def ratio(self, name: str) -> float | None:
+        for row in self.rows:
+            if row["implementation"] == name:
+                return self.engine_rate / row["cell-updates/s"]
+        return None
+
+    def plot(self):
+        from minimodels.plotting import axes_or_new
+
+        figure, ax = axes_or_new(None, 8.0, 0.5 * len(self.rows) + 0.9)
+        names = [row["implementation"] for row in self.rows][::-1]
+        rates = np.array([row["cell-updates/s"] for row in self.rows][::-1])
+        ax.barh(names, rates, color="#1f5f99", height=0.6)
+        ax.set_xscale("log")
+        ax.set_xlim(10 ** np.floor(np.log10(rates.min()) - 1), rates.max() * 40)
+        for y, (rate, row) in enumerate(zip(rates, self.rows[::-1], strict=True)):
+            ratio = row["x per-input numpy"]
+            label = (
+                f" {rate:.2g}/s  ({ratio:,.0f}x)"
+                if ratio >= 10
+                else f" {rate:.2g}/s  ({ratio:.2g}x)"
+            )
+            ax.text(rate, y, label, va="center", fontsize=8)
+        ax.set_xlabel(
+            "cell-updates per second (cells x steps x inputs); x = ratio to per-input numpy"
+        )
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        return figure
+
+
+ENGINE = "RuleArray.output (bit-sliced)"
+BATCHED = "numpy reference, batched"
+PER_INPUT = "numpy, one input at a time"
+CELLPYLIB = "CellPyLib, memoize=True (homogeneous CA)"
+
+
+def median_seconds(call: Callable[[], Any], repeats: int) -> float:
+    """Median wall time of ``call()`` over ``repeats`` calls, after one warm-up call."""
+    call()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def per_input_numpy(rules: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+    """The straightforward baseline: one input at a time, one numpy row update per step."""
+    outputs = np.empty_like(inputs)
+    for i, row in enumerate(inputs):
+        state = row.astype(np.int64)
+        for rule_row in rules:
+            neighbourhood = 4 * np.roll(state, 1) + 2 * state + np.roll(state, -1)
+            state = (rule_row >> neighbourhood) & 1
+        outputs[i] = state
+    return outputs
+
+
+def cellpylib_homogeneous(rule: int, inputs: np.ndarray, depth: int) -> np.ndarray:
+    """CellPyLib's ``evolve`` (memoize=True) on each input: a homogeneous CA of the same size.
+
+    CellPyLib evolves one rule everywhere per call and memoises on the neighbourhood alone, so
+    it cannot run a rule array with ``memoize=True``; the same number of rule applications
+    (width x depth per input) as a homogeneous CA is the honest equivalent work.
+    """
+    import cellpylib as cpl
+
+    def apply_rule(neighbourhood, cell, t):
+        return cpl.nks_rule(neighbourhood, rule)
+
+    outputs = []
+    for row in inputs:
+        run = cpl.evolve(row[None, :].astype(int), depth + 1, apply_rule, memoize=True)
+        outputs.append(run[-1])
+    return np.array(outputs, np.uint8)
+
+
+def measure_speed(config: SpeedConfig, *, on_progress: ProgressCallback | None = None):
+    """Time every implementation on the same array and inputs; cell-updates/s, fastest first."""
+    from minimodels.engine import run_rule_array
+    from minimodels.rulearray import RuleArray
+
+    rng = np.random.default_rng(config.seed)
+    array = RuleArray.random(config.depth, config.width, rules=config.rules, rng=rng)
+    inputs = rng.integers(0, 2, size=(config.n_inputs, config.width), dtype=np.uint8)
+    per_input_updates = config.width * config.depth
+    rows = []
+
+    def add(name: str, seconds: float, n_inputs: int, note: str) -> None:
+        rate = per_input_updates * n_inputs / seconds
+        rows.append({"implementation": name, "cell-updates/s": rate, "note": note})
+
+    steps = 4
+    how = f"{config.n_inputs} inputs, 0/1 uint8 in and out, median of {config.repeats}"
+    seconds = median_seconds(lambda: array.output(inputs), config.repeats)
+    add(ENGINE, seconds, config.n_inputs, how)
+    report(on_progress, 1, steps)
+    some = inputs[: config.reference_inputs]
+    add(BATCHED,
+        median_seconds(lambda: run_rule_array(array.rules, some), 3),
+        len(some), f"{len(some)} inputs at once")  # fmt: skip
+    report(on_progress, 2, steps)
+    few = inputs[: config.baseline_inputs]
+    add(PER_INPUT,
+        median_seconds(lambda: per_input_numpy(array.rules, few), 3),
+        len(few), f"timed on {len(few)} inputs, scaled")  # fmt: skip
+    report(on_progress, 3, steps)
+    try:
+        import cellpylib  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        fewer = inputs[: config.cellpylib_inputs]
+        add(CELLPYLIB,
+            median_seconds(lambda: cellpylib_homogeneous(146, fewer, config.depth), 1),
+            len(fewer), f"timed on {len(fewer)} inputs, scaled")  # fmt: skip
+    report(on_progress, 4, steps)
+    rows.sort(key=lambda row: -row["cell-updates/s"])
+    baseline = next(r for r in rows if r["implementation"] == PER_INPUT)
+    for row in rows:
+        row["x per-input numpy"] = row["cell-updates/s"] / baseline["cell-updates/s"]
+    return SpeedResult(config, rows)
+
+
+@gallery.section("engine-speed", title="How fast the engine is", order=19)
+def speed_section(ctx: gallery.Context) -> gallery.Section:
+    config = SpeedConfig.quick(ctx.seed) if ctx.quick else SpeedConfig(seed=ctx.seed)
+    result = measure_speed(config, on_progress=ctx.on_progress)
+    section = gallery.Section(
+        "How fast the engine is",
+        "Every experiment with rule arrays evaluates arrays on many inputs millions of times. "
+        "The engine bit-slices: one 64-bit word holds one cell for 64 inputs, and a cell update "
+        "is a few word-wide logical operations (rule 4 is c And Not(l Or r)) in compiled code. "
+        f"Measured now, on this machine, for a {config.width}-wide, {config.depth}-deep array "
+        f"of rules {' and '.join(map(str, config.rules))} on {config.n_inputs} inputs "
+        "(median times; a busy machine gives lower numbers).",
+    )
+    section.add_figure("speed", result.plot(), "Cell-updates per second, log scale.")
+    table = [
+        {
+            "implementation": row["implementation"],
+            "cell-updates/s": float(f"{row['cell-updates/s']:.3g}"),
+            "x per-input numpy": float(f"{row['x per-input numpy']:.3g}"),
+            "how": row["note"],
+        }
+        for row in result.rows
+    ]
+    section.tables.append(("Throughput (cells x steps x inputs per second)", table))
+    section.numbers["engine cell-updates/s"] = float(f"{result.engine_rate:.3g}")
+    section.numbers["x per-input numpy"] = float(
+        f"{result.ratio('numpy, one input at a time'):.3g}"
+    )
+    cpl = result.ratio(CELLPYLIB)
+    if cpl is not None:
+        section.numbers["x CellPyLib"] = float(f"{cpl:.3g}")
+    section.config = asdict(config)
+    section.command = "python benchmarks/bench_engine.py"
+    return section

@@ -1,0 +1,53 @@
+"""The CA and rule-array gallery sections at tiny scale, and the speed-table baselines."""
+
+import numpy as np
+import pytest
+
+from minimodels import gallery
+from minimodels.engine import run_rule_array
+from minimodels.experiments import automata
+from minimodels.rulearray import RuleArray
+
+
+def test_every_section_builds_at_quick_scale():
+    context = gallery.Context(quick=True, seed=1)
+    for build in (automata.classes_section, automata.array_section, automata.brick_section):
+        section = build(context)
+        assert section.figures and section.numbers and section.command
+
+
+def test_speed_table_baselines_compute_the_same_outputs_as_the_engine():
+    rng = np.random.default_rng(0)
+    array = RuleArray.random(12, 16, rules=(4, 146), rng=rng)
+    inputs = rng.integers(0, 2, size=(5, 16), dtype=np.uint8)
+    expected = array.output(inputs)
+    assert np.array_equal(automata.per_input_numpy(array.rules, inputs), expected)
+    assert np.array_equal(run_rule_array(array.rules, inputs)[:, -1], expected)
+
+
+def test_cellpylib_baseline_does_the_same_work_as_a_homogeneous_array():
+    pytest.importorskip("cellpylib")  # an optional benchmark dependency
+    inputs = np.random.default_rng(1).integers(0, 2, size=(3, 16), dtype=np.uint8)
+    got = automata.cellpylib_homogeneous(146, inputs, 12)
+    assert np.array_equal(got, RuleArray.uniform(12, 16, 146).output(inputs))
+
+
+def test_speed_section_reports_every_implementation():
+    config = automata.SpeedConfig(depth=8, n_inputs=128, repeats=1, baseline_inputs=1,
+                                  cellpylib_inputs=1, reference_inputs=16)  # fmt: skip
+    result = automata.measure_speed(config)
+    names = {row["implementation"] for row in result.rows}
+    expected = {automata.ENGINE, automata.BATCHED, automata.PER_INPUT}
+    assert names - {automata.CELLPYLIB} == expected
+    assert all(row["cell-updates/s"] > 0 for row in result.rows)
+    assert result.plot().axes
+
+
+def test_two_bit_inputs_follow_the_row_order_of_truth_tables():
+    inputs, (a, b) = automata.two_bit_inputs(9)
+    assert [(row[a], row[b]) for row in inputs] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert inputs.sum() == 4
+
+
+def test_bump_targets_mark_the_middle_third():
+    assert automata.bump_targets(9).tolist() == [0, 0, 0, 1, 1, 1, 0, 0, 0]
