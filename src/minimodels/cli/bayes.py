@@ -70,8 +70,10 @@ def _run_and_write(
 
     started = time.perf_counter()
     split, train_plan, bayes_plan = experiment.plans(config)
-    tallies = {}
+    tallies = {"bayes": None}
     for name, plan in (("train", train_plan), ("bayes", bayes_plan)):
+        if plan is None:  # P_B from the NNGP, computed after training
+            continue
         done = {}
         if resume:
             for path in shards.glob(f"{name}-*.json"):
@@ -91,9 +93,7 @@ def _run_and_write(
                 plan, backend=backend, jobs=jobs, address=address, done=done, on_result=save,
                 on_progress=on_progress,
             )  # fmt: skip
-    result = experiment.finish(
-        config, split, tallies["train"], tallies["bayes"], time.perf_counter() - started
-    )
+    result = experiment.finish(config, split, tallies["train"], tallies["bayes"], started)
     comparison = result.comparison
     metadata = {
         "function": "the function on the test inputs: '0'/'1' string, test rows in increasing "
@@ -110,11 +110,14 @@ def _run_and_write(
 
 
 def _report(summary: dict[str, Any], out: Path) -> None:
-    echo(
-        f"{summary['learner']}: {summary['n_fit']} of {summary['n_runs']} runs fit S; "
-        f"P_B: {summary['n_accepted']} of {summary['n_samples']} samples fit S "
-        f"(acceptance {summary['acceptance_rate']:.3g})."
-    )
+    if summary["bayes_method"] == "rejection":
+        bayes = (
+            f"P_B: {summary['n_accepted']} of {summary['n_samples']} samples fit S "
+            f"(acceptance {summary['acceptance_rate']:.3g})."
+        )
+    else:
+        bayes = f"P_B of the {summary['n_functions_train']} seen functions from the NNGP by EP."
+    echo(f"{summary['learner']}: {summary['n_fit']} of {summary['n_runs']} runs fit S; {bayes}")
     echo(
         f"{summary['train_mass_within_decade']:.1%} of {summary['learner']} mass lies within a "
         f"factor 10 of P_B; mean test error {summary['mean_test_error_train']:.3f} "
@@ -129,6 +132,9 @@ def sgd_vs_bayes(
     train_size: Annotated[int, typer.Option(help="Size of the training set S.")] = 32,
     runs: Annotated[str, typer.Option(help="Training runs (e.g. 1e5).")] = "2000",
     samples: Annotated[str, typer.Option(help="Random nets drawn for P_B (e.g. 1e8).")] = "1e6",
+    bayes: Annotated[
+        str, typer.Option(help="P_B by 'rejection' sampling or from the 'nngp' by EP.")
+    ] = "rejection",
     target: Annotated[
         str, typer.Option(help="Target: x1&x2-style formula, a name, or a truth table.")
     ] = "x1&x2",
@@ -158,8 +164,8 @@ def sgd_vs_bayes(
         model=model, train_size=train_size, target=target, init=init, sigma_w=sigma_w,
         sigma_b=sigma_b, optimizer=optimizer, learning_rate=lr, momentum=momentum, loss=loss,
         batch_size=batch_size, max_steps=max_steps, overtrain_steps=overtrain,
-        n_runs=_count(runs, "runs"), n_samples=_count(samples, "samples"), n_shards=shards,
-        seed=seed,
+        n_runs=_count(runs, "runs"), n_samples=_count(samples, "samples"), bayes=bayes,
+        n_shards=shards, seed=seed,
     )  # fmt: skip
     summary = _run_and_write(
         config, out, resume=resume, backend=backend, jobs=jobs, address=address, quiet=quiet

@@ -33,7 +33,10 @@ from minimodels.bayes.protocol import (
     Split,
     boolean_target,
     compare,
+    compare_with_computed,
     evolution_plan,
+    net_bayes_plan,
+    nngp_posterior,
     random_array_plan,
     random_split,
     run_plan,
@@ -97,13 +100,30 @@ class SGDVsBayesConfig:
     overtrain_steps: int = 0
     n_runs: int = 2000
     n_samples: int = 10**6
+    bayes: str = "rejection"  # or "nngp": P_B of the seen functions from the NNGP by EP
     batch: int = 2048
     n_shards: int = 4
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        if self.bayes not in ("rejection", "nngp"):
+            raise ValueError(f"bayes must be 'rejection' or 'nngp', got {self.bayes!r}")
+
+    @classmethod
+    def small(cls, **overrides: Any) -> SGDVsBayesConfig:
+        """n = 5, |S| = 12: repeats enough in 10^3 runs to show the picture in seconds."""
+        base = {
+            "model": "5-40-40-1",
+            "train_size": 12,
+            "target": "x1|x2",
+            "n_runs": 1024,
+            "bayes": "nngp",
+        }
+        return cls(**{**base, **overrides})
+
     @classmethod
     def quick(cls, **overrides: Any) -> SGDVsBayesConfig:
-        return cls(**{"n_runs": 512, "n_samples": 200_000, **overrides})
+        return cls.small(**{"n_runs": 384, **overrides})
 
     @classmethod
     def paper(cls, **overrides: Any) -> SGDVsBayesConfig:
@@ -144,9 +164,10 @@ class BayesResult(Drawable):
             "n_runs": self.train.n_attempts,
             "n_fit": self.train.n_kept,
             "n_unfit": self.train.n_attempts - self.train.n_kept,
+            "bayes_method": self.comparison.bayes_source,
             "n_samples": self.bayes.n_attempts,
             "n_accepted": self.bayes.n_kept,
-            "acceptance_rate": self.bayes.acceptance,
+            "acceptance_rate": self.bayes.acceptance if self.bayes.n_attempts else None,
             "train_seconds": self.train.seconds,
             "bayes_seconds": self.bayes.seconds,
             "wall_seconds": self.seconds,
@@ -163,8 +184,8 @@ def make_split(config: Config) -> Split:
     return random_split(n, config.train_size, target, rng=np.random.default_rng(config.seed))
 
 
-def plans(config: Config) -> tuple[Split, Plan, Plan]:
-    """(split, training plan, P_B plan); every shard seeded from ``config.seed``."""
+def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
+    """(split, training plan, P_B plan or None for the NNGP); shards seeded from the seed."""
     split = make_split(config)
     train_seed, bayes_seed = np.random.SeedSequence(config.seed).spawn(2)
     if isinstance(config, EvolutionVsBayesConfig):
@@ -186,8 +207,6 @@ def plans(config: Config) -> tuple[Split, Plan, Plan]:
             n_shards=config.n_shards,
         )
         return split, train, bayes
-    from minimodels.bayes.protocol import net_bayes_plan
-
     train = sgd_plan(
         split,
         config.setup,
@@ -195,6 +214,8 @@ def plans(config: Config) -> tuple[Split, Plan, Plan]:
         seed=int(train_seed.generate_state(1)[0]),
         batch=config.batch,
     )
+    if config.bayes == "nngp":
+        return split, train, None
     bayes = net_bayes_plan(
         split,
         config.setup,
@@ -206,24 +227,41 @@ def plans(config: Config) -> tuple[Split, Plan, Plan]:
 
 
 def finish(
-    config: Config, split: Split, train: FunctionCounts, bayes: FunctionCounts, seconds: float
+    config: Config,
+    split: Split,
+    train: FunctionCounts,
+    bayes: FunctionCounts | None,
+    started: float,
 ) -> BayesResult:
+    """The comparison; with ``bayes=None`` P_B comes from the NNGP by EP for the seen functions."""
     name = "P_evo" if isinstance(config, EvolutionVsBayesConfig) else "P_SGD"
-    comparison = compare(train, bayes, split.test_target, train_name=name)
-    return BayesResult(config, split, comparison, train, bayes, seconds)
+    if bayes is None:
+        t0 = time.perf_counter()
+        p_bayes = nngp_posterior(split, config.setup, train.functions)
+        bayes = FunctionCounts(
+            np.zeros(0, str), np.zeros(0, np.int64), 0, 0, time.perf_counter() - t0
+        )
+        comparison = compare_with_computed(
+            train, train.functions, p_bayes, split.test_target, train_name=name
+        )
+    else:
+        comparison = compare(train, bayes, split.test_target, train_name=name)
+    return BayesResult(config, split, comparison, train, bayes, time.perf_counter() - started)
 
 
 def run(config: Config, *, on_progress: ProgressCallback | None = None) -> BayesResult:
     """Both halves here and now (serially); see the CLI for shards, resume and Ray."""
     started = time.perf_counter()
     split, train_plan, bayes_plan = plans(config)
-    total = len(train_plan.tasks) + len(bayes_plan.tasks)
+    n_bayes = len(bayes_plan.tasks) if bayes_plan is not None else 0
+    total = len(train_plan.tasks) + n_bayes
     train = run_plan(train_plan, on_progress=scaled(on_progress, 0, len(train_plan.tasks), total))
-    bayes = run_plan(
-        bayes_plan,
-        on_progress=scaled(on_progress, len(train_plan.tasks), len(bayes_plan.tasks), total),
-    )
-    return finish(config, split, train, bayes, time.perf_counter() - started)
+    bayes = None
+    if bayes_plan is not None:
+        bayes = run_plan(
+            bayes_plan, on_progress=scaled(on_progress, len(train_plan.tasks), n_bayes, total)
+        )
+    return finish(config, split, train, bayes, started)
 
 
 # -- gallery -------------------------------------------------------------------------------
@@ -231,6 +269,9 @@ def run(config: Config, *, on_progress: ProgressCallback | None = None) -> Bayes
 
 def _numbers(result: BayesResult) -> dict[str, Any]:
     s = result.summary()
+    samples = (
+        f"{s['n_accepted']} / {s['n_samples']}" if s["bayes_method"] == "rejection" else "NNGP/EP"
+    )
     return {
         f"{s['learner']} mass within ×10 of P_B": round(s["train_mass_within_decade"], 3),
         "… among functions seen twice by both": _round(s["train_mass_within_decade_seen_twice"]),
@@ -238,7 +279,7 @@ def _numbers(result: BayesResult) -> dict[str, Any]:
         f"mean test error, {s['learner']}": round(s["mean_test_error_train"], 3),
         "mean test error, P_B": round(s["mean_test_error_bayes"], 3),
         "runs (fit / started)": f"{s['n_fit']} / {s['n_runs']}",
-        "P_B samples (accepted / drawn)": f"{s['n_accepted']} / {s['n_samples']}",
+        "P_B samples (accepted / drawn)": samples,
         "wall time (s)": round(s["wall_seconds"], 1),
     }
 
@@ -280,6 +321,44 @@ def build_evolution(ctx: gallery.Context) -> gallery.Section:
         "Left: P_evo vs P_B for functions seen at least twice by both (colour: test errors; "
         "grey: within a factor 10). Middle: probability vs rank. Right: probability mass by "
         "number of test errors.",
+    )
+    section.numbers = _numbers(result)
+    return section
+
+
+@gallery.section("sgd-vs-bayes", title="Is SGD a Bayesian sampler?", order=50)
+def build_sgd(ctx: gallery.Context) -> gallery.Section:
+    from minimodels.plotting.bayes import plot_comparison_panel
+
+    make = SGDVsBayesConfig.quick if ctx.quick else SGDVsBayesConfig.small
+    config = make(seed=ctx.seed)
+    result = run(config, on_progress=ctx.on_progress)
+    n = config.n
+    section = gallery.Section(
+        title="Is SGD a Bayesian sampler?",
+        intro=(
+            f"{config.n_runs} randomly initialised {config.model} ReLU nets (σw = σb = 1) are "
+            f"trained with {config.optimizer} on {config.train_size} of the {2**n} inputs of the "
+            f"{n}-bit function {config.target} until every training input is right; P_SGD(f) is "
+            "how often they compute f on the held-out inputs. P_B(f | S) is the probability "
+            "that random parameters compute f given that they fit the training set: here from "
+            "the net's neural-network Gaussian process with an EP approximation (exact in the "
+            "limit of wide layers; `--bayes rejection` samples finite nets instead).\n\n"
+            "Mingard et al. found log P_SGD hugging log P_B within about a decade, with the "
+            "functions of few test errors carrying most of both."
+        ),
+        config=dataclasses.asdict(config),
+        command=(
+            f"minimodels sgd-vs-bayes --model {config.model} --train-size {config.train_size} "
+            f"--runs {config.n_runs} --bayes nngp --seed {config.seed} --out runs/sgd-vs-bayes"
+        ),
+    )
+    section.add_figure(
+        "sgd-vs-bayes",
+        plot_comparison_panel(result.comparison),
+        "Left: P_SGD vs P_B for functions seen at least twice (colour: test errors; grey: "
+        "within a factor 10). Middle: probability vs rank. Right: probability mass by number "
+        "of test errors (P_B renormalised over the functions SGD found).",
     )
     section.numbers = _numbers(result)
     return section

@@ -108,6 +108,7 @@ def plot_error_mass(comparison: Comparison, *, ax: Axes | None = None) -> Figure
         (width / 2, comparison.p_bayes, "P_B", BAYES_COLOUR),
     ):
         mass = np.bincount(comparison.n_errors, weights=p, minlength=len(edges) - 1)
+        mass = mass / max(mass.sum(), 1e-300)  # a computed P_B covers only the listed functions
         ax.bar(edges[:-1] + shift, mass, width=width, color=colour, label=name)
     ax.set_xlabel(f"test errors (of {comparison.n_test})")
     ax.set_ylabel("probability mass")
