@@ -22,7 +22,7 @@ from minimodels.bayes.ep import log_pb_given_train
 from minimodels.bayes.nngp import nngp_kernel
 from minimodels.bayes.protocol import truth_table_bits
 
-__all__ = ["DigitPair", "load_digit_pair", "nngp_log_posterior"]
+__all__ = ["DigitPair", "load_digit_pair", "nngp_log_posterior", "sgd_test_functions"]
 
 
 @dataclass(frozen=True)
@@ -97,3 +97,44 @@ def nngp_log_posterior(
         data.inputs, depth=depth, sigma_w=sigma_w, sigma_b=sigma_b, activation=activation, rng=rng
     )
     return log_pb_given_train(K, data.y_train, functions)
+
+
+def sgd_test_functions(
+    data: DigitPair,
+    *,
+    hidden: tuple[int, ...] = (40, 40),
+    n_runs: int,
+    seed: int,
+    optimizer: str = "adam",
+    learning_rate: float = 1e-2,
+    max_steps: int = 2000,
+    sigma_w: float = 1.0,
+    sigma_b: float = 1.0,
+):
+    """P_SGD on the digits: ``n_runs`` ReLU nets trained (MSE on ±1) to 100 % train accuracy.
+
+    Returns a :class:`~minimodels.bayes.protocol.FunctionCounts` of the test functions of the
+    runs that fit (net ``i`` starts from key ``fold_in(key(seed), i)``).
+    """
+    import time
+
+    import jax
+
+    from minimodels.bayes.protocol import bits_to_strings, tabulate
+    from minimodels.nets import MLP, Init, Training, train_many
+
+    started = time.perf_counter()
+    model = MLP((data.x_train.shape[1], *hidden, 1))
+    training = Training(
+        optimizer=optimizer, learning_rate=learning_rate, max_steps=max_steps, target_accuracy=1.0
+    )
+    root = jax.random.key(seed)
+    keys = jax.vmap(lambda i: jax.random.fold_in(root, i))(np.arange(n_runs))
+    y = 2.0 * data.y_train - 1.0
+    result = train_many(
+        model, data.x_train, y, training, keys=keys, init=Init("gaussian", sigma_w, sigma_b)
+    )
+    outputs = np.asarray(result.predict(data.x_test))[:, :, 0]  # (n_runs, t)
+    fitted = np.asarray(result.fitted)
+    strings = bits_to_strings((outputs[fitted] > 0).astype(np.uint8)).tolist()
+    return tabulate(strings, n_attempts=n_runs, seconds=time.perf_counter() - started)

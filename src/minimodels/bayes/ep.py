@@ -185,6 +185,13 @@ def log_pb_given_train(
             f"{m} + {test_functions.shape[1]} points"
         )
     full = np.hstack([np.broadcast_to(train_labels, (len(test_functions), m)), test_functions])
-    log_joint = ep_log_marginal(K, full, **ep_options).log_marginal
+    # EP holds an (F, n, n) covariance: go through the functions in chunks of bounded memory
+    chunk = max(1, int(2**24 // (K.shape[0] ** 2)))
+    log_joint = np.concatenate(
+        [
+            ep_log_marginal(K, full[i : i + chunk], **ep_options).log_marginal
+            for i in range(0, len(full), chunk)
+        ]
+    )
     log_train = ep_log_marginal(K[:m, :m], train_labels, **ep_options).log_marginal[0]
     return log_joint - log_train

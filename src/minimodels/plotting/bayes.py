@@ -167,7 +167,7 @@ def plot_ladder(rows: Sequence[dict[str, Any]], *, ax: Axes | None = None) -> Fi
     ax.plot(k, column("majority_error"), "^:", color="#777777", ms=4, label="majority class")
     ax.set_xlabel("target K_LZ")
     ax.set_ylabel("test error")
-    ax.set_ylim(0, 0.6)
+    ax.set_ylim(0, 0.7)
     ax.legend(frameon=False, fontsize=9)
     ax.set_title("generalisation vs target complexity", fontsize=10)
     return figure
