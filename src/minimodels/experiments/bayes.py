@@ -71,7 +71,7 @@ class EvolutionVsBayesConfig:
 
     @classmethod
     def quick(cls, **overrides: Any) -> EvolutionVsBayesConfig:
-        return cls(**{"n_runs": 120, "n_samples": 120_000, **overrides})
+        return cls(**{"n_runs": 100, "n_samples": 100_000, **overrides})
 
     @classmethod
     def paper(cls, **overrides: Any) -> EvolutionVsBayesConfig:
@@ -117,14 +117,14 @@ class SGDVsBayesConfig:
             "model": "5-40-40-1",
             "train_size": 12,
             "target": "x1|x2",
-            "n_runs": 1024,
+            "n_runs": 512,
             "bayes": "nngp",
         }
         return cls(**{**base, **overrides})
 
     @classmethod
     def quick(cls, **overrides: Any) -> SGDVsBayesConfig:
-        return cls.small(**{"n_runs": 384, **overrides})
+        return cls.small(**{"n_runs": 256, **overrides})
 
     @classmethod
     def paper(cls, **overrides: Any) -> SGDVsBayesConfig:
@@ -376,12 +376,12 @@ class DigitsConfig:
     train_size: int = 30
     test_size: int = 16
     binarise: bool = False
-    n_runs: int = 512
+    n_runs: int = 384
     seed: int = 0
 
     @classmethod
     def quick(cls, **overrides: Any) -> DigitsConfig:
-        return cls(**{"n_runs": 256, **overrides})
+        return cls(**{"n_runs": 128, **overrides})
 
 
 @dataclass(frozen=True)
@@ -458,7 +458,7 @@ class LadderConfig:
     model: str = "7-40-40-1"
     train_size: int = 64
     flips: tuple[int, ...] = (0, 2, 4, 8, 16, 32, 64)
-    n_runs: int = 64
+    n_runs: int = 32
     optimizer: str = "adam"
     learning_rate: float = 1e-2
     max_steps: int = 3000
@@ -466,7 +466,7 @@ class LadderConfig:
 
     @classmethod
     def quick(cls, **overrides: Any) -> LadderConfig:
-        return cls(**{"n_runs": 16, "flips": (0, 4, 16, 64), **overrides})
+        return cls(**{"n_runs": 8, "flips": (0, 8, 64), **overrides})
 
 
 @dataclass(frozen=True)
