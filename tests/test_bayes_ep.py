@@ -113,3 +113,17 @@ def test_bad_labels_are_refused_in_one_sentence():
         ep_log_marginal(np.eye(2), [1, 2])
     with pytest.raises(ValueError, match="length 2"):
         ep_log_marginal(np.eye(2), [1, 0, 1])
+
+
+def test_ep_matches_monte_carlo_of_the_nngp_on_twelve_boolean_inputs():
+    from minimodels.bayes.nngp import nngp_kernel, sample_gaussian
+
+    rng = np.random.default_rng(8)
+    rows = rng.choice(32, 12, replace=False)
+    X = ((rows[:, None] >> np.arange(4, -1, -1)) & 1).astype(float)
+    K = nngp_kernel(X, depth=2)
+    labels = (X[:, 0] * X[:, 1] > 0).astype(int)
+    z = sample_gaussian(K, 400_000, rng=rng) > 0
+    monte_carlo = np.mean((z == labels.astype(bool)).all(axis=1))  # ≈ 3e-3: ≈ 1300 hits
+    ep = np.exp(ep_log_marginal(K, labels).log_marginal[0])
+    assert np.log(ep / monte_carlo) == pytest.approx(0.0, abs=0.15)
