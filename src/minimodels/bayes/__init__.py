@@ -16,11 +16,41 @@ the probability that *random* parameters give f on T, given that they fit S.
 
 from minimodels.bayes.ep import EPResult, ep_log_marginal, log_pb_given_train, orthant_probability
 from minimodels.bayes.nngp import nngp_kernel
+from minimodels.bayes.protocol import (
+    Comparison,
+    FunctionCounts,
+    RuleArraySubstrate,
+    SGDSetup,
+    Split,
+    boolean_target,
+    compare,
+    compare_with_computed,
+    evolve_functions,
+    exact_rule_array_posterior,
+    random_array_functions,
+    random_split,
+    sgd_functions,
+    tabulate,
+)
 
 __all__ = [
+    "Comparison",
     "EPResult",
+    "FunctionCounts",
+    "RuleArraySubstrate",
+    "SGDSetup",
+    "Split",
+    "boolean_target",
+    "compare",
+    "compare_with_computed",
     "ep_log_marginal",
+    "evolve_functions",
+    "exact_rule_array_posterior",
     "log_pb_given_train",
     "nngp_kernel",
     "orthant_probability",
+    "random_array_functions",
+    "random_split",
+    "sgd_functions",
+    "tabulate",
 ]
