@@ -314,8 +314,8 @@ def build_evolution(ctx: gallery.Context) -> gallery.Section:
             "Bayesian sampler — but a visibly flatter one. The correct function gets 55 % of "
             "the evolved arrays against 86 % of the posterior, rarer functions sit above the "
             "diagonal by up to a decade, and the mean test error is 7.9 % against 1.7 % under "
-            "P_B. Adaptive evolution stops at the first array that fits, which over-samples "
-            "the many small, rare basins that a random draw almost never lands in."
+            "P_B. A plausible reading (not tested here): evolution stops at the first array "
+            "that fits, which over-samples small basins that a random draw rarely lands in."
         ),
         config=dataclasses.asdict(config),
         command=(
