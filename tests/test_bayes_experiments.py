@@ -75,6 +75,10 @@ def test_evolution_vs_bayes_command_resumes_to_the_same_table(tmp_path):
     resumed = run_cli("evolution-vs-bayes", *args, "--resume")
     assert resumed.returncode == 0, resumed.stderr
     pd.testing.assert_frame_equal(first, pd.read_parquet(out / "functions.parquet"))
+    figure = tmp_path / "side.png"
+    plots = run_cli("bayes-plots", str(out), str(out), "--out", str(figure))
+    assert plots.returncode == 0, plots.stderr
+    assert figure.stat().st_size > 0
 
 
 @pytest.mark.parametrize(
@@ -84,6 +88,7 @@ def test_evolution_vs_bayes_command_resumes_to_the_same_table(tmp_path):
         ("sgd-vs-bayes", ["--bayes", "guess"], "bayes must be"),
         ("evolution-vs-bayes", ["--n", "12"], "do not fit"),
         ("evolution-vs-bayes", ["--rules", "4,x"], "comma-separated"),
+        ("bayes-plots", ["/no/such/run"], "not a finished"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, command, args, message):

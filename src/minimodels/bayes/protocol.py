@@ -268,6 +268,22 @@ class Comparison(Drawable):
 
         return plot_scatter(self, ax=ax)
 
+    @classmethod
+    def from_table(
+        cls, columns: dict[str, np.ndarray], *, train_name: str = "P_SGD", bayes_source: str
+    ) -> Comparison:
+        """Rebuild a comparison from the columns of ``functions.parquet`` (see :meth:`table`)."""
+        return cls(
+            functions=np.asarray(columns["function"]).astype(str),
+            p_train=np.asarray(columns["p_train"], dtype=float),
+            p_bayes=np.asarray(columns["p_bayes"], dtype=float),
+            count_train=np.asarray(columns["count_train"], dtype=np.int64),
+            count_bayes=np.asarray(columns["count_bayes"], dtype=np.int64),
+            n_errors=np.asarray(columns["n_errors"], dtype=np.int64),
+            train_name=train_name,
+            bayes_source=bayes_source,
+        )
+
 
 def compare(
     train: FunctionCounts, bayes: FunctionCounts, target_test: str, *, train_name: str = "P_SGD"

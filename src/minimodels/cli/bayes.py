@@ -212,3 +212,32 @@ def evolution_vs_bayes(
         config, out, resume=resume, backend=backend, jobs=jobs, address=address, quiet=quiet
     )
     _report(summary, out)
+
+
+@app.command("bayes-plots")
+def bayes_plots(
+    runs: Annotated[list[Path], typer.Argument(help="Run directories of the two commands.")],
+    out: Annotated[Path, typer.Option("--out", help="Figure path (PNG).")] = Path(
+        "bayes-side-by-side.png"
+    ),
+) -> None:
+    """Scatter plots of several sgd-vs-bayes / evolution-vs-bayes runs side by side."""
+    from minimodels.bayes.protocol import Comparison
+    from minimodels.plotting.bayes import plot_side_by_side
+    from minimodels.storage import prepare_out_file, read_json, read_table, write_figure
+
+    target = prepare_out_file(out)
+    comparisons, titles = [], []
+    for run in runs:
+        if not (run / "functions.parquet").exists() or not (run / "summary.json").exists():
+            raise ValueError(f"{run} is not a finished sgd-vs-bayes or evolution-vs-bayes run")
+        summary = read_json(run / "summary.json")
+        columns, _ = read_table(run / "functions.parquet")
+        comparisons.append(
+            Comparison.from_table(
+                columns, train_name=summary["learner"], bayes_source=summary["bayes_method"]
+            )
+        )
+        titles.append(f"{run.name}: {summary['learner']} vs P_B ({summary['bayes_method']})")
+    write_figure(target.with_suffix(""), plot_side_by_side(comparisons, titles))
+    echo(f"Wrote {target.with_suffix('.png')}.")
