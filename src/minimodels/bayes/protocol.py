@@ -646,6 +646,7 @@ def _sgd_block(args: tuple) -> tuple[list[str], int, float]:
         result = train_many(
             model, x_all[split.train], y, longer, keys=keys, params=result.params, init=init
         )
+        fitted = fitted & (np.asarray(result.final_accuracy) >= 1.0)  # still fits S after it
     outputs = np.asarray(result.predict(x_all[split.test]))[:, :, 0]  # (count, t)
     strings = bits_to_strings((outputs[fitted] > 0).astype(np.uint8))
     return strings.tolist(), int((~fitted).sum()), time.perf_counter() - started
