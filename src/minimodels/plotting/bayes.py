@@ -161,10 +161,12 @@ def plot_ladder(rows: Sequence[dict[str, Any]], *, ax: Axes | None = None) -> Fi
         return np.array([rows[i].get(name, np.nan) for i in order], dtype=float)
 
     error, spread = column("test_error"), column("test_error_std")
-    ax.errorbar(k, error, yerr=spread, fmt="o-", color=TRAIN_COLOUR, ms=4, capsize=2, label="SGD")
+    ax.errorbar(
+        k, error, yerr=spread, fmt="o-", lw=1, color=TRAIN_COLOUR, ms=4, capsize=2, label="SGD"
+    )
     if np.isfinite(column("bayes_error")).any():
         ax.plot(k, column("bayes_error"), "s--", color=BAYES_COLOUR, ms=4, label="P_B")
-    ax.plot(k, column("majority_error"), "^:", color="#777777", ms=4, label="majority class")
+    ax.plot(k, column("majority_error"), "^", color="#777777", ms=5, label="majority class")
     ax.set_xlabel("target K_LZ")
     ax.set_ylabel("test error")
     ax.set_ylim(0, 0.7)
