@@ -8,6 +8,7 @@ import pytest
 from conftest import run_cli
 
 from minimodels.bayes.protocol import SGDSetup, Split, boolean_target, run_plan, sgd_plan
+from minimodels.complexity import k_lz
 from minimodels.experiments import bayes as experiment
 
 TINY_NET = SGDSetup(model="3-8-1", max_steps=300)
@@ -97,3 +98,24 @@ def test_bad_input_exits_2_with_one_line(tmp_path, command, args, message):
     assert "Traceback" not in result.stderr
     assert message in result.stderr.lower()
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow  # compiles a 64-input trainer (~15 s on a loaded 2-core machine)
+def test_digits_experiment_runs_at_a_tiny_config():
+    config = experiment.DigitsConfig(train_size=6, test_size=4, n_runs=6)
+    result = experiment.run_digits(config)
+    assert result.comparison.p_train.sum() == pytest.approx(1.0)
+    assert (result.comparison.p_bayes[result.comparison.p_train > 0] > 0).all()
+    assert len(result.comparison.functions[0]) == 4
+
+
+def test_ladder_reports_one_row_per_target_with_a_majority_baseline():
+    config = experiment.LadderConfig(
+        model="3-8-1", train_size=4, flips=(0, 2), named=("x1&x2",), n_runs=6, max_steps=300
+    )
+    rows = experiment.run_ladder(config).rows
+    assert [row["target"] for row in rows] == ["x1, 0 flipped", "x1, 2 flipped", "x1&x2"]
+    for row in rows:
+        assert 0 <= row["majority_error"] <= 1 and row["n_runs"] == 6
+    assert rows[0]["k_lz"] == pytest.approx(k_lz(boolean_target(3, "x1")))  # nothing flipped
+    assert rows[2]["k_lz"] == pytest.approx(k_lz(boolean_target(3, "x1&x2")))
