@@ -51,3 +51,10 @@ def test_two_bit_inputs_follow_the_row_order_of_truth_tables():
 
 def test_bump_targets_mark_the_middle_third():
     assert automata.bump_targets(9).tolist() == [0, 0, 0, 1, 1, 1, 0, 0, 0]
+
+
+def test_results_draw_themselves_in_notebooks():
+    result = automata.run_classes(automata.ClassesConfig(rules=(30, 90), width=21, steps=8))
+    assert result._repr_png_()[:4] == b"\x89PNG"
+    array = automata.run_array(automata.ArrayConfig(width=6, depth=3))
+    assert array._repr_png_()[:4] == b"\x89PNG"

@@ -141,13 +141,23 @@ def test_bad_input_is_refused_with_one_sentence(call, message):
 
 
 def test_a_run_draws_itself_without_pyplot():
+    import os
+    import subprocess
     import sys
+    from pathlib import Path
 
-    states = mm.ca.run(30, mm.ca.single_cell(21), 10)
-    figure = mm.ca.plot(states)
-    assert figure.axes and "matplotlib.pyplot" not in sys.modules
     three = mm.ca.run(2**20 + 7, mm.ca.random_row(15, k=3, rng=np.random.default_rng(0)), 6, k=3)
     assert mm.ca.plot(three, k=3).axes
+    # In a fresh interpreter (other tests' libraries may import pyplot here), drawing a run and
+    # a rule array must not import pyplot.
+    code = (
+        "import sys, minimodels as mm; mm.ca.plot(mm.ca.run(30, mm.ca.single_cell(21), 10)); "
+        "mm.RuleArray([[4, 146]])._repr_png_(); print('matplotlib.pyplot' in sys.modules)"
+    )
+    src = str(Path(mm.__file__).resolve().parents[1])  # the package under test
+    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout.strip() == "False", result.stderr
 
 
 # -- the command line -------------------------------------------------------------------------

@@ -73,6 +73,8 @@ def test_to_dict_is_json_and_round_trips():
     data = json.loads(json.dumps(a.to_dict()))
     assert data["r"] == "1/2" and data["boundary"] == "zero"
     assert mm.RuleArray.from_dict(data) == a
+    with pytest.raises(ValueError, match="'rules' entry"):
+        mm.RuleArray.from_dict({"r": "1"})
 
 
 def test_single_cell_inputs_are_the_identity():
@@ -80,11 +82,13 @@ def test_single_cell_inputs_are_the_identity():
     assert np.array_equal(inputs.argmax(axis=1), np.arange(5)) and inputs.sum() == 5
 
 
-def test_uniform_rule_array_is_the_homogeneous_ca():
-    row = np.random.default_rng(2).integers(0, 2, 31, dtype=np.uint8)
-    for boundary in ("cyclic", "zero"):
-        array = mm.RuleArray.uniform(12, 31, 110, boundary=boundary)
-        assert np.array_equal(array.run(row), mm.ca.run(110, row, 12, boundary=boundary))
+@pytest.mark.parametrize(("rule", "r"), [(110, 1), (30, 1), (6, "1/2"), (8, 0.5), (13, "1/2")])
+@pytest.mark.parametrize("boundary", ["cyclic", "zero"])
+def test_uniform_rule_array_is_the_homogeneous_ca(rule, r, boundary):
+    # Two independent implementations (numpy CA, bit-sliced engine) of the same conventions.
+    row = np.random.default_rng(rule).integers(0, 2, 31, dtype=np.uint8)
+    array = mm.RuleArray.uniform(12, 31, rule, r=r, boundary=boundary)
+    assert np.array_equal(array.run(row), mm.ca.run(rule, row, 12, r=r, boundary=boundary))
 
 
 @pytest.mark.parametrize(

@@ -31,9 +31,8 @@ _BIG = 1 << 40
 @nb.njit(cache=True, inline="always")
 def _popcount(word):
     word = word - ((word >> np.uint64(1)) & np.uint64(0x5555555555555555))
-    word = (word & np.uint64(0x3333333333333333)) + (
-        (word >> np.uint64(2)) & np.uint64(0x3333333333333333)
-    )
+    pairs = np.uint64(0x3333333333333333)
+    word = (word & pairs) + ((word >> np.uint64(2)) & pairs)
     word = (word + (word >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
     return np.int64((word * np.uint64(0x0101010101010101)) >> np.uint64(56))
 
@@ -71,10 +70,10 @@ def _cell(rule, rows, t, x, w, width, cyclic, brick):
 
 
 @nb.njit(cache=True)
-def fill_rows(rules, rows, in_cone, cyclic, brick):
-    """Compute every cone cell of state rows 1..depth from row 0 (the start of a run)."""
+def fill_rows(rules, rows, in_cone, cyclic, brick, first=1):
+    """Compute every cone cell of state rows ``first``..depth from the row above ``first``."""
     depth, width = rules.shape
-    for t in range(1, depth + 1):
+    for t in range(first, depth + 1):
         for x in range(width):
             if in_cone[t - 1, x]:
                 for w in range(rows.shape[2]):
@@ -235,13 +234,7 @@ def evolve_block(
                 news[i] = choice if choice < olds[i] else choice + 1
                 indices[row, col] = news[i]
                 rules[row, col] = rule_numbers[news[i]]
-            for t in range(top + 1, depth + 1):
-                for x in range(width):
-                    if in_cone[t - 1, x]:
-                        for w in range(rows.shape[2]):
-                            rows[t, x, w] = _cell(
-                                rules[t - 1, x], rows, t, x, w, width, cyclic, brick
-                            )
+            fill_rows(rules, rows, in_cone, cyclic, brick, top + 1)
             candidate = loss_of_rows(rows, loss_kind, readout, target, train_mask, lifetime_target)
             if candidate < current or (candidate == current and not strict):
                 current = candidate

@@ -59,10 +59,19 @@ def _grow(table, k, cutoff, row, following):
                 if new_lo < 0:
                     new_lo = x
                 new_hi = x
-        for x in range(lo - 1, hi + 2):
-            row[x] = following[x]
         if new_lo < 0:
             return t, widest
+        # A row that repeats the previous one, shifted by at most one cell, repeats forever.
+        repeats = new_hi - new_lo == hi - lo and abs(new_lo - lo) <= 1
+        if repeats:
+            for j in range(hi - lo + 1):
+                if following[new_lo + j] != row[lo + j]:
+                    repeats = False
+                    break
+        if repeats:
+            return -1, widest
+        for x in range(lo - 1, hi + 2):
+            row[x] = following[x]
         lo, hi = new_lo, new_hi
         widest = max(widest, hi - lo + 1)
     return -1, widest
@@ -113,7 +122,7 @@ def _evolve_kernel(table, k, cutoff, fitness, cases, choices, state, lifetimes, 
 # ---------------------------------------------------------------------- plain functions
 def _check(k: int, cutoff: int) -> None:
     if not isinstance(k, int | np.integer) or not 2 <= k <= 6:
-        raise ValueError(f"k must be an integer in 2..6, got {k!r}")
+        raise ValueError(f"the number of colours k must be an integer in 2..6, got {k!r}")
     if cutoff < 1:
         raise ValueError(f"cutoff must be ≥ 1, got {cutoff}")
 
@@ -128,6 +137,8 @@ def _as_table(genome: np.ndarray | int, k: int) -> np.ndarray:
         table = np.asarray(genome, dtype=np.uint8)
         if table.shape != (k**3,) or table.max(initial=0) >= k:
             raise ValueError(f"a k={k} rule table needs {k**3} entries in 0..{k - 1}")
+    if table[0] != 0:
+        raise ValueError("the genome must send the all-zero neighbourhood to 0 (blank background)")
     return table
 
 

@@ -87,10 +87,9 @@ def rule_table(rule: int | Sequence[int] | np.ndarray, *, k: int = 2, r: Any = 1
     except ValueError:
         table = np.asarray([], dtype=object)
     if table.ndim != 1 or table.shape[0] != size or table.dtype.kind not in "iu":
+        got = f"shape {table.shape}, dtype {table.dtype}"
         raise ValueError(
-            f"a rule table for k={k}, r={_range_text(r)} must be {size} integers, got {rule!r}"[
-                :200
-            ]
+            f"a rule table for k={k}, r={_range_text(r)} must be {size} integers, got {got}"
         )
     if table.size and (table.min() < 0 or table.max() >= k):
         raise ValueError(f"rule table entries must be colours 0..{k - 1}")

@@ -87,6 +87,7 @@ class Evolution(Drawable):
     initial_loss: float
     losses: np.ndarray  # (n_steps,) float64
     kept: Mutations
+    start_given: bool = False  # the start array was passed in (not drawn from the seed)
     config: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -145,6 +146,7 @@ class Evolution(Drawable):
             "seed": seed, "accept": self.accept, "stop_at": self.stop_at,
             "r": self.initial.r, "boundary": self.initial.boundary,
             "mutations_per_step": self.mutations_per_step,
+            "start": self.initial if self.start_given else None,
         }  # fmt: skip
 
     def plot(self, ax: Axes | None = None, *, log_x: bool = False) -> Figure:
@@ -170,9 +172,7 @@ def _check_rule_set(rules: Sequence[int], r: float) -> tuple[int, ...]:
     if len(set(rule_set)) != len(rule_set):
         raise ValueError(f"the rule set {list(rule_set)} repeats a rule")
     if len(rule_set) < 2:
-        raise ValueError(
-            f"mutation needs at least two rules to choose between, got {list(rule_set)}"
-        )
+        raise ValueError(f"mutation needs at least two distinct rules, got {list(rule_set)}")
     return rule_set
 
 
@@ -223,6 +223,7 @@ class _Setup:
     stop_at: float | None
     rng: np.random.Generator
     start: np.ndarray  # (depth, W) indices into rule_set
+    start_given: bool
 
 
 def _setup(
@@ -265,7 +266,7 @@ def _setup(
         indices = np.vectorize(lookup.__getitem__, otypes=[np.int64])(np.asarray(start.rules))
     return _Setup(
         task, rule_set, r, boundary, int(depth), int(steps), int(mutations_per_step),
-        stop_at, rng, indices,
+        stop_at, rng, indices, start is not None,
     )  # fmt: skip
 
 
@@ -296,7 +297,7 @@ def _result(setup: _Setup, seed, accept, initial_loss, losses, kept, final) -> E
         mutations_per_step=setup.per_step, seed=_seed_record(seed), steps=setup.steps,
         initial=_as_array(setup, setup.start), array=_as_array(setup, final),
         initial_loss=float(initial_loss), losses=np.asarray(losses, dtype=np.float64),
-        kept=mutations, config=config,
+        kept=mutations, start_given=setup.start_given, config=config,
     )  # fmt: skip
 
 
@@ -358,23 +359,26 @@ def evolve(
         train_mask = pack_bits(task.train[:, None].astype(np.uint8))[0]
     initial = kernel.loss_of_rows(rows, loss_kind, readout, target, train_mask, lifetime_target)
     limit = -1 if stop_at is None else max(-1, math.floor(stop_at))
-    state = np.array([initial, 0, 0], dtype=np.int64)
+    state = np.array([initial, 0, 0], dtype=np.int64)  # current loss, n kept, steps done
     losses = np.empty(setup.steps, dtype=np.int64)
-    kept = np.empty((setup.steps * per_step, 5), dtype=np.int64)
+    kept_blocks = [np.empty((0, 5), dtype=np.int64)]
     n_done = 0
     while n_done < setup.steps and not (limit >= 0 and state[0] <= limit):
         size = min(BLOCK, setup.steps - n_done)
         cells, choices = draw_block(
             setup.rng, size, n_cells=setup.depth * width, n_rules=len(numbers), per_step=per_step
         )
-        n_kept_before = int(state[1])
+        kept = np.empty((size * per_step, 5), dtype=np.int64)
+        state[1] = 0
         kernel.evolve_block(
             indices, numbers, rule_grid, rows, backup, in_cone, cyclic, brick,
             loss_kind, readout, target, train_mask, lifetime_target,
             cells, choices, per_step, accept == "<", limit, state,
             losses[n_done : n_done + size], kept,
         )  # fmt: skip
-        kept[n_kept_before : state[1], 0] += n_done  # the kernel counts steps within the block
+        kept = kept[: state[1]]
+        kept[:, 0] += n_done  # the kernel counts steps within the block
+        kept_blocks.append(kept)
         n_done += int(state[2])
         report(on_progress, n_done, setup.steps)
         if state[2] < size:
@@ -382,7 +386,7 @@ def evolve(
     report(on_progress, setup.steps, setup.steps)
     out = losses[:n_done].astype(np.float64)
     out[losses[:n_done] >= kernel.INFINITE] = np.inf
-    kept = kept[: state[1]].astype(np.float64)
+    kept = np.concatenate(kept_blocks).astype(np.float64)
     kept[kept[:, 4] >= float(kernel.INFINITE), 4] = np.inf
     initial_loss = np.inf if initial >= kernel.INFINITE else float(initial)
     return _result(setup, seed, accept, initial_loss, out, kept, indices)
@@ -408,7 +412,7 @@ def evolve_reference(
         task, depth, rules, steps, seed, accept, stop_at, r, boundary, mutations_per_step, start
     )
     width, per_step, n_rules = task.width, setup.per_step, len(setup.rule_set)
-    stream = {"cells": np.zeros(0, np.int64), "choices": np.zeros(0, np.int64), "next": 0}
+    stream = {"cells": np.zeros(0, np.int64), "choices": np.zeros(0, np.int64)}
     position = {"step": 0}
 
     def propose(indices: np.ndarray, rng: np.random.Generator):

@@ -195,6 +195,9 @@ class RuleArray(Drawable):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RuleArray:
+        """Inverse of :meth:`to_dict`."""
+        if not isinstance(data, dict) or "rules" not in data:
+            raise ValueError("a saved rule array must be a mapping with a 'rules' entry")
         return cls(data["rules"], r=data.get("r", 1), boundary=data.get("boundary", "cyclic"))
 
     # -- evaluation ---------------------------------------------------------------------------

@@ -326,9 +326,9 @@ def boolean(
     _check_width(width)
     table = boolean_truth_table(n, target, rng=rng)
     if columns is None:
-        columns = [int(c) for c in np.round(np.linspace(0, width - 1, n + 2)[1:-1])]
-        if n > width or len(set(columns)) < n:
+        if n > width:
             raise ValueError(f"{n} input bits do not fit in a row {width} wide")
+        columns = [(i + 1) * width // (n + 1) for i in range(n)]
     columns = [int(c) for c in columns]
     if len(columns) != n or len(set(columns)) != n:
         raise ValueError(f"need {n} distinct input columns, got {columns}")

@@ -32,7 +32,7 @@ def load_array(text: str, *, r: str, boundary: str):
             raise ValueError(f"--array file {text!r} does not exist")
         try:
             return RuleArray.from_dict(json.loads(path.read_text()))
-        except (json.JSONDecodeError, KeyError, AttributeError):
+        except json.JSONDecodeError:
             raise ValueError(f"--array file {text!r} is not a saved rule array") from None
     try:
         rows = [[int(v) for v in row.split(",")] for row in text.split(";") if row.strip()]

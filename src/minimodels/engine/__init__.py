@@ -6,12 +6,14 @@ Two implementations sit side by side and tests hold them equal:
 * :mod:`~minimodels.engine.bitsliced` — numba kernels on bit-planes: one uint64 word holds one
   cell for 64 inputs, and a cell update is a few word-wide logical operations.
 
-Data model (all kernels are ``numba.njit`` functions, callable from other njit code):
+Data model (everything below except the packing wrappers is a ``numba.njit`` function,
+callable from other njit code; a RuleArray's read-only ``.rules`` can be passed as is):
 
 * ``packed = pack_bits(inputs)``: ``(n, W)`` 0/1 -> ``(W, n_words)`` uint64, bit ``j`` of
   ``packed[x, w]`` = ``inputs[64*w + j, x]``; ``unpack_bits(words, n)`` is the inverse and keeps
-  leading axes (``(depth+1, W, n_words)`` -> ``(n, depth+1, W)``).  Not jitted themselves (they
-  validate), but thin wrappers over parallel njit kernels.
+  leading axes (``(depth+1, W, n_words)`` -> ``(n, depth+1, W)``).  Plain Python (they
+  validate) over compiled 8x8 bit transposes when the cell count is a multiple of 8, numpy's
+  ``packbits`` otherwise.
 * ``rules``: ``(depth, W)`` int64 rule numbers; ``cyclic`` (bool) boundary; ``brick`` (bool)
   selects r = 1/2 instead of r = 1.  Rule row ``t`` computes state row ``t + 1``.
 * ``cell_r1(rule, left, centre, right) -> word`` and ``cell_brick(rule, p, q) -> word``: one

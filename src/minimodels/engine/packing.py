@@ -8,6 +8,10 @@ Data model.  A batch ``bits`` of shape ``(n, R)`` (``n`` inputs, ``R`` cells) pa
 Padding bits of the last word (inputs ``n .. 64 * n_words - 1``) are 0.  A cell's whole batch
 is then a contiguous run of words, so one word-wide logical operation updates that cell for 64
 inputs at once.
+
+When ``R`` is a multiple of 8, packing reads each input row as uint64 words (8 cells, one per
+byte) and merges 8 rows with shifts: byte ``c`` of ``OR_k (row_k << k)`` holds 8 inputs of cell
+``c`` — an 8x8 bit transpose per step, compiled.  Other widths go through ``np.packbits``.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from minimodels import gallery
+from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
 
 # -- elementary CA classes ----------------------------------------------------------------------
@@ -38,12 +39,12 @@ class ClassesConfig:
 
 
 @dataclass(frozen=True)
-class ClassesResult:
+class ClassesResult(Drawable):
     config: ClassesConfig
     single: dict[int, np.ndarray]  # rule -> (steps + 1, width) run from one cell
     random: dict[int, np.ndarray]  # rule -> run from a random row
 
-    def plot(self):
+    def plot(self, ax=None):  # one figure of several panels; ax is not used
         from minimodels.plotting import new_figure
         from minimodels.plotting.spacetime import plot_ca
 
@@ -115,7 +116,7 @@ class ArrayConfig:
 
 
 @dataclass(frozen=True)
-class ArrayResult:
+class ArrayResult(Drawable):
     config: ArrayConfig
     array: Any  # RuleArray
     inputs: np.ndarray  # (n, width)
@@ -126,7 +127,7 @@ class ArrayResult:
     def readout(self) -> int:
         return self.config.width // 2
 
-    def plot(self):
+    def plot(self, ax=None):  # one figure of several panels; ax is not used
         return self.array.plot(self.inputs, readout=self.readout)
 
 
@@ -269,7 +270,7 @@ class SpeedConfig:
 
 
 @dataclass(frozen=True)
-class SpeedResult:
+class SpeedResult(Drawable):
     config: SpeedConfig
     rows: list[dict[str, Any]]  # one per implementation, fastest first
 
@@ -283,10 +284,10 @@ class SpeedResult:
                 return self.engine_rate / row["cell-updates/s"]
         return None
 
-    def plot(self):
+    def plot(self, ax=None):
         from minimodels.plotting import axes_or_new
 
-        figure, ax = axes_or_new(None, 8.0, 0.5 * len(self.rows) + 0.9)
+        figure, ax = axes_or_new(ax, 8.0, 0.5 * len(self.rows) + 0.9)
         names = [row["implementation"] for row in self.rows][::-1]
         rates = np.array([row["cell-updates/s"] for row in self.rows][::-1])
         ax.barh(names, rates, color="#1f5f99", height=0.6)

@@ -162,7 +162,9 @@ def build(
             except Exception as error:  # one broken section must not sink the report
                 message = f"{type(error).__name__}: {error}"
                 detail = traceback.format_exc(limit=-3)
-                outcome = SectionOutcome(spec, None, time.perf_counter() - t0, message + "\n" + detail)
+                outcome = SectionOutcome(
+                    spec, None, time.perf_counter() - t0, message + "\n" + detail
+                )
             outcomes.append(outcome)
         elapsed = time.perf_counter() - started
         html = _html.render(outcomes, quick=quick, seed=seed, seconds=elapsed)

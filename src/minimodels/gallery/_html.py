@@ -41,7 +41,8 @@ details { margin:.6rem 0; font-size:.85rem; }
 summary { cursor:pointer; color:var(--muted); }
 pre { background:#f3f1ec; padding:.7rem; border-radius:4px; overflow-x:auto; font-size:.8rem; }
 .error { border-left:4px solid #c0392b; background:#fdf0ee; padding:.6rem 1rem; }
-footer { padding:1.5rem 3rem; color:var(--muted); font-size:.85rem; border-top:1px solid var(--rule); }
+footer { padding:1.5rem 3rem; color:var(--muted); font-size:.85rem;
+         border-top:1px solid var(--rule); }
 """
 
 
@@ -76,9 +77,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
         return ""
     columns = list(dict.fromkeys(key for row in rows for key in row))
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(_cell(row.get(c)) for c in columns) + "</tr>" for row in rows
-    )
+    body = "".join("<tr>" + "".join(_cell(row.get(c)) for c in columns) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -99,7 +98,9 @@ def _section(outcome: Any) -> str:
     if outcome.figure_files:
         parts.append('<div class="figures">')
         for item, path in zip(result.figures, outcome.figure_files, strict=True):
-            caption = f"<figcaption>{html.escape(item.caption)}</figcaption>" if item.caption else ""
+            caption = (
+                f"<figcaption>{html.escape(item.caption)}</figcaption>" if item.caption else ""
+            )
             alt = html.escape(item.caption or item.name)
             parts.append(f'<figure><img src="{html.escape(path)}" alt="{alt}">{caption}</figure>')
         parts.append("</div>")

@@ -128,9 +128,10 @@ def cell_pixels(image: np.ndarray, *, brick: bool, grid: bool, pixels: int = 8) 
     return canvas
 
 
-def _draw_array(
+def draw_array(
     ax: Axes, image: np.ndarray, readout: int | None, grid: bool, brick: bool = False
 ) -> None:
+    """Draw an RGB cell image ``(H, W, 3)`` on ``ax``, time down, the ``readout`` cell outlined."""
     height, width = image.shape[:2]
     right = width - 0.5 + (0.5 if brick else 0.0)
     pixels = 8 if grid else 1 + brick  # brick needs an even number of pixels per cell
@@ -149,7 +150,10 @@ def _draw_array(
     _bare(ax)
 
 
-def _legend(figure: Figure, colours: dict[int, tuple[str, str]], *, brick: bool, **kwargs) -> None:
+def draw_rule_legend(
+    figure: Figure, colours: dict[int, tuple[str, str]], *, brick: bool, **kwargs
+) -> None:
+    """A figure legend with one swatch (dark on light) per rule; And/Xor/Or named for bricks."""
     from matplotlib.patches import Patch
 
     names = {8: "And", 6: "Xor", 14: "Or"} if brick else {}
@@ -181,11 +185,13 @@ def plot_rule_array(
     size = _cell_size(height, width)
     figure, ax = axes_or_new(ax, size * width + 0.4, size * height + (0.6 if legend else 0.2))
     grid = width <= 80 and height <= 80 if grid is None else grid
-    _draw_array(ax, rule_array_image(array.rules, states, colours), readout, grid, array.brick)
+    draw_array(ax, rule_array_image(array.rules, states, colours), readout, grid, array.brick)
     if title:
         ax.set_title(title, fontsize=10)
     if legend:
-        _legend(figure, colours, brick=array.brick, loc="outside lower center", ncols=len(colours))
+        draw_rule_legend(
+            figure, colours, brick=array.brick, loc="outside lower center", ncols=len(colours)
+        )
     return figure
 
 
@@ -231,14 +237,14 @@ def plot_rule_array_grid(
             )
         )
         image = rule_array_image(array.rules, states[i], colours)
-        _draw_array(ax, image, readout, grid, array.brick)
+        draw_array(ax, image, readout, grid, array.brick)
         label = labels[i] if labels else _input_label(inputs[i])
         ax.text(
             0.5, 1.02, f"{label} → {states[i, -1, readout]}", transform=ax.transAxes,
             ha="center", va="bottom", fontsize=7,
         )  # fmt: skip
     if legend:
-        _legend(figure, colours, brick=array.brick, loc="lower center", ncols=len(colours))
+        draw_rule_legend(figure, colours, brick=array.brick, loc="lower center", ncols=len(colours))
     return figure
 
 
@@ -247,3 +253,8 @@ def _input_label(row: np.ndarray) -> str:
     if len(ones) == 1:
         return f"x={ones[0]}"
     return "".join(str(int(v)) for v in row) if len(row) <= 12 else f"{len(ones)} ones"
+
+
+# Older private names, kept for modules written against them.
+_draw_array = draw_array
+_legend = draw_rule_legend

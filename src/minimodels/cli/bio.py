@@ -1,0 +1,81 @@
+"""``minimodels bio``: Wolfram's biological-evolution model, one k or several."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, echo
+
+
+@app.command()
+def bio(
+    out: OutDir,
+    k: Annotated[str, typer.Option("--k", help="Colours; several as 2,3,4.")] = "3",
+    steps: Annotated[int, typer.Option(help="Attempted mutations per run.")] = 10_000,
+    cutoff: Annotated[int, typer.Option(help="Alive at this step counts as infinite.")] = 200,
+    runs: Annotated[int, typer.Option(help="Independent runs per k.")] = 1,
+    fitness: Annotated[str, typer.Option(help="lifetime, width or aspect.")] = "lifetime",
+    seed: Seed = 0,
+    jobs: Jobs = None,
+    backend: Backend = "process",
+    quiet: Quiet = False,
+) -> None:
+    """Evolve CA rules for long-lived patterns; write traces, table and phenotypes to --out."""
+    import numpy as np
+
+    from minimodels import storage
+    from minimodels.bio import FITNESSES, _check
+    from minimodels.experiments.bio import BioConfig, run
+    from minimodels.parallel import check_backend
+    from minimodels.plotting.evolution import plot_bio_trace, plot_lifetimes, plot_phenotypes
+    from minimodels.progress import progress_bar
+
+    try:
+        ks = tuple(int(part) for part in k.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(
+            f"--k must be a number of colours or a list like 2,3,4, got {k!r}"
+        ) from None
+    for value in ks:
+        _check(value, cutoff)
+    if fitness not in FITNESSES:
+        raise ValueError(f"--fitness must be one of {', '.join(FITNESSES)}, got {fitness!r}")
+    if steps < 0 or runs < 1:
+        raise ValueError(f"--steps must be ≥ 0 and --runs ≥ 1, got {steps} and {runs}")
+    check_backend(backend, jobs)
+    config = BioConfig(ks=ks, steps=steps, cutoff=cutoff, runs=runs, fitness=fitness, seed=seed)
+    out_dir = storage.prepare_out_dir(out)
+    with progress_bar("bio", enabled=not quiet) as on_progress:
+        result = run(config, backend=backend if len(ks) * runs > 1 else "serial", jobs=jobs,
+                     on_progress=on_progress)  # fmt: skip
+    resolved = storage.resolved_config(config)
+    storage.write_json(out_dir / "config.json", resolved)
+    storage.write_json(out_dir / "summary.json", result.summary())
+    storage.write_table(out_dir / "runs.parquet", result.table(), metadata={"config": resolved})
+    for value in ks:
+        first = result.results[value][0]
+        storage.write_table(
+            out_dir / f"trace_k{value}.parquet",
+            {"step": np.arange(first.n_steps), "lifetime": first.lifetimes, "width": first.widths},
+            metadata={"config": resolved, "k": value, "run": 0,
+                      "breakthroughs": first.breakthroughs.tolist()},
+        )  # fmt: skip
+        storage.write_figure(out_dir / f"phenotypes_k{value}", plot_phenotypes(first))
+        storage.write_figure(out_dir / f"trace_k{value}", plot_bio_trace(first))
+    if runs > 1 or len(ks) > 1:
+        lives = {value: result.final_lifetimes(value) for value in ks}
+        storage.write_figure(
+            out_dir / "lifetimes", plot_lifetimes(lives, cutoff=cutoff, steps=steps)
+        )
+    parts = [
+        f"k={value}: final lifetime {result.results[value][0].final_lifetime}"
+        + (
+            f" (median {np.median(result.final_lifetimes(value)):g} over {runs})"
+            if runs > 1
+            else ""
+        )
+        for value in ks
+    ]
+    echo("; ".join(parts) + f". Wrote {out_dir}.")

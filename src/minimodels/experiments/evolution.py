@@ -1,0 +1,274 @@
+"""Rule arrays learning by mutation (SCIENCE.md §A.3–A.4): many independent runs of the bump task.
+
+``run(config)`` evolves ``config.runs`` arrays from seeds spawned off one ``SeedSequence``
+(so results do not depend on the backend or the number of workers) and returns a
+:class:`ManyRuns`: the per-run table (attempts to zero loss, final loss, kept mutations,
+held-out accuracy), summary statistics, and the accuracy of the majority vote of all final
+arrays on the held-out inputs.  The gallery section draws learning curves, the trained array
+on every input, the arrays at successive loss decreases and several seeds' solutions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from minimodels import gallery, tasks
+from minimodels.evolution import Evolution, evolve
+from minimodels.parallel import run_tasks
+from minimodels.progress import ProgressCallback
+from minimodels.tasks import Task, bump, split
+
+__all__ = ["EvolutionConfig", "ManyRuns", "ensemble_accuracy", "make_task", "run"]
+
+
+@dataclass(frozen=True)
+class EvolutionConfig:
+    """Many adaptive-evolution runs of one task (defaults: SCIENCE.md §A.4's bump)."""
+
+    task: str = "bump"  # bump, boolean, lifetime or density
+    width: int = 20
+    depth: int = 10
+    n_bits: int = 3  # boolean task
+    target: str = "majority"  # boolean task: a name or a truth table
+    lifetime: int = 10  # lifetime task
+    n_rows: int = 64  # density task
+    rules: tuple[int, ...] = (4, 146)
+    r: str = "1"
+    boundary: str = "cyclic"
+    steps: int = 20_000
+    runs: int = 100
+    accept: str = "<="
+    stop_at: float | None = 0
+    mutations_per_step: int = 1
+    train_fraction: float = 1.0  # < 1: train on a random subset, hold out the rest
+    seed: int = 0
+
+    @classmethod
+    def quick(cls) -> EvolutionConfig:
+        return cls(runs=30)
+
+    @classmethod
+    def paper(cls) -> EvolutionConfig:
+        """SCIENCE.md §A.4's calibration: 100 runs of the 20 × 10 bump, 2×10^4 attempts."""
+        return cls(runs=100, steps=20_000)
+
+
+TASKS = ("bump", "boolean", "lifetime", "density")
+
+
+def make_task(config: EvolutionConfig) -> Task:
+    """The configured task, with a train subset drawn from its own stream when asked."""
+    task_rng = np.random.default_rng(np.random.SeedSequence([config.seed, 2]))
+    if config.task == "bump":
+        task = bump(config.width)
+    elif config.task == "boolean":
+        task = tasks.boolean(config.n_bits, config.target, width=config.width, rng=task_rng)
+    elif config.task == "lifetime":
+        task = tasks.lifetime(config.width, config.lifetime)
+    elif config.task == "density":
+        task = tasks.density(config.width, config.n_rows, rng=task_rng)
+    else:
+        raise ValueError(f"unknown task {config.task!r}; choose one of {', '.join(TASKS)}")
+    if config.train_fraction < 1.0:
+        rng = np.random.default_rng(np.random.SeedSequence([config.seed, 1]))
+        task = split(task, fraction=config.train_fraction, rng=rng)
+    return task
+
+
+def _one_run(args: tuple[EvolutionConfig, Task, np.random.SeedSequence]) -> Evolution:
+    config, task, seed = args
+    return evolve(
+        task, depth=config.depth, rules=config.rules, steps=config.steps, seed=seed,
+        accept=config.accept, stop_at=config.stop_at, r=config.r, boundary=config.boundary,
+        mutations_per_step=config.mutations_per_step,
+    )  # fmt: skip
+
+
+def ensemble_accuracy(results: list[Evolution], *, on: str = "held_out") -> float:
+    """Accuracy of the majority vote of the runs' final arrays (ties count as 1)."""
+    task = results[0].task
+    votes = np.mean([task.answers(r.array) for r in results], axis=0) >= 0.5  # (n, n_readout)
+    right = (votes == task.targets.astype(bool)).all(axis=1)
+    cases = {"held_out": task.held_out, "train": task.train, "all": np.ones_like(task.train)}[on]
+    return float(right[cases].mean()) if cases.any() else float("nan")
+
+
+@dataclass(frozen=True, eq=False)
+class ManyRuns:
+    config: EvolutionConfig
+    task: Task
+    results: list[Evolution] = field(repr=False)
+
+    def table(self) -> dict[str, np.ndarray | list]:
+        """One row per run (Parquet-ready columns; steps_to_zero null when unsolved)."""
+        return {
+            "run": np.arange(len(self.results)),
+            "steps_to_zero": [r.steps_to_zero for r in self.results],
+            "final_loss": np.array([r.final_loss for r in self.results]),
+            "n_steps": np.array([r.n_steps for r in self.results]),
+            "n_kept": np.array([len(r.kept) for r in self.results]),
+            "held_out_accuracy": np.array([r.held_out_accuracy for r in self.results]),
+            "final_rules": [
+                ",".join(map(str, np.asarray(r.array.rules).ravel())) for r in self.results
+            ],
+        }
+
+    @property
+    def steps_to_zero(self) -> list[int | None]:
+        return [r.steps_to_zero for r in self.results]
+
+    def summary(self) -> dict[str, Any]:
+        solved = np.array([s for s in self.steps_to_zero if s is not None], dtype=float)
+        held = np.array([r.held_out_accuracy for r in self.results])
+        summary = {
+            "runs": len(self.results),
+            "solved_fraction": solved.size / len(self.results),
+            "median_steps_to_zero": float(np.median(solved)) if solved.size else None,
+            "steps_to_zero_quartiles": np.percentile(solved, [25, 75]).tolist()
+            if solved.size
+            else None,
+            "min_steps_to_zero": float(solved.min()) if solved.size else None,
+            "max_steps_to_zero": float(solved.max()) if solved.size else None,
+            "mean_final_loss": float(np.mean([r.final_loss for r in self.results])),
+            "mean_kept": float(np.mean([len(r.kept) for r in self.results])),
+        }
+        if self.task.held_out.any():
+            summary["mean_held_out_accuracy"] = float(np.mean(held))
+            summary["ensemble_held_out_accuracy"] = ensemble_accuracy(self.results)
+        return summary
+
+    def differing_cells(self) -> float:
+        """Mean fraction of cells in which two solved runs' final arrays differ."""
+        solved = [np.asarray(r.array.rules) for r in self.results if r.solved]
+        pairs = [(a != b).mean() for i, a in enumerate(solved) for b in solved[i + 1 :]]
+        return float(np.mean(pairs)) if pairs else float("nan")
+
+
+def run(
+    config: EvolutionConfig,
+    *,
+    backend: str = "serial",
+    jobs: int | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> ManyRuns:
+    """Evolve ``config.runs`` independent arrays (seeds spawned from ``config.seed``)."""
+    if config.runs < 1:
+        raise ValueError(f"runs must be ≥ 1, got {config.runs}")
+    task = make_task(config)
+    task.check_learnable(config.rules, depth=config.depth)
+    seeds = np.random.SeedSequence(config.seed).spawn(config.runs)
+    work = [(config, task, seed) for seed in seeds]
+    results: list[Any] = [None] * config.runs
+    for index, result in run_tasks(
+        _one_run, work, backend=backend, jobs=jobs, on_progress=on_progress
+    ):
+        results[index] = result
+    return ManyRuns(config, task, results)
+
+
+# ---------------------------------------------------------------------- gallery
+@gallery.section("evolution-bump", title="Rule arrays learn the bump by mutation", order=20)
+def bump_section(context: gallery.Context) -> gallery.Section:
+    from minimodels.plotting.evolution import (
+        plot_answers,
+        plot_decreases,
+        plot_learning_curve,
+        plot_solutions,
+        plot_steps_histogram,
+    )
+
+    config = EvolutionConfig.quick() if context.quick else EvolutionConfig()
+    config = replace(config, seed=context.seed)
+    many = run(config, on_progress=context.on_progress)
+    summary = many.summary()
+    half = replace(config, train_fraction=0.5, runs=15 if context.quick else 31)
+    held = run(half)
+    held_summary = held.summary()
+    calibrated = {(10, 6): "≈ 400", (20, 10): "~2×10^3", (30, 15): "≈ 2.5×10^3"}
+    sizes = []
+    for (width, depth), expected in calibrated.items():
+        if (width, depth) == (config.width, config.depth):
+            stats = summary
+        else:
+            scaled = replace(config, width=width, depth=depth, runs=8 if context.quick else 30)
+            stats = run(scaled).summary()
+        sizes.append(
+            {
+                "array (width × depth)": f"{width} × {depth}",
+                "runs": stats["runs"],
+                "solved": f"{100 * stats['solved_fraction']:.0f} %",
+                "median attempts": stats["median_steps_to_zero"],
+                "calibrated (SCIENCE.md §A.4)": expected,
+            }
+        )
+    section = gallery.Section(
+        title="Rule arrays learn the bump by mutation",
+        intro=(
+            "A 20-wide, 10-deep array of cells, each running rule 4 or rule 146 on the three "
+            "cells above it, is trained by adaptive evolution: pick a cell, swap its rule, keep "
+            "the change if the number of wrongly answered inputs does not go up. Input x is a "
+            "single black cell at column x; the answer is read at the outlined bottom cell and "
+            "should be 1 for x in [6, 13). SCIENCE.md §A.4 (calibrated): zero loss in "
+            "essentially every run, median ~2×10^3 attempts (range ~300 to ~10^4).\n\n"
+            "Losses fall in a staircase with long neutral plateaus; different seeds find very "
+            "different arrays. Trained on a random half of the inputs, the other half is "
+            "answered only partly right — and a majority vote of many arrays does not rescue it."
+        ),
+        numbers={
+            "runs": summary["runs"],
+            "solved within 2×10^4 attempts": f"{100 * summary['solved_fraction']:.0f} %",
+            "median attempts to zero loss": summary["median_steps_to_zero"],
+            "quartiles": summary["steps_to_zero_quartiles"],
+            "cells differing between two solutions": f"{100 * many.differing_cells():.0f} %",
+            "held-out accuracy (train on half)": round(held_summary["mean_held_out_accuracy"], 3),
+            "majority vote of the half-trained arrays": round(
+                held_summary["ensemble_held_out_accuracy"], 3
+            ),
+        },
+        tables=[("Bump task at three array sizes (2×10^4 attempts per run)", sizes)],
+        config=asdict(config),
+        command=(
+            f"minimodels evolve --task bump --width 20 --depth 10 --rules 4,146 "
+            f"--runs {config.runs} --seed {config.seed} --out runs/bump"
+        ),
+    )
+    first = many.results[0]
+    section.add_figure(
+        "learning-curves",
+        plot_learning_curve(many.results[:6], log_x=True, title="six seeds"),
+        "Loss after every attempted mutation (log x) for six seeds: staircases.",
+    )
+    section.add_figure(
+        "steps-histogram",
+        plot_steps_histogram(many.steps_to_zero, budget=config.steps),
+        "Attempted mutations until zero loss, over all runs.",
+    )
+    section.add_figure(
+        "answers",
+        plot_answers(first.array, first.task),
+        "The trained array of run 0 on every input, readout outlined (a wrong answer would "
+        "be flagged in red).",
+    )
+    if context.quick:  # the quick report keeps the cheap pictures only
+        return section
+    section.add_figure(
+        "solutions",
+        plot_solutions(many.results[:8]),
+        "Eight seeds' final arrays on the same input (titles give each run's final loss): "
+        "different seeds, very different arrays.",
+    )
+    section.add_figure(
+        "decreases",
+        plot_decreases(first),
+        "Run 0 at each successive loss decrease, on the input x = 9.",
+    )
+    partial = held.results[0]
+    section.add_figure(
+        "held-out",
+        plot_answers(partial.array, partial.task),
+        "Trained on half of the inputs: held-out inputs are marked; red ones are answered wrongly.",
+    )
+    return section
