@@ -27,7 +27,7 @@ def numpy_mlp(params, x, activation):
     return h
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "quadratic", "linear"])
+@pytest.mark.parametrize("activation", ["relu", "quadratic"])
 def test_mlp_matches_a_numpy_forward_pass(activation):
     model = MLP((3, 5, 4, 2), activation)
     params = model.init(key=jax.random.key(1))
@@ -46,9 +46,15 @@ def test_mlp_shapes_follow_the_widths_and_count_parameters():
     assert [h.shape for h in model.hidden(params, np.zeros((5, 7)))] == [(5, 40), (5, 40)]
 
 
-@pytest.mark.parametrize("r", ["1", "1/2"])
-@pytest.mark.parametrize("boundary", ["cyclic", "zero"])
-@pytest.mark.parametrize("activation", ["relu", "gelu"])
+@pytest.mark.parametrize(
+    ("r", "boundary", "activation"),
+    [
+        ("1", "cyclic", "relu"),
+        ("1/2", "zero", "gelu"),
+        ("1", "zero", "tanh"),
+        ("1/2", "cyclic", "relu"),
+    ],
+)
 def test_mesh_net_matches_the_neuron_by_neuron_reference(r, boundary, activation):
     model = MeshNet(width=6, depth=5, r=r, boundary=boundary, activation=activation, readout=1)
     params = model.init(key=jax.random.key(3), sigma_b=0.3)
@@ -122,7 +128,6 @@ def central_differences(f, params, eps=1e-6):
     [
         MLP((2, 4, 3, 1), "tanh"),
         MLP((2, 3, 2), "gelu"),
-        MLP((1, 3, 1), "quadratic"),
         MeshNet(width=4, depth=3, r="1", activation="tanh"),
         MeshNet(width=4, depth=4, r="1/2", activation="gelu", boundary="zero"),
     ],
@@ -145,25 +150,6 @@ def test_gradients_match_central_finite_differences(model):
         for a, b in zip(jax.tree.leaves(exact), jax.tree.leaves(numeric), strict=True):
             assert a.dtype == jnp.float64
             np.testing.assert_allclose(np.asarray(a), b, rtol=1e-5, atol=1e-7)
-
-
-def test_relu_gradients_match_finite_differences_away_from_kinks():
-    model = MLP((1, 6, 6, 1), "relu")
-    with jax.enable_x64(True):
-        params = jax.tree.map(
-            lambda a: jnp.asarray(a, jnp.float64), model.init(key=jax.random.key(5))
-        )
-        x = jnp.linspace(-1, 1, 9)[:, None]
-
-        def loss(p):
-            return jnp.mean(model.apply(p, x) ** 2)
-
-        for a, b in zip(
-            jax.tree.leaves(jax.grad(loss)(params)),
-            jax.tree.leaves(central_differences(loss, params, eps=1e-7)),
-            strict=True,
-        ):
-            np.testing.assert_allclose(np.asarray(a), b, rtol=1e-4, atol=1e-6)
 
 
 def test_gaussian_initialisation_has_the_stated_variances():

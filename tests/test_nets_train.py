@@ -6,9 +6,16 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from minimodels.nets import MLP, MeshNet, Training, apply_many, init_many, signed_targets
+from minimodels.nets import (
+    MLP,
+    MeshNet,
+    Training,
+    apply_many,
+    init_many,
+    signed_targets,
+    train_many,
+)
 from minimodels.nets import train as train_one
-from minimodels.nets import train_many
 
 
 def boolean_data(n_bits=4, seed=0):
@@ -36,7 +43,10 @@ def leaves_equal(a, b):
     "training",
     [
         Training("sgd", 0.05, momentum=0.9, max_steps=300, batch_size=4, target_accuracy=1.0),
-        Training("adamw", 0.01, weight_decay=0.1, l1=1e-3, max_steps=60, target_loss=0.05),
+        pytest.param(
+            Training("adamw", 0.01, weight_decay=0.1, l1=1e-3, max_steps=60, target_loss=0.05),
+            marks=pytest.mark.slow,
+        ),
     ],
     ids=["sgd-minibatch", "adamw-full"],
 )
@@ -57,6 +67,12 @@ def test_vmapped_training_equals_separate_trainings_with_the_same_keys(training)
         assert one.final_loss == pytest.approx(many.final_loss[i], rel=1e-4)
     # nets differ from one another, and each stops on its own criterion
     assert len(set(many.final_loss.tolist())) == 5
+    # a pool of 2 slots refilled every 3 steps gives the same nets
+    pooled = train_many(model, x, y, training, keys=keys, n_slots=2, n_inner=3, chunk_steps=40)
+    assert pooled.losses is None
+    np.testing.assert_array_equal(pooled.n_steps, many.n_steps)
+    np.testing.assert_array_equal(pooled.fitted, many.fitted)
+    assert leaves_close(pooled.params, many.params)
 
 
 def test_stopping_at_full_accuracy_records_the_loss_after_every_update():
@@ -177,12 +193,13 @@ def test_bad_data_is_a_one_sentence_error(x, y, message):
 
 def test_keys_must_be_given_and_may_be_raw_uint32_keys():
     x, bits = boolean_data()
-    model, training = MLP((4, 3, 1)), Training(max_steps=3)
+    model = MLP((4, 8, 8, 1))
+    training = Training("sgd", 0.05, max_steps=300, batch_size=4, target_accuracy=1.0)
     with pytest.raises(ValueError, match="key is required"):
         train_one(model, x, bits, training, key=None)
     raw = jax.random.PRNGKey(5)
     typed = jax.random.wrap_key_data(raw)
-    a = train_one(model, x, bits, training, key=raw)
-    b = train_one(model, x, bits, training, key=typed)
+    a = train_one(model, x, signed_targets(bits), training, key=raw)
+    b = train_one(model, x, signed_targets(bits), training, key=typed)
     assert leaves_equal(a.params, b.params)
     assert jnp.issubdtype(init_many(model, jax.random.split(typed, 2))[0]["W"].dtype, jnp.floating)

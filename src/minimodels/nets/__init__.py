@@ -22,6 +22,19 @@ keep one dependency fewer and to make "many nets at once" nothing more than ``vm
   straight-through gradient or by mutation (:func:`minimodels.mutation.mutation_walk`);
 * :mod:`~minimodels.nets.io` — save/load parameters + config (npz + JSON, exact round trip).
 
+Example — the SGD-vs-Bayes setup, 10^4 nets at once, each trained to 100 % train accuracy::
+
+    import jax, minimodels as mm
+    nets = mm.nets
+    model = nets.MLP("7-40-40-1")
+    training = nets.Training("sgd", 1e-3, momentum=0.9, loss="mse",
+                             max_steps=20_000, target_accuracy=1.0)
+    result = nets.train_many(model, x_train, nets.signed_targets(bits_train), training,
+                             keys=jax.random.split(jax.random.key(seed), 10_000),
+                             init=nets.Init("gaussian", 1.0, 1.0))
+    functions = result.predict(x_test)[..., 0] > 0        # (10_000, n_test) bools
+    result.fitted, result.n_steps                          # (10_000,) each
+
 Every random choice comes from an explicit JAX key (``key=``); the same key gives the same
 result bit for bit on the same platform, on CPU or GPU without code changes.
 """
@@ -29,9 +42,12 @@ result bit for bit on the same platform, on CPU or GPU without code changes.
 from __future__ import annotations
 
 from minimodels.nets.activations import ACTIVATIONS
+from minimodels.nets.fitting import Fit, fit, fit_many
 from minimodels.nets.init import SCHEMES, Init
+from minimodels.nets.io import load_net, save_net
 from minimodels.nets.mesh import MeshNet
 from minimodels.nets.mlp import MLP, parse_widths
+from minimodels.nets.quantised import Evolved, Quantised, evolve_quantised
 from minimodels.nets.train import (
     LOSSES,
     OPTIMIZERS,
@@ -51,14 +67,22 @@ __all__ = [
     "MLP",
     "OPTIMIZERS",
     "SCHEMES",
+    "Evolved",
+    "Fit",
     "Init",
     "ManyResult",
     "MeshNet",
+    "Quantised",
     "TrainResult",
     "Training",
     "apply_many",
+    "evolve_quantised",
+    "fit",
+    "fit_many",
     "init_many",
+    "load_net",
     "parse_widths",
+    "save_net",
     "signed_targets",
     "train",
     "train_many",

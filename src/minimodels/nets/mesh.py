@@ -170,15 +170,22 @@ class MeshNet:
 
     def layers(self, params: Params, x: jax.Array) -> list[jax.Array]:
         """Rows ``[row 0, …, row depth]``, each ``(n, width)``, then the output ``(n, 1)``."""
-        h = self.encode(x)
-        values = [h]
-        for t in range(1, self.depth + 1):
-            z = jnp.sum(params["W"][t - 1] * self.neighbours(h, t), axis=-1) + params["b"][t - 1]
-            h = activate(self.activation, z)  # (n, width)
-            values.append(h)
+        h0 = self.encode(x)
+
+        def row(h, inputs):
+            W, b, t = inputs  # (width, n_nb), (width,), row number
+            if self.r == "1":
+                reads = self.neighbours(h, 1)
+            else:  # odd rows read (x, x+1), even rows (x-1, x): pick by parity
+                reads = jnp.where(t % 2 == 1, self.neighbours(h, 1), self.neighbours(h, 2))
+            h = activate(self.activation, jnp.sum(W * reads, axis=-1) + b)  # (n, width)
+            return h, h
+
+        rows = jnp.arange(1, self.depth + 1)
+        h, hidden = jax.lax.scan(row, h0, (params["W"], params["b"], rows))  # (depth, n, width)
         below = self.neighbours(h, self.depth + 1)[:, self.readout]  # (n, n_nb)
-        values.append((below @ params["W_out"] + params["b_out"])[:, None])
-        return values
+        output = (below @ params["W_out"] + params["b_out"])[:, None]
+        return [h0, *hidden, output]
 
     def apply(self, params: Params, x: jax.Array) -> jax.Array:
         """Outputs ``(n, 1)`` for inputs ``(n, n_in)``."""

@@ -215,8 +215,10 @@ def advance(
     def objective(params, xb, yb):
         output = model.apply(params, xb)
         loss = data_loss(output, yb, training.loss)
-        penalty = training.l1 * sum(jnp.sum(jnp.abs(p)) for p in jax.tree.leaves(params))
-        return loss + penalty, (loss, output)
+        if training.l1:
+            loss_l1 = training.l1 * sum(jnp.sum(jnp.abs(p)) for p in jax.tree.leaves(params))
+            return loss + loss_l1, (loss, output)
+        return loss, (loss, output)
 
     full_batch = training.batch_size is None or training.batch_size >= x.shape[0]
     if full_batch:
@@ -272,32 +274,138 @@ def _run_chunk(model, training, n_iter, record, batched, state, keys, x, y):
     return jax.lax.while_loop(cond, body, (jnp.int32(0), state, buffer))
 
 
+def _start_one(model, training, init, key, params):
+    """One net's initial state (parameters drawn from the init key unless given) and batch key."""
+    optimizer = make_optimizer(training)
+    init_key, batch_key = jax.random.split(key)
+    if params is None:
+        params = model.init(key=init_key, **init.kwargs())
+    dtype = jnp.result_type(float)
+    params = jax.tree.map(lambda a: jnp.asarray(a, dtype=dtype), params)
+    state = TrainState(
+        params=params,
+        opt_state=optimizer.init(params),
+        step=jnp.int32(0),
+        done=jnp.asarray(False),
+        fitted=jnp.asarray(False),
+        diverged=jnp.asarray(False),
+        loss=jnp.asarray(jnp.nan, dtype=dtype),
+        accuracy=jnp.asarray(jnp.nan, dtype=dtype),
+    )
+    return state, batch_key
+
+
 @partial(jax.jit, static_argnames=("model", "training", "init", "batched"))
 def _start(model, training, init, batched, keys, params):
-    """Initial state: parameters drawn from the init keys unless given; optimiser state."""
-    optimizer = make_optimizer(training)
+    start = partial(_start_one, model, training, init)
+    return jax.vmap(start)(keys, params) if batched else start(keys, params)
 
-    def one(key, p):
-        init_key, batch_key = jax.random.split(key)
-        if p is None:
-            p = model.init(key=init_key, **init.kwargs())
-        dtype = jnp.result_type(float)
-        p = jax.tree.map(lambda a: jnp.asarray(a, dtype=dtype), p)
-        state = TrainState(
-            params=p,
-            opt_state=optimizer.init(p),
-            step=jnp.int32(0),
-            done=jnp.asarray(False),
-            fitted=jnp.asarray(False),
-            diverged=jnp.asarray(False),
-            loss=jnp.asarray(jnp.nan, dtype=dtype),
-            accuracy=jnp.asarray(jnp.nan, dtype=dtype),
-        )
-        return state, batch_key
 
-    if batched:
-        return jax.vmap(one)(keys, params)
-    return one(keys, params)
+# --------------------------------------------------------------------------- a pool of slots
+
+
+class Pool(NamedTuple):
+    """``n_slots`` nets in flight; a finished net's slot is refilled with the next net."""
+
+    slots: TrainState  # batched over slots
+    slot_keys: jax.Array  # (n_slots,) minibatch keys
+    slot_net: jax.Array  # (n_slots,) int32: which net a slot holds (N: none)
+    next_net: jax.Array  # int32: the first net not yet started
+    params: Params  # results, each leaf (N, …)
+    n_steps: jax.Array  # (N,)
+    fitted: jax.Array
+    diverged: jax.Array
+    loss: jax.Array
+    accuracy: jax.Array
+
+
+def _gather(tree, index):
+    return None if tree is None else jax.tree.map(lambda a: a[index], tree)
+
+
+def _select(mask, new, old):
+    def pick(a, b):
+        return jnp.where(mask.reshape(mask.shape + (1,) * (a.ndim - 1)), a, b)
+
+    return jax.tree.map(pick, new, old)
+
+
+def _refill(model, training, init, pool, keys, params):
+    """Store the results of finished slots and load the next nets into them."""
+    n_nets = keys.shape[0]
+    finished = pool.slots.done & (pool.slot_net < n_nets)
+    where = jnp.where(finished, pool.slot_net, n_nets)  # out of range: dropped by the scatter
+
+    def store(results, values):
+        return results.at[where].set(values, mode="drop")
+
+    s = pool.slots
+    stored = {
+        "params": jax.tree.map(store, pool.params, s.params),
+        "n_steps": store(pool.n_steps, s.step),
+        "fitted": store(pool.fitted, s.fitted),
+        "diverged": store(pool.diverged, s.diverged),
+        "loss": store(pool.loss, s.loss),
+        "accuracy": store(pool.accuracy, s.accuracy),
+    }
+    empty = pool.slot_net >= n_nets
+    free = finished | empty
+    wanted = pool.next_net + jnp.cumsum(free) - 1  # (n_slots,) next nets, in slot order
+    loads = free & (wanted < n_nets)
+    index = jnp.clip(wanted, 0, n_nets - 1)
+    fresh, fresh_keys = jax.vmap(partial(_start_one, model, training, init))(
+        keys[index], _gather(params, index)
+    )
+    fresh = fresh._replace(done=~loads)  # a slot with no net left stays done
+    return Pool(
+        slots=_select(free, fresh, pool.slots),
+        slot_keys=jnp.where(free, fresh_keys, pool.slot_keys),
+        slot_net=jnp.where(loads, wanted, jnp.where(free, n_nets, pool.slot_net)),
+        next_net=jnp.minimum(pool.next_net + jnp.sum(free), n_nets),
+        **stored,
+    )
+
+
+@partial(jax.jit, static_argnames=("model", "training", "init", "n_slots", "n_inner", "n_rounds"))
+def _run_pool(model, training, init, n_slots, n_inner, n_rounds, pool, keys, params, x, y):
+    """Up to ``n_rounds`` rounds of (``n_inner`` masked steps of every slot, then refill)."""
+    step = jax.vmap(partial(advance, model, training), in_axes=(0, 0, None, None))
+    n_nets = keys.shape[0]
+
+    def busy(p):
+        return (p.next_net < n_nets) | jnp.any(p.slot_net < n_nets)
+
+    def round_(carry):
+        i, p = carry
+        slots = jax.lax.fori_loop(0, n_inner, lambda _, s: step(s, p.slot_keys, x, y)[0], p.slots)
+        p = _refill(model, training, init, p._replace(slots=slots), keys, params)
+        return i + 1, p
+
+    return jax.lax.while_loop(
+        lambda c: (c[0] < n_rounds) & busy(c[1]), round_, (jnp.int32(0), pool)
+    )
+
+
+def _empty_pool(model, training, init, n_slots, keys, params):
+    n_nets = keys.shape[0]
+    template, _ = jax.eval_shape(
+        partial(_start_one, model, training, init), keys[0], _gather(params, 0)
+    )
+    slots = jax.tree.map(lambda a: jnp.zeros((n_slots, *a.shape), a.dtype), template)
+    slots = slots._replace(done=jnp.ones(n_slots, bool))
+    results = jax.tree.map(lambda a: jnp.zeros((n_nets, *a.shape), a.dtype), template)
+    return Pool(
+        slots=slots,
+        slot_keys=jax.random.split(keys[0], n_slots),
+        slot_net=jnp.full(n_slots, n_nets, jnp.int32),
+        next_net=jnp.int32(0),
+        params=results.params,
+        n_steps=results.step,
+        fitted=results.fitted,
+        diverged=results.diverged,
+        loss=results.loss,
+        accuracy=results.accuracy,
+    )
 
 
 def _loop(model, training, state, keys, x, y, *, batched, record, chunk_steps, on_progress):
@@ -449,6 +557,8 @@ def train_many(
     init: Init = DEFAULT_INIT,
     record_losses: bool = False,
     on_diverge: str = "raise",
+    n_slots: int = 32,
+    n_inner: int = 16,
     chunk_steps: int = 1000,
     on_progress: ProgressCallback | None = None,
 ) -> ManyResult:
@@ -457,6 +567,11 @@ def train_many(
     ``params`` (optional) is a stacked pytree with leading axis N.  ``on_diverge="mark"`` keeps
     going when some nets' loss becomes NaN/inf and flags them in ``.diverged`` instead of
     raising.  ``on_progress(done_nets, N)`` is called between chunks.
+
+    Scheduling (results do not depend on it): without ``record_losses``, ``n_slots`` nets are
+    in flight at once (small enough for the CPU cache); every ``n_inner`` steps the finished
+    ones are stored and their slots refilled with the next nets, so a slow net delays nobody.
+    With ``record_losses`` all N nets run side by side until the last one stops.
     """
     keys = _check_key(keys, "keys")
     if on_diverge not in ("raise", "mark"):
@@ -464,22 +579,62 @@ def train_many(
     if keys.ndim != 1 or keys.shape[0] == 0:
         raise ValueError(f"keys must be a non-empty 1-D array of JAX keys, got shape {keys.shape}")
     x, y = prepare_data(model, x, y, training)
-    state, batch_keys = _start(model, training, init, True, keys, params)
-    state, losses = _loop(
-        model, training, state, batch_keys, x, y,
-        batched=True, record=record_losses, chunk_steps=chunk_steps, on_progress=on_progress,
-    )  # fmt: skip
-    diverged = np.asarray(state.diverged)
+    if record_losses:
+        state, batch_keys = _start(model, training, init, True, keys, params)
+        state, losses = _loop(
+            model, training, state, batch_keys, x, y,
+            batched=True, record=True, chunk_steps=chunk_steps, on_progress=on_progress,
+        )  # fmt: skip
+        final = {
+            "params": state.params,
+            "n_steps": state.step,
+            "fitted": state.fitted,
+            "diverged": state.diverged,
+            "loss": state.loss,
+            "accuracy": state.accuracy,
+        }
+    else:
+        losses = None
+        final = _run_pool_to_end(
+            model, training, init, keys, params, x, y,
+            n_slots=n_slots, n_inner=n_inner, chunk_steps=chunk_steps, on_progress=on_progress,
+        )  # fmt: skip
+    diverged = np.asarray(final["diverged"])
     if on_diverge == "raise" and diverged.any():
         raise ValueError(_diverged_message(training, int(diverged.sum()), diverged.size))
     return ManyResult(
         model=model,
         training=training,
-        params=state.params,
-        n_steps=np.asarray(state.step),
-        fitted=np.asarray(state.fitted),
+        params=final["params"],
+        n_steps=np.asarray(final["n_steps"]),
+        fitted=np.asarray(final["fitted"]),
         diverged=diverged,
-        final_loss=np.asarray(state.loss),
-        final_accuracy=np.asarray(state.accuracy),
+        final_loss=np.asarray(final["loss"]),
+        final_accuracy=np.asarray(final["accuracy"]),
         losses=losses,
     )
+
+
+def _run_pool_to_end(
+    model, training, init, keys, params, x, y, *, n_slots, n_inner, chunk_steps, on_progress
+):
+    n_nets = keys.shape[0]
+    n_slots = max(1, min(n_slots, n_nets))
+    n_rounds = max(1, chunk_steps // n_inner)
+    pool = _empty_pool(model, training, init, n_slots, keys, params)
+    while True:
+        _, pool = _run_pool(
+            model, training, init, n_slots, n_inner, n_rounds, pool, keys, params, x, y
+        )
+        in_flight = int(jnp.sum(pool.slot_net < n_nets))
+        report(on_progress, int(pool.next_net) - in_flight, n_nets)
+        if in_flight == 0 and int(pool.next_net) >= n_nets:
+            break
+    return {
+        "params": pool.params,
+        "n_steps": pool.n_steps,
+        "fitted": pool.fitted,
+        "diverged": pool.diverged,
+        "loss": pool.loss,
+        "accuracy": pool.accuracy,
+    }
