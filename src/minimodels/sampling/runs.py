@@ -307,7 +307,9 @@ def function_columns(table: FunctionTable, *, chunk: int = 1 << 20) -> dict[str,
     n_ones = np.empty(len(counts), dtype=np.int64)
     strings = []
     for start in range(0, len(counts), chunk):
-        part = FunctionTable(table.n_inputs, words[start : start + chunk], counts[start : start + chunk])
+        part = FunctionTable(
+            table.n_inputs, words[start : start + chunk], counts[start : start + chunk]
+        )
         bits = part.truth_tables()
         k_lz[start : start + chunk] = complexity.k_lz(bits)
         entropy[start : start + chunk] = complexity.entropy(bits)
