@@ -105,7 +105,9 @@ def run_shard(task: ShardTask) -> FunctionTable:
             spec, key, first, n, init=config.init, sigma_w=config.sigma_w, sigma_b=config.sigma_b
         )
     else:
-        words = substrates.truth_tables(spec, key, first, n)
+        words = substrates.truth_tables(
+            spec, key, first, n, init=config.init, sigma_w=config.sigma_w, sigma_b=config.sigma_b
+        )
     return count_functions(words, spec.n_inputs)
 
 
