@@ -138,3 +138,61 @@ def test_bad_model_specs_are_one_sentence_errors(model, message):
 def test_unknown_init_is_refused():
     with pytest.raises(ValueError, match="unknown init 'he'"):
         mm.sample_functions("3-4-1", samples=10, init="he")
+
+
+def test_guess_and_check_keeps_exactly_the_samples_that_fit_the_training_set():
+    spec = parse_model("4-6-1")
+    truth = mlp.reference_truth_tables(spec, run_key(6), 0, 4000)
+    table = mm.sample_functions("4-6-1", samples=4000, seed=6)
+    train, labels = np.array([0, 5, 15]), np.array([0, 1, 1])
+    posterior = mm.sampling.guess_and_check(table, train, labels)
+    kept = truth[(truth[:, train] == labels).all(axis=1)]
+    assert posterior.n_accepted == len(kept) > 0
+    assert posterior.acceptance_rate == len(kept) / 4000
+    test = [i for i in range(16) if i not in train]
+    expected: dict[str, int] = {}
+    for row in kept[:, test]:
+        s = "".join(map(str, row))
+        expected[s] = expected.get(s, 0) + 1
+    assert dict(zip(posterior.functions, posterior.counts, strict=True)) == expected
+    np.testing.assert_allclose(posterior.p_bayes.sum(), 1.0)
+    fresh = mm.sampling.guess_and_check("4-6-1", train, labels, samples=4000, seed=6)
+    np.testing.assert_array_equal(fresh.counts, posterior.counts)
+    with pytest.raises(ValueError, match="distinct indices"):
+        mm.sampling.guess_and_check(table, [0, 0], [1, 1])
+
+
+def test_bound_fit_recovers_a_planted_exponential_bound_and_ignores_singletons():
+    from minimodels.sampling.analysis import fit_bound
+
+    k = np.repeat(np.arange(10.0, 60.0, 5.0), 3)
+    counts = np.round(2.0 ** (-0.3 * k - 1.0) * 2**20).astype(np.int64)
+    counts[1::3] //= 4  # below the maximum at each K: must not move the fit
+    k = np.append(k, [80.0, 90.0])
+    counts = np.append(counts, [1, 1])  # seen once: dropped
+    a, b, points = fit_bound(k, counts, 2**20)
+    assert a == pytest.approx(0.3, abs=1e-3) and b == pytest.approx(1.0, abs=0.05)
+    assert 80.0 not in points["k"]
+
+
+def test_random_k_distribution_is_exact_for_short_strings_and_zipf_line_normalisation():
+    from minimodels.sampling.analysis import random_k_distribution, zipf_line
+
+    values, p = random_k_distribution(8, rng=np.random.default_rng(0))
+    assert p.sum() == pytest.approx(1.0)
+    assert p[values == 3.0] == pytest.approx(2 / 256)  # only the two constants have K = log2 8
+    assert zipf_line(7, np.array([1.0]))[0] == pytest.approx(1 / (128 * np.log(2)))
+
+
+def test_analysis_of_a_sampled_table_reports_consistent_numbers():
+    from minimodels.sampling.analysis import analyse
+
+    table = mm.sample_functions("7-40-40-1", samples=5000, seed=0)
+    result = analyse(table, rng=np.random.default_rng(0), n_random=2000)
+    assert result.probabilities.sum() == pytest.approx(1.0)
+    assert result.p_k.sum() == pytest.approx(1.0)
+    assert result.ones_distribution().sum() == pytest.approx(1.0)
+    assert result.n_singletons == (table.counts == 1).sum()
+    assert result.bound_a > 0  # probability falls with complexity
+    figure = result.plot()
+    assert len(figure.axes) == 4

@@ -16,6 +16,7 @@ Truth tables follow DESIGN.md §4: position i holds f(row i), row i the binary e
 with x1 the most significant bit; the output is 1 exactly when the final pre-activation is > 0.
 """
 
+from minimodels.sampling.guess import Posterior, guess_and_check
 from minimodels.sampling.models import parse_model
 from minimodels.sampling.runs import (
     SampleConfig,
@@ -28,9 +29,11 @@ from minimodels.sampling.tables import FunctionTable, count_functions, merge_tab
 
 __all__ = [
     "FunctionTable",
+    "Posterior",
     "SampleConfig",
     "SampleRun",
     "count_functions",
+    "guess_and_check",
     "load_run",
     "merge_tables",
     "parse_model",
