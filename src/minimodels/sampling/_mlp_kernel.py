@@ -76,36 +76,42 @@ def parameter_scales(widths, bias: bool, scale_w, scale_b) -> np.ndarray:
 def evaluate(params, widths, bias, activation, low_input, h, a, g, live, live_next, words):
     """Truth table of one net into ``words``.
 
-    Buffers: h (2^n, max width) for layer 1, inputs × units; a and g (max width, 2^n) for the
-    later layers, units × inputs, so that their inner loops run over the 2^n inputs; live and
+    Buffers: h (2^n, max width) for a single-layer net, inputs × units; a and g (max width,
+    2^n) for the layers of deeper nets, units × inputs, so that the inner loops run over the
+    2^n inputs; live and
     live_next (max width,) int64 list the units that are not zero on every input.
     """
     n_rows = h.shape[0]
     n_layers = widths.shape[0] - 1
     fan_out = widths[1]
     b_at = widths[0] * fan_out
-    for k in range(fan_out):
-        h[0, k] = params[b_at + k] if bias else np.float32(0.0)
-    for i in range(1, n_rows):
-        low = i & -i
-        prev = i ^ low
-        row = low_input[i] * fan_out
-        for k in range(fan_out):
-            h[i, k] = h[prev, k] + params[row + k]
     at = b_at + (fan_out if bias else 0)
     for w in range(words.shape[0]):
         words[w] = 0
-    if n_layers == 1:
+    if n_layers == 1:  # a single threshold unit: its truth table by subset sums
+        for k in range(fan_out):
+            h[0, k] = params[b_at + k] if bias else np.float32(0.0)
+        for i in range(1, n_rows):
+            low = i & -i
+            prev = i ^ low
+            row = low_input[i] * fan_out
+            for k in range(fan_out):
+                h[i, k] = h[prev, k] + params[row + k]
         for i in range(n_rows):
             if h[i, 0] > 0:
                 words[i >> 6] |= np.uint64(1) << np.uint64(63 - (i & 63))
         return
+    # layer 1 straight into the units × inputs layout, with the same subset sums
     n_live = 0  # units that are non-zero on some input; the others add exact zeros
     for j in range(fan_out):
+        row_j = a[j]
+        row_j[0] = params[b_at + j] if bias else np.float32(0.0)
+        for i in range(1, n_rows):
+            row_j[i] = row_j[i ^ (i & -i)] + params[low_input[i] * fan_out + j]
         nonzero = False
         for i in range(n_rows):
-            value = _activate(h[i, j], activation)
-            a[j, i] = value
+            value = _activate(row_j[i], activation)
+            row_j[i] = value
             nonzero |= value != 0
         live[n_live] = j
         n_live += nonzero
@@ -150,9 +156,9 @@ def evaluate(params, widths, bias, activation, low_input, h, a, g, live, live_ne
         a, g = g, a
         live, live_next = live_next, live
         n_live = n_next
-    for i in range(n_rows):
-        if a[0, i] > 0:
-            words[i >> 6] |= np.uint64(1) << np.uint64(63 - (i & 63))
+    out = a[0]
+    for i in range(n_rows):  # branch-free: complex functions would mispredict every input
+        words[i >> 6] |= np.uint64(out[i] > 0) << np.uint64(63 - (i & 63))
 
 
 @nb.njit(cache=True, parallel=True)
