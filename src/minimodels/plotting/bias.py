@@ -55,9 +55,9 @@ def complexity_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
     ax.scatter(
         result.k_lz + jitter,
         result.probabilities,
-        s=3,
+        s=5,
         color=_DOTS,
-        alpha=0.25,
+        alpha=0.5,
         linewidths=0,
         rasterized=True,
         label="functions",
