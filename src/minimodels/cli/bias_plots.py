@@ -36,6 +36,6 @@ def bias_plots(
     write_figure(run_dir / "bias-overview", bias.overview(result))
     write_json(run_dir / "bias.json", result.numbers())
     echo(
-        f"bound log2 P ≤ −{result.bound_a:.3f}·K − {result.bound_b:.3f}; "
+        f"bound log2 P ≤ −a·K − b with a = {result.bound_a:.3f}, b = {result.bound_b:.3f}; "
         f"{result.n_functions} functions; wrote bias-*.png in {run_dir}"
     )

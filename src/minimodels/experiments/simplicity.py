@@ -154,12 +154,20 @@ def build_substrates(ctx: gallery.Context) -> gallery.Section:
         config={"samples": samples, "models": [m for m, _ in SUBSTRATES], "seed": ctx.seed},
         command=SimplicityConfig(model=SUBSTRATES[0][0], samples=samples).command(),
     )
-    rows = []
-    for model, description in SUBSTRATES:
+    rows, analyses = [], []
+    for model, _ in SUBSTRATES:
         result = run(SimplicityConfig(model=model, samples=samples, seed=ctx.seed))
-        a = result.analysis
-        name = model.split(":")[0] + "-" + model.split(":")[1]
-        section.add_figure(name, a.plot(), f"{description}: rank, P vs K_LZ, P(K), ones.")
-        rows.append({"model": model, **a.numbers()})
+        analyses.append(result.analysis)
+        rows.append({"model": model, **result.analysis.numbers()})
+    from minimodels.plotting.bias import compare
+
+    section.add_figure(
+        "substrates",
+        compare(analyses, panels=("rank", "complexity", "ones")),
+        "One row per substrate — "
+        + "; ".join(description for _, description in SUBSTRATES)
+        + ": probability vs rank (dashed: Zipf line), probability vs K_LZ with the fitted "
+        "bound, and the distribution of the number of ones.",
+    )
     section.tables.append(("Per substrate", rows))
     return section
