@@ -180,3 +180,17 @@ def test_cli_resume_against_another_config_exits_2(tmp_path):
     assert len(second.stderr.strip().splitlines()) == 1
     missing = run_cli("bias-plots", str(tmp_path / "nothing"))
     assert missing.returncode == 2
+
+
+def test_simplicity_experiment_runs_at_a_tiny_config_and_makes_a_section():
+    from minimodels import gallery
+    from minimodels.experiments import simplicity
+
+    config = simplicity.SimplicityConfig(model="5-10-1", samples=3000, seed=1)
+    result = simplicity.run(config)
+    assert result.table.n_samples == 3000
+    section = simplicity._section(result, "t", "intro", "tiny")
+    assert section.figures and "bound a (log2 P ≤ −aK − b)" in section.numbers
+    assert "minimodels sample --model 5-10-1" in section.command
+    perceptron = simplicity.build_perceptron(gallery.Context(quick=True, seed=0))
+    assert perceptron.figures
