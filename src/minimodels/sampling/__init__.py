@@ -6,6 +6,7 @@ count the functions they compute.
 * :mod:`.streams` — the per-model random streams (xoshiro256** + ziggurat), keyed by shard;
 * :mod:`.mlp` (compiled, :mod:`._mlp_kernel`) and :mod:`.reference` (plain NumPy) — the
   MLP/perceptron sampler, held equal bit for bit by the tests;
+* :mod:`.substrates` (compiled, :mod:`._substrate_kernels`) — rule arrays and mesh nets;
 * :mod:`.tables` — function tables (packed truth tables + counts) that merge exactly;
 * :mod:`.runs` — sharded runs with deterministic per-shard seeds, any backend of
   :mod:`minimodels.parallel`, spill to disk and exact ``--resume``;
