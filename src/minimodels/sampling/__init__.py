@@ -6,6 +6,7 @@ count the functions they compute.
 * :mod:`.streams` — the per-model random streams (xoshiro256** + ziggurat), keyed by shard;
 * :mod:`.mlp` (compiled, :mod:`._mlp_kernel`) and :mod:`.reference` (plain NumPy) — the
   MLP/perceptron sampler, held equal bit for bit by the tests;
+* :mod:`.substrates` (compiled, :mod:`._substrate_kernels`) — rule arrays and mesh nets;
 * :mod:`.tables` — function tables (packed truth tables + counts) that merge exactly;
 * :mod:`.runs` — sharded runs with deterministic per-shard seeds, any backend of
   :mod:`minimodels.parallel`, spill to disk and exact ``--resume``;
@@ -16,6 +17,7 @@ Truth tables follow DESIGN.md §4: position i holds f(row i), row i the binary e
 with x1 the most significant bit; the output is 1 exactly when the final pre-activation is > 0.
 """
 
+from minimodels.sampling.guess import Posterior, guess_and_check
 from minimodels.sampling.models import parse_model
 from minimodels.sampling.runs import (
     SampleConfig,
@@ -28,9 +30,11 @@ from minimodels.sampling.tables import FunctionTable, count_functions, merge_tab
 
 __all__ = [
     "FunctionTable",
+    "Posterior",
     "SampleConfig",
     "SampleRun",
     "count_functions",
+    "guess_and_check",
     "load_run",
     "merge_tables",
     "parse_model",

@@ -105,7 +105,9 @@ def run_shard(task: ShardTask) -> FunctionTable:
             spec, key, first, n, init=config.init, sigma_w=config.sigma_w, sigma_b=config.sigma_b
         )
     else:
-        words = substrates.truth_tables(spec, key, first, n)
+        words = substrates.truth_tables(
+            spec, key, first, n, init=config.init, sigma_w=config.sigma_w, sigma_b=config.sigma_b
+        )
     return count_functions(words, spec.n_inputs)
 
 
@@ -307,7 +309,9 @@ def function_columns(table: FunctionTable, *, chunk: int = 1 << 20) -> dict[str,
     n_ones = np.empty(len(counts), dtype=np.int64)
     strings = []
     for start in range(0, len(counts), chunk):
-        part = FunctionTable(table.n_inputs, words[start : start + chunk], counts[start : start + chunk])
+        part = FunctionTable(
+            table.n_inputs, words[start : start + chunk], counts[start : start + chunk]
+        )
         bits = part.truth_tables()
         k_lz[start : start + chunk] = complexity.k_lz(bits)
         entropy[start : start + chunk] = complexity.entropy(bits)

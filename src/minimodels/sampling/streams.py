@@ -105,7 +105,7 @@ def next_u64(state):
 def next_double(state):
     """(state, uniform in [0, 1) with 53 random bits)."""
     state, r = next_u64(state)
-    return state, np.float64(r >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return state, np.float64(np.int64(r >> np.uint64(11))) * (1.0 / 9007199254740992.0)
 
 
 @nb.njit(cache=True)
@@ -139,7 +139,7 @@ def normal_try(state, zig_k, zig_w, zig_f):
     sign = r & np.uint64(1)
     r_abs = (r >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
     # branch-free sign: a random branch would be mispredicted half the time
-    x = np.float64(r_abs) * zig_w[layer] * (1.0 - 2.0 * np.float64(sign))
+    x = np.float64(np.int64(r_abs)) * zig_w[layer] * (1.0 - 2.0 * np.float64(np.int64(sign)))
     if r_abs < zig_k[layer]:
         return state, True, x
     return _normal_slow(state, layer, x, zig_f)
