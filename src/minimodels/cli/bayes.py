@@ -116,7 +116,7 @@ def _report(summary: dict[str, Any], out: Path) -> None:
             f"(acceptance {summary['acceptance_rate']:.3g})."
         )
     else:
-        bayes = f"P_B of the {summary['n_functions_train']} seen functions from the NNGP by EP."
+        bayes = "P_B of the functions it found from the NNGP by EP."
     echo(f"{summary['learner']}: {summary['n_fit']} of {summary['n_runs']} runs fit S; {bayes}")
     echo(
         f"{summary['train_mass_within_decade']:.1%} of {summary['learner']} mass lies within a "
@@ -135,6 +135,9 @@ def sgd_vs_bayes(
     bayes: Annotated[
         str, typer.Option(help="P_B by 'rejection' sampling or from the 'nngp' by EP.")
     ] = "rejection",
+    nngp_min_count: Annotated[
+        int, typer.Option(help="With --bayes nngp: EP only for functions found this often.")
+    ] = 1,
     target: Annotated[
         str, typer.Option(help="Target: x1&x2-style formula, a name, or a truth table.")
     ] = "x1&x2",
@@ -165,7 +168,7 @@ def sgd_vs_bayes(
         sigma_b=sigma_b, optimizer=optimizer, learning_rate=lr, momentum=momentum, loss=loss,
         batch_size=batch_size, max_steps=max_steps, overtrain_steps=overtrain,
         n_runs=_count(runs, "runs"), n_samples=_count(samples, "samples"), bayes=bayes,
-        n_shards=shards, seed=seed,
+        nngp_min_count=nngp_min_count, n_shards=shards, seed=seed,
     )  # fmt: skip
     summary = _run_and_write(
         config, out, resume=resume, backend=backend, jobs=jobs, address=address, quiet=quiet

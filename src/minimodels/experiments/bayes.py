@@ -102,6 +102,7 @@ class SGDVsBayesConfig:
     n_runs: int = 2000
     n_samples: int = 10**6
     bayes: str = "rejection"  # or "nngp": P_B of the seen functions from the NNGP by EP
+    nngp_min_count: int = 1  # EP only for functions SGD found this often (EP costs ~1 s each)
     batch: int = 2048
     n_shards: int = 4
     seed: int = 0
@@ -238,12 +239,13 @@ def finish(
     name = "P_evo" if isinstance(config, EvolutionVsBayesConfig) else "P_SGD"
     if bayes is None:
         t0 = time.perf_counter()
-        p_bayes = nngp_posterior(split, config.setup, train.functions)
+        chosen = train.functions[train.counts >= config.nngp_min_count]
+        p_bayes = nngp_posterior(split, config.setup, chosen)
         bayes = FunctionCounts(
             np.zeros(0, str), np.zeros(0, np.int64), 0, 0, time.perf_counter() - t0
         )
         comparison = compare_with_computed(
-            train, train.functions, p_bayes, split.test_target, train_name=name
+            train, chosen, p_bayes, split.test_target, train_name=name
         )
     else:
         comparison = compare(train, bayes, split.test_target, train_name=name)
@@ -354,7 +356,16 @@ def build_sgd(ctx: gallery.Context) -> gallery.Section:
             "the net's neural-network Gaussian process with an EP approximation (exact in the "
             "limit of wide layers; `--bayes rejection` samples finite nets instead).\n\n"
             "Mingard et al. found log P_SGD hugging log P_B within about a decade, with the "
-            "functions of few test errors carrying most of both."
+            "functions of few test errors carrying most of both. At this small scale we see "
+            "the same. At the published scale the picture held only in part in our runs "
+            "(Adam, lr 0.01, MSE): for n = 7, |S| = 32 and target x1 (8,192 runs, P_B by "
+            "NNGP/EP for the 163 functions found ≥ 4 times) 89 % of that mass lies within a "
+            "decade and the 0- and 1-error functions lead both, but SGD is broader than P_B "
+            "(mean test error 4.6 % vs 0.6 %); for the imbalanced target x1∧x2∧x3 (10^4 runs, "
+            "10^7 random nets by rejection, 830 accepted) only 26 % of P_SGD mass lies within "
+            "a decade: SGD puts 40 % on one function that P_B gives 0.5 %. Rejection and "
+            "NNGP/EP agree with each other there (log correlation 0.79). SGD with "
+            "lr 10⁻³ and momentum, the published optimiser, was not run at that scale."
         ),
         config=dataclasses.asdict(config),
         command=(
