@@ -367,7 +367,7 @@ def build_sgd(ctx: gallery.Context) -> gallery.Section:
             "NNGP/EP agree with each other there (log correlation 0.79). With the published "
             "optimiser (SGD, lr 10⁻³, momentum 0.9; 4,096 runs, target x1) the correct "
             "function sits on the diagonal (P_SGD 0.086, P_B 0.058) and its 1- and 2-error "
-            "neighbours 2–10× above it, but 82 % of P_SGD's mass is spread over functions "
+            "neighbours 2–20× above it, but 82 % of P_SGD's mass is spread over functions "
             "found fewer than 4 times (mean test error 6.4 % vs 0.4 % under the NNGP). Part "
             "of that gap may be the NNGP's infinite width rather than SGD; a 10^8-sample "
             "rejection run at finite width (≈ 3.5 h here) would settle it."
