@@ -322,6 +322,7 @@ def build_evolution(ctx: gallery.Context) -> gallery.Section:
         config=dataclasses.asdict(config),
         command=(
             f"minimodels evolution-vs-bayes --n {config.n} --train-size {config.train_size} "
+            f"--target '{config.target}' "
             f"--runs {config.n_runs} --samples {config.n_samples} --seed {config.seed} "
             "--out runs/evolution-vs-bayes"
         ),
@@ -375,7 +376,8 @@ def build_sgd(ctx: gallery.Context) -> gallery.Section:
         config=dataclasses.asdict(config),
         command=(
             f"minimodels sgd-vs-bayes --model {config.model} --train-size {config.train_size} "
-            f"--runs {config.n_runs} --bayes nngp --seed {config.seed} --out runs/sgd-vs-bayes"
+            f"--target '{config.target}' --runs {config.n_runs} --bayes nngp "
+            f"--seed {config.seed} --out runs/sgd-vs-bayes"
         ),
     )
     section.add_figure(
