@@ -1,0 +1,56 @@
+"""Is SGD a Bayesian sampler — and is adaptive evolution one?  P_train vs P_B, side by side.
+
+Mingard et al.'s question (SCIENCE.md §B.5): train many randomly initialised models until they
+fit a training set S, record the function each lands on at the test inputs T, and compare those
+frequencies (P_SGD, or P_evolution for rule arrays) with the Bayesian posterior P_B(f | S) —
+the probability that *random* parameters give f on T, given that they fit S.
+
+* :mod:`~minimodels.bayes.nngp` — the NNGP kernel of wide fully connected nets (ReLU closed
+  form, tanh by Monte Carlo);
+* :mod:`~minimodels.bayes.ep` — P(U) and P_B(f | S) under that Gaussian process by expectation
+  propagation, with an exact orthant-probability reference;
+* :mod:`~minimodels.bayes.protocol` — the Boolean protocol: P_SGD, P_B by rejection sampling,
+  P_evolution of rule arrays, and their comparison table;
+* :mod:`~minimodels.bayes.digits` — the small real-data case (scikit-learn's 8×8 digits).
+"""
+
+from minimodels.bayes.ep import EPResult, ep_log_marginal, log_pb_given_train, orthant_probability
+from minimodels.bayes.nngp import nngp_kernel
+from minimodels.bayes.protocol import (
+    Comparison,
+    FunctionCounts,
+    RuleArraySubstrate,
+    SGDSetup,
+    Split,
+    boolean_target,
+    compare,
+    compare_with_computed,
+    evolve_functions,
+    exact_rule_array_posterior,
+    random_array_functions,
+    random_split,
+    sgd_functions,
+    tabulate,
+)
+
+__all__ = [
+    "Comparison",
+    "EPResult",
+    "FunctionCounts",
+    "RuleArraySubstrate",
+    "SGDSetup",
+    "Split",
+    "boolean_target",
+    "compare",
+    "compare_with_computed",
+    "ep_log_marginal",
+    "evolve_functions",
+    "exact_rule_array_posterior",
+    "log_pb_given_train",
+    "nngp_kernel",
+    "orthant_probability",
+    "random_array_functions",
+    "random_split",
+    "sgd_functions",
+    "tabulate",
+]

@@ -1,0 +1,246 @@
+"""``minimodels sgd-vs-bayes`` and ``minimodels evolution-vs-bayes``: P_train vs P_B runs.
+
+Both write a run directory: ``config.json``, ``functions.parquet`` (one row per test function:
+``function``, ``p_train``, ``p_bayes``, ``count_train``, ``count_bayes``, ``n_errors``),
+``summary.json`` (fit and acceptance counts, wall times, headline fractions) and the figures.
+Work is split into seeded shards; each finished shard is saved under ``shards/`` so a killed
+run continues with ``--resume`` and ends with exactly the tallies of an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, echo
+
+Resume = Annotated[
+    bool, typer.Option(help="Continue a killed run in --out from its finished shards.")
+]
+Address = Annotated[str | None, typer.Option(help="Ray cluster address (with --backend ray).")]
+Shards = Annotated[int, typer.Option(help="Shards of the P_B sampling (and of evolution runs).")]
+
+
+def _count(text: str, name: str) -> int:
+    """'1e6' or '1000000' → 1000000 (one sentence on anything else)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number such as 1000 or 1e6, got {text!r}") from None
+    if value != int(value) or value < 1:
+        raise ValueError(f"{name} must be a whole number ≥ 1, got {text!r}")
+    return int(value)
+
+
+def _run_and_write(
+    config: Any, out: Path, *, resume: bool, backend: str, jobs: int | None, address: str | None,
+    quiet: bool,
+) -> dict[str, Any]:  # fmt: skip
+    import time
+
+    from minimodels.experiments import bayes as experiment
+    from minimodels.parallel import check_backend
+    from minimodels.plotting.bayes import plot_comparison_panel
+    from minimodels.progress import progress_bar
+    from minimodels.storage import (
+        prepare_out_dir,
+        read_json,
+        resolved_config,
+        write_figure,
+        write_json,
+        write_table,
+    )
+
+    check_backend(backend, jobs)
+    out = prepare_out_dir(out)
+    wanted = resolved_config(config)
+    shards = out / "shards"
+    if resume and (out / "config.json").exists():
+        if read_json(out / "config.json") != wanted:
+            raise ValueError(
+                f"{out} holds a run with a different config; resume needs the same options"
+            )
+    elif shards.exists():
+        for stale in shards.glob("*.json"):
+            stale.unlink()
+    shards.mkdir(exist_ok=True)
+    write_json(out / "config.json", wanted)
+
+    started = time.perf_counter()
+    split, train_plan, bayes_plan = experiment.plans(config)
+    tallies = {"bayes": None}
+    for name, plan in (("train", train_plan), ("bayes", bayes_plan)):
+        if plan is None:  # P_B from the NNGP, computed after training
+            continue
+        done = {}
+        if resume:
+            for path in shards.glob(f"{name}-*.json"):
+                saved = read_json(path)
+                functions = [f for f, c in saved["counts"].items() for _ in range(c)]
+                done[int(path.stem.split("-")[1])] = (functions, saved["n_rest"], saved["seconds"])
+
+        def save(index: int, result, name=name) -> None:
+            from collections import Counter
+
+            functions, n_rest, seconds = result
+            record = {"counts": dict(Counter(functions)), "n_rest": n_rest, "seconds": seconds}
+            write_json(shards / f"{name}-{index:05d}.json", record)
+
+        with progress_bar(f"{name} shards", enabled=not quiet) as on_progress:
+            tallies[name] = experiment.run_plan(
+                plan, backend=backend, jobs=jobs, address=address, done=done, on_result=save,
+                on_progress=on_progress,
+            )  # fmt: skip
+    result = experiment.finish(config, split, tallies["train"], tallies["bayes"], started)
+    comparison = result.comparison
+    metadata = {
+        "function": "the function on the test inputs: '0'/'1' string, test rows in increasing "
+        "order (row i = i in binary, x1 the most significant bit)",
+        "test_rows": split.test,
+        "train_rows": split.train,
+        "target": split.target,
+    }
+    write_table(out / "functions.parquet", comparison.table(), metadata=metadata)
+    summary = result.summary()
+    write_json(out / "summary.json", summary)
+    write_figure(out / "comparison", plot_comparison_panel(comparison))
+    return summary
+
+
+def _report(summary: dict[str, Any], out: Path) -> None:
+    if summary["bayes_method"] == "rejection":
+        bayes = (
+            f"P_B: {summary['n_accepted']} of {summary['n_samples']} samples fit S "
+            f"(acceptance {summary['acceptance_rate']:.3g})."
+        )
+    else:
+        bayes = "P_B of the functions it found from the NNGP by EP."
+    echo(f"{summary['learner']}: {summary['n_fit']} of {summary['n_runs']} runs fit S; {bayes}")
+    echo(
+        f"{summary['train_mass_within_decade']:.1%} of {summary['learner']} mass lies within a "
+        f"factor 10 of P_B; mean test error {summary['mean_test_error_train']:.3f} "
+        f"vs {summary['mean_test_error_bayes']:.3f} under P_B."
+    )
+    echo(f"Wrote {out}/functions.parquet and summary.json ({summary['wall_seconds']:.1f} s).")
+
+
+@app.command("sgd-vs-bayes")
+def sgd_vs_bayes(
+    model: Annotated[str, typer.Option(help="Fully connected net, e.g. 7-40-40-1.")] = "7-40-40-1",
+    train_size: Annotated[int, typer.Option(help="Size of the training set S.")] = 32,
+    runs: Annotated[str, typer.Option(help="Training runs (e.g. 1e5).")] = "2000",
+    samples: Annotated[str, typer.Option(help="Random nets drawn for P_B (e.g. 1e8).")] = "1e6",
+    bayes: Annotated[
+        str, typer.Option(help="P_B by 'rejection' sampling or from the 'nngp' by EP.")
+    ] = "rejection",
+    nngp_min_count: Annotated[
+        int, typer.Option(help="With --bayes nngp: EP only for functions found this often.")
+    ] = 1,
+    target: Annotated[
+        str, typer.Option(help="Target: x1&x2-style formula, a name, or a truth table.")
+    ] = "x1&x2",
+    init: Annotated[str, typer.Option(help="Initialisation (gaussian or uniform).")] = "gaussian",
+    sigma_w: Annotated[float, typer.Option(help="σw of the Gaussian initialisation.")] = 1.0,
+    sigma_b: Annotated[float, typer.Option(help="σb of the Gaussian initialisation.")] = 1.0,
+    optimizer: Annotated[str, typer.Option(help="sgd (with momentum), adam or adamw.")] = "adam",
+    lr: Annotated[float, typer.Option(help="Learning rate.")] = 1e-2,
+    momentum: Annotated[float, typer.Option(help="Momentum (sgd only).")] = 0.9,
+    loss: Annotated[str, typer.Option(help="mse or cross_entropy.")] = "mse",
+    batch_size: Annotated[int | None, typer.Option(help="Minibatch size (default full).")] = None,
+    max_steps: Annotated[int, typer.Option(help="Updates before a run counts as unfit.")] = 2000,
+    overtrain: Annotated[int, typer.Option(help="Extra updates after the fit.")] = 0,
+    shards: Shards = 4,
+    seed: Seed = 0,
+    out: OutDir = Path("runs/sgd-vs-bayes"),
+    resume: Resume = False,
+    jobs: Jobs = None,
+    backend: Backend = "serial",
+    address: Address = None,
+    quiet: Quiet = False,
+) -> None:
+    """P_SGD vs P_B for a net on Boolean functions (Mingard et al.: is SGD a Bayesian sampler?)."""
+    from minimodels.experiments.bayes import SGDVsBayesConfig
+
+    config = SGDVsBayesConfig(
+        model=model, train_size=train_size, target=target, init=init, sigma_w=sigma_w,
+        sigma_b=sigma_b, optimizer=optimizer, learning_rate=lr, momentum=momentum, loss=loss,
+        batch_size=batch_size, max_steps=max_steps, overtrain_steps=overtrain,
+        n_runs=_count(runs, "runs"), n_samples=_count(samples, "samples"), bayes=bayes,
+        nngp_min_count=nngp_min_count, n_shards=shards, seed=seed,
+    )  # fmt: skip
+    summary = _run_and_write(
+        config, out, resume=resume, backend=backend, jobs=jobs, address=address, quiet=quiet
+    )
+    _report(summary, out)
+
+
+@app.command("evolution-vs-bayes")
+def evolution_vs_bayes(
+    n: Annotated[int, typer.Option(help="Number of input bits.")] = 5,
+    train_size: Annotated[int, typer.Option(help="Size of the training set S.")] = 16,
+    target: Annotated[
+        str, typer.Option(help="Target: x1&x2-style formula, a name, or a truth table.")
+    ] = "x1&x2",
+    width: Annotated[int, typer.Option(help="Rule-array width.")] = 11,
+    depth: Annotated[int, typer.Option(help="Rule-array depth.")] = 8,
+    rules: Annotated[str, typer.Option(help="Allowed rules, comma-separated.")] = "4,146",
+    r: Annotated[str, typer.Option(help="Range: 1 or 1/2 (brick).")] = "1",
+    runs: Annotated[str, typer.Option(help="Evolution runs.")] = "400",
+    steps: Annotated[int, typer.Option(help="Mutation attempts per run at most.")] = 20_000,
+    samples: Annotated[str, typer.Option(help="Random arrays drawn for P_B.")] = "400000",
+    shards: Shards = 4,
+    seed: Seed = 0,
+    out: OutDir = Path("runs/evolution-vs-bayes"),
+    resume: Resume = False,
+    jobs: Jobs = None,
+    backend: Backend = "serial",
+    address: Address = None,
+    quiet: Quiet = False,
+) -> None:
+    """P_evolution vs P_B for rule arrays trained by adaptive evolution on Boolean functions."""
+    from minimodels.experiments.bayes import EvolutionVsBayesConfig
+
+    try:
+        rule_set = tuple(int(x) for x in rules.split(","))
+    except ValueError:
+        raise ValueError(f"rules must be comma-separated integers, got {rules!r}") from None
+    config = EvolutionVsBayesConfig(
+        n=n, train_size=train_size, target=target, width=width, depth=depth, rules=rule_set,
+        r=1 if r == "1" else r, n_runs=_count(runs, "runs"), steps=steps,
+        n_samples=_count(samples, "samples"), n_shards=shards, seed=seed,
+    )  # fmt: skip
+    summary = _run_and_write(
+        config, out, resume=resume, backend=backend, jobs=jobs, address=address, quiet=quiet
+    )
+    _report(summary, out)
+
+
+@app.command("bayes-plots")
+def bayes_plots(
+    runs: Annotated[list[Path], typer.Argument(help="Run directories of the two commands.")],
+    out: Annotated[Path, typer.Option("--out", help="Figure path (PNG).")] = Path(
+        "bayes-side-by-side.png"
+    ),
+) -> None:
+    """Scatter plots of several sgd-vs-bayes / evolution-vs-bayes runs side by side."""
+    from minimodels.bayes.protocol import Comparison
+    from minimodels.plotting.bayes import plot_side_by_side
+    from minimodels.storage import prepare_out_file, read_json, read_table, write_figure
+
+    target = prepare_out_file(out)
+    comparisons, titles = [], []
+    for run in runs:
+        if not (run / "functions.parquet").exists() or not (run / "summary.json").exists():
+            raise ValueError(f"{run} is not a finished sgd-vs-bayes or evolution-vs-bayes run")
+        summary = read_json(run / "summary.json")
+        columns, _ = read_table(run / "functions.parquet")
+        comparisons.append(
+            Comparison.from_table(
+                columns, train_name=summary["learner"], bayes_source=summary["bayes_method"]
+            )
+        )
+        titles.append(f"{run.name}: {summary['learner']} vs P_B ({summary['bayes_method']})")
+    write_figure(target.with_suffix(""), plot_side_by_side(comparisons, titles))
+    echo(f"Wrote {target.with_suffix('.png')}.")

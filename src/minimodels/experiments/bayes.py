@@ -1,0 +1,575 @@
+"""Is SGD a Bayesian sampler — and is adaptive evolution one?  (SCIENCE.md §B.5, §D)
+
+Two experiments share one protocol (:mod:`minimodels.bayes.protocol`): pick a training set S
+of the Boolean inputs, tally the test functions that *training* lands on (P_train), tally the
+test functions of *random parameters conditioned on S* (P_B, by rejection), and compare.
+
+* :class:`SGDVsBayesConfig` — fully connected nets trained by a gradient optimiser
+  (P_SGD) against random nets of the same initialisation (P_B);
+* :class:`EvolutionVsBayesConfig` — rule arrays trained by adaptive evolution (P_evolution)
+  against uniformly random rule arrays (P_B) — the question no one had asked.
+
+Each config has defaults that finish in seconds, a ``quick()`` preset for the gallery's quick
+mode and a ``paper()`` preset at the published scale.  :func:`plans` splits an experiment into
+seeded shard plans (so the CLI can checkpoint and resume them); :func:`run` runs them here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from minimodels import gallery
+from minimodels.bayes.protocol import (
+    Comparison,
+    FunctionCounts,
+    Plan,
+    RuleArraySubstrate,
+    SGDSetup,
+    Split,
+    boolean_target,
+    compare,
+    compare_with_computed,
+    evolution_plan,
+    hamming_to,
+    net_bayes_plan,
+    nngp_posterior,
+    random_array_plan,
+    random_split,
+    run_plan,
+    sgd_plan,
+)
+from minimodels.plotting import Drawable
+from minimodels.progress import ProgressCallback, scaled
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+
+@dataclass(frozen=True)
+class EvolutionVsBayesConfig:
+    """Rule arrays on an n-bit Boolean task: P_evolution vs P_B of random arrays."""
+
+    n: int = 5
+    train_size: int = 16
+    target: str = "x1&x2"
+    width: int = 11
+    depth: int = 8
+    rules: tuple[int, ...] = (4, 146)
+    r: float | str = 1
+    boundary: str = "cyclic"
+    n_runs: int = 300
+    steps: int = 20_000
+    n_samples: int = 300_000
+    n_shards: int = 4
+    seed: int = 0
+
+    @classmethod
+    def quick(cls, **overrides: Any) -> EvolutionVsBayesConfig:
+        return cls(**{"n_runs": 100, "n_samples": 100_000, **overrides})
+
+    @classmethod
+    def paper(cls, **overrides: Any) -> EvolutionVsBayesConfig:
+        return cls(**{"n_runs": 100_000, "n_samples": 10**8, "n_shards": 64, **overrides})
+
+    @property
+    def substrate(self) -> RuleArraySubstrate:
+        return RuleArraySubstrate(self.width, self.depth, tuple(self.rules), self.r, self.boundary)
+
+
+@dataclass(frozen=True)
+class SGDVsBayesConfig:
+    """Fully connected nets on n-bit Boolean functions: P_SGD vs P_B of random nets."""
+
+    model: str = "7-40-40-1"
+    train_size: int = 32
+    target: str = "x1&x2"
+    init: str = "gaussian"
+    sigma_w: float = 1.0
+    sigma_b: float = 1.0
+    optimizer: str = "adam"
+    learning_rate: float = 1e-2
+    momentum: float = 0.9
+    loss: str = "mse"
+    batch_size: int | None = None
+    max_steps: int = 2000
+    overtrain_steps: int = 0
+    n_runs: int = 2000
+    n_samples: int = 10**6
+    bayes: str = "rejection"  # or "nngp": P_B of the seen functions from the NNGP by EP
+    nngp_min_count: int = 1  # EP only for functions SGD found this often (EP costs ~1 s each)
+    batch: int = 2048
+    n_shards: int = 4
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.bayes not in ("rejection", "nngp"):
+            raise ValueError(f"bayes must be 'rejection' or 'nngp', got {self.bayes!r}")
+
+    @classmethod
+    def small(cls, **overrides: Any) -> SGDVsBayesConfig:
+        """n = 5, |S| = 12: repeats enough in 10^3 runs to show the picture in seconds."""
+        base = {
+            "model": "5-40-40-1",
+            "train_size": 12,
+            "target": "x1|x2",
+            "n_runs": 512,
+            "bayes": "nngp",
+        }
+        return cls(**{**base, **overrides})
+
+    @classmethod
+    def quick(cls, **overrides: Any) -> SGDVsBayesConfig:
+        return cls.small(**{"n_runs": 256, **overrides})
+
+    @classmethod
+    def paper(cls, **overrides: Any) -> SGDVsBayesConfig:
+        """Mingard et al.: SGD lr 1e-3 with momentum 0.9, 10^5 runs, 10^8 samples."""
+        base = {"optimizer": "sgd", "learning_rate": 1e-3, "max_steps": 20_000}
+        return cls(**{**base, "n_runs": 100_000, "n_samples": 10**8, "n_shards": 100, **overrides})
+
+    @property
+    def n(self) -> int:
+        return int(self.model.split("-")[0])
+
+    @property
+    def setup(self) -> SGDSetup:
+        names = {f.name for f in dataclasses.fields(SGDSetup)}
+        return SGDSetup(**{k: v for k, v in dataclasses.asdict(self).items() if k in names})
+
+
+Config = EvolutionVsBayesConfig | SGDVsBayesConfig
+
+
+@dataclass(frozen=True)
+class BayesResult(Drawable):
+    """The comparison of one experiment, with its split and bookkeeping."""
+
+    config: Config
+    split: Split
+    comparison: Comparison
+    train: FunctionCounts
+    bayes: FunctionCounts
+    seconds: float
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "learner": self.comparison.train_name,
+            "target": self.split.target,
+            "train_rows": self.split.train,
+            "test_target": self.split.test_target,
+            "n_runs": self.train.n_attempts,
+            "n_fit": self.train.n_kept,
+            "n_unfit": self.train.n_attempts - self.train.n_kept,
+            "bayes_method": self.comparison.bayes_source,
+            "n_samples": self.bayes.n_attempts,
+            "n_accepted": self.bayes.n_kept,
+            "acceptance_rate": self.bayes.acceptance if self.bayes.n_attempts else None,
+            "train_seconds": self.train.seconds,
+            "bayes_seconds": self.bayes.seconds,
+            "wall_seconds": self.seconds,
+            **self.comparison.headline(),
+        }
+
+    def plot(self, ax: Axes | None = None) -> Figure:
+        return self.comparison.plot(ax=ax)
+
+
+def make_split(config: Config) -> Split:
+    n = config.n
+    target = boolean_target(n, config.target, rng=np.random.default_rng(config.seed))
+    return random_split(n, config.train_size, target, rng=np.random.default_rng(config.seed))
+
+
+def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
+    """(split, training plan, P_B plan or None for the NNGP); shards seeded from the seed."""
+    split = make_split(config)
+    train_seed, bayes_seed = np.random.SeedSequence(config.seed).spawn(2)
+    if isinstance(config, EvolutionVsBayesConfig):
+        substrate = config.substrate
+        substrate.task(split).check_learnable(substrate.rules, depth=substrate.depth)
+        train = evolution_plan(
+            split,
+            substrate,
+            n_runs=config.n_runs,
+            steps=config.steps,
+            seed=int(train_seed.generate_state(1)[0]),
+            n_shards=config.n_shards,
+        )
+        bayes = random_array_plan(
+            split,
+            substrate,
+            n_samples=config.n_samples,
+            seed=int(bayes_seed.generate_state(1)[0]),
+            n_shards=config.n_shards,
+        )
+        return split, train, bayes
+    train = sgd_plan(
+        split,
+        config.setup,
+        n_runs=config.n_runs,
+        seed=int(train_seed.generate_state(1)[0]),
+        batch=config.batch,
+    )
+    if config.bayes == "nngp":
+        return split, train, None
+    bayes = net_bayes_plan(
+        split,
+        config.setup,
+        n_samples=config.n_samples,
+        seed=int(bayes_seed.generate_state(1)[0]),
+        n_shards=config.n_shards,
+    )
+    return split, train, bayes
+
+
+def finish(
+    config: Config,
+    split: Split,
+    train: FunctionCounts,
+    bayes: FunctionCounts | None,
+    started: float,
+) -> BayesResult:
+    """The comparison; with ``bayes=None`` P_B comes from the NNGP by EP for the seen functions."""
+    name = "P_evo" if isinstance(config, EvolutionVsBayesConfig) else "P_SGD"
+    if bayes is None:
+        t0 = time.perf_counter()
+        chosen = train.functions[train.counts >= config.nngp_min_count]
+        p_bayes = nngp_posterior(split, config.setup, chosen)
+        bayes = FunctionCounts(
+            np.zeros(0, str), np.zeros(0, np.int64), 0, 0, time.perf_counter() - t0
+        )
+        comparison = compare_with_computed(
+            train, chosen, p_bayes, split.test_target, train_name=name
+        )
+    else:
+        comparison = compare(train, bayes, split.test_target, train_name=name)
+    return BayesResult(config, split, comparison, train, bayes, time.perf_counter() - started)
+
+
+def run(config: Config, *, on_progress: ProgressCallback | None = None) -> BayesResult:
+    """Both halves here and now (serially); see the CLI for shards, resume and Ray."""
+    started = time.perf_counter()
+    split, train_plan, bayes_plan = plans(config)
+    n_bayes = len(bayes_plan.tasks) if bayes_plan is not None else 0
+    total = len(train_plan.tasks) + n_bayes
+    train = run_plan(train_plan, on_progress=scaled(on_progress, 0, len(train_plan.tasks), total))
+    bayes = None
+    if bayes_plan is not None:
+        bayes = run_plan(
+            bayes_plan, on_progress=scaled(on_progress, len(train_plan.tasks), n_bayes, total)
+        )
+    return finish(config, split, train, bayes, started)
+
+
+# -- gallery -------------------------------------------------------------------------------
+
+
+def _numbers(result: BayesResult) -> dict[str, Any]:
+    s = result.summary()
+    samples = (
+        f"{s['n_accepted']} / {s['n_samples']}" if s["bayes_method"] == "rejection" else "NNGP/EP"
+    )
+    return {
+        f"{s['learner']} mass within ×10 of P_B": round(s["train_mass_within_decade"], 3),
+        "… among functions seen twice by both": _round(s["train_mass_within_decade_seen_twice"]),
+        "log10 correlation (seen twice)": _round(s["log10_correlation_seen_twice"]),
+        f"mean test error, {s['learner']}": round(s["mean_test_error_train"], 3),
+        "mean test error, P_B": round(s["mean_test_error_bayes"], 3),
+        "runs (fit / started)": f"{s['n_fit']} / {s['n_runs']}",
+        "P_B samples (accepted / drawn)": samples,
+        "wall time (s)": round(s["wall_seconds"], 1),
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), 3)
+
+
+@gallery.section("evolution-vs-bayes", title="Is adaptive evolution a Bayesian sampler?", order=51)
+def build_evolution(ctx: gallery.Context) -> gallery.Section:
+    from minimodels.plotting.bayes import plot_comparison_panel
+
+    make = EvolutionVsBayesConfig.quick if ctx.quick else EvolutionVsBayesConfig
+    config = make(seed=ctx.seed)
+    result = run(config, on_progress=ctx.on_progress)
+    section = gallery.Section(
+        title="Is adaptive evolution a Bayesian sampler?",
+        intro=(
+            f"Rule arrays ({config.width} wide, {config.depth} deep, rules "
+            f"{', '.join(map(str, config.rules))}) learn the {config.n}-bit function "
+            f"{config.target} from {config.train_size} of the {2**config.n} inputs by adaptive "
+            "evolution (random start, single-cell mutations kept when the loss does not rise, "
+            "stop at zero training errors). P_evo(f) is how often the evolved arrays compute f "
+            "on the held-out inputs; P_B(f | S) is how often uniformly random arrays that fit "
+            "the training set do (rejection sampling).\n\n"
+            "Points on the diagonal mean evolution picks functions with the probability that "
+            "their share of parameter space predicts — as Mingard et al. found for SGD.\n\n"
+            "Verdict from a larger run (3,000 evolutions against 10^7 random arrays, same "
+            "setup): 92 % of P_evo's mass lies within a factor 10 of P_B (log–log correlation "
+            "0.86 over the 50 functions both saw at least twice), so evolution is *roughly* a "
+            "Bayesian sampler — but a visibly flatter one. The correct function gets 55 % of "
+            "the evolved arrays against 86 % of the posterior, rarer functions sit above the "
+            "diagonal by up to a decade, and the mean test error is 7.9 % against 1.7 % under "
+            "P_B. A plausible reading (not tested here): evolution stops at the first array "
+            "that fits, which over-samples small basins that a random draw rarely lands in."
+        ),
+        config=dataclasses.asdict(config),
+        command=(
+            f"minimodels evolution-vs-bayes --n {config.n} --train-size {config.train_size} "
+            f"--target '{config.target}' "
+            f"--runs {config.n_runs} --samples {config.n_samples} --seed {config.seed} "
+            "--out runs/evolution-vs-bayes"
+        ),
+    )
+    section.add_figure(
+        "evolution-vs-bayes",
+        plot_comparison_panel(result.comparison),
+        "Left: P_evo vs P_B for functions seen at least twice by both (colour: test errors; "
+        "grey: within a factor 10). Middle: probability vs rank. Right: probability mass by "
+        "number of test errors.",
+    )
+    section.numbers = _numbers(result)
+    return section
+
+
+@gallery.section("sgd-vs-bayes", title="Is SGD a Bayesian sampler?", order=50)
+def build_sgd(ctx: gallery.Context) -> gallery.Section:
+    from minimodels.plotting.bayes import plot_comparison_panel
+
+    make = SGDVsBayesConfig.quick if ctx.quick else SGDVsBayesConfig.small
+    config = make(seed=ctx.seed)
+    result = run(config, on_progress=ctx.on_progress)
+    n = config.n
+    section = gallery.Section(
+        title="Is SGD a Bayesian sampler?",
+        intro=(
+            f"{config.n_runs} randomly initialised {config.model} ReLU nets (σw = σb = 1) are "
+            f"trained with {config.optimizer} on {config.train_size} of the {2**n} inputs of the "
+            f"{n}-bit function {config.target} until every training input is right; P_SGD(f) is "
+            "how often they compute f on the held-out inputs. P_B(f | S) is the probability "
+            "that random parameters compute f given that they fit the training set: here from "
+            "the net's neural-network Gaussian process with an EP approximation (exact in the "
+            "limit of wide layers; `--bayes rejection` samples finite nets instead).\n\n"
+            "Mingard et al. found log P_SGD hugging log P_B within about a decade, with the "
+            "functions of few test errors carrying most of both. At this small scale we see "
+            "the same. At the published scale the picture held only in part in our runs "
+            "(Adam, lr 0.01, MSE): for n = 7, |S| = 32 and target x1 (8,192 runs, P_B by "
+            "NNGP/EP for the 163 functions found ≥ 4 times) 89 % of that mass lies within a "
+            "decade and the 0- and 1-error functions lead both, but SGD is broader than P_B "
+            "(mean test error 4.6 % vs 0.6 %); for the imbalanced target x1∧x2∧x3 (10^4 runs, "
+            "10^7 random nets by rejection, 830 accepted) only 26 % of P_SGD mass lies within "
+            "a decade: SGD puts 40 % on one function that P_B gives 0.5 %. Rejection and "
+            "NNGP/EP agree with each other there (log correlation 0.79). With the published "
+            "optimiser (SGD, lr 10⁻³, momentum 0.9; 4,096 runs, target x1) the correct "
+            "function sits on the diagonal (P_SGD 0.086, P_B 0.058) and its 1- and 2-error "
+            "neighbours 2–20× above it, but 82 % of P_SGD's mass is spread over functions "
+            "found fewer than 4 times (mean test error 6.4 % vs 0.4 % under the NNGP). Part "
+            "of that gap may be the NNGP's infinite width rather than SGD; a 10^8-sample "
+            "rejection run at finite width (≈ 3.5 h here) would settle it."
+        ),
+        config=dataclasses.asdict(config),
+        command=(
+            f"minimodels sgd-vs-bayes --model {config.model} --train-size {config.train_size} "
+            f"--target '{config.target}' --runs {config.n_runs} --bayes nngp "
+            f"--seed {config.seed} --out runs/sgd-vs-bayes"
+        ),
+    )
+    section.add_figure(
+        "sgd-vs-bayes",
+        plot_comparison_panel(result.comparison),
+        "Left: P_SGD vs P_B for functions seen at least twice (colour: test errors; grey: "
+        "within a factor 10). Middle: probability vs rank. Right: probability mass by number "
+        "of test errors (P_B renormalised over the functions SGD found).",
+    )
+    section.numbers = _numbers(result)
+    return section
+
+
+# -- the small real-data case: 8×8 digits, P_SGD vs the NNGP's P_B --------------------------
+
+
+@dataclass(frozen=True)
+class DigitsConfig:
+    """Two classes of scikit-learn's 8×8 digits: P_SGD of 64-40-40-1 nets vs NNGP/EP P_B."""
+
+    classes: tuple[int, int] = (3, 5)
+    train_size: int = 30
+    test_size: int = 16
+    binarise: bool = False
+    n_runs: int = 384
+    seed: int = 0
+
+    @classmethod
+    def quick(cls, **overrides: Any) -> DigitsConfig:
+        return cls(**{"n_runs": 128, **overrides})
+
+
+@dataclass(frozen=True)
+class DigitsResult(Drawable):
+    config: DigitsConfig
+    comparison: Comparison
+    seconds: float
+
+    def plot(self, ax: Axes | None = None) -> Figure:
+        return self.comparison.plot(ax=ax)
+
+
+def run_digits(
+    config: DigitsConfig, *, on_progress: ProgressCallback | None = None
+) -> DigitsResult:
+    from minimodels.bayes.digits import load_digit_pair, nngp_log_posterior, sgd_test_functions
+
+    started = time.perf_counter()
+    data = load_digit_pair(
+        tuple(config.classes),
+        train_size=config.train_size,
+        test_size=config.test_size,
+        binarise=config.binarise,
+        rng=np.random.default_rng(config.seed),
+    )
+    train = sgd_test_functions(data, n_runs=config.n_runs, seed=config.seed)
+    p_bayes = np.exp(nngp_log_posterior(data, train.functions))
+    comparison = compare_with_computed(train, train.functions, p_bayes, data.test_target)
+    return DigitsResult(config, comparison, time.perf_counter() - started)
+
+
+@gallery.section("digits-nngp", title="SGD vs the NNGP posterior on real images", order=52)
+def build_digits(ctx: gallery.Context) -> gallery.Section:
+    from minimodels.plotting.bayes import plot_comparison_panel
+
+    config = (DigitsConfig.quick if ctx.quick else DigitsConfig)(seed=ctx.seed)
+    result = run_digits(config, on_progress=ctx.on_progress)
+    a, b = config.classes
+    section = gallery.Section(
+        title="SGD vs the NNGP posterior on real images",
+        intro=(
+            f"Digits {a} and {b} of scikit-learn's 8×8 images (shipped with the package): "
+            f"{config.n_runs} 64-40-40-1 ReLU nets trained with Adam on {config.train_size} "
+            f"images until all are right, then read on {config.test_size} held-out images. "
+            "Rejection sampling is hopeless here (random nets almost never fit 30 images), so "
+            "P_B(f | S) comes from the neural-network Gaussian process (arc-cosine kernel) "
+            "with an EP approximation of the 0/1 likelihood, as in Mingard et al.'s MNIST runs."
+        ),
+        config=dataclasses.asdict(config),
+    )
+    section.add_figure(
+        "digits-nngp",
+        plot_comparison_panel(result.comparison),
+        "P_SGD vs NNGP/EP P_B on held-out digit images (colour: test errors).",
+    )
+    numbers = result.comparison.headline()
+    section.numbers = {
+        "P_SGD mass within ×10 of P_B": round(numbers["train_mass_within_decade"], 3),
+        "distinct test functions": numbers["n_functions_train"],
+        "mean test error, P_SGD": round(numbers["mean_test_error_train"], 3),
+        "runs": config.n_runs,
+        "wall time (s)": round(result.seconds, 1),
+    }
+    return section
+
+
+# -- generalisation vs target complexity (SCIENCE.md §B.6) ----------------------------------
+
+
+@dataclass(frozen=True)
+class LadderConfig:
+    """Nets trained on half the inputs of targets of rising K_LZ: x1 with k bits flipped."""
+
+    model: str = "7-40-40-1"
+    train_size: int = 64
+    flips: tuple[int, ...] = (0, 2, 4, 8, 16, 32, 64)
+    named: tuple[str, ...] = ("x1&x2&x3", "x1|x2")  # simple but imbalanced targets
+    n_runs: int = 32
+    optimizer: str = "adam"
+    learning_rate: float = 1e-2
+    max_steps: int = 3000
+    seed: int = 0
+
+    @classmethod
+    def quick(cls, **overrides: Any) -> LadderConfig:
+        return cls(**{"n_runs": 8, "flips": (0, 8, 64), "named": ("x1&x2&x3",), **overrides})
+
+
+@dataclass(frozen=True)
+class LadderResult(Drawable):
+    config: LadderConfig
+    rows: list[dict[str, Any]]
+    seconds: float
+
+    def plot(self, ax: Axes | None = None) -> Figure:
+        from minimodels.plotting.bayes import plot_ladder
+
+        return plot_ladder(self.rows, ax=ax)
+
+
+def run_ladder(
+    config: LadderConfig, *, on_progress: ProgressCallback | None = None
+) -> LadderResult:
+    """Test error (mean, std over fitted runs) and majority-class error per target."""
+    from minimodels.complexity import k_lz
+    from minimodels.progress import report
+
+    started = time.perf_counter()
+    n = int(config.model.split("-")[0])
+    rng = np.random.default_rng(config.seed)
+    base = np.array([int(c) for c in boolean_target(n, "x1")])
+    setup = SGDVsBayesConfig(
+        model=config.model,
+        optimizer=config.optimizer,
+        learning_rate=config.learning_rate,
+        max_steps=config.max_steps,
+    ).setup
+    targets = []
+    for k in config.flips:
+        table = base.copy()
+        table[rng.choice(2**n, size=k, replace=False)] ^= 1
+        targets.append((f"x1, {k} flipped", "".join(map(str, table))))
+    targets += [(name, boolean_target(n, name)) for name in config.named]
+    rows = []
+    for step, (name, target) in enumerate(targets):
+        split = random_split(n, config.train_size, target, rng=rng)
+        tally = run_plan(sgd_plan(split, setup, n_runs=config.n_runs, seed=config.seed + step))
+        errors = np.repeat(hamming_to(tally.functions, split.test_target), tally.counts)
+        ones = np.mean([c == "1" for c in split.test_target])
+        train_ones = split.train_labels.mean()
+        majority = ones if train_ones < 0.5 else 1 - ones  # predict the training majority
+        rows.append(
+            {
+                "target": name,
+                "k_lz": float(k_lz(target)),
+                "test_error": float(errors.mean() / len(split.test)) if len(errors) else None,
+                "test_error_std": float(errors.std() / len(split.test)) if len(errors) else None,
+                "majority_error": float(majority),
+                "n_fit": tally.n_kept,
+                "n_runs": tally.n_attempts,
+            }
+        )
+        report(on_progress, step + 1, len(targets))
+    return LadderResult(config, rows, time.perf_counter() - started)
+
+
+@gallery.section("bayes-ladder", title="Generalisation vs target complexity", order=53)
+def build_ladder(ctx: gallery.Context) -> gallery.Section:
+    config = (LadderConfig.quick if ctx.quick else LadderConfig)(seed=ctx.seed)
+    result = run_ladder(config, on_progress=ctx.on_progress)
+    section = gallery.Section(
+        title="Generalisation vs target complexity",
+        intro=(
+            f"{config.model} nets trained to zero error on {config.train_size} of the 128 "
+            "inputs, for targets of rising Lempel–Ziv complexity (x1 with k random bits "
+            "flipped, plus simple but imbalanced targets such as x1∧x2∧x3). Test error rises "
+            "with K_LZ towards chance; the majority-class baseline is drawn beside it because "
+            "simple targets are often imbalanced, where predicting the majority is already good."
+        ),
+        config=dataclasses.asdict(config),
+    )
+    section.add_figure("ladder", result.plot(), "Mean test error ± s.d. over fitted runs.")
+    section.tables.append(("One row per target", [dict(r) for r in result.rows]))
+    section.numbers = {"wall time (s)": round(result.seconds, 1)}
+    return section

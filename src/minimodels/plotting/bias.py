@@ -1,0 +1,156 @@
+"""Simplicity-bias pictures (Valle-Pérez et al. 2019, Dingle et al. 2018), from a BiasAnalysis.
+
+Each function draws one panel on ``ax`` (or a new figure) and returns the figure;
+:func:`overview` puts the four side by side.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from minimodels.plotting import axes_or_new, new_figure
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from minimodels.sampling.analysis import BiasAnalysis
+
+_DOTS = "#1f5f99"
+_LINE = "#b5651d"
+_GREY = "#888888"
+
+
+def _signed(value: float) -> str:
+    return f"{'+' if value >= 0 else '−'} {abs(value):.2f}"
+
+
+def rank_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
+    """P(f) against rank, log–log, with the Zipf line 1 / (ln(2^(2^n)) · r)."""
+    from minimodels.sampling.analysis import zipf_line
+
+    figure, ax = axes_or_new(ax)
+    p = result.probabilities
+    # the curve is a staircase: its corners are enough (10^6 points draw slowly on log axes)
+    starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]]) if len(p) else np.zeros(0, int)
+    keep = np.unique(np.r_[starts, max(len(p) - 1, 0)])  # each level from its first rank on
+    ranks = keep + 1.0
+    ax.loglog(ranks, p[keep], color=_DOTS, lw=1.5, label="sampled", drawstyle="steps-post")
+    ax.loglog(
+        ranks,
+        zipf_line(result.n_inputs, ranks),
+        color=_LINE,
+        ls="--",
+        lw=1.2,
+        label=r"Zipf $1/(\ln 2^{2^n}\, r)$",
+    )
+    floor = 1.0 / result.n_samples
+    ax.axhline(floor, color=_GREY, lw=0.8, ls=":", label="seen once")
+    ax.set_xlabel("rank")
+    ax.set_ylabel("probability P(f)")
+    ax.set_title("probability vs rank")
+    ax.legend(frameon=False, fontsize=8)
+    return figure
+
+
+def complexity_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
+    """P(f) against K_LZ(f) (log scale), the per-K maxima and the fitted bound."""
+    figure, ax = axes_or_new(ax)
+    rng = np.random.default_rng(0)  # horizontal jitter only, so the dots do not hide each other
+    jitter = rng.uniform(-0.6, 0.6, size=len(result.k_lz))
+    ax.scatter(
+        result.k_lz + jitter,
+        result.probabilities,
+        s=5,
+        color=_DOTS,
+        alpha=0.5,
+        linewidths=0,
+        rasterized=True,
+        label="functions",
+    )
+    points = result.bound_points
+    ax.scatter(
+        points["k"],
+        2.0 ** points["log2_p"],
+        s=16,
+        color=_LINE,
+        zorder=3,
+        label="max per K (seen > once)",
+    )
+    if np.isfinite(result.bound_a):
+        k = np.linspace(result.k_lz.min(), result.k_lz.max(), 50)
+        ax.plot(
+            k,
+            2.0 ** (-result.bound_a * k - result.bound_b),
+            color=_LINE,
+            lw=1.2,
+            label=f"log2 P = −{result.bound_a:.2f} K {_signed(-result.bound_b)}",
+        )
+    ax.set_yscale("log")
+    ax.set_ylim(0.5 / result.n_samples, 1.5)
+    ax.set_xlabel(r"$K_{LZ}$")
+    ax.set_ylabel("probability P(f)")
+    ax.set_title("probability vs complexity")
+    ax.legend(frameon=False, fontsize=8, loc="upper right")
+    return figure
+
+
+def marginal_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
+    """P(K) of the sampled functions beside that of uniformly random strings."""
+    figure, ax = axes_or_new(ax)
+    # K_LZ of 128 bits comes in steps of 3.5: thick lines side by side instead of bars
+    ax.vlines(result.k_values - 0.7, 0, result.p_k, color=_DOTS, lw=3, label="sampled")
+    ax.vlines(
+        result.random_k_values + 0.7, 0, result.random_p_k, color=_GREY, lw=3,
+        label="random strings",
+    )  # fmt: skip
+    ax.set_ylim(bottom=0.5 * min(result.p_k.min(), result.random_p_k.min()))
+    ax.set_yscale("log")
+    ax.set_xlabel(r"$K_{LZ}$")
+    ax.set_ylabel("P(K)")
+    ax.set_title("marginal P(K)")
+    ax.legend(frameon=False, fontsize=8)
+    return figure
+
+
+def ones_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
+    """P(number of ones), the entropy-bias picture; uniform would be 1/(2^n + 1)."""
+    figure, ax = axes_or_new(ax)
+    p = result.ones_distribution()
+    ax.stairs(p, np.arange(len(p) + 1) - 0.5, fill=True, color=_DOTS)
+    ax.set_ylim(bottom=0.5 * p[p > 0].min())
+    ax.axhline(1.0 / len(p), color=_LINE, ls="--", lw=1.0, label="uniform")
+    ax.set_yscale("log")
+    ax.set_xlabel("number of ones in the truth table")
+    ax.set_ylabel("probability")
+    ax.set_title("entropy bias")
+    ax.legend(frameon=False, fontsize=8)
+    return figure
+
+
+PANELS = {"rank": rank_plot, "complexity": complexity_plot, "marginal": marginal_plot,
+          "ones": ones_plot}  # fmt: skip
+
+
+def overview(result: BiasAnalysis, panels=("rank", "complexity", "marginal", "ones")) -> Figure:
+    """The chosen panels in a row."""
+    figure = new_figure(4.25 * len(panels), 3.8, layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(panels)))
+    for name, ax in zip(panels, axes, strict=True):
+        PANELS[name](result, ax)
+    if result.label:
+        figure.suptitle(result.label)
+    return figure
+
+
+def compare(results: list[BiasAnalysis], panels=("rank", "complexity")) -> Figure:
+    """One row per result (e.g. per substrate), the chosen panels side by side."""
+    figure = new_figure(4.6 * len(panels), 3.3 * len(results), layout="constrained")
+    axes = figure.subplots(len(results), len(panels), squeeze=False)
+    for row, result in zip(axes, results, strict=True):
+        for name, ax in zip(panels, row, strict=True):
+            PANELS[name](result, ax)
+            ax.set_title(f"{result.label}" if name == panels[0] else ax.get_title(), fontsize=9)
+    return figure

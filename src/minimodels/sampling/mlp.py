@@ -1,0 +1,90 @@
+"""Fully connected nets and perceptrons as samplers of Boolean functions.
+
+``truth_tables(spec, key, first, n_nets, init=, sigma_w=, sigma_b=)`` returns the packed truth
+tables ((n_nets, n_words) uint64, MSB-first; see :mod:`.tables`) of nets ``first …`` of the
+run with ``key`` — the compiled path.  :mod:`.reference` is the plain path for the same nets.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from minimodels.sampling.models import ACTIVATIONS, MLPSpec, check_init
+
+__all__ = ["layer_scales", "truth_tables", "unpacked_truth_tables"]
+
+
+def layer_scales(spec: MLPSpec, init: str, sigma_w: float, sigma_b: float):
+    """Per-layer multipliers of the raw draws: (weights, biases), float64 arrays."""
+    check_init(init)
+    fan_ins = np.array(spec.widths[:-1], dtype=np.float64)
+    if init == "gaussian":  # W ~ N(0, σw²/fan_in), b ~ N(0, σb²)
+        return sigma_w / np.sqrt(fan_ins), np.full(len(fan_ins), float(sigma_b))
+    # uniform: U(±√(6/fan_in)) on hidden layers, U(±√(3/fan_in)) on the output layer
+    bound = np.array(
+        [math.sqrt((3.0 if last else 6.0) / f) for f, last in _with_last(fan_ins)],
+    )
+    return bound, bound.copy()
+
+
+def _with_last(values):
+    return [(v, i == len(values) - 1) for i, v in enumerate(values)]
+
+
+def n_words(n_inputs: int) -> int:
+    return max(1, (1 << n_inputs) // 64)
+
+
+def truth_tables(
+    spec: MLPSpec,
+    key: int,
+    first: int,
+    n_nets: int,
+    *,
+    init: str = "gaussian",
+    sigma_w: float = 1.0,
+    sigma_b: float = 1.0,
+) -> np.ndarray:
+    """Packed truth tables of nets ``first … first + n_nets − 1`` of the run with ``key``."""
+    import numba
+
+    from minimodels.sampling import _mlp_kernel as kernel
+    from minimodels.sampling.streams import ZIG_F, ZIG_K, ZIG_W
+
+    scale_w, scale_b = layer_scales(spec, init, sigma_w, sigma_b)
+    out = np.zeros((n_nets, n_words(spec.n_inputs)), dtype=np.uint64)
+    kernel.sample_mlp(
+        np.uint64(key),
+        int(first),
+        np.array(spec.widths, dtype=np.int64),
+        bool(spec.bias),
+        ACTIVATIONS.index(spec.activation),
+        0 if init == "gaussian" else 1,
+        kernel.parameter_scales(spec.widths, spec.bias, scale_w, scale_b),
+        (ZIG_K, ZIG_W, ZIG_F),
+        8 * numba.get_num_threads(),  # chunks of nets; results do not depend on it
+        out,
+    )
+    return out
+
+
+def unpacked_truth_tables(words: np.ndarray, n_inputs: int) -> np.ndarray:
+    """(m, n_words) packed tables → (m, 2^n) uint8, position i = f(row i)."""
+    big_endian = words.astype(">u8").view(np.uint8).reshape(len(words), -1)
+    return np.unpackbits(big_endian, axis=1)[:, : 1 << n_inputs]
+
+
+def reference_truth_tables(
+    spec: MLPSpec, key: int, first: int, n_nets: int, *, init="gaussian", sigma_w=1.0, sigma_b=1.0
+) -> np.ndarray:
+    """(n_nets, 2^n) uint8 truth tables by the plain NumPy path (slow; for tests)."""
+    from minimodels.sampling import reference
+
+    scale_w, scale_b = layer_scales(spec, init, sigma_w, sigma_b)
+    indices = np.arange(first, first + n_nets)
+    layers = reference.reference_parameters(
+        spec, key, indices, init=init, scale_w=scale_w, scale_b=scale_b
+    )
+    return reference.reference_truth_tables(spec, layers)

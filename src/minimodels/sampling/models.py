@@ -1,0 +1,92 @@
+"""Model specifications for the parameter–function map, parsed from short strings.
+
+Specs (``parse_model``):
+
+* ``"7-40-40-1"`` — a fully connected net with layer widths n, hidden…, 1 (ReLU by default;
+  ``"7-40-40-1:tanh"`` or ``":linear"`` for others);
+* ``"perceptron:7"`` — one threshold unit on 7 inputs *without* bias (SCIENCE.md §B.4);
+* ``"rulearray:WxD:rules=4,146"`` and ``"mesh:…"`` — the discrete and mesh substrates (see
+  :mod:`minimodels.sampling.substrates`).
+
+Every model maps {0,1}^n to {0,1}: the output bit is 1 exactly when the final pre-activation is
+> 0.  Initialisations (DESIGN.md §4): ``gaussian`` W ~ N(0, σw²/fan_in), b ~ N(0, σb²);
+``uniform`` W, b ~ U(±√(6/fan_in)) on hidden layers and U(±√(3/fan_in)) on the output layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ACTIVATIONS", "INITS", "MAX_INPUTS", "MLPSpec", "parse_model"]
+
+ACTIVATIONS = ("relu", "tanh", "linear")
+INITS = ("gaussian", "uniform")
+MAX_INPUTS = 10  # truth tables of 2^10 bits; beyond that exhaustive evaluation is pointless
+
+
+@dataclass(frozen=True)
+class MLPSpec:
+    """A fully connected net: ``widths`` = (n_inputs, hidden…, 1)."""
+
+    widths: tuple[int, ...]
+    activation: str = "relu"
+    bias: bool = True
+    name: str = ""
+
+    @property
+    def n_inputs(self) -> int:
+        return self.widths[0]
+
+    @property
+    def n_parameters(self) -> int:
+        pairs = zip(self.widths[:-1], self.widths[1:], strict=True)
+        return sum(a * b + (b if self.bias else 0) for a, b in pairs)
+
+    def __str__(self) -> str:
+        return self.name or "-".join(map(str, self.widths)) + (
+            "" if self.activation == "relu" else f":{self.activation}"
+        )
+
+
+def check_inputs(n: int) -> None:
+    if not 1 <= n <= MAX_INPUTS:
+        raise ValueError(
+            f"n = {n} inputs is out of range for exhaustive evaluation on all 2^n inputs "
+            f"(1..{MAX_INPUTS})"
+        )
+
+
+def parse_model(text: str):
+    """Parse a model spec string (see the module docstring) into a spec object."""
+    text = text.strip()
+    kind, _, rest = text.partition(":")
+    if kind == "perceptron":
+        if not rest.isdigit():
+            raise ValueError(f"bad perceptron spec {text!r}; expected 'perceptron:N'")
+        check_inputs(int(rest))
+        return MLPSpec((int(rest), 1), bias=False, name=f"perceptron:{int(rest)}")
+    if kind in ("rulearray", "mesh"):
+        from minimodels.sampling import substrates
+
+        return substrates.parse(kind, rest, text)
+    parts = kind.split("-")
+    if len(parts) < 2 or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise ValueError(
+            f"unknown model spec {text!r}; expected widths like '7-40-40-1', 'perceptron:7', "
+            "'rulearray:WxD:rules=4,146' or 'mesh:…'"
+        )
+    widths = tuple(int(p) for p in parts)
+    if widths[-1] != 1:
+        raise ValueError(f"model {text!r} must end in one output unit (…-1)")
+    activation = rest or "relu"
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {activation!r} in {text!r}; choose one of {', '.join(ACTIVATIONS)}"
+        )
+    check_inputs(widths[0])
+    return MLPSpec(widths, activation)
+
+
+def check_init(init: str) -> None:
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")

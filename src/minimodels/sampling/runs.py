@@ -1,0 +1,379 @@
+"""Sharded sampling runs: deterministic shards, any backend, spill to disk, exact resume.
+
+A run of ``samples`` models is cut into shards of ``shard_size`` consecutive samples; model g
+draws its parameters from its own stream, keyed by ``SeedSequence(seed)`` and g
+(:mod:`.streams`), so shard s (models s·shard_size …) has a fixed seed and a function table
+that depends only on (config, s) — not on the backend, the number of workers or threads, or
+on which shards ran before a resume.  The merged counts do not even depend on ``shard_size``.
+
+On disk (``sample_run``) a run directory holds
+
+* ``config.json``  — the resolved config; a resume with any other config is refused;
+* ``shards/shard-NNNNNN.parquet`` — one function table per completed shard (written atomically
+  as soon as the shard finishes: a killed run loses at most the shards in flight);
+* ``functions.parquet`` — the merged table, one row per function (columns ``function``,
+  ``count``, ``probability``, ``k_lz``, ``entropy``, ``n_ones``), most frequent first;
+* ``summary.json`` — headline numbers.
+
+Memory stays bounded by the number of distinct functions: shard tables are merged as they come
+in, in geometrically growing batches, so the merge cost stays O(N log N).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from minimodels.progress import ProgressCallback, report
+from minimodels.sampling.tables import (
+    TRUTH_TABLE_CONVENTION,
+    FunctionTable,
+    count_functions,
+    merge_tables,
+)
+
+__all__ = ["SampleConfig", "SampleRun", "load_run", "sample_functions", "sample_run"]
+
+MAX_SAMPLES = 10**13
+
+
+@dataclass(frozen=True)
+class SampleConfig:
+    """What to sample: the model, its initialisation, how many samples, the seed."""
+
+    model: str = "7-40-40-1"
+    init: str = "gaussian"
+    sigma_w: float = 1.0
+    sigma_b: float = 1.0
+    samples: int = 100_000
+    seed: int = 0
+    shard_size: int = 1 << 17
+
+    def validated(self) -> SampleConfig:
+        from minimodels.sampling.models import check_init, parse_model
+
+        parse_model(self.model)
+        check_init(self.init)
+        if not 1 <= self.samples <= MAX_SAMPLES:
+            raise ValueError(f"samples must be between 1 and {MAX_SAMPLES:.0e}, got {self.samples}")
+        if self.shard_size < 1:
+            raise ValueError(f"shard_size must be at least 1, got {self.shard_size}")
+        if self.sigma_w < 0 or self.sigma_b < 0:
+            raise ValueError("sigma_w and sigma_b must be non-negative")
+        return self
+
+    @property
+    def n_shards(self) -> int:
+        return -(-self.samples // self.shard_size)
+
+    def shard_samples(self, shard: int) -> int:
+        return min(self.shard_size, self.samples - shard * self.shard_size)
+
+
+@dataclass(frozen=True)
+class ShardTask:
+    config: SampleConfig
+    shard: int
+    threads: int | None = None  # numba threads in a worker process (None: leave as is)
+
+
+def run_shard(task: ShardTask) -> FunctionTable:
+    """The function table of one shard (a pure function of the task: picklable, any backend)."""
+    from minimodels.sampling import substrates
+    from minimodels.sampling.models import MLPSpec, parse_model
+    from minimodels.sampling.streams import run_key
+
+    if task.threads is not None:
+        import numba
+
+        numba.set_num_threads(max(1, min(task.threads, numba.config.NUMBA_NUM_THREADS)))
+    config = task.config
+    spec = parse_model(config.model)
+    key = run_key(config.seed)
+    first = task.shard * config.shard_size
+    n = config.shard_samples(task.shard)
+    if isinstance(spec, MLPSpec):
+        from minimodels.sampling import mlp
+
+        words = mlp.truth_tables(
+            spec, key, first, n, init=config.init, sigma_w=config.sigma_w, sigma_b=config.sigma_b
+        )
+    else:
+        words = substrates.truth_tables(
+            spec, key, first, n, init=config.init, sigma_w=config.sigma_w, sigma_b=config.sigma_b
+        )
+    return count_functions(words, spec.n_inputs)
+
+
+class _Merger:
+    """Merge tables as they arrive, in batches at least as large as what is merged so far."""
+
+    def __init__(self) -> None:
+        self.merged: FunctionTable | None = None
+        self.pending: list[FunctionTable] = []
+        self.pending_rows = 0
+
+    def add(self, table: FunctionTable) -> None:
+        self.pending.append(table)
+        self.pending_rows += table.n_functions
+        if self.merged is None or self.pending_rows >= self.merged.n_functions:
+            self._flush()
+
+    def _flush(self) -> None:
+        parts = ([self.merged] if self.merged is not None else []) + self.pending
+        self.merged = merge_tables(parts)
+        self.pending, self.pending_rows = [], 0
+
+    def result(self) -> FunctionTable:
+        if self.pending or self.merged is None:
+            self._flush()
+        return self.merged
+
+
+def _tasks(config: SampleConfig, shards, backend: str, jobs: int | None) -> list[ShardTask]:
+    import os
+
+    threads = None
+    if backend == "process" and (jobs or os.cpu_count() or 1) > 1:
+        threads = max(1, (os.cpu_count() or 1) // (jobs or os.cpu_count() or 1))
+    return [ShardTask(config, s, threads) for s in shards]
+
+
+def sample_functions(
+    model: str = "7-40-40-1",
+    *,
+    samples: int = 100_000,
+    seed: int = 0,
+    init: str = "gaussian",
+    sigma_w: float = 1.0,
+    sigma_b: float = 1.0,
+    shard_size: int = 1 << 17,
+    backend: str = "serial",
+    jobs: int | None = None,
+    address: str | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> FunctionTable:
+    """Sample ``samples`` random models and count the Boolean functions they compute (in memory).
+
+    The result does not depend on ``backend``, ``jobs`` or ``shard_size``.
+    """
+    from minimodels.parallel import run_tasks
+
+    config = SampleConfig(model, init, sigma_w, sigma_b, int(samples), seed, shard_size)
+    config = config.validated()
+    merger = _Merger()
+    tasks = _tasks(config, range(config.n_shards), backend, jobs)
+    for _, table in run_tasks(
+        run_shard, tasks, backend=backend, jobs=jobs, address=address, on_progress=on_progress
+    ):
+        merger.add(table)
+    return merger.result()
+
+
+# --------------------------------------------------------------------------- runs on disk
+
+
+@dataclass
+class SampleRun:
+    """A finished run: where it lives, its config, the merged table and its summary."""
+
+    path: Path
+    config: SampleConfig
+    table: FunctionTable
+    summary: dict[str, Any]
+
+
+def _config_dict(config: SampleConfig) -> dict[str, Any]:
+    return dataclasses.asdict(config)
+
+
+def _shard_path(out: Path, shard: int) -> Path:
+    return out / "shards" / f"shard-{shard:06d}.parquet"
+
+
+def _write_shard(out: Path, shard: int, table: FunctionTable) -> None:
+    from minimodels.storage import write_table
+
+    columns = {f"w{j}": table.words[:, j] for j in range(table.words.shape[1])}
+    columns["count"] = table.counts
+    write_table(_shard_path(out, shard), columns, metadata={"n_inputs": table.n_inputs})
+
+
+def _read_shard(path: Path) -> FunctionTable:
+    from minimodels.storage import read_table
+
+    columns, metadata = read_table(path)
+    n_words = len(columns) - 1
+    words = np.stack([columns[f"w{j}"] for j in range(n_words)], axis=1).astype(np.uint64)
+    return FunctionTable(int(metadata["n_inputs"]), words, columns["count"].astype(np.int64))
+
+
+def _check_resume(out: Path, config: SampleConfig, resume: bool) -> list[int]:
+    """Completed shards to reuse; refuses to mix runs."""
+    from minimodels.storage import read_json
+
+    config_path = out / "config.json"
+    has_run = config_path.exists() or (out / "shards").exists()
+    if not has_run:
+        return []
+    if not resume:
+        raise ValueError(
+            f"{str(out)!r} already holds a sampling run; pass --resume to continue it "
+            "or choose another --out"
+        )
+    if not config_path.exists():
+        raise ValueError(f"cannot resume: {str(out)!r} has shards but no config.json")
+    saved = read_json(config_path)
+    wanted = _config_dict(config)
+    different = [k for k in wanted if saved.get(k) != wanted[k]]
+    if different:
+        k = different[0]
+        raise ValueError(
+            f"cannot resume: {str(out)!r} holds a run with {k} = {saved.get(k)!r}, "
+            f"not {wanted[k]!r}; use the same config or another --out"
+        )
+    done = []
+    for path in sorted((out / "shards").glob("shard-*.parquet")):
+        shard = int(path.stem.split("-")[1])
+        if shard < config.n_shards:
+            done.append(shard)
+    return done
+
+
+def sample_run(
+    config: SampleConfig,
+    out_dir: str | Path,
+    *,
+    resume: bool = False,
+    backend: str = "process",
+    jobs: int | None = None,
+    address: str | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> SampleRun:
+    """Run (or resume) a sharded sampling run into ``out_dir`` and write its tables."""
+    from minimodels.parallel import check_backend, run_tasks
+    from minimodels.storage import prepare_out_dir, resolved_config, write_json
+
+    config = config.validated()
+    check_backend(backend, jobs)
+    out = prepare_out_dir(out_dir)
+    done = _check_resume(out, config, resume)
+    started = time.perf_counter()
+    if not (out / "config.json").exists():
+        write_json(out / "config.json", resolved_config(config))
+    (out / "shards").mkdir(exist_ok=True)
+    merger = _Merger()
+    for shard in done:
+        merger.add(_read_shard(_shard_path(out, shard)))
+    todo = [s for s in range(config.n_shards) if s not in set(done)]
+    total = config.n_shards
+    report(on_progress, len(done), total)
+    completed = len(done)
+    stream = run_tasks(
+        run_shard, _tasks(config, todo, backend, jobs), backend=backend, jobs=jobs, address=address
+    )
+    for index, table in stream:
+        try:
+            _write_shard(out, todo[index], table)
+        except OSError as error:
+            stream.close()
+            reason = "the disk is full" if error.errno == errno.ENOSPC else error.strerror
+            raise ValueError(
+                f"could not write shard {todo[index]} in {str(out)!r} ({reason}); the "
+                f"{completed} completed shards are kept: free space and rerun with --resume"
+            ) from None
+        merger.add(table)
+        completed += 1
+        report(on_progress, completed, total)
+    table = merger.result()
+    seconds = time.perf_counter() - started
+    summary = write_functions(out, config, table, seconds=seconds, n_resumed=len(done))
+    return SampleRun(out, config, table, summary)
+
+
+def function_columns(table: FunctionTable, *, chunk: int = 1 << 20) -> dict[str, np.ndarray]:
+    """The public columns of a table, most frequent function first (ties: by truth table)."""
+    from minimodels import complexity
+
+    order = np.argsort(-table.counts, kind="stable")
+    counts = table.counts[order]
+    words = table.words[order]
+    k_lz = np.empty(len(counts))
+    entropy = np.empty(len(counts))
+    n_ones = np.empty(len(counts), dtype=np.int64)
+    strings = []
+    for start in range(0, len(counts), chunk):
+        part = FunctionTable(
+            table.n_inputs, words[start : start + chunk], counts[start : start + chunk]
+        )
+        bits = part.truth_tables()
+        k_lz[start : start + chunk] = complexity.k_lz(bits)
+        entropy[start : start + chunk] = complexity.entropy(bits)
+        n_ones[start : start + chunk] = bits.sum(axis=1)
+        strings.append(part.strings())
+    return {
+        "function": np.concatenate(strings) if strings else np.array([], dtype=object),
+        "count": counts,
+        "probability": counts / max(1, counts.sum()),
+        "k_lz": k_lz,
+        "entropy": entropy,
+        "n_ones": n_ones,
+    }
+
+
+def summarise(table: FunctionTable, columns: dict[str, np.ndarray]) -> dict[str, Any]:
+    n = table.n_samples
+    singletons = int((table.counts == 1).sum())
+    return {
+        "n_samples": n,
+        "n_functions": table.n_functions,
+        "n_singletons": singletons,
+        "singleton_fraction": singletons / max(1, table.n_functions),
+        "top_function": columns["function"][0] if table.n_functions else None,
+        "top_probability": float(columns["probability"][0]) if table.n_functions else None,
+        "mean_k_lz": float((columns["k_lz"] * columns["count"]).sum() / max(1, n)),
+    }
+
+
+def write_functions(
+    out: Path, config: SampleConfig, table: FunctionTable, *, seconds: float, n_resumed: int = 0
+) -> dict[str, Any]:
+    from minimodels.storage import write_json, write_table
+
+    columns = function_columns(table)
+    metadata = {
+        "truth_table": TRUTH_TABLE_CONVENTION,
+        "n_inputs": table.n_inputs,
+        "n_samples": table.n_samples,
+        "config": _config_dict(config),
+    }
+    write_table(out / "functions.parquet", columns, metadata=metadata)
+    summary = summarise(table, columns)
+    summary.update(
+        seconds=seconds,
+        samples_per_second=(table.n_samples / seconds) if seconds > 0 else None,
+        n_shards=config.n_shards,
+        n_shards_resumed=n_resumed,
+    )
+    write_json(out / "summary.json", summary)
+    return summary
+
+
+def load_run(path: str | Path) -> tuple[FunctionTable, dict[str, Any]]:
+    """Read ``functions.parquet`` of a run back as a table and its metadata."""
+    from minimodels.sampling.tables import from_strings
+    from minimodels.storage import read_table
+
+    path = Path(path)
+    file = path / "functions.parquet" if path.is_dir() else path
+    if not file.exists():
+        raise ValueError(f"no functions.parquet in {str(path)!r}; run 'minimodels sample' first")
+    columns, metadata = read_table(file)
+    table = from_strings(columns["function"], columns["count"])
+    return table, metadata

@@ -1,0 +1,93 @@
+"""Function tables: each distinct sampled function once, with how many samples computed it.
+
+Data model: ``FunctionTable(n_inputs, words, counts)``.  ``words`` is (m, n_words) ``uint64``
+— the truth tables packed MSB-first (input i is bit 63 − (i mod 64) of word i // 64; for
+n < 6 only the top 2^n bits of the single word are used), so that the words written in binary
+and cut to 2^n characters are exactly the '0'/'1' truth-table string of DESIGN.md §4 — and
+rows are sorted by the words, unique.  ``counts`` (m,) ``int64``.  Tables from separate runs or
+shards merge exactly (:func:`merge_tables`): counts of equal functions add.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["TRUTH_TABLE_CONVENTION", "FunctionTable", "count_functions", "merge_tables"]
+
+TRUTH_TABLE_CONVENTION = (
+    "function[i] = f(x) for the input x whose binary expansion x1 x2 ... xn is i "
+    "(x1 the most significant bit); '1' when the final pre-activation is > 0"
+)
+
+
+@dataclass(frozen=True)
+class FunctionTable:
+    n_inputs: int
+    words: np.ndarray  # (m, n_words) uint64, sorted, unique
+    counts: np.ndarray  # (m,) int64
+
+    @property
+    def n_functions(self) -> int:
+        return len(self.counts)
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.counts.sum())
+
+    def truth_tables(self) -> np.ndarray:
+        """(m, 2^n) uint8 truth tables."""
+        big_endian = self.words.astype(">u8").view(np.uint8).reshape(len(self.words), -1)
+        return np.unpackbits(big_endian, axis=1)[:, : 1 << self.n_inputs]
+
+    def strings(self) -> np.ndarray:
+        """The truth tables as '0'/'1' strings (object array)."""
+        bits = self.truth_tables() + ord("0")
+        size = bits.shape[1]
+        return np.array(
+            [row.decode("ascii") for row in bits.view(f"S{size}").ravel()], dtype=object
+        )
+
+
+def count_functions(words: np.ndarray, n_inputs: int) -> FunctionTable:
+    """Tabulate packed truth tables (one row per sample) into a :class:`FunctionTable`."""
+    return _unique(np.ascontiguousarray(words), np.ones(len(words), dtype=np.int64), n_inputs)
+
+
+def merge_tables(tables: list[FunctionTable]) -> FunctionTable:
+    """One table with the counts of all ``tables`` added function by function."""
+    if not tables:
+        raise ValueError("nothing to merge")
+    n_inputs = {t.n_inputs for t in tables}
+    if len(n_inputs) != 1:
+        raise ValueError(f"cannot merge tables of different input counts {sorted(n_inputs)}")
+    words = np.concatenate([t.words for t in tables])
+    counts = np.concatenate([t.counts for t in tables])
+    return _unique(words, counts, n_inputs.pop())
+
+
+def from_strings(functions, counts, n_inputs: int | None = None) -> FunctionTable:
+    """A table from '0'/'1' strings and counts (e.g. a functions.parquet read back)."""
+    functions = list(functions)
+    size = len(functions[0]) if functions else 1 << (n_inputs or 1)
+    n = size.bit_length() - 1
+    bits = np.frombuffer("".join(functions).encode("ascii"), dtype=np.uint8) - ord("0")
+    bits = bits.reshape(len(functions), size)
+    n_words = max(1, size // 64)
+    padded = np.zeros((len(functions), 64 * n_words), dtype=np.uint8)
+    padded[:, :size] = bits
+    words = np.packbits(padded, axis=1).view(">u8").astype(np.uint64)
+    return _unique(words, np.asarray(counts, dtype=np.int64), n)
+
+
+def _unique(words: np.ndarray, counts: np.ndarray, n_inputs: int) -> FunctionTable:
+    if len(words) == 0:
+        return FunctionTable(n_inputs, words.reshape(0, max(1, words.shape[1])), counts[:0])
+    order = np.lexsort(words.T[::-1])  # word 0 is the primary key
+    words = words[order]
+    counts = counts[order]
+    new = np.ones(len(words), dtype=bool)
+    new[1:] = (words[1:] != words[:-1]).any(axis=1)
+    starts = np.flatnonzero(new)
+    return FunctionTable(n_inputs, words[starts], np.add.reduceat(counts, starts))

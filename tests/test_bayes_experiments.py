@@ -1,0 +1,121 @@
+"""Smoke tests of the experiments and the two commands, and the P_SGD plan's invariances."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import run_cli
+
+from minimodels.bayes.protocol import SGDSetup, Split, boolean_target, run_plan, sgd_plan
+from minimodels.complexity import k_lz
+from minimodels.experiments import bayes as experiment
+
+TINY_NET = SGDSetup(model="3-8-1", max_steps=300)
+TINY_SPLIT = Split(3, np.array([0, 3, 5, 6]), np.array([1, 2, 4, 7]), boolean_target(3, "x1|x2"))
+
+
+def test_sgd_tally_does_not_depend_on_how_runs_are_batched():
+    # net i starts from fold_in(key(seed), i): one vmapped batch of 6 equals two batches of 3
+    whole = run_plan(sgd_plan(TINY_SPLIT, TINY_NET, n_runs=6, seed=4, batch=6))
+    split_up = run_plan(sgd_plan(TINY_SPLIT, TINY_NET, n_runs=6, seed=4, batch=3))
+    np.testing.assert_array_equal(whole.functions, split_up.functions)
+    np.testing.assert_array_equal(whole.counts, split_up.counts)
+    assert whole.n_attempts == 6 and len(whole.functions[0]) == 4
+
+
+def test_sgd_vs_bayes_experiment_runs_at_a_tiny_config_with_the_nngp_posterior():
+    # the rejection path runs in the command test below
+    config = experiment.SGDVsBayesConfig(
+        model="3-8-1", train_size=4, target="x1|x2", n_runs=6, max_steps=300, bayes="nngp",
+        batch=6,
+    )  # fmt: skip
+    result = experiment.run(config)
+    summary = result.summary()
+    assert summary["n_fit"] + summary["n_unfit"] == 6
+    assert summary["bayes_method"] == "ep"
+    assert 0 <= summary["train_mass_within_decade"] <= 1
+    assert result.comparison.p_train.sum() == pytest.approx(1.0)
+    assert (result.comparison.p_bayes > 0).all()
+
+
+def test_evolution_vs_bayes_experiment_runs_at_a_tiny_config():
+    config = experiment.EvolutionVsBayesConfig(
+        n=3, train_size=4, width=5, depth=3, n_runs=10, steps=500, n_samples=5000, n_shards=2
+    )
+    summary = experiment.run(config).summary()
+    assert summary["n_runs"] == 10 and summary["n_samples"] == 5000
+    assert summary["n_accepted"] > 0
+
+
+def test_sgd_vs_bayes_command_writes_the_promised_table_and_summary(tmp_path):
+    out = tmp_path / "run"
+    args = ["--model", "3-8-1", "--train-size", "4", "--target", "x1|x2", "--runs", "8"]
+    result = run_cli(
+        "sgd-vs-bayes", *args, "--samples", "4000", "--seed", "1", "--out", str(out), "-q"
+    )
+    assert result.returncode == 0, result.stderr
+    table = pd.read_parquet(out / "functions.parquet")
+    assert {"function", "p_train", "p_bayes"} <= set(table.columns)
+    assert table.p_train.sum() == pytest.approx(1.0)
+    assert table.function.str.len().eq(4).all()
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("n_fit", "n_unfit", "n_accepted", "acceptance_rate", "wall_seconds"):
+        assert key in summary
+    assert "train_mass_within_decade" in summary
+
+
+def test_evolution_vs_bayes_command_resumes_to_the_same_table(tmp_path):
+    out = tmp_path / "run"
+    args = ["--n", "3", "--train-size", "4", "--width", "5", "--depth", "3", "--runs", "6"]
+    args += ["--steps", "500", "--samples", "3000", "--shards", "3", "--out", str(out), "-q"]
+    assert run_cli("evolution-vs-bayes", *args).returncode == 0
+    first = pd.read_parquet(out / "functions.parquet")
+    for shard in sorted((out / "shards").glob("bayes-*.json"))[1:]:
+        shard.unlink()  # as if the run had been killed after one P_B shard
+    resumed = run_cli("evolution-vs-bayes", *args, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    pd.testing.assert_frame_equal(first, pd.read_parquet(out / "functions.parquet"))
+    figure = tmp_path / "side.png"
+    plots = run_cli("bayes-plots", str(out), str(out), "--out", str(figure))
+    assert plots.returncode == 0, plots.stderr
+    assert figure.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "message"),
+    [
+        ("sgd-vs-bayes", ["--runs", "many"], "runs must be a number"),
+        ("sgd-vs-bayes", ["--bayes", "guess"], "bayes must be"),
+        ("evolution-vs-bayes", ["--n", "12"], "do not fit"),
+        ("evolution-vs-bayes", ["--rules", "4,x"], "comma-separated"),
+        ("bayes-plots", ["/no/such/run"], "not a finished"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, command, args, message):
+    result = run_cli(command, *args, "--out", str(tmp_path / "x"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert message in result.stderr.lower()
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow  # compiles a 64-input trainer (~15 s on a loaded 2-core machine)
+def test_digits_experiment_runs_at_a_tiny_config():
+    config = experiment.DigitsConfig(train_size=6, test_size=4, n_runs=6)
+    result = experiment.run_digits(config)
+    assert result.comparison.p_train.sum() == pytest.approx(1.0)
+    assert (result.comparison.p_bayes[result.comparison.p_train > 0] > 0).all()
+    assert len(result.comparison.functions[0]) == 4
+
+
+def test_ladder_reports_one_row_per_target_with_a_majority_baseline():
+    config = experiment.LadderConfig(
+        model="3-8-1", train_size=4, flips=(0, 2), named=("x1&x2",), n_runs=6, max_steps=300
+    )
+    rows = experiment.run_ladder(config).rows
+    assert [row["target"] for row in rows] == ["x1, 0 flipped", "x1, 2 flipped", "x1&x2"]
+    for row in rows:
+        assert 0 <= row["majority_error"] <= 1 and row["n_runs"] == 6
+    assert rows[0]["k_lz"] == pytest.approx(k_lz(boolean_target(3, "x1")))  # nothing flipped
+    assert rows[2]["k_lz"] == pytest.approx(k_lz(boolean_target(3, "x1&x2")))

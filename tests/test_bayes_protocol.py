@@ -1,0 +1,97 @@
+"""The P_train vs P_B bookkeeping: splits, tallies, exact posteriors, the comparison table."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from minimodels.bayes.protocol import (
+    Split,
+    bits_to_strings,
+    compare,
+    exact_posterior,
+    hamming_to,
+    random_split,
+    tabulate,
+)
+
+strings8 = st.text(alphabet="01", min_size=8, max_size=8)
+
+
+@given(st.integers(2, 6), st.data())
+def test_random_split_partitions_the_inputs_and_keeps_the_target(n, data):
+    target = data.draw(st.text(alphabet="01", min_size=2**n, max_size=2**n))
+    m = data.draw(st.integers(1, 2**n - 1))
+    split = random_split(n, m, target, rng=np.random.default_rng(data.draw(st.integers(0, 99))))
+    assert len(split.train) == m
+    np.testing.assert_array_equal(np.sort(np.r_[split.train, split.test]), np.arange(2**n))
+    assert "".join(map(str, split.train_labels)) == "".join(target[i] for i in split.train)
+    assert split.test_target == "".join(target[i] for i in split.test)
+    # row i of the inputs is i in binary, x1 the most significant bit
+    np.testing.assert_array_equal(split.inputs @ (2 ** np.arange(n - 1, -1, -1)), np.arange(2**n))
+
+
+@given(st.lists(strings8, max_size=40), st.lists(strings8, max_size=40))
+def test_merged_tallies_equal_one_tally_of_everything(a, b):
+    merged = tabulate(a, n_attempts=len(a) + 3).merged(tabulate(b, n_attempts=len(b) + 5))
+    whole = tabulate(a + b, n_attempts=len(a) + len(b) + 8)
+    np.testing.assert_array_equal(merged.functions, whole.functions)
+    np.testing.assert_array_equal(merged.counts, whole.counts)
+    assert (merged.n_attempts, merged.n_kept) == (whole.n_attempts, whole.n_kept)
+
+
+@given(st.lists(strings8, min_size=1, max_size=60), st.lists(strings8, min_size=1, max_size=60))
+def test_comparison_probabilities_are_the_two_tallies_aligned(a, b):
+    target = "01010101"
+    comparison = compare(tabulate(a), tabulate(b), target)
+    assert comparison.p_train.sum() == pytest.approx(1.0)
+    assert comparison.p_bayes.sum() == pytest.approx(1.0)
+    for f, p_t, p_b, e in zip(
+        comparison.functions,
+        comparison.p_train,
+        comparison.p_bayes,
+        comparison.n_errors,
+        strict=True,
+    ):
+        assert p_t == pytest.approx(a.count(f) / len(a))
+        assert p_b == pytest.approx(b.count(f) / len(b))
+        assert e == sum(x != y for x, y in zip(f, target, strict=True))
+
+
+def test_identical_tallies_put_all_mass_on_the_diagonal_and_disjoint_ones_none():
+    same = tabulate(["0011", "0011", "0101", "1111"])
+    numbers = compare(same, same, "0011").headline()
+    assert numbers["train_mass_within_decade"] == pytest.approx(1.0)
+    assert numbers["train_mass_unseen_by_bayes"] == 0.0
+    apart = compare(tabulate(["0000"]), tabulate(["1111"]), "0011").headline()
+    assert apart["train_mass_within_decade"] == 0.0
+    assert apart["train_mass_unseen_by_bayes"] == 1.0
+    # a factor 20 is outside the band: 0.95 vs 0.0475 for '0000'
+    skewed = compare(tabulate(["0000"] * 19 + ["1111"]), tabulate(["1111"] * 19 + ["0000"]), "0")
+    assert skewed.headline()["train_mass_within_decade"] == pytest.approx(0.0)
+
+
+def test_exact_posterior_conditions_a_finite_prior_on_the_training_rows():
+    # four "parameter settings" with their truth tables on n = 2 inputs
+    tables = np.array([[0, 1, 1, 0], [0, 1, 0, 0], [1, 1, 1, 1], [0, 1, 1, 1]])
+    weights = np.array([0.1, 0.2, 0.3, 0.4])
+    split = Split(2, np.array([0, 1]), np.array([2, 3]), "0110")
+    functions, probabilities = exact_posterior(tables, weights, split)
+    # settings 0, 1, 3 fit rows (0, 1) = (0, 1); their test strings are '10', '00', '11'
+    assert dict(zip(functions, probabilities, strict=True)) == pytest.approx(
+        {"00": 0.2 / 0.7, "10": 0.1 / 0.7, "11": 0.4 / 0.7}
+    )
+
+
+def test_bits_to_strings_and_hamming_round_trip():
+    bits = np.array([[0, 1, 1], [1, 1, 1]])
+    strings = bits_to_strings(bits)
+    assert strings.tolist() == ["011", "111"]
+    assert hamming_to(strings, "010").tolist() == [1, 2]
+
+
+def test_bad_splits_are_refused():
+    with pytest.raises(ValueError, match="length 2"):
+        random_split(2, 1, "010", rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="out of range"):
+        random_split(2, 4, "0101", rng=np.random.default_rng(0))
