@@ -46,6 +46,10 @@ def test_run_writes_the_public_table_in_the_design_convention(tmp_path):
         expected[s] = expected.get(s, 0) + 1
     assert counts == expected
     assert run.summary["n_functions"] == len(expected)
+    again, metadata = runs.load_run(tmp_path / "run")
+    np.testing.assert_array_equal(again.words, run.table.words)
+    np.testing.assert_array_equal(again.counts, run.table.counts)
+    assert metadata["n_samples"] == 300
     assert (tmp_path / "run" / "config.json").exists()
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["n_samples"] == 300
 

@@ -106,7 +106,7 @@ def marginal_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
         result.random_k_values + 0.7, 0, result.random_p_k, color=_GREY, lw=3,
         label="random strings",
     )  # fmt: skip
-    ax.set_ylim(bottom=0.5 * min(result.p_k.min(), result.random_p_k.min()))
+    ax.set_ylim(0.5 * min(result.p_k.min(), result.random_p_k.min()), 1.5)
     ax.set_yscale("log")
     ax.set_xlabel(r"$K_{LZ}$")
     ax.set_ylabel("P(K)")

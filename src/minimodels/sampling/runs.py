@@ -297,64 +297,116 @@ def sample_run(
     return SampleRun(out, config, table, summary)
 
 
-def function_columns(table: FunctionTable, *, chunk: int = 1 << 20) -> dict[str, np.ndarray]:
-    """The public columns of a table, most frequent function first (ties: by truth table)."""
+def function_chunks(table: FunctionTable, *, chunk: int = 1 << 20):
+    """The public columns, most frequent function first (ties: by truth table), in chunks.
+
+    Yields dicts of pyarrow/numpy columns of at most ``chunk`` rows, so that a table of tens
+    of millions of functions is written without ever holding all its strings in memory.
+    """
+    import pyarrow as pa
+
     from minimodels import complexity
 
     order = np.argsort(-table.counts, kind="stable")
-    counts = table.counts[order]
-    words = table.words[order]
-    k_lz = np.empty(len(counts))
-    entropy = np.empty(len(counts))
-    n_ones = np.empty(len(counts), dtype=np.int64)
-    strings = []
-    for start in range(0, len(counts), chunk):
-        part = FunctionTable(
-            table.n_inputs, words[start : start + chunk], counts[start : start + chunk]
-        )
-        bits = part.truth_tables()
-        k_lz[start : start + chunk] = complexity.k_lz(bits)
-        entropy[start : start + chunk] = complexity.entropy(bits)
-        n_ones[start : start + chunk] = bits.sum(axis=1)
-        strings.append(part.strings())
-    return {
-        "function": np.concatenate(strings) if strings else np.array([], dtype=object),
-        "count": counts,
-        "probability": counts / max(1, counts.sum()),
-        "k_lz": k_lz,
-        "entropy": entropy,
-        "n_ones": n_ones,
-    }
+    total = max(1, table.n_samples)
+    for start in range(0, len(order), chunk):
+        rows = order[start : start + chunk]
+        part = FunctionTable(table.n_inputs, table.words[rows], table.counts[rows])
+        bits = part.truth_tables()  # (m, 2^n) uint8
+        m, size = bits.shape
+        text = (bits + np.uint8(ord("0"))).tobytes()  # the '0'/'1' strings back to back
+        offsets = (np.arange(m + 1, dtype=np.int64) * size).astype(np.int32)
+        yield {
+            "function": pa.StringArray.from_buffers(
+                m, pa.py_buffer(offsets.tobytes()), pa.py_buffer(text)
+            ),
+            "count": part.counts,
+            "probability": part.counts / total,
+            "k_lz": complexity.k_lz(bits),
+            "entropy": complexity.entropy(bits),
+            "n_ones": bits.sum(axis=1).astype(np.int64),
+        }
 
 
-def summarise(table: FunctionTable, columns: dict[str, np.ndarray]) -> dict[str, Any]:
-    n = table.n_samples
+def function_columns(table: FunctionTable) -> dict[str, np.ndarray]:
+    """All public columns at once (small tables; numpy arrays, strings as objects)."""
+    parts = list(function_chunks(table))
+    if not parts:
+        return {
+            "function": np.array([], dtype=object),
+            "count": np.zeros(0, np.int64),
+            "probability": np.zeros(0),
+            "k_lz": np.zeros(0),
+            "entropy": np.zeros(0),
+            "n_ones": np.zeros(0, np.int64),
+        }
+    columns = {}
+    for name in parts[0]:
+        values = [p[name] for p in parts]
+        if name == "function":
+            columns[name] = np.array([s for v in values for s in v.to_pylist()], dtype=object)
+        else:
+            columns[name] = np.concatenate(values)
+    return columns
+
+
+def summarise(table: FunctionTable, top: dict[str, object], mean_k: float) -> dict[str, Any]:
     singletons = int((table.counts == 1).sum())
     return {
-        "n_samples": n,
+        "n_samples": table.n_samples,
         "n_functions": table.n_functions,
         "n_singletons": singletons,
         "singleton_fraction": singletons / max(1, table.n_functions),
-        "top_function": columns["function"][0] if table.n_functions else None,
-        "top_probability": float(columns["probability"][0]) if table.n_functions else None,
-        "mean_k_lz": float((columns["k_lz"] * columns["count"]).sum() / max(1, n)),
+        "top_function": top.get("function"),
+        "top_probability": top.get("probability"),
+        "mean_k_lz": mean_k,
     }
 
 
 def write_functions(
     out: Path, config: SampleConfig, table: FunctionTable, *, seconds: float, n_resumed: int = 0
 ) -> dict[str, Any]:
-    from minimodels.storage import write_json, write_table
+    """Write ``functions.parquet`` chunk by chunk (atomically) and ``summary.json``."""
+    import json
 
-    columns = function_columns(table)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from minimodels.storage import atomic_path, to_jsonable, write_json
+
     metadata = {
         "truth_table": TRUTH_TABLE_CONVENTION,
         "n_inputs": table.n_inputs,
         "n_samples": table.n_samples,
         "config": _config_dict(config),
     }
-    write_table(out / "functions.parquet", columns, metadata=metadata)
-    summary = summarise(table, columns)
+    encoded = {k: json.dumps(to_jsonable(v)) for k, v in metadata.items()}
+    top: dict[str, object] = {}
+    weighted_k = 0.0
+    with atomic_path(out / "functions.parquet") as tmp:
+        writer = None
+        for columns in function_chunks(table):
+            batch = pa.table({name: pa.array(col) for name, col in columns.items()})
+            if writer is None:
+                schema = batch.schema.with_metadata(encoded)
+                writer = pq.ParquetWriter(tmp, schema)
+                top = {
+                    "function": columns["function"][0].as_py(),
+                    "probability": float(columns["probability"][0]),
+                }
+            writer.write_table(batch.cast(schema))
+            weighted_k += float((columns["k_lz"] * columns["count"]).sum())
+        if writer is None:  # an empty table still gets its columns
+            empty = function_columns(table)
+            pq.write_table(
+                pa.table({k: pa.array(v) for k, v in empty.items()}).replace_schema_metadata(
+                    encoded
+                ),
+                tmp,
+            )
+        else:
+            writer.close()
+    summary = summarise(table, top, weighted_k / max(1, table.n_samples))
     summary.update(
         seconds=seconds,
         samples_per_second=(table.n_samples / seconds) if seconds > 0 else None,
@@ -367,13 +419,28 @@ def write_functions(
 
 def load_run(path: str | Path) -> tuple[FunctionTable, dict[str, Any]]:
     """Read ``functions.parquet`` of a run back as a table and its metadata."""
-    from minimodels.sampling.tables import from_strings
-    from minimodels.storage import read_table
+    import json
+
+    import pyarrow.parquet as pq
+
+    from minimodels.sampling.tables import from_bits
 
     path = Path(path)
     file = path / "functions.parquet" if path.is_dir() else path
     if not file.exists():
         raise ValueError(f"no functions.parquet in {str(path)!r}; run 'minimodels sample' first")
-    columns, metadata = read_table(file)
-    table = from_strings(columns["function"], columns["count"])
+    data = pq.read_table(file, columns=["function", "count"])
+    strings = data.column("function").combine_chunks()
+    n = len(strings)
+    # the strings are fixed-length and back to back: read their bytes, not Python objects
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset :][: n + 1]
+    text = np.frombuffer(strings.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    size = (offsets[-1] - offsets[0]) // max(1, n)
+    bits = (text - np.uint8(ord("0"))).reshape(n, size)
+    table = from_bits(bits, data.column("count").to_numpy())
+    raw = data.schema.metadata or {}
+    metadata = {}
+    for key, value in raw.items():
+        if not key.decode().startswith(("ARROW", "pandas")):
+            metadata[key.decode()] = json.loads(value)
     return table, metadata

@@ -71,14 +71,18 @@ def from_strings(functions, counts, n_inputs: int | None = None) -> FunctionTabl
     """A table from '0'/'1' strings and counts (e.g. a functions.parquet read back)."""
     functions = list(functions)
     size = len(functions[0]) if functions else 1 << (n_inputs or 1)
-    n = size.bit_length() - 1
     bits = np.frombuffer("".join(functions).encode("ascii"), dtype=np.uint8) - ord("0")
-    bits = bits.reshape(len(functions), size)
+    return from_bits(bits.reshape(len(functions), size), counts)
+
+
+def from_bits(bits: np.ndarray, counts) -> FunctionTable:
+    """A table from (m, 2^n) 0/1 truth tables and their counts (rows need not be distinct)."""
+    size = bits.shape[1]
     n_words = max(1, size // 64)
-    padded = np.zeros((len(functions), 64 * n_words), dtype=np.uint8)
+    padded = np.zeros((len(bits), 64 * n_words), dtype=np.uint8)
     padded[:, :size] = bits
     words = np.packbits(padded, axis=1).view(">u8").astype(np.uint64)
-    return _unique(words, np.asarray(counts, dtype=np.int64), n)
+    return _unique(words, np.asarray(counts, dtype=np.int64), size.bit_length() - 1)
 
 
 def _unique(words: np.ndarray, counts: np.ndarray, n_inputs: int) -> FunctionTable:
