@@ -5,13 +5,14 @@ budget, seed).  Training minimises
 
     loss(train pairs) + l1 · Σ|w|
 
-with AdamW (β = (0.9, 0.98), decoupled weight decay ``wd``, so each step also shrinks the weights
-by ``lr · wd``) on the whole training set every step.  One host call runs ``log_every`` steps
-inside a compiled ``lax.scan``; between calls the measures of :mod:`.measures` are taken on all
-pairs and appended to the log, so log row ``i`` describes the parameters after ``step[i]`` steps
-(row 0 is the initialisation).  A :class:`Checkpoint` can be taken at any log row and training
-resumed from it; because chunks always start at multiples of ``log_every``, a resumed run ends
-with exactly the same parameters and log as an uninterrupted one.
+with AdamW (β = (0.9, 0.98), decoupled weight decay ``wd``, so each step also shrinks the
+weights by ``lr · wd``; optional linear warm-up of the rate) on the whole training set every
+step.  One host call runs ``log_every`` steps inside a compiled ``lax.scan``; between calls the
+measures of :mod:`.measures` are taken on all pairs and appended to the log, so log row ``i``
+describes the parameters after ``step[i]`` steps (row 0 is the initialisation).  A
+:class:`Checkpoint` can be taken at any log row and training resumed from it; because chunks
+always start at multiples of ``log_every``, a resumed run ends with exactly the same parameters
+and log as an uninterrupted one.
 
 The seed gives the train/test split (``np.random.default_rng(seed)``) and the initial weights
 (``jax.random.key(seed)``).  :func:`train_seeds` trains several seeds at once, vmapped (same
@@ -22,6 +23,7 @@ floating-point reassociation, not bit for bit.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -78,6 +80,7 @@ class GrokConfig:
     d_mlp: int = 512
     beta1: float = 0.9
     beta2: float = 0.98
+    warmup: int = 0  # linear learning-rate warm-up over this many steps (Nanda: 10)
     log_every: int = 10
     n_key: int = 5  # key frequencies used by the restricted/excluded loss
     stop_after: int | None = None  # stop this many steps after generalising (None: full budget)
@@ -119,7 +122,7 @@ class GrokConfig:
         for name, value in positive.items():
             if not value > 0:
                 raise ValueError(f"{name} = {value} must be positive")
-        for name, value in {"wd": self.wd, "l1": self.l1}.items():
+        for name, value in {"wd": self.wd, "l1": self.l1, "warmup": self.warmup}.items():
             if not value >= 0:
                 raise ValueError(f"{name} = {value} must be non-negative")
         if self.stop_after is not None and self.stop_after < 0:
@@ -164,7 +167,11 @@ def embedding(config: GrokConfig, params) -> jax.Array:
 
 
 def optimiser(config: GrokConfig) -> optax.GradientTransformation:
-    return optax.adamw(config.lr, b1=config.beta1, b2=config.beta2, weight_decay=config.wd)
+    """AdamW; with ``warmup`` the rate is ``lr · min(t / warmup, 1)`` at update t = 0, 1, …"""
+    lr: float | optax.Schedule = config.lr
+    if config.warmup:
+        lr = optax.linear_schedule(0.0, config.lr, config.warmup)
+    return optax.adamw(lr, b1=config.beta1, b2=config.beta2, weight_decay=config.wd)
 
 
 def objective(config: GrokConfig, params, a, b, c) -> jax.Array:
@@ -230,6 +237,33 @@ def make_measure(config: GrokConfig):
         return out
 
     return measure
+
+
+def _compute_key(config: GrokConfig) -> GrokConfig:
+    """The config with the fields that do not change the compiled code blanked out."""
+    return dataclasses.replace(config, seed=0, steps=1, stop_after=None, frac=0.5, log_every=1)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_chunk(key: GrokConfig, n_steps: int, batched: bool):
+    chunk = make_chunk(key, n_steps)
+    return jax.jit(jax.vmap(chunk) if batched else chunk)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_measure(key: GrokConfig, batched: bool):
+    measure = make_measure(key)
+    return jax.jit(jax.vmap(measure) if batched else measure)
+
+
+def compiled_chunk(config: GrokConfig, n_steps: int, *, batched: bool = False):
+    """The jitted :func:`make_chunk`, shared by every run whose compiled code is the same."""
+    return _compiled_chunk(_compute_key(config), n_steps, batched)
+
+
+def compiled_measure(config: GrokConfig, *, batched: bool = False):
+    """The jitted :func:`make_measure`, shared like :func:`compiled_chunk`."""
+    return _compiled_measure(_compute_key(config), batched)
 
 
 # --------------------------------------------------------------------------- results
@@ -321,8 +355,7 @@ def train(
     data = make_data(config.op, config.p, config.frac, rng=np.random.default_rng(config.seed))
     train_xyz, all_pairs = _device_data(data)
     opt = optimiser(config)
-    measure = jax.jit(make_measure(config))
-    chunks: dict[int, Callable] = {}
+    measure = compiled_measure(config)
 
     if resume is None:
         params = init_params(config, jax.random.key(config.seed))
@@ -339,9 +372,7 @@ def train(
     report(on_progress, step, config.steps)
     while not _done(config, log, step):
         n = min(config.log_every, config.steps - step)
-        if n not in chunks:
-            chunks[n] = jax.jit(make_chunk(config, n))
-        params, opt_state, losses = chunks[n](params, opt_state, *train_xyz)
+        params, opt_state, losses = compiled_chunk(config, n)(params, opt_state, *train_xyz)
         step += n
         row = jax.device_get(measure(params, *all_pairs))
         _check_finite(step, {"train_loss": [row["train_loss"], losses[-1]]})
@@ -377,8 +408,7 @@ def train_seeds(
         jnp.stack([jax.random.key(s) for s in seeds])
     )
     opt_state = jax.vmap(optimiser(config).init)(params)
-    measure = jax.jit(jax.vmap(make_measure(config)))
-    chunks: dict[int, Callable] = {}
+    measure = compiled_measure(config, batched=True)
 
     def rows(params):
         values = jax.device_get(measure(params, *all_pairs))
@@ -391,9 +421,9 @@ def train_seeds(
     report(on_progress, 0, config.steps)
     while not all(_done(config, log, step) for log in logs):
         n = min(config.log_every, config.steps - step)
-        if n not in chunks:
-            chunks[n] = jax.jit(jax.vmap(make_chunk(config, n)))
-        params, opt_state, _ = chunks[n](params, opt_state, *train_xyz)
+        params, opt_state, _ = compiled_chunk(config, n, batched=True)(
+            params, opt_state, *train_xyz
+        )
         step += n
         values = rows(params)
         for i, log in enumerate(logs):

@@ -44,26 +44,30 @@ def init_transformer(
     d_mlp: int = 512,
     init_scale: float = 1.0,
 ) -> Params:
-    """Gaussian weights with std ``init_scale / sqrt(fan_in)`` and zero biases (Nanda's scheme)."""
+    """Nanda et al.'s scheme: N(0, 1/d_model) weights (W_U: N(0, 1/(p+1))), zero biases.
+
+    Every weight is multiplied by ``init_scale``.
+    """
     if d_model % n_heads:
         raise ValueError(f"d_model = {d_model} is not divisible by n_heads = {n_heads}")
     d_head = d_model // n_heads
     shapes = {
-        "W_E": ((p + 1, d_model), d_model),
-        "W_pos": ((3, d_model), d_model),
-        "W_Q": ((n_heads, d_model, d_head), d_model),
-        "W_K": ((n_heads, d_model, d_head), d_model),
-        "W_V": ((n_heads, d_model, d_head), d_model),
-        "W_O": ((n_heads, d_head, d_model), d_model),
-        "W_in": ((d_model, d_mlp), d_model),
-        "W_out": ((d_mlp, d_model), d_mlp),
-        "W_U": ((d_model, p), d_model),
+        "W_E": (p + 1, d_model),
+        "W_pos": (3, d_model),
+        "W_Q": (n_heads, d_model, d_head),
+        "W_K": (n_heads, d_model, d_head),
+        "W_V": (n_heads, d_model, d_head),
+        "W_O": (n_heads, d_head, d_model),
+        "W_in": (d_model, d_mlp),
+        "W_out": (d_mlp, d_model),
+        "W_U": (d_model, p),
     }
     keys = jax.random.split(key, len(shapes))
     params = {
-        name: init_scale * jax.random.normal(k, shape, jnp.float32) / math.sqrt(fan_in)
-        for k, (name, (shape, fan_in)) in zip(keys, shapes.items(), strict=True)
+        name: init_scale * jax.random.normal(k, shape, jnp.float32) / math.sqrt(d_model)
+        for k, (name, shape) in zip(keys, shapes.items(), strict=True)
     }
+    params["W_U"] = params["W_U"] * math.sqrt(d_model / (p + 1))  # Nanda's 1/sqrt(d_vocab)
     params["b_in"] = jnp.zeros((d_mlp,), jnp.float32)
     params["b_out"] = jnp.zeros((d_model,), jnp.float32)
     return params

@@ -1,0 +1,95 @@
+"""The two models: fast paths equal the plain ones; gradients equal finite differences."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from minimodels.grokking import mlp, transformer
+from minimodels.grokking.data import one_hot_pairs, token_pairs
+from minimodels.grokking.train import GrokConfig, init_params, objective
+
+
+def _pairs(p, n, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, p, n), rng.integers(0, p, n)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_transformer_fast_path_equals_causal_reference(seed):
+    p = 13
+    params = transformer.init_transformer(
+        p, key=jax.random.key(seed), d_model=32, n_heads=4, d_mlp=64
+    )
+    a, b = _pairs(p, 50, seed)
+    fast = jax.jit(transformer.logits)(params, jnp.asarray(a), jnp.asarray(b))
+    plain = jax.jit(transformer.logits_reference)(params, jnp.asarray(token_pairs(a, b, p)))
+    assert fast.shape == (50, p)
+    np.testing.assert_allclose(fast, plain, rtol=2e-5, atol=2e-5)
+
+
+def test_transformer_reference_ignores_nothing_it_should_use():
+    # changing a or b changes the logits: the read-out at "=" attends to both operands
+    p = 11
+    params = transformer.init_transformer(p, key=jax.random.key(0), d_model=16, n_heads=2, d_mlp=32)
+    logits = jax.jit(transformer.logits_reference)(
+        params, jnp.asarray([[1, 2, p], [3, 2, p], [1, 5, p]])
+    )
+    assert not np.allclose(logits[0], logits[1])
+    assert not np.allclose(logits[0], logits[2])
+
+
+@pytest.mark.parametrize("activation", ["quadratic", "relu", "tanh"])
+def test_mlp_gather_path_equals_one_hot_product(activation):
+    p = 17
+    params = mlp.init_mlp(p, key=jax.random.key(0), width=40)
+    a, b = _pairs(p, 60)
+    fast = jax.jit(mlp.logits, static_argnums=3)(params, jnp.asarray(a), jnp.asarray(b), activation)
+    plain = jax.jit(mlp.logits_reference, static_argnums=2)(
+        params, jnp.asarray(one_hot_pairs(a, b, p)), activation
+    )
+    np.testing.assert_allclose(fast, plain, rtol=1e-5, atol=1e-5)
+
+
+def test_mlp_is_gromovs_formula():
+    p, width = 7, 5
+    params = mlp.init_mlp(p, key=jax.random.key(3), width=width)
+    W_in, W_out = (np.asarray(params[k], np.float64) for k in ("W_in", "W_out"))
+    a, b = 2, 6
+    expected = W_out @ (W_in[:, a] + W_in[:, p + b]) ** 2 / width
+    got = mlp.logits(params, jnp.asarray([a]), jnp.asarray([b]))[0]
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        GrokConfig(model="transformer", p=5, d_model=8, n_heads=2, d_mlp=12, loss="ce", l1=1e-3),
+        GrokConfig(model="mlp", p=5, width=6, loss="mse", l1=1e-3),
+        GrokConfig(model="mlp", p=5, width=6, loss="ce", activation="tanh"),
+    ],
+    ids=["transformer-ce-l1", "mlp-mse-l1", "mlp-ce-tanh"],
+)
+def test_gradients_match_central_finite_differences(config):
+    config = config.check()
+    rng = np.random.default_rng(0)
+    a, b = _pairs(config.p, 12)
+    c = (a + b) % config.p
+    with jax.enable_x64(True):
+        # shift every weight off zero, where |w| (the L1 penalty) has no derivative
+        params = jax.tree_util.tree_map(
+            lambda x: jnp.asarray(x, jnp.float64) + 0.1 + 0.05 * rng.standard_normal(x.shape),
+            init_params(config, jax.random.key(1)),
+        )
+        args = (jnp.asarray(a), jnp.asarray(b), jnp.asarray(c))
+        f = jax.jit(lambda q: objective(config, q, *args))
+        grads = jax.jit(jax.grad(f))(params)
+        eps = 1e-6
+        for name in params:
+            direction = {k: jnp.zeros_like(v) for k, v in params.items()}
+            direction[name] = jnp.asarray(rng.standard_normal(params[name].shape))
+            plus = f(jax.tree_util.tree_map(lambda x, d: x + eps * d, params, direction))
+            minus = f(jax.tree_util.tree_map(lambda x, d: x - eps * d, params, direction))
+            numeric = (plus - minus) / (2 * eps)
+            analytic = jnp.sum(grads[name] * direction[name])
+            np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8, err_msg=name)
