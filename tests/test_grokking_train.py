@@ -13,6 +13,16 @@ from minimodels.grokking.checkpoints import load_checkpoint, save_checkpoint
 from minimodels.grokking.sweep import SweepConfig, sweep
 from minimodels.grokking.train import init_params, objective, optimiser
 
+
+def opt_state_hyperparameters(state):
+    return [
+        round(float(v), 6)
+        for part in state
+        if hasattr(part, "hyperparams")
+        for v in part.hyperparams.values()
+    ]
+
+
 TINY_MLP = GrokConfig(p=11, width=24, frac=0.6, steps=60, log_every=20, lr=5e-3)
 TINY_TRANSFORMER = GrokConfig.nanda(
     p=7, frac=0.5, d_model=16, n_heads=2, d_mlp=32, steps=40, log_every=20, lr=3e-3
@@ -92,6 +102,7 @@ def test_one_step_is_adamw_with_decoupled_weight_decay_and_l1():
     a, b = jnp.arange(5), jnp.arange(5) * 2 % config.p
     c = (a + b) % config.p
     grads = jax.grad(objective, argnums=1)(config, params, a, b, c)
+    assert set(opt_state_hyperparameters(optimiser(config).init(params))) == {0.5, -5e-3}
     opt = optimiser(config)
     updates, _ = opt.update(grads, opt.init(params), params)
     new = optax.apply_updates(params, updates)

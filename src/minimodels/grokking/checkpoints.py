@@ -39,7 +39,7 @@ def load_checkpoint(path: str | os.PathLike[str], config: GrokConfig) -> Checkpo
     """Read a checkpoint written for ``config`` (its shapes must match)."""
     config = config.check()
     template = jax.eval_shape(lambda: init_params(config, jax.random.key(0)))
-    opt_template = jax.eval_shape(lambda: optimiser(config).init(template))
+    opt_template = jax.eval_shape(optimiser(config).init, template)
     with np.load(path) as stored:
         params = {name: stored[f"params/{name}"] for name in template}
         for name, shape in template.items():

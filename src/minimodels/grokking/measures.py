@@ -39,6 +39,7 @@ __all__ = [
     "inverse_participation_ratio",
     "key_frequencies",
     "loss_value",
+    "per_pair_loss",
     "restricted_and_excluded_loss",
     "weight_norm",
 ]
@@ -52,13 +53,18 @@ def check_loss(name: str) -> str:
     return name
 
 
-def loss_value(logits: jax.Array, labels: jax.Array, loss: str = "ce") -> jax.Array:
-    """Mean loss of ``(n, p)`` logits against ``(n,)`` integer labels."""
+def per_pair_loss(logits: jax.Array, labels: jax.Array, loss: str = "ce") -> jax.Array:
+    """The loss of each pair: ``(n, p)`` logits and ``(n,)`` integer labels → ``(n,)``."""
     if check_loss(loss) == "ce":
         log_probs = jax.nn.log_softmax(logits, axis=-1)
-        return -jnp.mean(jnp.take_along_axis(log_probs, labels[:, None], axis=-1))
+        return -jnp.take_along_axis(log_probs, labels[:, None], axis=-1)[:, 0]
     target = jax.nn.one_hot(labels, logits.shape[-1], dtype=logits.dtype)
-    return jnp.mean(jnp.sum((logits - target) ** 2, axis=-1))
+    return jnp.sum((logits - target) ** 2, axis=-1)
+
+
+def loss_value(logits: jax.Array, labels: jax.Array, loss: str = "ce") -> jax.Array:
+    """Mean loss of ``(n, p)`` logits against ``(n,)`` integer labels."""
+    return jnp.mean(per_pair_loss(logits, labels, loss))
 
 
 def accuracy(logits: jax.Array, labels: jax.Array) -> jax.Array:
@@ -137,14 +143,6 @@ def restricted_and_excluded_loss(
     centred = grid_logits - mean
     projected = directions.T @ (directions @ centred)  # (N, p): key-frequency part
     restricted = loss_value(mean + projected, labels, loss)
-    excluded_logits = grid_logits - projected
-    n_train = jnp.sum(train_mask)
-    if loss == "ce":
-        per_pair = -jnp.take_along_axis(
-            jax.nn.log_softmax(excluded_logits, axis=-1), labels[:, None], axis=-1
-        )[:, 0]
-    else:
-        target = jax.nn.one_hot(labels, excluded_logits.shape[-1], dtype=excluded_logits.dtype)
-        per_pair = jnp.sum((excluded_logits - target) ** 2, axis=-1)
-    excluded = jnp.sum(jnp.where(train_mask, per_pair, 0.0)) / n_train
+    per_pair = per_pair_loss(grid_logits - projected, labels, loss)
+    excluded = jnp.sum(jnp.where(train_mask, per_pair, 0.0)) / jnp.sum(train_mask)
     return restricted, excluded

@@ -17,6 +17,7 @@ multiplying by the one-hot vector; :func:`logits_reference` does the matrix prod
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -48,6 +49,11 @@ def init_mlp(p: int, *, key: jax.Array, width: int = 512, init_scale: float = 1.
     """``W_in`` (width, 2p) and ``W_out`` (p, width), entries N(0, init_scale²)."""
     if width < 1:
         raise ValueError(f"width = {width} must be at least 1")
+    return _init_mlp(p, width, key, init_scale)
+
+
+@partial(jax.jit, static_argnums=(0, 1))
+def _init_mlp(p: int, width: int, key: jax.Array, init_scale: float) -> Params:
     k_in, k_out = jax.random.split(key)
     return {
         "W_in": init_scale * jax.random.normal(k_in, (width, 2 * p), jnp.float32),

@@ -17,7 +17,9 @@ and log as an uninterrupted one.
 The seed gives the train/test split (``np.random.default_rng(seed)``) and the initial weights
 (``jax.random.key(seed)``).  :func:`train_seeds` trains several seeds at once, vmapped (same
 shapes, different splits and weights); it is for sweeps and agrees with :func:`train` up to
-floating-point reassociation, not bit for bit.
+floating-point reassociation, not bit for bit.  Compiled code is cached per process and shared
+by runs that differ only in seed, budget, train fraction (for :func:`train_seeds`), learning
+rate, weight decay, L1 or initialisation scale, so a sweep compiles once per worker.
 """
 
 from __future__ import annotations
@@ -167,30 +169,44 @@ def embedding(config: GrokConfig, params) -> jax.Array:
 
 
 def optimiser(config: GrokConfig) -> optax.GradientTransformation:
-    """AdamW; with ``warmup`` the rate is ``lr · min(t / warmup, 1)`` at update t = 0, 1, …"""
-    lr: float | optax.Schedule = config.lr
+    """AdamW as optax builds it, with ``lr`` and ``wd`` held in the optimiser *state*.
+
+    The update is ``-lr · f(t) · (adam(g) + wd · w)`` with warm-up factor
+    ``f(t) = min(t / warmup, 1)`` (1 without warm-up).  Keeping ``lr`` and ``wd`` in the state
+    (``optax.inject_hyperparams``) lets runs that differ only in them share compiled code.
+    """
+    parts = [
+        optax.scale_by_adam(b1=config.beta1, b2=config.beta2),
+        optax.inject_hyperparams(optax.add_decayed_weights)(weight_decay=config.wd),
+        optax.inject_hyperparams(optax.scale)(step_size=-config.lr),
+    ]
     if config.warmup:
-        lr = optax.linear_schedule(0.0, config.lr, config.warmup)
-    return optax.adamw(lr, b1=config.beta1, b2=config.beta2, weight_decay=config.wd)
+        warmup = config.warmup
+        parts.append(optax.scale_by_schedule(lambda t: jnp.minimum(t / warmup, 1.0)))
+    return optax.chain(*parts)
 
 
-def objective(config: GrokConfig, params, a, b, c) -> jax.Array:
-    """The training objective: loss on the given pairs plus the L1 penalty."""
-    value = M.loss_value(model_logits(config)(params, a, b), c, config.loss)
-    if config.l1:
-        value = value + config.l1 * M.l1_norm(params)
-    return value
+def objective(config: GrokConfig, params, a, b, c, weight=None, l1=None) -> jax.Array:
+    """The training objective: loss on the given pairs plus ``l1 · Σ|w|``.
+
+    ``weight`` (per pair, default ``1/n``) lets padded pair sets carry weight-0 pairs;
+    ``l1`` defaults to ``config.l1`` (it is an argument so it can be traced).
+    """
+    per_pair = M.per_pair_loss(model_logits(config)(params, a, b), c, config.loss)
+    value = jnp.mean(per_pair) if weight is None else jnp.sum(weight * per_pair)
+    l1 = config.l1 if l1 is None else l1
+    return value + l1 * M.l1_norm(params)
 
 
 def make_chunk(config: GrokConfig, n_steps: int):
-    """``(params, opt_state, a, b, c) -> (params, opt_state, losses)`` for ``n_steps`` steps."""
+    """``(params, opt_state, a, b, c, weight, l1) -> (params, opt_state, losses)``."""
     opt = optimiser(config)
     grad = jax.value_and_grad(partial(objective, config))
 
-    def chunk(params, opt_state, a, b, c):
+    def chunk(params, opt_state, a, b, c, weight, l1):
         def step(carry, _):
             params, opt_state = carry
-            value, grads = grad(params, a, b, c)
+            value, grads = grad(params, a, b, c, weight, l1)
             updates, opt_state = opt.update(grads, opt_state, params)
             return (optax.apply_updates(params, updates), opt_state), value
 
@@ -207,19 +223,15 @@ def make_measure(config: GrokConfig):
 
     def measure(params, a, b, c, train_mask):
         logits = logits_fn(params, a, b)  # (N, p) on every pair
-        log_probs_or_sq = (
-            -jnp.take_along_axis(jax.nn.log_softmax(logits), c[:, None], axis=-1)[:, 0]
-            if config.loss == "ce"
-            else jnp.sum((logits - jax.nn.one_hot(c, config.p)) ** 2, axis=-1)
-        )
+        per_pair = M.per_pair_loss(logits, c, config.loss)
         correct = jnp.argmax(logits, axis=-1) == c
         n_train = jnp.sum(train_mask)
         n_test = train_mask.shape[0] - n_train
         emb = embedding(config, params)
         power = M.fourier_power(emb)
         out = {
-            "train_loss": jnp.sum(jnp.where(train_mask, log_probs_or_sq, 0.0)) / n_train,
-            "test_loss": jnp.sum(jnp.where(train_mask, 0.0, log_probs_or_sq)) / n_test,
+            "train_loss": jnp.sum(jnp.where(train_mask, per_pair, 0.0)) / n_train,
+            "test_loss": jnp.sum(jnp.where(train_mask, 0.0, per_pair)) / n_test,
             "train_accuracy": jnp.sum(train_mask & correct) / n_train,
             "test_accuracy": jnp.sum(~train_mask & correct) / n_test,
             "weight_norm": M.weight_norm(params),
@@ -241,7 +253,18 @@ def make_measure(config: GrokConfig):
 
 def _compute_key(config: GrokConfig) -> GrokConfig:
     """The config with the fields that do not change the compiled code blanked out."""
-    return dataclasses.replace(config, seed=0, steps=1, stop_after=None, frac=0.5, log_every=1)
+    return dataclasses.replace(
+        config,
+        seed=0,
+        steps=1,
+        stop_after=None,
+        frac=0.5,
+        log_every=1,
+        lr=1.0,
+        wd=0.0,
+        l1=0.0,
+        init_scale=1.0,
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -315,13 +338,33 @@ def summarise(config: GrokConfig, log: dict[str, np.ndarray]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- training
 
 
-def _device_data(data: ModularData):
+def _device_data(data: ModularData, l1: float, *, padded: bool = False):
+    """(training arguments ``a, b, c, weight, l1``, measure arguments ``a, b, c, train_mask``).
+
+    ``padded``: train on all pairs with weight 0 off the training set, so runs that differ in
+    the train fraction have the same shapes (sweeps); otherwise gather the training pairs.
+    """
     train_mask = np.zeros(data.n_pairs, bool)
     train_mask[data.train] = True
-    return (
-        tuple(jnp.asarray(x[data.train]) for x in (data.a, data.b, data.c)),
-        (jnp.asarray(data.a), jnp.asarray(data.b), jnp.asarray(data.c), jnp.asarray(train_mask)),
+    n_train = len(data.train)
+    if padded:
+        rows = np.arange(data.n_pairs)
+        weight = train_mask / np.float32(n_train)
+    else:
+        rows = data.train
+        weight = np.full(n_train, 1 / np.float32(n_train))
+    train_args = (
+        *(jnp.asarray(x[rows]) for x in (data.a, data.b, data.c)),
+        jnp.asarray(weight, jnp.float32),
+        jnp.asarray(l1, jnp.float32),
     )
+    measure_args = (
+        jnp.asarray(data.a),
+        jnp.asarray(data.b),
+        jnp.asarray(data.c),
+        jnp.asarray(train_mask),
+    )
+    return train_args, measure_args
 
 
 def _check_finite(step: int, values: dict[str, Any]) -> None:
@@ -353,7 +396,7 @@ def train(
     ``checkpoint_every`` steps (a multiple of ``log_every``), ``resume`` continues one."""
     config = config.check()
     data = make_data(config.op, config.p, config.frac, rng=np.random.default_rng(config.seed))
-    train_xyz, all_pairs = _device_data(data)
+    train_xyz, all_pairs = _device_data(data, config.l1)
     opt = optimiser(config)
     measure = compiled_measure(config)
 
@@ -401,8 +444,8 @@ def train_seeds(
     datas = [
         make_data(config.op, config.p, config.frac, rng=np.random.default_rng(s)) for s in seeds
     ]
-    per_seed = [_device_data(d) for d in datas]
-    train_xyz = tuple(jnp.stack([d[0][i] for d in per_seed]) for i in range(3))
+    per_seed = [_device_data(d, config.l1, padded=True) for d in datas]
+    train_xyz = tuple(jnp.stack([d[0][i] for d in per_seed]) for i in range(5))
     all_pairs = tuple(jnp.stack([d[1][i] for d in per_seed]) for i in range(4))
     params = jax.vmap(lambda k: init_params(config, k))(
         jnp.stack([jax.random.key(s) for s in seeds])

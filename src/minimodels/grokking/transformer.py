@@ -26,6 +26,7 @@ equal.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -35,6 +36,7 @@ __all__ = ["init_transformer", "logits", "logits_reference"]
 Params = dict[str, jax.Array]
 
 
+@partial(jax.jit, static_argnames=("p", "d_model", "n_heads", "d_mlp"))
 def init_transformer(
     p: int,
     *,
