@@ -37,12 +37,12 @@ def _mlp() -> GrokConfig:
 
 def _phase() -> SweepConfig:
     base = GrokConfig(p=23, width=64, steps=1000, log_every=25, stop_after=0)
-    return SweepConfig(base=base, x_values=(0.3, 0.45, 0.6, 0.75), y_values=(0.0, 0.3, 1.0, 3.0))
+    return SweepConfig(base=base, x_values=(0.4, 0.55, 0.7, 0.85), y_values=(0.0, 0.3, 1.0, 2.0))
 
 
 def _transformer() -> GrokConfig:
     return GrokConfig.nanda(
-        p=23, frac=0.7, d_model=64, d_mlp=256, lr=1e-2, steps=1500, log_every=50, stop_after=100
+        p=23, frac=0.7, d_model=64, d_mlp=256, lr=5e-3, steps=1500, log_every=25, stop_after=100
     )
 
 
@@ -57,7 +57,7 @@ class GrokkingExperiment:
     @classmethod
     def quick(cls) -> GrokkingExperiment:
         phase = _phase()
-        small = dataclasses.replace(phase.base, p=17, width=48, steps=600)
+        small = dataclasses.replace(phase.base, steps=600)
         return cls(mlp=_mlp(), phase=dataclasses.replace(phase, base=small))
 
     @classmethod

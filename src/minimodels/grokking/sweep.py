@@ -2,10 +2,11 @@
 
 Data model.  A :class:`SweepConfig` names a base :class:`GrokConfig`, two of its fields as axes
 (default: train fraction across, weight decay up) with the values to try, and a number of seeds.
-Every cell (one value per axis) is an independent task for :func:`minimodels.parallel.run_tasks`
-(serial, process pool or Ray; same results on each); inside a cell the seeds are trained at once,
-vmapped.  Seeds come from ``np.random.SeedSequence(seed).spawn(n_seeds)`` and are the same in
-every cell, so cells differ only in the swept values.
+Every cell is a task for :func:`minimodels.parallel.run_tasks` (serial, process pool or Ray;
+same results on each); inside a cell the seeds are trained at once, vmapped
+(:func:`~minimodels.grokking.train.train_many`), which agrees with separate runs up to
+floating-point reassociation.  Seeds come from ``np.random.SeedSequence(seed).spawn(n_seeds)``
+and are the same in every cell, so cells differ only in the swept values.
 
 A :class:`PhaseDiagram` holds, per cell and seed, the first logged step at which train accuracy
 reached 0.99 (*memorised*) and at which test accuracy did (*generalised*); NaN means "not within
@@ -20,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from minimodels.grokking.train import GrokConfig, train_seeds
+from minimodels.grokking.train import GrokConfig, train_many
 from minimodels.parallel import run_tasks
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback
 
-__all__ = ["AXES", "PhaseDiagram", "SweepConfig", "run_cell", "sweep"]
+__all__ = ["AXES", "PhaseDiagram", "SweepConfig", "run_cells", "sweep"]
 
 AXES = ("wd", "frac", "l1", "loss", "init_scale", "lr", "width", "p", "activation")
 
@@ -72,10 +73,9 @@ class SweepConfig:
         return tuple(int(child.generate_state(1)[0]) for child in children)
 
 
-def run_cell(task: tuple[GrokConfig, tuple[int, ...]]) -> list[dict[str, Any]]:
-    """Train one cell's seeds (vmapped); returns each seed's summary."""
-    config, seeds = task
-    return [result["summary"] for result in train_seeds(config, seeds)]
+def run_cells(configs: list[GrokConfig]) -> list[dict[str, Any]]:
+    """Train a group of cells × seeds at once (vmapped); returns each run's summary."""
+    return [result["summary"] for result in train_many(configs)]
 
 
 @dataclass
@@ -131,14 +131,21 @@ def sweep(
     """Run every cell of the grid (see the module docstring) and collect the phase diagram."""
     cells = config.cells()
     seeds = config.seeds()
-    shape = (len(config.y_values), len(config.x_values), len(seeds))
+    n_x, n_seeds = len(config.x_values), len(seeds)
+    shape = (len(config.y_values), n_x, n_seeds)
     memorised, generalised, accuracy = (np.full(shape, np.nan) for _ in range(3))
-    tasks = [(cell, seeds) for cell in cells]
+    runs = [dataclasses.replace(cell, seed=s) for cell in cells for s in seeds]  # cell-major
+    # one cell per task, its seeds vmapped (batching whole rows was slower on a CPU: XLA's
+    # batched gathers and matmuls cost more than the per-step overhead they save)
+    per_task = n_seeds
+    tasks = [runs[i : i + per_task] for i in range(0, len(runs), per_task)]
     for index, summaries in run_tasks(
-        run_cell, tasks, backend=backend, jobs=jobs, address=address, on_progress=on_progress
+        run_cells, tasks, backend=backend, jobs=jobs, address=address, on_progress=on_progress
     ):
-        iy, ix = divmod(index, len(config.x_values))
-        for i_seed, summary in enumerate(summaries):
+        for offset, summary in enumerate(summaries):
+            run_index = index * per_task + offset
+            cell, i_seed = divmod(run_index, n_seeds)
+            iy, ix = divmod(cell, n_x)
             for target, key in ((memorised, "step_memorised"), (generalised, "step_generalised")):
                 if summary[key] is not None:
                     target[iy, ix, i_seed] = summary[key]

@@ -42,7 +42,7 @@ from minimodels.grokking.data import ModularData, canonical_operation, make_data
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
 
-__all__ = ["MODELS", "Checkpoint", "GrokConfig", "GrokRun", "train", "train_seeds"]
+__all__ = ["MODELS", "Checkpoint", "GrokConfig", "GrokRun", "train", "train_many", "train_seeds"]
 
 MODELS = ("mlp", "transformer")
 GENERALISED = 0.99  # accuracy that counts as memorised (train) / generalised (test)
@@ -133,7 +133,8 @@ class GrokConfig:
             raise ValueError(
                 f"d_model = {self.d_model} is not divisible by n_heads = {self.n_heads}"
             )
-        return dataclasses.replace(self, op=canonical_operation(self.op))
+        floats = {k: float(getattr(self, k)) for k in ("frac", "lr", "wd", "l1", "init_scale")}
+        return dataclasses.replace(self, op=canonical_operation(self.op), **floats)
 
 
 # --------------------------------------------------------------------------- model plumbing
@@ -434,23 +435,39 @@ def train(
 def train_seeds(
     config: GrokConfig, seeds: Sequence[int], *, on_progress: ProgressCallback | None = None
 ) -> list[dict[str, Any]]:
-    """Train one model per seed at once (vmapped) and return each seed's summary and log.
+    """:func:`train_many` over copies of ``config`` with the given seeds."""
+    return train_many([dataclasses.replace(config, seed=s) for s in seeds], on_progress=on_progress)
 
-    Stops when every seed is done by :func:`_done`'s rule (budget, or ``stop_after`` past
-    generalising); the summaries are those of :func:`summarise`.
+
+def train_many(
+    configs: Sequence[GrokConfig], *, on_progress: ProgressCallback | None = None
+) -> list[dict[str, Any]]:
+    """Train several runs at once, vmapped, and return each run's summary and log.
+
+    The runs may differ in seed, train fraction, learning rate, weight decay, L1 and
+    initialisation scale (everything else, including ``steps`` and ``log_every``, must agree):
+    pairs are padded to the full table, so the shapes match.  Stops when every run is done by
+    :func:`_done`'s rule (budget, or ``stop_after`` past generalising); a run that is done
+    earlier goes on training with the others, and its log goes on too.
     """
-    config = config.check()
-    seeds = list(seeds)
-    datas = [
-        make_data(config.op, config.p, config.frac, rng=np.random.default_rng(s)) for s in seeds
-    ]
-    per_seed = [_device_data(d, config.l1, padded=True) for d in datas]
-    train_xyz = tuple(jnp.stack([d[0][i] for d in per_seed]) for i in range(5))
-    all_pairs = tuple(jnp.stack([d[1][i] for d in per_seed]) for i in range(4))
-    params = jax.vmap(lambda k: init_params(config, k))(
-        jnp.stack([jax.random.key(s) for s in seeds])
-    )
-    opt_state = jax.vmap(optimiser(config).init)(params)
+    configs = [c.check() for c in configs]
+    if not configs:
+        return []
+    config = configs[0]
+    for other in configs[1:]:
+        same = _compute_key(other) == _compute_key(config)
+        if not same or (other.steps, other.log_every) != (config.steps, config.log_every):
+            raise ValueError(
+                "runs trained together may differ only in seed, frac, lr, wd, l1 and init_scale"
+            )
+    datas = [make_data(c.op, c.p, c.frac, rng=np.random.default_rng(c.seed)) for c in configs]
+    per_run = [_device_data(d, c.l1, padded=True) for d, c in zip(datas, configs, strict=True)]
+    train_xyz = tuple(jnp.stack([d[0][i] for d in per_run]) for i in range(5))
+    all_pairs = tuple(jnp.stack([d[1][i] for d in per_run]) for i in range(4))
+    inits = [init_params(c, jax.random.key(c.seed)) for c in configs]
+    states = [optimiser(c).init(q) for c, q in zip(configs, inits, strict=True)]
+    params = jax.tree_util.tree_map(lambda *x: jnp.stack(x), *inits)
+    opt_state = jax.tree_util.tree_map(lambda *x: jnp.stack(x), *states)
     measure = compiled_measure(config, batched=True)
 
     def rows(params):
@@ -460,9 +477,9 @@ def train_seeds(
 
     step = 0
     first = rows(params)
-    logs = [{"step": [0], **{k: [v[i]] for k, v in first.items()}} for i in range(len(seeds))]
+    logs = [{"step": [0], **{k: [v[i]] for k, v in first.items()}} for i in range(len(configs))]
     report(on_progress, 0, config.steps)
-    while not all(_done(config, log, step) for log in logs):
+    while not all(_done(c, log, step) for c, log in zip(configs, logs, strict=True)):
         n = min(config.log_every, config.steps - step)
         params, opt_state, _ = compiled_chunk(config, n, batched=True)(
             params, opt_state, *train_xyz
@@ -476,7 +493,8 @@ def train_seeds(
         report(on_progress, step, config.steps)
 
     out = []
-    for log in logs:
+    for c, log in zip(configs, logs, strict=True):
         table = {name: np.asarray(values) for name, values in log.items()}
-        out.append({"summary": summarise(config, table), "log": table})
+        table["step"] = table["step"].astype(np.int64)
+        out.append({"summary": summarise(c, table), "log": table})
     return out

@@ -36,6 +36,14 @@ def _positive_steps(run: Any) -> tuple[np.ndarray, np.ndarray]:
     return steps[keep], keep
 
 
+def _log_steps(ax: Axes) -> None:
+    """A log step axis without the crowded minor-tick labels of a short span."""
+    from matplotlib.ticker import NullFormatter
+
+    _log_steps(ax)
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def _mark_generalised(ax: Axes, run: Any) -> None:
     for key, style, label in (
         ("step_memorised", ":", "memorised"),
@@ -62,7 +70,7 @@ def plot_accuracy(run: Any, ax: Axes | None = None) -> Figure:
     steps, keep = _positive_steps(run)
     ax.plot(steps, run.log["train_accuracy"][keep], color=TRAIN, label="train")
     ax.plot(steps, run.log["test_accuracy"][keep], color=TEST, label="test")
-    ax.set_xscale("log")
+    _log_steps(ax)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("step")
     ax.set_ylabel("accuracy")
@@ -87,7 +95,7 @@ def plot_loss(run: Any, ax: Axes | None = None) -> Figure:
             color="#b08900",
             label="excluded (train, key freqs removed)",
         )
-    ax.set_xscale("log")
+    _log_steps(ax)
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel(f"loss ({run.config.loss})")
@@ -101,7 +109,7 @@ def plot_weight_norm(run: Any, ax: Axes | None = None) -> Figure:
     fig, ax = axes_or_new(ax)
     steps, keep = _positive_steps(run)
     ax.plot(steps, run.log["weight_norm"][keep], color="#5b3a8c")
-    ax.set_xscale("log")
+    _log_steps(ax)
     ax.set_xlabel("step")
     ax.set_ylabel("total weight norm")
     _mark_generalised(ax, run)
@@ -132,7 +140,7 @@ def plot_fourier_spectrum(run: Any, ax: Axes | None = None) -> Figure:
     ax.set_xlabel(f"frequency k  (ω_k = 2πk/{run.config.p})")
     ax.set_ylabel("share of embedding norm²")
     ax.set_xlim(-1, len(k))
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=8, loc="best")
     ax.set_title("embedding Fourier spectrum; key frequencies labelled", fontsize=9)
     return fig
 
@@ -170,6 +178,9 @@ def plot_neuron_frequency(run: Any, ax: Axes | None = None, max_neurons: int = 2
         interpolation="nearest",
         extent=(0.5, power.shape[1] + 0.5, len(order), 0),
     )
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("frequency k")
     ax.set_ylabel(f"{what} (sorted by dominant k)")
     fig.colorbar(image, ax=ax, label="share of row norm²")
@@ -221,7 +232,9 @@ def plot_phase_diagram(diagram: Any, ax: Axes | None = None) -> Figure:
     ax.set_ylabel(_AXIS_LABELS.get(c.y_axis, c.y_axis))
     if norm is not None:
         fig.colorbar(image, ax=ax, label="steps to generalise (test acc ≥ 0.99)")
-    ax.set_title(f"{_describe(c.base)}; ✗ = not within {diagram.budget} steps", fontsize=9)
+    ax.set_title(
+        f"{_describe(c.base, settings=False)}; ✗ = not within {diagram.budget} steps", fontsize=9
+    )
     return fig
 
 
@@ -243,8 +256,9 @@ _AXIS_LABELS = {
 }
 
 
-def _describe(config: Any) -> str:
+def _describe(config: Any, settings: bool = True) -> str:
     model = "MLP" if config.model == "mlp" else "transformer"
     symbol = {"add": "+", "sub": "−", "mul": "×", "div": "÷"}.get(config.op)
     task = f"a {symbol} b" if symbol else config.op
-    return f"{model}, {task} mod {config.p}, {config.loss} loss, wd {config.wd}, frac {config.frac}"
+    text = f"{model}, {task} mod {config.p}, {config.loss} loss"
+    return text + (f", wd {config.wd}, frac {config.frac}" if settings else "")
