@@ -61,7 +61,6 @@ def test_grok_writes_summary_config_log_figures_and_resumes_to_the_same_result(t
     [
         (["--frac", "1.5"], "outside (0, 1)"),
         (["--op", "/", "--p", "12"], "p = 12 is not"),
-        (["--model", "rnn"], "unknown model 'rnn'"),
     ],
 )
 def test_grok_bad_input_exits_2_with_one_line(tmp_path, args, message):

@@ -74,7 +74,11 @@ def test_same_config_and_seed_is_bit_identical(mlp_run):
     np.testing.assert_array_equal(again.log["test_loss"], mlp_run.log["test_loss"])
 
 
-@pytest.mark.parametrize("config", [TINY_MLP, TINY_TRANSFORMER], ids=["mlp", "transformer"])
+@pytest.mark.parametrize(
+    "config",
+    [TINY_MLP, pytest.param(TINY_TRANSFORMER, marks=pytest.mark.slow)],
+    ids=["mlp", "transformer"],
+)
 def test_resumed_run_is_bit_identical_to_an_uninterrupted_one(config, tmp_path):
     whole = train(config)
     saved = []
@@ -129,7 +133,7 @@ def test_weight_decay_shrinks_the_weights_as_configured():
 
 
 def test_vmapped_seeds_agree_with_single_runs():
-    config = dataclasses.replace(TINY_MLP, steps=40)
+    config = dataclasses.replace(TINY_MLP, steps=20)
     batched = train_seeds(config, [3, 4])
     for seed, result in zip([3, 4], batched, strict=True):
         single = train(dataclasses.replace(config, seed=seed))
@@ -139,6 +143,7 @@ def test_vmapped_seeds_agree_with_single_runs():
         )
 
 
+@pytest.mark.slow
 def test_stop_after_generalising_ends_the_run_early():
     config = GrokConfig(p=23, width=64, frac=0.7, wd=1.0, steps=2000, log_every=50, stop_after=0)
     run = train(config)

@@ -7,7 +7,14 @@ The pieces, one module each: :mod:`.data` (a ∘ b mod p, splits, encodings), :m
 """
 
 from minimodels.grokking.data import ModularData, make_data, operation_table
-from minimodels.grokking.train import Checkpoint, GrokConfig, GrokRun, train, train_seeds
+from minimodels.grokking.train import (
+    Checkpoint,
+    GrokConfig,
+    GrokRun,
+    train,
+    train_many,
+    train_seeds,
+)
 
 __all__ = [
     "Checkpoint",
@@ -17,5 +24,6 @@ __all__ = [
     "make_data",
     "operation_table",
     "train",
+    "train_many",
     "train_seeds",
 ]

@@ -40,7 +40,7 @@ def _log_steps(ax: Axes) -> None:
     """A log step axis without the crowded minor-tick labels of a short span."""
     from matplotlib.ticker import NullFormatter
 
-    _log_steps(ax)
+    ax.set_xscale("log")
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
@@ -241,9 +241,7 @@ def plot_phase_diagram(diagram: Any, ax: Axes | None = None) -> Figure:
 def _cmap_with_bad():
     from matplotlib import colormaps
 
-    cmap = colormaps["viridis_r"].copy()
-    cmap.set_bad("#e6e6e6")
-    return cmap
+    return colormaps["viridis_r"].with_extremes(bad="#e6e6e6")
 
 
 _AXIS_LABELS = {
