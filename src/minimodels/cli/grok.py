@@ -14,15 +14,31 @@ P = Annotated[
     int | None, typer.Option("--p", help="Modulus (default 97 for mlp, 113 for transformer).")
 ]
 Op = Annotated[str, typer.Option(help="+ - * / (or add sub mul div) or a polynomial in a, b.")]
-Frac = Annotated[float | None, typer.Option(help="Fraction of pairs used for training, in (0, 1).")]
-Wd = Annotated[float | None, typer.Option(help="AdamW weight decay (decoupled).")]
-Steps = Annotated[int | None, typer.Option(help="Step budget (full-batch steps).")]
-Lr = Annotated[float | None, typer.Option(help="Learning rate.")]
+Frac = Annotated[
+    float | None,
+    typer.Option(
+        help="Fraction of pairs used for training, in (0, 1) (default 0.5 mlp, 0.3 transformer)."
+    ),
+]
+Wd = Annotated[
+    float | None, typer.Option(help="AdamW weight decay, decoupled (default 0 mlp, 1 transformer).")
+]
+Steps = Annotated[
+    int | None, typer.Option(help="Step budget, full batch (default 2000 mlp, 15000 transformer).")
+]
+Lr = Annotated[
+    float | None, typer.Option(help="Learning rate (default 5e-3 mlp, 1e-3 transformer).")
+]
 L1 = Annotated[float, typer.Option(help="L1 penalty coefficient, added to the loss.")]
-Loss = Annotated[str | None, typer.Option(help="ce (cross-entropy) or mse.")]
+Loss = Annotated[
+    str | None, typer.Option(help="ce (cross-entropy) or mse (default mse mlp, ce transformer).")
+]
 InitScale = Annotated[float, typer.Option(help="Multiplies every initial weight.")]
 Width = Annotated[int, typer.Option(help="MLP hidden width N.")]
-LogEvery = Annotated[int | None, typer.Option(help="Steps between logged measures.")]
+LogEvery = Annotated[
+    int | None,
+    typer.Option(help="Steps between logged measures (default 10 mlp, 100 transformer)."),
+]
 Activation = Annotated[
     str, typer.Option(help="MLP activation: quadratic, cubic, relu, gelu, tanh.")
 ]

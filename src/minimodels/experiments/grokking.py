@@ -31,7 +31,9 @@ FULL_TRANSFORMER_COMMAND = (
 )
 
 
-def _mlp() -> GrokConfig:
+def _mlp(quick: bool = False) -> GrokConfig:
+    if quick:  # the phase diagram's model, so the two sections share one compiled program
+        return GrokConfig(p=23, width=64, frac=0.85, steps=1000, log_every=25, stop_after=100)
     return GrokConfig(p=41, width=128, frac=0.5, wd=0.0, steps=2000, log_every=25, stop_after=250)
 
 
@@ -58,7 +60,7 @@ class GrokkingExperiment:
     def quick(cls) -> GrokkingExperiment:
         phase = _phase()
         small = dataclasses.replace(phase.base, steps=600)
-        return cls(mlp=_mlp(), phase=dataclasses.replace(phase, base=small))
+        return cls(mlp=_mlp(quick=True), phase=dataclasses.replace(phase, base=small))
 
     @classmethod
     def full(cls) -> GrokkingExperiment:
@@ -86,7 +88,7 @@ def run(
         elif isinstance(part, SweepConfig):
             outputs.append(sweep(part, backend="serial", on_progress=sub))
         else:
-            outputs.append(train(part, on_progress=sub))
+            outputs.append(train(part, on_progress=sub, padded=True))
     return GrokkingResult(config, *outputs)
 
 
@@ -118,7 +120,7 @@ def _command(config: GrokConfig) -> str:
 def mlp_section(ctx: gallery.Context) -> gallery.Section:
     from minimodels.plotting import grokking as plots
 
-    config = dataclasses.replace(_mlp(), seed=ctx.seed)
+    config = dataclasses.replace(_mlp(quick=ctx.quick), seed=ctx.seed)
     result = run(GrokkingExperiment(mlp=config, phase=None), on_progress=ctx.on_progress)
     mlp = result.mlp
     section = gallery.Section(

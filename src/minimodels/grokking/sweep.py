@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from minimodels.grokking.train import GrokConfig, train_many
+from minimodels.grokking.train import GrokConfig, train, train_many
 from minimodels.parallel import run_tasks
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback
@@ -74,7 +74,12 @@ class SweepConfig:
 
 
 def run_cells(configs: list[GrokConfig]) -> list[dict[str, Any]]:
-    """Train a group of cells × seeds at once (vmapped); returns each run's summary."""
+    """Train a group of runs at once (vmapped); returns each run's summary.
+
+    A single run goes through :func:`train` (padded), whose compiled code every cell shares.
+    """
+    if len(configs) == 1:
+        return [train(configs[0], padded=True).summary]
     return [result["summary"] for result in train_many(configs)]
 
 

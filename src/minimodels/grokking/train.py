@@ -392,12 +392,18 @@ def train(
     resume: Checkpoint | None = None,
     on_checkpoint: Callable[[Checkpoint], None] | None = None,
     checkpoint_every: int | None = None,
+    padded: bool = False,
 ) -> GrokRun:
     """Train one model; ``on_checkpoint`` receives a :class:`Checkpoint` every
-    ``checkpoint_every`` steps (a multiple of ``log_every``), ``resume`` continues one."""
+    ``checkpoint_every`` steps (a multiple of ``log_every``), ``resume`` continues one.
+
+    ``padded``: compute the loss over all pairs with weight 0 off the training set, so that
+    runs with any train fraction share one compiled program (sweeps, the gallery); the
+    numbers agree with the default up to floating-point reassociation.
+    """
     config = config.check()
     data = make_data(config.op, config.p, config.frac, rng=np.random.default_rng(config.seed))
-    train_xyz, all_pairs = _device_data(data, config.l1)
+    train_xyz, all_pairs = _device_data(data, config.l1, padded=padded)
     opt = optimiser(config)
     measure = compiled_measure(config)
 

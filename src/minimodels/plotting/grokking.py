@@ -231,7 +231,11 @@ def plot_phase_diagram(diagram: Any, ax: Axes | None = None) -> Figure:
     ax.set_xlabel(_AXIS_LABELS.get(c.x_axis, c.x_axis))
     ax.set_ylabel(_AXIS_LABELS.get(c.y_axis, c.y_axis))
     if norm is not None:
-        fig.colorbar(image, ax=ax, label="steps to generalise (test acc ≥ 0.99)")
+        from matplotlib.ticker import FormatStrFormatter
+
+        bar = fig.colorbar(image, ax=ax, label="steps to generalise (test acc ≥ 0.99)")
+        bar.ax.yaxis.set_major_formatter(FormatStrFormatter("%d"))
+        bar.ax.yaxis.set_minor_formatter(FormatStrFormatter("%d"))
     ax.set_title(
         f"{_describe(c.base, settings=False)}; ✗ = not within {diagram.budget} steps", fontsize=9
     )
