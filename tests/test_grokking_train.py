@@ -162,6 +162,7 @@ def test_small_sweep_fills_its_grid():
     assert diagram.steps_generalised.shape == (2, 2, 2)
     rows = diagram.rows()
     assert len(rows) == 8 and {"wd", "frac", "seed", "steps_generalised"} <= set(rows[0])
+    assert diagram.plot().axes
     memorised = diagram.steps_memorised[np.isfinite(diagram.steps_memorised)]
     assert np.all(memorised <= 40)
 

@@ -150,7 +150,8 @@ def mlp_section(ctx: gallery.Context) -> gallery.Section:
         "fourier",
         plots.plot_fourier_spectrum(mlp),
         "Power of the input embedding per frequency, at memorisation (grey) and at the end "
-        "(blue); the key frequencies are labelled.",
+        "(blue). Unlike the transformer, this MLP spreads its neurons over all frequencies, "
+        "so the total spectrum stays flat; the mechanism shows per neuron (next figure).",
     )
     section.add_figure(
         "neurons",

@@ -137,6 +137,9 @@ def plot_fourier_spectrum(run: Any, ax: Axes | None = None) -> Figure:
             fontsize=7,
             color="#c0392b",
         )
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"frequency k  (ω_k = 2πk/{run.config.p})")
     ax.set_ylabel("share of embedding norm²")
     ax.set_xlim(-1, len(k))
