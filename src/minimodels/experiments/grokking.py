@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from minimodels import gallery
 from minimodels.grokking.sweep import PhaseDiagram, SweepConfig, sweep
 from minimodels.grokking.train import GrokConfig, GrokRun, train
-from minimodels.progress import ProgressCallback, scaled
+from minimodels.progress import ProgressCallback, report, scaled
 
 __all__ = ["GrokkingExperiment", "GrokkingResult", "run"]
 
@@ -79,16 +79,20 @@ def run(
     config: GrokkingExperiment, *, on_progress: ProgressCallback | None = None
 ) -> GrokkingResult:
     parts = [config.mlp, config.phase, config.transformer]
-    total = 3 * 100
+    total = 100 * sum(part is not None for part in parts)
     outputs = []
-    for i, part in enumerate(parts):
-        sub = scaled(on_progress, 100 * i, 100, total)
+    done = 0
+    for part in parts:
         if part is None:
             outputs.append(None)
-        elif isinstance(part, SweepConfig):
+            continue
+        sub = scaled(on_progress, done, 100, total)
+        if isinstance(part, SweepConfig):
             outputs.append(sweep(part, backend="serial", on_progress=sub))
         else:
             outputs.append(train(part, on_progress=sub, padded=True))
+        done += 100
+        report(on_progress, done, total)  # runs that stop early end short of their budget
     return GrokkingResult(config, *outputs)
 
 
@@ -178,8 +182,9 @@ def phase_section(ctx: gallery.Context) -> gallery.Section:
             f"The quadratic MLP (width {base.width}) on a + b mod {base.p}, one run per cell, "
             f"trained until test accuracy reaches 0.99 or {base.steps} steps have passed. The "
             "colour is the number of steps to generalise; ✗ marks cells that did not generalise "
-            "within the budget. More training data generalises sooner; weight decay speeds "
-            "generalisation but is not needed for it in this model. The same diagram over L1, "
+            "within the budget. More training data generalises sooner; moderate weight decay "
+            "speeds generalisation up but is not needed for it in this model, and too much of it "
+            "stops the net from fitting in time. The same diagram over L1, "
             "loss type or initialisation scale is one option away (see the command)."
         ),
         numbers={
