@@ -8,7 +8,7 @@ import numpy as np
 import optax
 import pytest
 
-from minimodels.grokking import GrokConfig, mlp, train, train_seeds
+from minimodels.grokking import GrokConfig, mlp, train, train_many, train_seeds
 from minimodels.grokking.checkpoints import load_checkpoint, save_checkpoint
 from minimodels.grokking.sweep import SweepConfig, sweep
 from minimodels.grokking.train import init_params, objective, optimiser
@@ -181,3 +181,14 @@ def test_small_sweep_fills_its_grid():
 def test_bad_configs_are_refused(change, message):
     with pytest.raises(ValueError, match=message):
         train(dataclasses.replace(TINY_MLP, **change))
+
+
+def test_runs_trained_together_keep_their_own_weight_decay_and_rate():
+    config = dataclasses.replace(TINY_MLP, steps=20)
+    free, decayed, faster = train_many(
+        [config, dataclasses.replace(config, wd=2.0), dataclasses.replace(config, lr=1e-2)]
+    )
+    assert decayed["summary"]["weight_norm"] < free["summary"]["weight_norm"]
+    assert faster["log"]["train_loss"][-1] != free["log"]["train_loss"][-1]
+    with pytest.raises(ValueError, match="may differ only in"):
+        train_many([config, dataclasses.replace(config, width=8)])
