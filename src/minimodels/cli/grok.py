@@ -1,0 +1,274 @@
+"""``minimodels grok`` (one run) and ``minimodels grok-sweep`` (a phase diagram)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, echo
+
+Model = Annotated[str, typer.Option(help="mlp (Gromov) or transformer (Nanda et al.).")]
+P = Annotated[
+    int | None, typer.Option("--p", help="Modulus (default 97 for mlp, 113 for transformer).")
+]
+Op = Annotated[str, typer.Option(help="+ - * / (or add sub mul div) or a polynomial in a, b.")]
+Frac = Annotated[
+    float | None,
+    typer.Option(
+        help="Fraction of pairs used for training, in (0, 1) (default 0.5 mlp, 0.3 transformer)."
+    ),
+]
+Wd = Annotated[
+    float | None, typer.Option(help="AdamW weight decay, decoupled (default 0 mlp, 1 transformer).")
+]
+Steps = Annotated[
+    int | None, typer.Option(help="Step budget, full batch (default 2000 mlp, 15000 transformer).")
+]
+Lr = Annotated[
+    float | None, typer.Option(help="Learning rate (default 5e-3 mlp, 1e-3 transformer).")
+]
+L1 = Annotated[float, typer.Option(help="L1 penalty coefficient, added to the loss.")]
+Loss = Annotated[
+    str | None, typer.Option(help="ce (cross-entropy) or mse (default mse mlp, ce transformer).")
+]
+InitScale = Annotated[float, typer.Option(help="Multiplies every initial weight.")]
+Width = Annotated[int, typer.Option(help="MLP hidden width N.")]
+LogEvery = Annotated[
+    int | None,
+    typer.Option(help="Steps between logged measures (default 10 mlp, 100 transformer)."),
+]
+Activation = Annotated[
+    str, typer.Option(help="MLP activation: quadratic, cubic, relu, gelu, tanh.")
+]
+
+
+def _config(
+    model,
+    p,
+    op,
+    frac,
+    wd,
+    steps,
+    lr,
+    l1,
+    loss,
+    init_scale,
+    width,
+    log_every,
+    seed,
+    activation="quadratic",
+    stop_after=None,
+):
+    from minimodels.grokking import GrokConfig
+
+    if model not in ("mlp", "transformer"):
+        raise ValueError(f"unknown model {model!r}; choose mlp or transformer")
+    preset = GrokConfig.nanda() if model == "transformer" else GrokConfig.gromov()
+    given = dict(p=p, frac=frac, wd=wd, steps=steps, lr=lr, loss=loss, log_every=log_every)
+    import dataclasses
+
+    config = dataclasses.replace(
+        preset,
+        **{k: v for k, v in given.items() if v is not None},
+        op=op,
+        l1=l1,
+        init_scale=init_scale,
+        width=width,
+        seed=seed,
+        activation=activation,
+        stop_after=stop_after,
+    )
+    return config.check()
+
+
+@app.command()
+def grok(
+    out: OutDir,
+    model: Model = "mlp",
+    p: P = None,
+    op: Op = "+",
+    frac: Frac = None,
+    wd: Wd = None,
+    seed: Seed = 0,
+    steps: Steps = None,
+    lr: Lr = None,
+    l1: L1 = 0.0,
+    loss: Loss = None,
+    init_scale: InitScale = 1.0,
+    width: Width = 512,
+    activation: Activation = "quadratic",
+    log_every: LogEvery = None,
+    stop_after: Annotated[
+        int | None, typer.Option(help="Stop this many steps after test accuracy ≥ 0.99.")
+    ] = None,
+    checkpoint_every: Annotated[
+        int | None, typer.Option(help="Steps between checkpoints (default: 20 log intervals).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="Continue from DIR/checkpoint.npz if present.")
+    ] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Train one model on a ∘ b mod p and log the grokking progress measures."""
+    import time
+
+    from minimodels import storage
+    from minimodels.grokking import train
+    from minimodels.grokking.checkpoints import load_checkpoint, save_checkpoint
+    from minimodels.progress import progress_bar
+
+    config = _config(
+        model,
+        p,
+        op,
+        frac,
+        wd,
+        steps,
+        lr,
+        l1,
+        loss,
+        init_scale,
+        width,
+        log_every,
+        seed,
+        activation,
+        stop_after,
+    )
+    every = checkpoint_every or 20 * config.log_every
+    if every % config.log_every:
+        raise ValueError(
+            f"checkpoint_every = {every} must be a multiple of log_every = {config.log_every}"
+        )
+    out_dir = storage.prepare_out_dir(out)
+    saved = storage.resolved_config(config)
+    checkpoint_path = out_dir / "checkpoint.npz"
+    state = None
+    if resume and checkpoint_path.exists():
+        previous = storage.read_json(out_dir / "config.json")
+        if previous != saved:
+            raise ValueError(
+                f"the run in {str(out_dir)!r} used a different config; resume with the same "
+                "options or choose another --out"
+            )
+        state = load_checkpoint(checkpoint_path, config)
+    storage.write_json(out_dir / "config.json", saved)
+
+    started = time.perf_counter()
+    with progress_bar(f"grok {config.model}", enabled=not quiet) as on_progress:
+        run = train(
+            config,
+            on_progress=on_progress,
+            resume=state,
+            on_checkpoint=lambda ckpt: save_checkpoint(checkpoint_path, ckpt),
+            checkpoint_every=every,
+        )
+    seconds = time.perf_counter() - started
+    _write_run(out_dir, run, seconds)
+    s = run.summary
+    echo(
+        f"train accuracy {s['train_accuracy']:.3f}, test accuracy {s['test_accuracy']:.3f}, "
+        f"generalised at step {s['step_generalised']}; wrote {out_dir}"
+    )
+
+
+def _write_run(out_dir: Path, run, seconds: float) -> None:
+    import numpy as np
+
+    from minimodels import storage
+    from minimodels.plotting import grokking as plots
+
+    columns = {k: v for k, v in run.log.items() if k != "fourier_power"}
+    columns["fourier_power"] = [row.tolist() for row in run.log["fourier_power"]]
+    storage.write_table(
+        out_dir / "log.parquet",
+        columns,
+        metadata={"fourier_power": "share of embedding norm² at frequencies k = 0..p//2"},
+    )
+    np.savez(out_dir / "params.npz", **run.params)
+    storage.write_json(out_dir / "summary.json", {**run.summary, "seconds": seconds})
+    figures = {
+        "accuracy": plots.plot_accuracy(run),
+        "loss": plots.plot_loss(run),
+        "weight_norm": plots.plot_weight_norm(run),
+        "fourier_spectrum": plots.plot_fourier_spectrum(run),
+        "neurons": plots.plot_neuron_frequency(run),
+    }
+    for name, figure in figures.items():
+        storage.write_figure(out_dir / name, figure)
+
+
+def _values(text: str, axis: str) -> tuple:
+    kind = {"loss": str, "activation": str, "width": int, "p": int}.get(axis, float)
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    try:
+        return tuple(kind(item) for item in items)
+    except ValueError:
+        raise ValueError(
+            f"cannot read {text!r} as comma-separated {kind.__name__} values for {axis}"
+        ) from None
+
+
+@app.command("grok-sweep")
+def grok_sweep(
+    out: OutDir,
+    model: Model = "mlp",
+    p: P = None,
+    op: Op = "+",
+    frac: Frac = None,
+    wd: Wd = None,
+    steps: Steps = None,
+    lr: Lr = None,
+    l1: L1 = 0.0,
+    loss: Loss = None,
+    init_scale: InitScale = 1.0,
+    width: Width = 128,
+    log_every: LogEvery = None,
+    x_axis: Annotated[str, typer.Option(help="Config field across.")] = "frac",
+    x_values: Annotated[str, typer.Option(help="Comma-separated values.")] = "0.2,0.35,0.5,0.7",
+    y_axis: Annotated[str, typer.Option(help="Config field up.")] = "wd",
+    y_values: Annotated[str, typer.Option(help="Comma-separated values.")] = "0,0.3,1,3",
+    seeds: Annotated[int, typer.Option(help="Seeds per cell (vmapped).", min=1)] = 1,
+    seed: Seed = 0,
+    backend: Backend = "process",
+    jobs: Jobs = None,
+    quiet: Quiet = False,
+) -> None:
+    """A phase diagram of steps-to-generalise over two config axes (default: frac × wd)."""
+    from minimodels import storage
+    from minimodels.grokking.sweep import SweepConfig, sweep
+    from minimodels.parallel import check_backend
+    from minimodels.progress import progress_bar
+
+    check_backend(backend, jobs)
+    if model == "mlp" and p is None:
+        p = 31
+    if steps is None:
+        steps = 1500 if model == "mlp" else 5000
+    base = _config(model, p, op, frac, wd, steps, lr, l1, loss, init_scale, width, log_every, seed)
+    config = SweepConfig(
+        base, x_axis, _values(x_values, x_axis), y_axis, _values(y_values, y_axis), seeds, seed
+    )
+    config.cells()  # validate before starting workers
+    out_dir = storage.prepare_out_dir(out)
+    storage.write_json(out_dir / "config.json", storage.resolved_config(config))
+    with progress_bar("grok-sweep", enabled=not quiet) as on_progress:
+        diagram = sweep(config, backend=backend, jobs=jobs, on_progress=on_progress)
+    rows = diagram.rows()
+    storage.write_table(out_dir / "phase.parquet", {k: [r[k] for r in rows] for k in rows[0]})
+    generalised = int(sum(r["steps_generalised"] is not None for r in rows))
+    storage.write_json(
+        out_dir / "summary.json",
+        {
+            "cells": len(rows) // seeds,
+            "runs": len(rows),
+            "runs_generalised": generalised,
+            "budget": diagram.budget,
+        },
+    )
+    storage.write_figure(out_dir / "phase_diagram", diagram.plot())
+    echo(
+        f"{generalised} of {len(rows)} runs generalised within {diagram.budget} steps; "
+        f"wrote {out_dir}"
+    )
