@@ -49,3 +49,17 @@ def test_gallery_rebuild_replaces_the_old_report(tmp_path, fake_sections):
 def test_unknown_section_is_a_one_line_error(fake_sections):
     with pytest.raises(ValueError, match="unknown gallery section 'nope'"):
         gallery.select(["nope"])
+
+
+def test_sections_built_in_worker_processes_give_the_same_page(tmp_path):
+    keys = ["ca-classes", "brick-array"]
+    serial = gallery.build(tmp_path / "a", quick=True, only=keys, jobs=1)
+    pooled = gallery.build(tmp_path / "b", quick=True, only=keys, jobs=2)
+    assert [o.spec.key for o in pooled.outcomes] == keys  # page order, not finishing order
+    assert not pooled.failures
+    assert [o.figure_files for o in pooled.outcomes] == [o.figure_files for o in serial.outcomes]
+    for outcome in pooled.outcomes:
+        for name in outcome.figure_files:
+            assert (tmp_path / "b" / name).read_bytes()[:4] == b"\x89PNG"
+    numbers = [o.section.numbers for o in serial.outcomes]
+    assert [o.section.numbers for o in pooled.outcomes] == numbers

@@ -23,10 +23,17 @@ def gallery(
     list_sections: Annotated[
         bool, typer.Option("--list", help="List section keys and exit.")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            help="Sections built at once, in worker processes (default: one per core).", min=1
+        ),
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Reproduce every experiment at laptop scale as one report of pictures and numbers."""
     from minimodels import gallery as g
+    from minimodels.parallel import default_jobs
     from minimodels.progress import progress_bar
 
     if list_sections:
@@ -36,14 +43,15 @@ def gallery(
     keys = [k.strip() for k in only.split(",") if k.strip()] if only else None
     specs = g.select(keys)
     with progress_bar("gallery", enabled=not quiet) as on_progress:
-
-        def on_section(spec, number, total):
-            on_progress(number, total)
-
+        on_progress(0, len(specs))
         report = g.build(
-            out, quick=quick, seed=seed, only=[s.key for s in specs], on_section=on_section
+            out,
+            quick=quick,
+            seed=seed,
+            only=[s.key for s in specs],
+            jobs=min(jobs or default_jobs(), len(specs)) or 1,
+            on_section=lambda spec, n_done, total: on_progress(n_done, total),
         )
-        on_progress(len(specs), len(specs))
     for outcome in report.outcomes:
         mark = "failed" if outcome.error else "ok"
         echo(f"  {outcome.spec.key:28s} {outcome.seconds:7.1f} s  {mark}")

@@ -132,48 +132,84 @@ def build(
     quick: bool = False,
     seed: int = 0,
     only: list[str] | None = None,
+    jobs: int = 1,
     on_section: Callable[[SectionSpec, int, int], None] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> GalleryReport:
-    """Run the selected sections and write the report to ``out_dir``; returns what happened."""
-    from minimodels.gallery import _html
-    from minimodels.storage import prepare_out_dir, write_figure
+    """Run the selected sections and write the report to ``out_dir``; returns what happened.
 
+    ``jobs > 1`` builds sections in that many worker processes (each writes its own figures);
+    the page is the same either way.  ``on_section(spec, n_done, n_total)`` is called as each
+    section finishes; ``on_progress`` reaches the builders only when ``jobs == 1``.
+    """
+    from minimodels.gallery import _html
+    from minimodels.parallel import run_tasks
+    from minimodels.storage import prepare_out_dir
+
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
     specs = select(only)
     out = Path(out_dir)
     prepare_out_dir(out.parent if str(out.parent) else ".")
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     started = time.perf_counter()
-    outcomes: list[SectionOutcome] = []
+    outcomes: dict[str, SectionOutcome] = {}
     try:
-        for number, spec in enumerate(specs):
+        if jobs == 1:
+            finished = (
+                (i, _build_section(spec, Context(quick, seed, on_progress), staging))
+                for i, spec in enumerate(specs)
+            )
+        else:
+            tasks = [(spec.key, quick, seed, str(staging)) for spec in specs]
+            finished = run_tasks(_build_section_by_key, tasks, backend="process", jobs=jobs)
+        for n_done, (index, (result, seconds, error, files)) in enumerate(finished, start=1):
+            spec = specs[index]
+            outcomes[spec.key] = SectionOutcome(spec, result, seconds, error, files)
             if on_section is not None:
-                on_section(spec, number, len(specs))
-            context = Context(quick=quick, seed=seed, on_progress=on_progress)
-            t0 = time.perf_counter()
-            try:
-                result = spec.build(context)
-                files = []
-                (staging / spec.key).mkdir(exist_ok=True)
-                for item in result.figures:
-                    write_figure(staging / spec.key / item.name, item.figure)
-                    files.append(f"{spec.key}/{item.name}.png")
-                outcome = SectionOutcome(spec, result, time.perf_counter() - t0, None, files)
-            except Exception as error:  # one broken section must not sink the report
-                message = f"{type(error).__name__}: {error}"
-                detail = traceback.format_exc(limit=-3)
-                outcome = SectionOutcome(
-                    spec, None, time.perf_counter() - t0, message + "\n" + detail
-                )
-            outcomes.append(outcome)
+                on_section(spec, n_done, len(specs))
+        ordered = [outcomes[spec.key] for spec in specs]
         elapsed = time.perf_counter() - started
-        html = _html.render(outcomes, quick=quick, seed=seed, seconds=elapsed)
+        html = _html.render(ordered, quick=quick, seed=seed, seconds=elapsed)
         (staging / "index.html").write_text(html, encoding="utf-8")
         _swap_into_place(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return GalleryReport(out / "index.html", outcomes, time.perf_counter() - started)
+    return GalleryReport(out / "index.html", ordered, time.perf_counter() - started)
+
+
+def _build_section(
+    spec: SectionSpec, context: Context, staging: Path
+) -> tuple[Section | None, float, str | None, list[str]]:
+    """Build one section and write its figures under ``staging/<key>/``.
+
+    Returns (section without figure objects, seconds, error text or None, figure paths).
+    """
+    from minimodels.storage import write_figure
+
+    t0 = time.perf_counter()
+    try:
+        result = spec.build(context)
+        files = []
+        (staging / spec.key).mkdir(exist_ok=True)
+        for item in result.figures:
+            write_figure(staging / spec.key / item.name, item.figure)
+            files.append(f"{spec.key}/{item.name}.png")
+        # figures are on disk now; drop the objects so the section pickles cheaply
+        result.figures = [FigureItem(item.name, None, item.caption) for item in result.figures]
+        return result, time.perf_counter() - t0, None, files
+    except Exception as error:  # one broken section must not sink the report
+        message = f"{type(error).__name__}: {error}"
+        detail = traceback.format_exc(limit=-3)
+        return None, time.perf_counter() - t0, message + "\n" + detail, []
+
+
+def _build_section_by_key(task: tuple[str, bool, int, str]):
+    """Worker-process entry point: look the section up by key, then build it."""
+    key, quick, seed, staging = task
+    discover()
+    return _build_section(_REGISTRY[key], Context(quick, seed), Path(staging))
 
 
 def _swap_into_place(staging: Path, out: Path) -> None:
