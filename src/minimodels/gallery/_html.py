@@ -19,8 +19,9 @@ header { padding:2.2rem 3rem 1.2rem; border-bottom:1px solid var(--rule); backgr
 header h1 { margin:0; font-size:2rem; letter-spacing:-0.01em; }
 header h1 span { color:var(--accent); }
 header p { margin:.4rem 0 0; color:var(--muted); max-width:60rem; }
-nav { padding:.8rem 3rem; border-bottom:1px solid var(--rule); background:#fff; font-size:.9rem; }
-nav a { margin-right:1.1rem; color:var(--ink); text-decoration:none; white-space:nowrap; }
+nav { padding:.8rem 3rem; border-bottom:1px solid var(--rule); background:#fff; font-size:.9rem;
+      display:flex; flex-wrap:wrap; gap:.35rem 1.2rem; }
+nav a { color:var(--ink); text-decoration:none; }
 nav a:hover { color:var(--accent); }
 main { padding:0 3rem 4rem; max-width:88rem; }
 section { margin-top:2.6rem; padding-top:.4rem; }
