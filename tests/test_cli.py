@@ -38,3 +38,16 @@ def test_typer_usage_errors_are_one_line_with_exit_2(tmp_path):
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert fragment in result.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_help_groups_every_command_under_a_topic():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for panel in (
+        "The report",
+        "Cellular automata and rule arrays",
+        "Neural nets",
+        "Simplicity bias and Bayesian sampling",
+    ):
+        assert panel in result.stdout
+    assert "More commands" not in result.stdout  # a new command should be given a topic

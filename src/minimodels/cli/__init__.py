@@ -18,10 +18,41 @@ from minimodels.cli._app import app
 __all__ = ["app", "main"]
 
 
+# How `minimodels --help` groups the commands; a command not listed here still works and is
+# shown under "More commands".
+_PANELS: dict[str, tuple[str, ...]] = {
+    "The report": ("gallery",),
+    "Cellular automata and rule arrays": ("ca", "rulearray", "evolve", "bio", "multiway"),
+    "Neural nets": ("fit", "grok", "grok-sweep"),
+    "Simplicity bias and Bayesian sampling": (
+        "sample",
+        "bias-plots",
+        "sgd-vs-bayes",
+        "evolution-vs-bayes",
+        "bayes-plots",
+    ),
+}
+
+
+def _command_name(command) -> str:
+    return command.name or command.callback.__name__.replace("_", "-")
+
+
 def _load_commands() -> None:
     for info in pkgutil.iter_modules(__path__, __name__ + "."):
         if not info.name.rsplit(".", 1)[-1].startswith("_"):
             importlib.import_module(info.name)
+    places = {
+        name: (rank, position, panel)
+        for rank, (panel, names) in enumerate(_PANELS.items())
+        for position, name in enumerate(names)
+    }
+    unlisted = (len(_PANELS), 0, "More commands")
+    for command in app.registered_commands:
+        command.rich_help_panel = places.get(_command_name(command), unlisted)[2]
+    app.registered_commands.sort(
+        key=lambda c: (*places.get(_command_name(c), unlisted)[:2], _command_name(c))
+    )
 
 
 def _one_line(error: BaseException) -> str:
