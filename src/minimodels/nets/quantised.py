@@ -159,10 +159,8 @@ def evolve_quantised(
         flat = np.concatenate([np.ravel(np.asarray(leaf)) for leaf in jax.tree.leaves(start)])
         indices = np.abs(flat[:, None] - grid).argmin(axis=1)
 
-    loss_of = _loss_function(model, unravel, tuple(levels))
-
     def loss(state: np.ndarray) -> float:
-        return float(loss_of(jnp.asarray(state), x, y))
+        return float(_quantised_loss(model, levels, jnp.asarray(state), x, y))
 
     def propose(state: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, Any]:
         where = int(rng.integers(n_params))
@@ -196,12 +194,10 @@ def _unraveller(template: Any):
     return unravel
 
 
-def _loss_function(model: Any, unravel: Any, levels: tuple[float, ...]):
-    grid = jnp.asarray(levels, dtype=jnp.result_type(float))
-
-    @jax.jit
-    def loss_of(indices, x, y):
-        params = unravel(grid[indices])
-        return jnp.mean((model.apply(params, x) - y) ** 2)
-
-    return loss_of
+@partial(jax.jit, static_argnames=("model", "levels"))
+def _quantised_loss(model: Any, levels: tuple[float, ...], indices: jax.Array, x, y) -> jax.Array:
+    """MSE of ``model`` with parameter ``i`` at level ``indices[i]`` (compiled once per model,
+    levels and data shape)."""
+    template = jax.eval_shape(lambda k: model.draw(k, "gaussian", 1.0, 1.0), jax.random.key(0))
+    params = _unraveller(template)(jnp.asarray(levels, dtype=x.dtype)[indices])
+    return jnp.mean((model.apply(params, x) - y) ** 2)

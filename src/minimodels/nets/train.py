@@ -475,16 +475,11 @@ def _empty_pool(model, training, init, n_slots, keys, params, hyper, scales):
     )
 
 
-def _chunk_length(chunk_steps: int, total: int) -> int:
-    """Iterations per compiled call: ``chunk_steps``, or for short runs the next power of two
-    ≥ ``total`` (at least 64), so that runs of similar length share one compiled loop."""
-    bucket = max(64, 1 << max(0, total - 1).bit_length())
-    return max(1, min(chunk_steps, bucket))
-
-
 def _loop(model, training, state, keys, x, y, hyper, *, batched, record, chunk_steps, on_progress):
     total = training.max_steps + 1  # evaluations: one per update plus the final one
-    n_iter = _chunk_length(chunk_steps, total)
+    # the same number of iterations per compiled call whatever the step budget, so runs of
+    # any length share one compiled loop (it stops early once every net is done)
+    n_iter = max(1, chunk_steps)
     static = structure(training)
     chunks = []
     iterations = 0
