@@ -132,7 +132,7 @@ def structure(training: Training) -> Training:
 def hyperparameters(training: Training) -> dict[str, jax.Array]:
     """The runtime numbers of ``training`` as arrays (float32 unless x64 is on; ``max_steps``
     int32).  A missing target becomes a bound no loss or accuracy reaches (−∞, +∞)."""
-    dtype = jnp.result_type(float)
+    dtype = _float_dtype()
     target_loss = -np.inf if training.target_loss is None else training.target_loss
     target_accuracy = np.inf if training.target_accuracy is None else training.target_accuracy
     values = {
@@ -143,8 +143,9 @@ def hyperparameters(training: Training) -> dict[str, jax.Array]:
         "target_loss": target_loss,
         "target_accuracy": target_accuracy,
     }
-    hyper = {name: jnp.asarray(value, dtype=dtype) for name, value in values.items()}
-    hyper["max_steps"] = jnp.asarray(min(training.max_steps, 2**31 - 1), dtype=jnp.int32)
+    # numpy scalars: converted on the host, so no conversion kernel is compiled
+    hyper = {name: np.asarray(value, dtype=dtype) for name, value in values.items()}
+    hyper["max_steps"] = np.asarray(min(training.max_steps, 2**31 - 1), dtype=np.int32)
     return hyper
 
 
@@ -197,14 +198,19 @@ def prepare_data(model: Model, x: Any, y: Any, training: Training) -> tuple[jax.
     if training.loss == "cross_entropy" and n_out > 1:
         if y.ndim != 1 or np.any(y != np.round(y)) or y.min() < 0 or y.max() >= n_out:
             raise ValueError(f"cross-entropy targets must be class labels 0..{n_out - 1}")
-        return jnp.asarray(x, dtype=float), jnp.asarray(y, dtype=jnp.int32)
+        return jnp.asarray(x.astype(_float_dtype())), jnp.asarray(y.astype(np.int32))
     if y.ndim == 1:
         y = y[:, None]
     if y.shape[1] != n_out:
         raise ValueError(f"targets have {y.shape[1]} columns but the net has {n_out} outputs")
     if training.loss == "cross_entropy" and not np.all((y == 0) | (y == 1)):
         raise ValueError("binary cross-entropy targets must be 0 or 1")
-    return jnp.asarray(x, dtype=float), jnp.asarray(y, dtype=float)
+    return jnp.asarray(x.astype(_float_dtype())), jnp.asarray(y.astype(_float_dtype()))
+
+
+def _float_dtype() -> np.dtype:
+    """float32, or float64 when JAX's x64 mode is on (casts done by numpy, not compiled)."""
+    return np.dtype(jnp.result_type(float))
 
 
 # --------------------------------------------------------------------------- one step
@@ -332,7 +338,7 @@ def _static_init(model: Model, init: Init) -> Init:
 
 
 def _init_scales(init: Init) -> jax.Array:
-    return jnp.asarray([init.sigma_w, init.sigma_b], dtype=jnp.result_type(float))
+    return np.asarray([init.sigma_w, init.sigma_b], dtype=_float_dtype())
 
 
 def _start_one(model, training, init, key, params, hyper=None, scales=None):
@@ -490,7 +496,7 @@ def _loop(model, training, state, keys, x, y, hyper, *, batched, record, chunk_s
         i = int(i)
         iterations += i
         if record:
-            chunks.append(np.asarray(buffer[:i]))
+            chunks.append(np.asarray(buffer)[:i])
         done = np.asarray(state.done)
         if batched:
             report(on_progress, int(done.sum()), done.size)
@@ -709,7 +715,7 @@ def _run_pool_to_end(
             model, static, static_init, n_slots, n_inner, n_rounds, pool, keys, params, x, y,
             hyper, scales,
         )  # fmt: skip
-        in_flight = int(jnp.sum(pool.slot_net < n_nets))
+        in_flight = int(np.sum(np.asarray(pool.slot_net) < n_nets))
         report(on_progress, int(pool.next_net) - in_flight, n_nets)
         if in_flight == 0 and int(pool.next_net) >= n_nets:
             break
