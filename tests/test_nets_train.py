@@ -10,6 +10,7 @@ import pytest
 
 from minimodels.nets import (
     MLP,
+    Init,
     MeshNet,
     Training,
     apply_many,
@@ -221,3 +222,32 @@ def test_keys_must_be_given_and_may_be_raw_uint32_keys():
     b = train_one(model, x, signed_targets(bits), training, key=typed, chunk_steps=CHUNK)
     assert leaves_equal(a.params, b.params)
     assert jnp.issubdtype(init_many(model, jax.random.split(typed, 2))[0]["W"].dtype, jnp.floating)
+
+
+def test_changing_the_numbers_of_a_training_reuses_the_compiled_loop():
+    import importlib
+
+    compiled = importlib.import_module("minimodels.nets.train")
+    x, bits = boolean_data()
+    y = signed_targets(bits)
+    first = train_one(MODEL, x, y, SGD, key=jax.random.key(0), chunk_steps=CHUNK)
+    sizes = compiled._run_chunk._cache_size(), compiled._start._cache_size()
+    changes = [
+        {"learning_rate": 0.01},
+        {"max_steps": 20},
+        {"momentum": 0.5},
+        {"target_accuracy": None, "target_loss": 0.1},
+    ]
+    results = [
+        train_one(MODEL, x, y, replace(SGD, **change), key=jax.random.key(0), chunk_steps=CHUNK)
+        for change in changes
+    ]
+    scaled = train_one(
+        MODEL, x, y, SGD, key=jax.random.key(0), chunk_steps=CHUNK, init=Init("gaussian", 2.0, 0.5)
+    )
+    assert (compiled._run_chunk._cache_size(), compiled._start._cache_size()) == sizes
+    # ... and the numbers are used: each change changes the run
+    assert results[1].n_steps == 20 and results[3].losses[-1] <= 0.1
+    for other in [results[0], results[2], scaled]:
+        assert not np.array_equal(other.losses[:20], first.losses[:20])
+    assert scaled.losses[0] != first.losses[0]

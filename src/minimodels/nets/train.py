@@ -32,6 +32,13 @@ batches of ~10^4 keys.
 
 Keys.  ``key`` is split into (init key, minibatch key); the init key draws the parameters when
 none are given.
+
+Compilation.  A compiled loop is cached by *shapes and structure* only: the model, the data
+shapes, the number of nets (or slots), ``chunk_steps`` / ``n_inner``, the optimiser, loss and
+batch size, whether momentum, weight decay and L1 are on, and the initialisation scheme.  The
+numbers — learning rate, momentum, weight decay, L1, ``max_steps``, target loss/accuracy and
+the init scales σw, σb — are runtime inputs (:func:`hyperparameters`), so sweeping them, or
+training for 30 steps and then for 3000, reuses one compiled function.
 """
 
 from __future__ import annotations
