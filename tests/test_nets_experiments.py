@@ -6,7 +6,8 @@ from minimodels.experiments.nets import BridgeConfig, FitConfig, run_bridge, run
 
 
 def test_run_fits_trains_each_seed_and_draws_them_side_by_side():
-    result = run_fits(FitConfig(model="mlp", n_seeds=2, max_steps=30, n_train=20))
+    # the mesh net, 2 seeds and 100 points of test_nets_fitting: one compiled loop serves both
+    result = run_fits(FitConfig(model="mesh", n_seeds=2, max_steps=30, n_train=100))
     assert len(result.fits) == 2 and np.all(np.isfinite(result.final_losses))
     assert result.fits[0].final_loss != result.fits[1].final_loss
     assert result._repr_png_()[:4] == b"\x89PNG"

@@ -32,7 +32,9 @@ def test_quantise_picks_a_nearest_level(values):
 
 
 def test_straight_through_passes_the_gradient_unchanged():
-    g = jax.grad(lambda v: jnp.sum(3.0 * straight_through(v, LEVELS)))(jnp.array([0.2, -0.9]))
+    g = jax.jit(jax.grad(lambda v: jnp.sum(3.0 * straight_through(v, LEVELS))))(
+        jnp.array([0.2, -0.9])
+    )
     np.testing.assert_array_equal(np.asarray(g), [3.0, 3.0])
     model = Quantised(MeshNet(width=4, depth=2, activation="tanh"), LEVELS)
     params = model.init(key=jax.random.key(0))
@@ -53,7 +55,7 @@ def test_mutation_training_is_the_shared_mutation_walk():
     # every parameter sits on a level, and the stored loss is the loss of the stored net
     leaves = np.concatenate([np.ravel(p) for p in jax.tree.leaves(evolved.params)])
     assert set(leaves.tolist()) <= set(LEVELS)
-    mse = float(np.mean((np.asarray(model.apply(evolved.params, x))[:, 0] - y) ** 2))
+    mse = float(np.mean((np.asarray(jax.jit(model.apply)(evolved.params, x))[:, 0] - y) ** 2))
     assert mse == pytest.approx(evolved.final_loss, rel=1e-5)
     # the same seed reproduces the trace; a hand-driven mutation_walk makes the same choices
     again = evolve_quantised(model, x, y, steps=150, rng=np.random.default_rng(3), levels=LEVELS)

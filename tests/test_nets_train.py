@@ -1,6 +1,8 @@
 """Training: the vmapped loop equals separate trainings, optimiser steps match closed forms,
 stopping rules hold, divergence and bad data are one-sentence errors."""
 
+from dataclasses import replace
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -8,6 +10,7 @@ import pytest
 
 from minimodels.nets import (
     MLP,
+    Init,
     MeshNet,
     Training,
     apply_many,
@@ -22,6 +25,13 @@ def boolean_data(n_bits=4, seed=0):
     x = ((np.arange(2**n_bits)[:, None] >> np.arange(n_bits - 1, -1, -1)) & 1).astype(float)
     bits = np.random.default_rng(seed).integers(0, 2, 2**n_bits)
     return x, bits
+
+
+# The tests below share compiled loops: one model shape, one SGD structure and one chunk
+# length (the numbers - learning rate, step budget, targets - are runtime inputs).
+MODEL = MLP((4, 8, 8, 1))
+SGD = Training("sgd", 0.05, momentum=0.9, max_steps=300, batch_size=4, target_accuracy=1.0)
+CHUNK = 70
 
 
 def leaves_close(a, b):
@@ -42,7 +52,7 @@ def leaves_equal(a, b):
 @pytest.mark.parametrize(
     "training",
     [
-        Training("sgd", 0.05, momentum=0.9, max_steps=300, batch_size=4, target_accuracy=1.0),
+        SGD,
         pytest.param(
             Training("adamw", 0.01, weight_decay=0.1, l1=1e-3, max_steps=60, target_loss=0.05),
             marks=pytest.mark.slow,
@@ -51,17 +61,18 @@ def leaves_equal(a, b):
     ids=["sgd-minibatch", "adamw-full"],
 )
 def test_vmapped_training_equals_separate_trainings_with_the_same_keys(training):
-    model = MLP((4, 8, 8, 1))
+    model = MODEL
     x, bits = boolean_data()
     y = signed_targets(bits)
     keys = jax.random.split(jax.random.key(3), 5)
     many = train_many(model, x, y, training, keys=keys, record_losses=True, chunk_steps=50)
     assert many.n_steps.shape == (5,)
+    stacked = jax.tree.map(np.asarray, many.params)  # numpy slices: nothing to compile
     for i in range(5):
-        one = train_one(model, x, y, training, key=keys[i], chunk_steps=70)
+        one = train_one(model, x, y, training, key=keys[i], chunk_steps=CHUNK)
         assert one.n_steps == many.n_steps[i]
         assert one.fitted == many.fitted[i]
-        assert leaves_close(one.params, jax.tree.map(lambda a, i=i: a[i], many.params))
+        assert leaves_close(one.params, jax.tree.map(lambda a, i=i: a[i], stacked))
         np.testing.assert_allclose(one.losses, many.losses[: one.n_steps + 1, i], rtol=1e-4)
         assert np.isnan(many.losses[one.n_steps + 1 :, i]).all()
         assert one.final_loss == pytest.approx(many.final_loss[i], rel=1e-4)
@@ -76,17 +87,21 @@ def test_vmapped_training_equals_separate_trainings_with_the_same_keys(training)
 
 
 def test_stopping_at_full_accuracy_records_the_loss_after_every_update():
-    model = MLP((4, 8, 8, 1))
+    model = MODEL
     x, bits = boolean_data()
-    training = Training("sgd", 0.05, max_steps=300, batch_size=4, target_accuracy=1.0)
-    result = train_one(model, x, signed_targets(bits), training, key=jax.random.key(0))
+    training = SGD
+    result = train_one(
+        model, x, signed_targets(bits), training, key=jax.random.key(0), chunk_steps=CHUNK
+    )
     assert result.fitted and result.final_accuracy == 1.0 and 0 < result.n_steps < 300
     assert result.losses.shape == (result.n_steps + 1,)
     assert result.losses[-1] == pytest.approx(result.final_loss)
     predicted = (result.predict(x)[:, 0] > 0).astype(int)
     np.testing.assert_array_equal(predicted, bits)
     # the same key reproduces the run bit for bit
-    again = train_one(model, x, signed_targets(bits), training, key=jax.random.key(0))
+    again = train_one(
+        model, x, signed_targets(bits), training, key=jax.random.key(0), chunk_steps=CHUNK
+    )
     assert leaves_equal(result.params, again.params)
     np.testing.assert_array_equal(result.losses, again.losses)
 
@@ -147,16 +162,21 @@ def test_a_mesh_net_trains_many_at_once_and_predicts_per_net():
 
 
 def test_a_diverging_learning_rate_stops_with_one_sentence():
-    model = MLP((4, 8, 1))
+    model = MODEL
     x, bits = boolean_data()
-    training = Training("sgd", 1e4, momentum=0.9, max_steps=200)
+    training = replace(SGD, learning_rate=1e4, max_steps=200, target_accuracy=None)
     with pytest.raises(ValueError, match="training diverged.*learning rate 10000") as error:
-        train_one(model, x, signed_targets(bits), training, key=jax.random.key(0))
+        train_one(
+            model, x, signed_targets(bits), training, key=jax.random.key(0), chunk_steps=CHUNK
+        )
     assert "\n" not in str(error.value)
-    keys = jax.random.split(jax.random.key(0), 3)
-    with pytest.raises(ValueError, match="the loss of 3 of 3 nets became NaN"):
-        train_many(model, x, signed_targets(bits), training, keys=keys)
-    marked = train_many(model, x, signed_targets(bits), training, keys=keys, on_diverge="mark")
+    keys = jax.random.split(jax.random.key(0), 5)
+    pool = {"n_slots": 2, "n_inner": 3, "chunk_steps": 40}  # as in the vmapped test
+    with pytest.raises(ValueError, match="the loss of 5 of 5 nets became NaN"):
+        train_many(model, x, signed_targets(bits), training, keys=keys, **pool)
+    marked = train_many(
+        model, x, signed_targets(bits), training, keys=keys, on_diverge="mark", **pool
+    )
     assert marked.diverged.all() and not marked.fitted.any()
     assert (marked.n_steps < 200).all()  # each stopped where its loss stopped being finite
 
@@ -193,13 +213,41 @@ def test_bad_data_is_a_one_sentence_error(x, y, message):
 
 def test_keys_must_be_given_and_may_be_raw_uint32_keys():
     x, bits = boolean_data()
-    model = MLP((4, 8, 8, 1))
-    training = Training("sgd", 0.05, max_steps=300, batch_size=4, target_accuracy=1.0)
+    model, training = MODEL, SGD
     with pytest.raises(ValueError, match="key is required"):
         train_one(model, x, bits, training, key=None)
     raw = jax.random.PRNGKey(5)
     typed = jax.random.wrap_key_data(raw)
-    a = train_one(model, x, signed_targets(bits), training, key=raw)
-    b = train_one(model, x, signed_targets(bits), training, key=typed)
+    a = train_one(model, x, signed_targets(bits), training, key=raw, chunk_steps=CHUNK)
+    b = train_one(model, x, signed_targets(bits), training, key=typed, chunk_steps=CHUNK)
     assert leaves_equal(a.params, b.params)
     assert jnp.issubdtype(init_many(model, jax.random.split(typed, 2))[0]["W"].dtype, jnp.floating)
+
+
+def test_changing_the_numbers_of_a_training_reuses_the_compiled_loop():
+    import importlib
+
+    compiled = importlib.import_module("minimodels.nets.train")
+    x, bits = boolean_data()
+    y = signed_targets(bits)
+    first = train_one(MODEL, x, y, SGD, key=jax.random.key(0), chunk_steps=CHUNK)
+    sizes = compiled._run_chunk._cache_size(), compiled._start._cache_size()
+    changes = [
+        {"learning_rate": 0.01},
+        {"max_steps": 20},
+        {"momentum": 0.5},
+        {"target_accuracy": None, "target_loss": 0.1},
+    ]
+    results = [
+        train_one(MODEL, x, y, replace(SGD, **change), key=jax.random.key(0), chunk_steps=CHUNK)
+        for change in changes
+    ]
+    scaled = train_one(
+        MODEL, x, y, SGD, key=jax.random.key(0), chunk_steps=CHUNK, init=Init("gaussian", 2.0, 0.5)
+    )
+    assert (compiled._run_chunk._cache_size(), compiled._start._cache_size()) == sizes
+    # ... and the numbers are used: each change changes the run
+    assert results[1].n_steps == 20 and results[3].losses[-1] <= 0.1
+    for other in [results[0], results[2], scaled]:
+        assert not np.array_equal(other.losses[:20], first.losses[:20])
+    assert scaled.losses[0] != first.losses[0]

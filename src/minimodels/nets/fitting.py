@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from minimodels.nets.init import Init
@@ -119,8 +120,7 @@ class Fit(Drawable):
     def predict(self, x: Any) -> np.ndarray:
         """The learned function at ``x`` (any shape of scalars) → same shape."""
         x = np.asarray(x, dtype=np.float64)
-        out = _apply(self.model, self.params, x.reshape(-1, 1))
-        return np.asarray(out)[:, 0].reshape(x.shape)
+        return layer_values(self.model, self.params, x.reshape(-1, 1))[-1][:, 0].reshape(x.shape)
 
     def grid(self, n: int = 400) -> np.ndarray:
         return np.linspace(*self.extrapolation, n)
@@ -128,7 +128,7 @@ class Fit(Drawable):
     def hidden(self, x: Any) -> list[np.ndarray]:
         """Every hidden neuron's value at ``x`` ``(m,)``: one ``(m, width)`` array per layer."""
         x = np.asarray(x, dtype=np.float64).reshape(-1, 1)
-        return [np.asarray(h) for h in _layers(self.model, self.params, x)[1:-1]]
+        return layer_values(self.model, self.params, x)[1:-1]
 
     def plot(self, ax: Axes | None = None) -> Figure:
         from minimodels.plotting.nets import plot_fit
@@ -136,8 +136,19 @@ class Fit(Drawable):
         return plot_fit(self, ax=ax)
 
 
-_apply = jax.jit(lambda model, params, x: model.apply(params, x), static_argnums=0)
 _layers = jax.jit(lambda model, params, x: model.layers(params, x), static_argnums=0)
+
+
+def layer_values(model: Any, params: Any, x: Any) -> list[np.ndarray]:
+    """``model.layers(params, x)`` as numpy arrays, for ``x`` ``(m, n_in)``.
+
+    Compiled once per model: the rows are padded to a power of two (≥ 512), so a grid of
+    400 points and a single point share one compiled function."""
+    x = np.asarray(x, dtype=jnp.result_type(float))
+    m = x.shape[0]
+    padded = max(512, 1 << max(0, m - 1).bit_length())
+    x = np.concatenate([x, np.zeros((padded - m, x.shape[1]), x.dtype)])
+    return [np.asarray(v)[:m] for v in _layers(model, params, x)]
 
 
 def fit(
@@ -180,9 +191,10 @@ def fit_many(
     many = train_many(
         model, x, y, training, keys=keys, init=init, record_losses=True, on_progress=on_progress
     )
+    stacked = jax.tree.map(np.asarray, many.params)  # numpy slices compile nothing
     fits = []
     for i in range(many.n_nets):
-        params = jax.tree.map(lambda a, i=i: a[i], many.params)
+        params = jax.tree.map(lambda a, i=i: a[i], stacked)
         losses = many.losses[: many.n_steps[i] + 1, i]
         fits.append(
             Fit(

@@ -9,7 +9,8 @@ The same net can be trained two ways:
   ``Quantised`` model is an ordinary model for :func:`~minimodels.nets.train.train`, so the
   loss curve it records is the loss of the *quantised* net.
 * **by mutation** (:func:`evolve_quantised`): the state is one level index per parameter,
-  ``(n_params,)`` ints in the order of ``jax.flatten_util.ravel_pytree``; a step picks one
+  ``(n_params,)`` ints in the order of ``jax.flatten_util.ravel_pytree`` (leaves in
+  pytree order, each flattened row-major); a step picks one
   parameter uniformly and gives it a different level uniformly; the change is kept when the
   MSE does not increase — exactly the rule arrays' adaptive evolution, run by the shared
   :func:`minimodels.mutation.mutation_walk` (acceptance rule and trace included).
@@ -20,12 +21,12 @@ Loss everywhere: training MSE of the quantised net.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.flatten_util import ravel_pytree
 
 from minimodels.mutation import Walk, mutation_walk
 from minimodels.plotting import Drawable
@@ -87,13 +88,18 @@ class Quantised:
 
     def discrete(self, params: Any) -> Any:
         """The parameters the forward pass actually uses (every value one of the levels)."""
-        return jax.tree.map(lambda p: quantise(p, self.levels), params)
+        return _quantise_tree(params, self.levels)
 
     def apply(self, params: Any, x: jax.Array) -> jax.Array:
         return self.base.apply(jax.tree.map(lambda p: straight_through(p, self.levels), params), x)
 
     def layers(self, params: Any, x: jax.Array) -> list[jax.Array]:
         return self.base.layers(self.discrete(params), x)
+
+
+@partial(jax.jit, static_argnames=("levels",))
+def _quantise_tree(params: Any, levels: tuple[float, ...]) -> Any:
+    return jax.tree.map(lambda p: quantise(p, levels), params)
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,19 +150,17 @@ def evolve_quantised(
     levels = check_levels(levels)
     x, y = prepare_data(model, x, y, Training(loss="mse"))
     template = jax.eval_shape(lambda k: model.draw(k, "gaussian", 1.0, 1.0), jax.random.key(0))
-    _, unravel = ravel_pytree(jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), template))
+    unravel = _unraveller(template)
     grid = np.asarray(levels)
     n_params = sum(int(np.prod(s.shape)) for s in jax.tree.leaves(template))
     if start is None:
         indices = rng.integers(0, len(levels), n_params)
     else:
-        flat, _ = ravel_pytree(start)
-        indices = np.abs(np.asarray(flat)[:, None] - grid).argmin(axis=1)
-
-    loss_of = _loss_function(model, unravel, tuple(levels))
+        flat = np.concatenate([np.ravel(np.asarray(leaf)) for leaf in jax.tree.leaves(start)])
+        indices = np.abs(flat[:, None] - grid).argmin(axis=1)
 
     def loss(state: np.ndarray) -> float:
-        return float(loss_of(jnp.asarray(state), x, y))
+        return float(_quantised_loss(model, levels, jnp.asarray(state), x, y))
 
     def propose(state: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, Any]:
         where = int(rng.integers(n_params))
@@ -171,16 +175,29 @@ def evolve_quantised(
         indices, loss=loss, propose=propose, steps=steps, rng=rng,
         accept=accept, stop_at=stop_at, on_progress=on_progress,
     )  # fmt: skip
-    params = unravel(jnp.asarray(grid[walk.state], dtype=jnp.result_type(float)))
+    params = unravel(np.asarray(grid[walk.state], dtype=jnp.result_type(float)))
     return Evolved(model, levels, np.asarray(walk.state), params, walk)
 
 
-def _loss_function(model: Any, unravel: Any, levels: tuple[float, ...]):
-    grid = jnp.asarray(levels, dtype=jnp.result_type(float))
+def _unraveller(template: Any):
+    """The inverse of ``ravel_pytree`` for ``template``'s structure, on numpy or JAX arrays
+    (numpy in, numpy out: nothing to compile)."""
+    leaves, treedef = jax.tree.flatten(template)
+    shapes = [leaf.shape for leaf in leaves]
+    ends = np.cumsum([int(np.prod(shape)) for shape in shapes])
 
-    @jax.jit
-    def loss_of(indices, x, y):
-        params = unravel(grid[indices])
-        return jnp.mean((model.apply(params, x) - y) ** 2)
+    def unravel(flat: Any) -> Any:
+        starts = [0, *ends[:-1]]
+        parts = [flat[a:b].reshape(shape) for a, b, shape in zip(starts, ends, shapes, strict=True)]
+        return jax.tree.unflatten(treedef, parts)
 
-    return loss_of
+    return unravel
+
+
+@partial(jax.jit, static_argnames=("model", "levels"))
+def _quantised_loss(model: Any, levels: tuple[float, ...], indices: jax.Array, x, y) -> jax.Array:
+    """MSE of ``model`` with parameter ``i`` at level ``indices[i]`` (compiled once per model,
+    levels and data shape)."""
+    template = jax.eval_shape(lambda k: model.draw(k, "gaussian", 1.0, 1.0), jax.random.key(0))
+    params = _unraveller(template)(jnp.asarray(levels, dtype=x.dtype)[indices])
+    return jnp.mean((model.apply(params, x) - y) ** 2)

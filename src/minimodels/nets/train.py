@@ -32,12 +32,19 @@ batches of ~10^4 keys.
 
 Keys.  ``key`` is split into (init key, minibatch key); the init key draws the parameters when
 none are given.
+
+Compilation.  A compiled loop is cached by *shapes and structure* only: the model, the data
+shapes, the number of nets (or slots), ``chunk_steps`` / ``n_inner``, the optimiser, loss and
+batch size, whether momentum, weight decay and L1 are on, and the initialisation scheme.  The
+numbers — learning rate, momentum, weight decay, L1, ``max_steps``, target loss/accuracy and
+the init scales σw, σb — are runtime inputs (:func:`hyperparameters`), so sweeping them, or
+training for 30 steps and then for 3000, reuses one compiled function.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -74,7 +81,13 @@ class Model(Protocol):
 
 @dataclass(frozen=True)
 class Training:
-    """Optimiser, loss and stopping rule (hashable: a static argument of the compiled loop)."""
+    """Optimiser, loss and stopping rule.
+
+    Compiled code depends only on its *structure* (:func:`structure`: optimiser, loss, batch
+    size, and whether momentum, weight decay and L1 are used); the numbers (learning rate,
+    momentum, weight decay, L1, ``max_steps``, targets) are runtime inputs
+    (:func:`hyperparameters`), so changing them does not recompile anything.
+    """
 
     optimizer: str = "adam"
     learning_rate: float = 1e-2
@@ -108,15 +121,60 @@ class Training:
             raise ValueError(f"target accuracy must be in [0, 1], got {self.target_accuracy}")
 
 
-def make_optimizer(training: Training) -> optax.GradientTransformation:
-    lr, wd = training.learning_rate, training.weight_decay
+def structure(training: Training) -> Training:
+    """``training`` with every number that compiled code takes at run time set to a canonical
+    value: two settings with the same structure share one compiled loop."""
+    return replace(
+        training,
+        learning_rate=1.0,
+        momentum=float(training.momentum > 0),
+        weight_decay=float(training.weight_decay > 0),
+        l1=float(training.l1 > 0),
+        max_steps=0,
+        target_accuracy=None,
+        target_loss=None,
+    )
+
+
+def hyperparameters(training: Training) -> dict[str, jax.Array]:
+    """The runtime numbers of ``training`` as arrays (float32 unless x64 is on; ``max_steps``
+    int32).  A missing target becomes a bound no loss or accuracy reaches (−∞, +∞)."""
+    dtype = _float_dtype()
+    target_loss = -np.inf if training.target_loss is None else training.target_loss
+    target_accuracy = np.inf if training.target_accuracy is None else training.target_accuracy
+    values = {
+        "learning_rate": training.learning_rate,
+        "momentum": training.momentum,
+        "weight_decay": training.weight_decay,
+        "l1": training.l1,
+        "target_loss": target_loss,
+        "target_accuracy": target_accuracy,
+    }
+    # numpy scalars: converted on the host, so no conversion kernel is compiled
+    hyper = {name: np.asarray(value, dtype=dtype) for name, value in values.items()}
+    hyper["max_steps"] = np.asarray(min(training.max_steps, 2**31 - 1), dtype=np.int32)
+    return hyper
+
+
+def make_optimizer(
+    training: Training, hyper: dict[str, jax.Array] | None = None
+) -> optax.GradientTransformation:
+    """The optax optimiser of ``training``; its numbers come from ``hyper`` when given (traced
+    arrays inside compiled code), else from ``training``."""
+    if hyper is None:
+        hyper = {
+            "learning_rate": training.learning_rate,
+            "momentum": training.momentum,
+            "weight_decay": training.weight_decay,
+        }
+    lr, wd = hyper["learning_rate"], hyper["weight_decay"]
     if training.optimizer == "adamw":
         return optax.adamw(lr, weight_decay=wd)
     if training.optimizer == "adam":
         base = optax.adam(lr)
     else:
-        base = optax.sgd(lr, momentum=training.momentum or None)
-    return optax.chain(optax.add_decayed_weights(wd), base) if wd else base
+        base = optax.sgd(lr, momentum=hyper["momentum"] if training.momentum > 0 else None)
+    return optax.chain(optax.add_decayed_weights(wd), base) if training.weight_decay else base
 
 
 def signed_targets(bits: Any) -> np.ndarray:
@@ -147,14 +205,19 @@ def prepare_data(model: Model, x: Any, y: Any, training: Training) -> tuple[jax.
     if training.loss == "cross_entropy" and n_out > 1:
         if y.ndim != 1 or np.any(y != np.round(y)) or y.min() < 0 or y.max() >= n_out:
             raise ValueError(f"cross-entropy targets must be class labels 0..{n_out - 1}")
-        return jnp.asarray(x, dtype=float), jnp.asarray(y, dtype=jnp.int32)
+        return jnp.asarray(x.astype(_float_dtype())), jnp.asarray(y.astype(np.int32))
     if y.ndim == 1:
         y = y[:, None]
     if y.shape[1] != n_out:
         raise ValueError(f"targets have {y.shape[1]} columns but the net has {n_out} outputs")
     if training.loss == "cross_entropy" and not np.all((y == 0) | (y == 1)):
         raise ValueError("binary cross-entropy targets must be 0 or 1")
-    return jnp.asarray(x, dtype=float), jnp.asarray(y, dtype=float)
+    return jnp.asarray(x.astype(_float_dtype())), jnp.asarray(y.astype(_float_dtype()))
+
+
+def _float_dtype() -> np.dtype:
+    """float32, or float64 when JAX's x64 mode is on (casts done by numpy, not compiled)."""
+    return np.dtype(jnp.result_type(float))
 
 
 # --------------------------------------------------------------------------- one step
@@ -186,13 +249,8 @@ def accuracy(output: jax.Array, y: jax.Array, loss: str) -> jax.Array:
     return jnp.mean((output > 0) == truth)
 
 
-def _criterion(training: Training, loss: jax.Array, acc: jax.Array) -> jax.Array:
-    reached = jnp.asarray(False)
-    if training.target_loss is not None:
-        reached = reached | (loss <= training.target_loss)
-    if training.target_accuracy is not None:
-        reached = reached | (acc >= training.target_accuracy)
-    return reached
+def _criterion(hyper: dict[str, jax.Array], loss: jax.Array, acc: jax.Array) -> jax.Array:
+    return (loss <= hyper["target_loss"]) | (acc >= hyper["target_accuracy"])
 
 
 def _batch_indices(key: jax.Array, step: jax.Array, n: int, batch_size: int) -> jax.Array:
@@ -208,15 +266,22 @@ def advance(
     key: jax.Array,
     x: jax.Array,
     y: jax.Array,
+    hyper: dict[str, jax.Array] | None = None,
 ) -> tuple[TrainState, jax.Array]:
-    """One masked step of one net; returns the new state and the loss it evaluated (NaN if done)."""
-    optimizer = make_optimizer(training)
+    """One masked step of one net; returns the new state and the loss it evaluated (NaN if done).
+
+    ``hyper`` (default: :func:`hyperparameters` of ``training``) holds the runtime numbers;
+    ``training`` then only contributes its structure.
+    """
+    if hyper is None:
+        hyper = hyperparameters(training)
+    optimizer = make_optimizer(training, hyper)
 
     def objective(params, xb, yb):
         output = model.apply(params, xb)
         loss = data_loss(output, yb, training.loss)
         if training.l1:
-            loss_l1 = training.l1 * sum(jnp.sum(jnp.abs(p)) for p in jax.tree.leaves(params))
+            loss_l1 = hyper["l1"] * sum(jnp.sum(jnp.abs(p)) for p in jax.tree.leaves(params))
             return loss + loss_l1, (loss, output)
         return loss, (loss, output)
 
@@ -230,8 +295,8 @@ def advance(
         grads = jax.grad(lambda p: objective(p, x[idx], y[idx])[0])(state.params)
     acc = accuracy(output, y, training.loss)
     finite = jnp.isfinite(loss)
-    reached = _criterion(training, loss, acc)
-    stop = state.done | ~finite | reached | (state.step >= training.max_steps)
+    reached = _criterion(hyper, loss, acc)
+    stop = state.done | ~finite | reached | (state.step >= hyper["max_steps"])
     updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
     params = optax.apply_updates(state.params, updates)
 
@@ -253,9 +318,9 @@ def advance(
 
 
 @partial(jax.jit, static_argnames=("model", "training", "n_iter", "record", "batched"))
-def _run_chunk(model, training, n_iter, record, batched, state, keys, x, y):
+def _run_chunk(model, training, n_iter, record, batched, state, keys, x, y, hyper):
     """Up to ``n_iter`` masked steps, stopping early once every net is done."""
-    step_fn = partial(advance, model, training)
+    step_fn = partial(advance, model, training, hyper=hyper)
     if batched:
         step_fn = jax.vmap(step_fn, in_axes=(0, 0, None, None))
     buffer = jnp.full((n_iter if record else 0, *state.done.shape), jnp.nan, dtype=x.dtype)
@@ -274,12 +339,26 @@ def _run_chunk(model, training, n_iter, record, batched, state, keys, x, y):
     return jax.lax.while_loop(cond, body, (jnp.int32(0), state, buffer))
 
 
-def _start_one(model, training, init, key, params):
-    """One net's initial state (parameters drawn from the init key unless given) and batch key."""
-    optimizer = make_optimizer(training)
+def _static_init(model: Model, init: Init) -> Init:
+    """What compiled code keeps of ``init``: the scheme, when the scales can be traced."""
+    return Init(init.scheme) if hasattr(model, "draw") else init
+
+
+def _init_scales(init: Init) -> jax.Array:
+    return np.asarray([init.sigma_w, init.sigma_b], dtype=_float_dtype())
+
+
+def _start_one(model, training, init, key, params, hyper=None, scales=None):
+    """One net's initial state (parameters drawn from the init key unless given) and batch key.
+
+    ``scales`` = (σw, σb) as an array when ``init`` is static only through its scheme."""
+    optimizer = make_optimizer(training, hyper)
     init_key, batch_key = jax.random.split(key)
     if params is None:
-        params = model.init(key=init_key, **init.kwargs())
+        if scales is None or not hasattr(model, "draw"):
+            params = model.init(key=init_key, **init.kwargs())
+        else:
+            params = model.draw(init_key, init.scheme, scales[0], scales[1])
     dtype = jnp.result_type(float)
     params = jax.tree.map(lambda a: jnp.asarray(a, dtype=dtype), params)
     state = TrainState(
@@ -296,8 +375,8 @@ def _start_one(model, training, init, key, params):
 
 
 @partial(jax.jit, static_argnames=("model", "training", "init", "batched"))
-def _start(model, training, init, batched, keys, params):
-    start = partial(_start_one, model, training, init)
+def _start(model, training, init, batched, keys, params, hyper, scales):
+    start = partial(_start_one, model, training, init, hyper=hyper, scales=scales)
     return jax.vmap(start)(keys, params) if batched else start(keys, params)
 
 
@@ -330,7 +409,7 @@ def _select(mask, new, old):
     return jax.tree.map(pick, new, old)
 
 
-def _refill(model, training, init, pool, keys, params):
+def _refill(model, training, init, pool, keys, params, hyper, scales):
     """Store the results of finished slots and load the next nets into them."""
     n_nets = keys.shape[0]
     finished = pool.slots.done & (pool.slot_net < n_nets)
@@ -353,9 +432,8 @@ def _refill(model, training, init, pool, keys, params):
     wanted = pool.next_net + jnp.cumsum(free) - 1  # (n_slots,) next nets, in slot order
     loads = free & (wanted < n_nets)
     index = jnp.clip(wanted, 0, n_nets - 1)
-    fresh, fresh_keys = jax.vmap(partial(_start_one, model, training, init))(
-        keys[index], _gather(params, index)
-    )
+    start = partial(_start_one, model, training, init, hyper=hyper, scales=scales)
+    fresh, fresh_keys = jax.vmap(start)(keys[index], _gather(params, index))
     fresh = fresh._replace(done=~loads)  # a slot with no net left stays done
     return Pool(
         slots=_select(free, fresh, pool.slots),
@@ -367,9 +445,11 @@ def _refill(model, training, init, pool, keys, params):
 
 
 @partial(jax.jit, static_argnames=("model", "training", "init", "n_slots", "n_inner", "n_rounds"))
-def _run_pool(model, training, init, n_slots, n_inner, n_rounds, pool, keys, params, x, y):
+def _run_pool(
+    model, training, init, n_slots, n_inner, n_rounds, pool, keys, params, x, y, hyper, scales
+):
     """Up to ``n_rounds`` rounds of (``n_inner`` masked steps of every slot, then refill)."""
-    step = jax.vmap(partial(advance, model, training), in_axes=(0, 0, None, None))
+    step = jax.vmap(partial(advance, model, training, hyper=hyper), in_axes=(0, 0, None, None))
     n_nets = keys.shape[0]
 
     def busy(p):
@@ -378,7 +458,7 @@ def _run_pool(model, training, init, n_slots, n_inner, n_rounds, pool, keys, par
     def round_(carry):
         i, p = carry
         slots = jax.lax.fori_loop(0, n_inner, lambda _, s: step(s, p.slot_keys, x, y)[0], p.slots)
-        p = _refill(model, training, init, p._replace(slots=slots), keys, params)
+        p = _refill(model, training, init, p._replace(slots=slots), keys, params, hyper, scales)
         return i + 1, p
 
     return jax.lax.while_loop(
@@ -386,11 +466,11 @@ def _run_pool(model, training, init, n_slots, n_inner, n_rounds, pool, keys, par
     )
 
 
-def _empty_pool(model, training, init, n_slots, keys, params):
+@partial(jax.jit, static_argnames=("model", "training", "init", "n_slots"))
+def _empty_pool(model, training, init, n_slots, keys, params, hyper, scales):
     n_nets = keys.shape[0]
-    template, _ = jax.eval_shape(
-        partial(_start_one, model, training, init), keys[0], _gather(params, 0)
-    )
+    start = partial(_start_one, model, training, init, hyper=hyper, scales=scales)
+    template, _ = jax.eval_shape(start, keys[0], _gather(params, 0))
     slots = jax.tree.map(lambda a: jnp.zeros((n_slots, *a.shape), a.dtype), template)
     slots = slots._replace(done=jnp.ones(n_slots, bool))
     results = jax.tree.map(lambda a: jnp.zeros((n_nets, *a.shape), a.dtype), template)
@@ -408,17 +488,22 @@ def _empty_pool(model, training, init, n_slots, keys, params):
     )
 
 
-def _loop(model, training, state, keys, x, y, *, batched, record, chunk_steps, on_progress):
+def _loop(model, training, state, keys, x, y, hyper, *, batched, record, chunk_steps, on_progress):
     total = training.max_steps + 1  # evaluations: one per update plus the final one
-    n_iter = max(1, min(chunk_steps, total))
+    # the same number of iterations per compiled call whatever the step budget, so runs of
+    # any length share one compiled loop (it stops early once every net is done)
+    n_iter = max(1, chunk_steps)
+    static = structure(training)
     chunks = []
     iterations = 0
     while True:
-        i, state, buffer = _run_chunk(model, training, n_iter, record, batched, state, keys, x, y)
+        i, state, buffer = _run_chunk(
+            model, static, n_iter, record, batched, state, keys, x, y, hyper
+        )
         i = int(i)
         iterations += i
         if record:
-            chunks.append(np.asarray(buffer[:i]))
+            chunks.append(np.asarray(buffer)[:i])
         done = np.asarray(state.done)
         if batched:
             report(on_progress, int(done.sum()), done.size)
@@ -527,9 +612,13 @@ def train(
     """Train one net (from ``params``, or from parameters drawn with ``key``) until it stops."""
     key = _check_key(key, "key")
     x, y = prepare_data(model, x, y, training)
-    state, batch_key = _start(model, training, init, False, key, params)
+    hyper = hyperparameters(training)
+    state, batch_key = _start(
+        model, structure(training), _static_init(model, init), False, key, params, hyper,
+        _init_scales(init),
+    )  # fmt: skip
     state, losses = _loop(
-        model, training, state, batch_key, x, y,
+        model, training, state, batch_key, x, y, hyper,
         batched=False, record=True, chunk_steps=chunk_steps, on_progress=on_progress,
     )  # fmt: skip
     if bool(state.diverged):
@@ -579,10 +668,14 @@ def train_many(
     if keys.ndim != 1 or keys.shape[0] == 0:
         raise ValueError(f"keys must be a non-empty 1-D array of JAX keys, got shape {keys.shape}")
     x, y = prepare_data(model, x, y, training)
+    hyper = hyperparameters(training)
     if record_losses:
-        state, batch_keys = _start(model, training, init, True, keys, params)
+        state, batch_keys = _start(
+            model, structure(training), _static_init(model, init), True, keys, params, hyper,
+            _init_scales(init),
+        )  # fmt: skip
         state, losses = _loop(
-            model, training, state, batch_keys, x, y,
+            model, training, state, batch_keys, x, y, hyper,
             batched=True, record=True, chunk_steps=chunk_steps, on_progress=on_progress,
         )  # fmt: skip
         final = {
@@ -621,12 +714,15 @@ def _run_pool_to_end(
     n_nets = keys.shape[0]
     n_slots = max(1, min(n_slots, n_nets))
     n_rounds = max(1, chunk_steps // n_inner)
-    pool = _empty_pool(model, training, init, n_slots, keys, params)
+    hyper, scales = hyperparameters(training), _init_scales(init)
+    static, static_init = structure(training), _static_init(model, init)
+    pool = _empty_pool(model, static, static_init, n_slots, keys, params, hyper, scales)
     while True:
         _, pool = _run_pool(
-            model, training, init, n_slots, n_inner, n_rounds, pool, keys, params, x, y
-        )
-        in_flight = int(jnp.sum(pool.slot_net < n_nets))
+            model, static, static_init, n_slots, n_inner, n_rounds, pool, keys, params, x, y,
+            hyper, scales,
+        )  # fmt: skip
+        in_flight = int(np.sum(np.asarray(pool.slot_net) < n_nets))
         report(on_progress, int(pool.next_net) - in_flight, n_nets)
         if in_flight == 0 and int(pool.next_net) >= n_nets:
             break

@@ -219,10 +219,9 @@ def plot_net(
     )
     ax.add_collection(lines)
     if x is not None:
-        values = [
-            np.asarray(v, dtype=float)[0]
-            for v in model.layers(params, np.array([[x]], dtype=np.float32))
-        ]
+        from minimodels.nets.fitting import layer_values
+
+        values = [np.asarray(v, dtype=float)[0] for v in layer_values(model, params, [[x]])]
         values = np.concatenate(values)
         a_span = max(np.abs(values).max(), 1e-9)
         points = np.concatenate(positions)
