@@ -4,11 +4,12 @@ One ``prange`` task handles a contiguous chunk of nets with its own buffers, so 
 parameters and activations stay in cache and nothing depends on the number of threads.
 Arithmetic is float32 in a fixed order, the same as :mod:`.reference`:
 
-* layer 1 over the binary inputs by subset sums — h(i) = h(i without its lowest set bit) +
-  W1[row of that bit] — which adds the rows of x1, x2, … xn to b1 in that order, exactly as the
-  reference loop ``h = h + x_j · W1[j]`` does (adding 0 is exact);
+* layer 1 over the binary inputs by subset sums, vectorised over the units (inputs × units
+  layout) — h(i) = h(i without its lowest set bit) + W1[row of that bit] — which adds the rows
+  of x1, x2, … xn to b1 in that order, exactly as the reference loop ``h = h + x_j · W1[j]``
+  does (adding 0 is exact);
 * later layers accumulate b + Σ_j a_j · W[j] over j in increasing order, vectorised over the
-  2^n inputs (units × inputs layout).
+  2^n inputs (units × inputs layout), four output units at a time.
 
 Parameter layout per net: for each layer, W (fan_in × fan_out, row-major) then b (if any).
 Truth tables are packed MSB-first: input i is bit 63 − (i mod 64) of word i // 64.
@@ -72,14 +73,87 @@ def parameter_scales(widths, bias: bool, scale_w, scale_b) -> np.ndarray:
     return np.concatenate(parts)
 
 
+# Later layers: g[k] = b_k + Σ_j a[j] · W[j, k] over the live j in increasing order.  Each pass
+# adds four live units one after another (the same order as one at a time, with a quarter of
+# the loads and stores of the outputs), and ``_four_units`` does so for four outputs at once,
+# so that every a[j] strip is loaded once for four outputs instead of once for each.
+
+
+@nb.njit(cache=True, inline="always")
+def _four_units(params, at, b_at, bias, fan_out, k, a, live, n_live, g):
+    """g[k … k+3] = their pre-activations (see above)."""
+    o0, o1, o2, o3 = g[k], g[k + 1], g[k + 2], g[k + 3]
+    zero = np.float32(0.0)
+    c0 = params[b_at + k] if bias else zero
+    c1 = params[b_at + k + 1] if bias else zero
+    c2 = params[b_at + k + 2] if bias else zero
+    c3 = params[b_at + k + 3] if bias else zero
+    for i in range(o0.shape[0]):
+        o0[i] = c0
+        o1[i] = c1
+        o2[i] = c2
+        o3[i] = c3
+    t = 0
+    while t + 4 <= n_live:
+        a0, a1, a2, a3 = a[live[t]], a[live[t + 1]], a[live[t + 2]], a[live[t + 3]]
+        r0 = at + live[t] * fan_out + k
+        r1 = at + live[t + 1] * fan_out + k
+        r2 = at + live[t + 2] * fan_out + k
+        r3 = at + live[t + 3] * fan_out + k
+        w00, w01, w02, w03 = params[r0], params[r1], params[r2], params[r3]
+        w10, w11, w12, w13 = params[r0 + 1], params[r1 + 1], params[r2 + 1], params[r3 + 1]
+        w20, w21, w22, w23 = params[r0 + 2], params[r1 + 2], params[r2 + 2], params[r3 + 2]
+        w30, w31, w32, w33 = params[r0 + 3], params[r1 + 3], params[r2 + 3], params[r3 + 3]
+        for i in range(o0.shape[0]):
+            x0, x1, x2, x3 = a0[i], a1[i], a2[i], a3[i]
+            o0[i] = (((o0[i] + w00 * x0) + w01 * x1) + w02 * x2) + w03 * x3
+            o1[i] = (((o1[i] + w10 * x0) + w11 * x1) + w12 * x2) + w13 * x3
+            o2[i] = (((o2[i] + w20 * x0) + w21 * x1) + w22 * x2) + w23 * x3
+            o3[i] = (((o3[i] + w30 * x0) + w31 * x1) + w32 * x2) + w33 * x3
+        t += 4
+    for rest in range(t, n_live):
+        x = a[live[rest]]
+        r = at + live[rest] * fan_out + k
+        w0, w1, w2, w3 = params[r], params[r + 1], params[r + 2], params[r + 3]
+        for i in range(o0.shape[0]):
+            o0[i] += w0 * x[i]
+            o1[i] += w1 * x[i]
+            o2[i] += w2 * x[i]
+            o3[i] += w3 * x[i]
+
+
+@nb.njit(cache=True, inline="always")
+def _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, g):
+    """g[k] = its pre-activation (see above)."""
+    out = g[k]
+    c = params[b_at + k] if bias else np.float32(0.0)
+    for i in range(out.shape[0]):
+        out[i] = c
+    t = 0
+    while t + 4 <= n_live:
+        a0, a1, a2, a3 = a[live[t]], a[live[t + 1]], a[live[t + 2]], a[live[t + 3]]
+        w0 = params[at + live[t] * fan_out + k]
+        w1 = params[at + live[t + 1] * fan_out + k]
+        w2 = params[at + live[t + 2] * fan_out + k]
+        w3 = params[at + live[t + 3] * fan_out + k]
+        for i in range(out.shape[0]):
+            out[i] = (((out[i] + w0 * a0[i]) + w1 * a1[i]) + w2 * a2[i]) + w3 * a3[i]
+        t += 4
+    for rest in range(t, n_live):
+        w0 = params[at + live[rest] * fan_out + k]
+        x = a[live[rest]]
+        for i in range(out.shape[0]):
+            out[i] += w0 * x[i]
+
+
 @nb.njit(cache=True)
 def evaluate(params, widths, bias, activation, low_input, h, a, g, live, live_next, words):
     """Truth table of one net into ``words``.
 
-    Buffers: h (2^n, max width) for a single-layer net, inputs × units; a and g (max width,
-    2^n) for the layers of deeper nets, units × inputs, so that the inner loops run over the
-    2^n inputs; live and
-    live_next (max width,) int64 list the units that are not zero on every input.
+    Buffers: h (2^n, max width) for layer 1, inputs × units, so that its subset sums run over
+    the units; a and g (max width, 2^n) for the later layers, units × inputs, so that their
+    inner loops run over the 2^n inputs; live and live_next (max width,) int64 list the units
+    that are not zero on every input.
     """
     n_rows = h.shape[0]
     n_layers = widths.shape[0] - 1
@@ -88,29 +162,27 @@ def evaluate(params, widths, bias, activation, low_input, h, a, g, live, live_ne
     at = b_at + (fan_out if bias else 0)
     for w in range(words.shape[0]):
         words[w] = 0
-    if n_layers == 1:  # a single threshold unit: its truth table by subset sums
+    # layer 1 by subset sums in the inputs × units layout (vectorised over the units)
+    for k in range(fan_out):
+        h[0, k] = params[b_at + k] if bias else np.float32(0.0)
+    for i in range(1, n_rows):
+        h_i = h[i]
+        h_prev = h[i ^ (i & -i)]
+        row = low_input[i] * fan_out
         for k in range(fan_out):
-            h[0, k] = params[b_at + k] if bias else np.float32(0.0)
-        for i in range(1, n_rows):
-            low = i & -i
-            prev = i ^ low
-            row = low_input[i] * fan_out
-            for k in range(fan_out):
-                h[i, k] = h[prev, k] + params[row + k]
+            h_i[k] = h_prev[k] + params[row + k]
+    if n_layers == 1:  # a single threshold unit
         for i in range(n_rows):
             if h[i, 0] > 0:
                 words[i >> 6] |= np.uint64(1) << np.uint64(63 - (i & 63))
         return
-    # layer 1 straight into the units × inputs layout, with the same subset sums
+    # transposed through the activation into the units × inputs layout of the later layers
     n_live = 0  # units that are non-zero on some input; the others add exact zeros
     for j in range(fan_out):
         row_j = a[j]
-        row_j[0] = params[b_at + j] if bias else np.float32(0.0)
-        for i in range(1, n_rows):
-            row_j[i] = row_j[i ^ (i & -i)] + params[low_input[i] * fan_out + j]
         nonzero = False
         for i in range(n_rows):
-            value = _activate(row_j[i], activation)
+            value = _activate(h[i, j], activation)
             row_j[i] = value
             nonzero |= value != 0
         live[n_live] = j
@@ -121,37 +193,24 @@ def evaluate(params, widths, bias, activation, low_input, h, a, g, live, live_ne
         b_at = at + fan_in * fan_out
         last = layer == n_layers - 1
         n_next = 0
-        for k in range(fan_out):
-            out = g[k]
-            bk = params[b_at + k] if bias else np.float32(0.0)
-            for i in range(n_rows):
-                out[i] = bk
-            # four live units per pass, added one after another: the same order as one at a
-            # time, with a quarter of the loads and stores of ``out``
-            t = 0
-            while t + 4 <= n_live:
-                j0, j1, j2, j3 = live[t], live[t + 1], live[t + 2], live[t + 3]
-                w0 = params[at + j0 * fan_out + k]
-                w1 = params[at + j1 * fan_out + k]
-                w2 = params[at + j2 * fan_out + k]
-                w3 = params[at + j3 * fan_out + k]
-                a0, a1, a2, a3 = a[j0], a[j1], a[j2], a[j3]
-                for i in range(n_rows):
-                    out[i] = (((out[i] + w0 * a0[i]) + w1 * a1[i]) + w2 * a2[i]) + w3 * a3[i]
-                t += 4
-            for rest in range(t, n_live):
-                w0 = params[at + live[rest] * fan_out + k]
-                a0 = a[live[rest]]
-                for i in range(n_rows):
-                    out[i] += w0 * a0[i]
+        k = 0
+        while k < fan_out:
+            n_block = 4 if k + 4 <= fan_out else 1
+            if n_block == 4:
+                _four_units(params, at, b_at, bias, fan_out, k, a, live, n_live, g)
+            else:
+                _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, g)
             if not last:
-                nonzero = False
-                for i in range(n_rows):
-                    value = _activate(out[i], activation)
-                    out[i] = value
-                    nonzero |= value != 0
-                live_next[n_next] = k
-                n_next += nonzero
+                for unit in range(k, k + n_block):
+                    out = g[unit]
+                    nonzero = False
+                    for i in range(n_rows):
+                        value = _activate(out[i], activation)
+                        out[i] = value
+                        nonzero |= value != 0
+                    live_next[n_next] = unit
+                    n_next += nonzero
+            k += n_block
         at = b_at + (fan_out if bias else 0)
         a, g = g, a
         live, live_next = live_next, live
