@@ -22,7 +22,7 @@ import math
 import numba as nb
 import numpy as np
 
-from minimodels.sampling.streams import next_double, normal_try, seed_stream
+from minimodels.sampling.streams import next_double, normal_first_try, normal_slow, seed_stream
 
 RELU, TANH, LINEAR = 0, 1, 2
 GAUSSIAN, UNIFORM = 0, 1
@@ -48,7 +48,9 @@ def draw_gaussian(params, key, index, scales, zig):
     state = seed_stream(key, index)
     p = 0
     while p < params.shape[0]:
-        state, accepted, z = normal_try(state, zig[0], zig[1], zig[2])
+        state, accepted, z, layer = normal_first_try(state, zig[0], zig[1])
+        if not accepted:
+            state, accepted, z = normal_slow(state, layer, z, zig[2])
         if accepted:
             params[p] = np.float32(z * scales[p])
             p += 1
