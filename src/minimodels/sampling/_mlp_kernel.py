@@ -37,6 +37,26 @@ def _activate(x, activation):
     return x
 
 
+@nb.njit(cache=True, inline="always")
+def _activate_into(source, target, activation):
+    """target = activation(source) elementwise; whether any value of target is non-zero."""
+    if activation == RELU:
+        # the general loop below in a form that LLVM vectorises; it may keep a −0.0 where that
+        # loop writes +0.0, which changes no sum's value and no comparison with 0
+        top = np.float32(0.0)
+        for i in range(source.shape[0]):
+            value = max(source[i], np.float32(0.0))
+            target[i] = value
+            top = max(top, value)
+        return top > 0
+    nonzero = False
+    for i in range(source.shape[0]):
+        value = _activate(source[i], activation)
+        target[i] = value
+        nonzero |= value != 0
+    return nonzero
+
+
 # One flat loop per scheme with a per-parameter scale: LLVM keeps the stream state in registers
 # only when the loop around the generator is this simple (nested or branching loops spill it,
 # which costs a factor of four or five).
@@ -181,14 +201,8 @@ def evaluate(params, widths, bias, activation, low_input, h, a, g, live, live_ne
     # transposed through the activation into the units × inputs layout of the later layers
     n_live = 0  # units that are non-zero on some input; the others add exact zeros
     for j in range(fan_out):
-        row_j = a[j]
-        nonzero = False
-        for i in range(n_rows):
-            value = _activate(h[i, j], activation)
-            row_j[i] = value
-            nonzero |= value != 0
         live[n_live] = j
-        n_live += nonzero
+        n_live += _activate_into(h[:, j], a[j], activation)
     for layer in range(1, n_layers):
         fan_in = widths[layer]
         fan_out = widths[layer + 1]
@@ -204,14 +218,8 @@ def evaluate(params, widths, bias, activation, low_input, h, a, g, live, live_ne
                 _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, g)
             if not last:
                 for unit in range(k, k + n_block):
-                    out = g[unit]
-                    nonzero = False
-                    for i in range(n_rows):
-                        value = _activate(out[i], activation)
-                        out[i] = value
-                        nonzero |= value != 0
                     live_next[n_next] = unit
-                    n_next += nonzero
+                    n_next += _activate_into(g[unit], g[unit], activation)
             k += n_block
         at = b_at + (fan_out if bias else 0)
         a, g = g, a
