@@ -4,12 +4,11 @@ One ``prange`` task handles a contiguous chunk of nets with its own buffers, so 
 parameters and activations stay in cache and nothing depends on the number of threads.
 Arithmetic is float32 in a fixed order, the same as :mod:`.reference`:
 
-* layer 1 over the binary inputs by subset sums, vectorised over the units (inputs × units
-  layout) — h(i) = h(i without its lowest set bit) + W1[row of that bit] — which adds the rows
-  of x1, x2, … xn to b1 in that order, exactly as the reference loop ``h = h + x_j · W1[j]``
-  does (adding 0 is exact);
-* later layers accumulate b + Σ_j a_j · W[j] over j in increasing order, vectorised over the
-  2^n inputs (units × inputs layout), four output units at a time.
+every layer, the first included, accumulates b + Σ_j x_j · W[j] over j in increasing order,
+vectorised over the 2^n inputs (units × inputs layout), four output units at a time, exactly as
+the reference loop ``h = h + x_j · W[j]`` does.  Layer 1 reads the 0/1 input matrix, where a
+product with 0 adds an exact zero; later layers skip the units that are zero on every input,
+which add exact zeros too.
 
 Parameter layout per net: for each layer, W (fan_in × fan_out, row-major) then b (if any).
 Truth tables are packed MSB-first: input i is bit 63 − (i mod 64) of word i // 64.
@@ -168,65 +167,60 @@ def _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, g):
             out[i] += w0 * x[i]
 
 
+@nb.njit(cache=True, inline="always")
+def _layer(params, at, fan_in, fan_out, bias, activation, last, a, live, n_live, g, live_next):
+    """One layer from the units ``live[:n_live]`` of ``a`` into ``g``; the number of live units.
+
+    ``at`` is where the layer's W starts in ``params``; with ``last`` no activation is applied
+    (and no unit is listed).
+    """
+    b_at = at + fan_in * fan_out
+    n_next = 0
+    k = 0
+    while k < fan_out:
+        n_block = 4 if k + 4 <= fan_out else 1
+        if n_block == 4:
+            _four_units(params, at, b_at, bias, fan_out, k, a, live, n_live, g)
+        else:
+            _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, g)
+        if not last:
+            for unit in range(k, k + n_block):
+                live_next[n_next] = unit
+                n_next += _activate_into(g[unit], g[unit], activation)
+        k += n_block
+    return n_next
+
+
 @nb.njit(cache=True)
-def evaluate(params, widths, bias, activation, low_input, h, a, g, live, live_next, words):
+def evaluate(params, widths, bias, activation, inputs, a, g, live, live_next, words):
     """Truth table of one net into ``words``.
 
-    Buffers: h (2^n, max width) for layer 1, inputs × units, so that its subset sums run over
-    the units; a and g (max width, 2^n) for the later layers, units × inputs, so that their
-    inner loops run over the 2^n inputs; live and live_next (max width,) int64 list the units
-    that are not zero on every input.
+    ``inputs`` (n, 2^n) float32 holds x_j of input i at [j, i] (0 or 1); buffers a and g
+    (max width, 2^n) hold the layers' activations, units × inputs, so that the inner loops run
+    over the 2^n inputs; live and live_next (max width,) int64 list the units that are not
+    zero on every input (the others would add exact zeros).
     """
-    n_rows = h.shape[0]
+    n_in = widths[0]
     n_layers = widths.shape[0] - 1
-    fan_out = widths[1]
-    b_at = widths[0] * fan_out
-    at = b_at + (fan_out if bias else 0)
-    for w in range(words.shape[0]):
-        words[w] = 0
-    # layer 1 by subset sums in the inputs × units layout (vectorised over the units)
-    for k in range(fan_out):
-        h[0, k] = params[b_at + k] if bias else np.float32(0.0)
-    for i in range(1, n_rows):
-        h_i = h[i]
-        h_prev = h[i ^ (i & -i)]
-        row = low_input[i] * fan_out
-        for k in range(fan_out):
-            h_i[k] = h_prev[k] + params[row + k]
-    if n_layers == 1:  # a single threshold unit
-        for i in range(n_rows):
-            if h[i, 0] > 0:
-                words[i >> 6] |= np.uint64(1) << np.uint64(63 - (i & 63))
-        return
-    # transposed through the activation into the units × inputs layout of the later layers
-    n_live = 0  # units that are non-zero on some input; the others add exact zeros
-    for j in range(fan_out):
-        live[n_live] = j
-        n_live += _activate_into(h[:, j], a[j], activation)
-    for layer in range(1, n_layers):
+    for j in range(n_in):
+        live[j] = j
+    n_live = n_in
+    at = 0
+    for layer in range(n_layers):
         fan_in = widths[layer]
         fan_out = widths[layer + 1]
-        b_at = at + fan_in * fan_out
         last = layer == n_layers - 1
-        n_next = 0
-        k = 0
-        while k < fan_out:
-            n_block = 4 if k + 4 <= fan_out else 1
-            if n_block == 4:
-                _four_units(params, at, b_at, bias, fan_out, k, a, live, n_live, g)
-            else:
-                _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, g)
-            if not last:
-                for unit in range(k, k + n_block):
-                    live_next[n_next] = unit
-                    n_next += _activate_into(g[unit], g[unit], activation)
-            k += n_block
-        at = b_at + (fan_out if bias else 0)
+        source = inputs if layer == 0 else a
+        n_live = _layer(
+            params, at, fan_in, fan_out, bias, activation, last, source, live, n_live, g, live_next
+        )
+        at += fan_in * fan_out + (fan_out if bias else 0)
         a, g = g, a
         live, live_next = live_next, live
-        n_live = n_next
+    for w in range(words.shape[0]):
+        words[w] = 0
     out = a[0]
-    for i in range(n_rows):  # branch-free: complex functions would mispredict every input
+    for i in range(inputs.shape[1]):  # branch-free: complex functions would mispredict
         words[i >> 6] |= np.uint64(out[i] > 0) << np.uint64(63 - (i & 63))
 
 
@@ -238,17 +232,14 @@ def sample_mlp(key, first, widths, bias, activation, init, scales, zig, n_chunks
     n_rows = 1 << n_in
     max_width = widths.max()
     n_params = scales.shape[0]
-    low_input = np.zeros(n_rows, dtype=np.int64)  # input index (x1 = 0) of i's lowest set bit
-    for i in range(1, n_rows):
-        t = 0
-        while not (i >> t) & 1:
-            t += 1
-        low_input[i] = n_in - 1 - t
+    inputs = np.empty((n_in, n_rows), dtype=np.float32)  # x1 is the most significant bit of i
+    for j in range(n_in):
+        for i in range(n_rows):
+            inputs[j, i] = (i >> (n_in - 1 - j)) & 1
     n_chunks = max(1, min(n_nets, n_chunks))
     chunk = (n_nets + n_chunks - 1) // n_chunks
     for c in nb.prange(n_chunks):
         params = np.empty(n_params, dtype=np.float32)
-        h = np.empty((n_rows, max_width), dtype=np.float32)
         a = np.empty((max_width, n_rows), dtype=np.float32)
         g = np.empty((max_width, n_rows), dtype=np.float32)
         live = np.empty(max_width, dtype=np.int64)
@@ -258,9 +249,7 @@ def sample_mlp(key, first, widths, bias, activation, init, scales, zig, n_chunks
                 draw_gaussian(params, key, first + net, scales, zig)
             else:
                 draw_uniform(params, key, first + net, scales, zig)
-            evaluate(
-                params, widths, bias, activation, low_input, h, a, g, live, live_next, out[net]
-            )
+            evaluate(params, widths, bias, activation, inputs, a, g, live, live_next, out[net])
 
 
 @nb.njit(cache=True, parallel=True)
