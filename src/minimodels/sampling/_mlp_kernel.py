@@ -4,11 +4,11 @@ One ``prange`` task handles a contiguous chunk of nets with its own buffers, so 
 parameters and activations stay in cache and nothing depends on the number of threads.
 Arithmetic is float32 in a fixed order, the same as :mod:`.reference`:
 
-* layer 1 over the binary inputs by subset sums — h(i) = h(i without its lowest set bit) +
-  W1[row of that bit] — which adds the rows of x1, x2, … xn to b1 in that order, exactly as the
-  reference loop ``h = h + x_j · W1[j]`` does (adding 0 is exact);
-* later layers accumulate b + Σ_j a_j · W[j] over j in increasing order, vectorised over the
-  2^n inputs (units × inputs layout).
+every layer, the first included, accumulates b + Σ_j x_j · W[j] over j in increasing order,
+vectorised over the 2^n inputs (units × inputs layout), four output units at a time, exactly as
+the reference loop ``h = h + x_j · W[j]`` does.  Layer 1 reads the 0/1 input matrix, where a
+product with 0 adds an exact zero; later layers skip the units that are zero on every input,
+which add exact zeros too.
 
 Parameter layout per net: for each layer, W (fan_in × fan_out, row-major) then b (if any).
 Truth tables are packed MSB-first: input i is bit 63 − (i mod 64) of word i // 64.
@@ -21,7 +21,7 @@ import math
 import numba as nb
 import numpy as np
 
-from minimodels.sampling.streams import next_double, normal_try, seed_stream
+from minimodels.sampling.streams import next_double, normal_first_try, normal_slow, seed_stream
 
 RELU, TANH, LINEAR = 0, 1, 2
 GAUSSIAN, UNIFORM = 0, 1
@@ -36,6 +36,26 @@ def _activate(x, activation):
     return x
 
 
+@nb.njit(cache=True, inline="always")
+def _activate_into(source, target, activation):
+    """target = activation(source) elementwise; whether any value of target is non-zero."""
+    if activation == RELU:
+        # the general loop below in a form that LLVM vectorises; it may keep a −0.0 where that
+        # loop writes +0.0, which changes no sum's value and no comparison with 0
+        top = np.float32(0.0)
+        for i in range(source.shape[0]):
+            value = max(source[i], np.float32(0.0))
+            target[i] = value
+            top = max(top, value)
+        return top > 0
+    nonzero = False
+    for i in range(source.shape[0]):
+        value = _activate(source[i], activation)
+        target[i] = value
+        nonzero |= value != 0
+    return nonzero
+
+
 # One flat loop per scheme with a per-parameter scale: LLVM keeps the stream state in registers
 # only when the loop around the generator is this simple (nested or branching loops spill it,
 # which costs a factor of four or five).
@@ -47,7 +67,9 @@ def draw_gaussian(params, key, index, scales, zig):
     state = seed_stream(key, index)
     p = 0
     while p < params.shape[0]:
-        state, accepted, z = normal_try(state, zig[0], zig[1], zig[2])
+        state, accepted, z, layer = normal_first_try(state, zig[0], zig[1])
+        if not accepted:
+            state, accepted, z = normal_slow(state, layer, z, zig[2])
         if accepted:
             params[p] = np.float32(z * scales[p])
             p += 1
@@ -72,92 +94,133 @@ def parameter_scales(widths, bias: bool, scale_w, scale_b) -> np.ndarray:
     return np.concatenate(parts)
 
 
+# Later layers: g[k] = b_k + Σ_j a[j] · W[j, k] over the live j in increasing order.  Each pass
+# adds four live units one after another (the same order as one at a time, with a quarter of
+# the loads and stores of the outputs), and ``_four_units`` does so for four outputs at once,
+# so that every a[j] strip is loaded once for four outputs instead of once for each.
+
+
+@nb.njit(cache=True, inline="always")
+def _four_units(params, at, b_at, bias, fan_out, k, a, live, n_live, g):
+    """g[k … k+3] = their pre-activations (see above)."""
+    o0, o1, o2, o3 = g[k], g[k + 1], g[k + 2], g[k + 3]
+    zero = np.float32(0.0)
+    c0 = params[b_at + k] if bias else zero
+    c1 = params[b_at + k + 1] if bias else zero
+    c2 = params[b_at + k + 2] if bias else zero
+    c3 = params[b_at + k + 3] if bias else zero
+    for i in range(o0.shape[0]):
+        o0[i] = c0
+        o1[i] = c1
+        o2[i] = c2
+        o3[i] = c3
+    t = 0
+    while t + 4 <= n_live:
+        a0, a1, a2, a3 = a[live[t]], a[live[t + 1]], a[live[t + 2]], a[live[t + 3]]
+        r0 = at + live[t] * fan_out + k
+        r1 = at + live[t + 1] * fan_out + k
+        r2 = at + live[t + 2] * fan_out + k
+        r3 = at + live[t + 3] * fan_out + k
+        w00, w01, w02, w03 = params[r0], params[r1], params[r2], params[r3]
+        w10, w11, w12, w13 = params[r0 + 1], params[r1 + 1], params[r2 + 1], params[r3 + 1]
+        w20, w21, w22, w23 = params[r0 + 2], params[r1 + 2], params[r2 + 2], params[r3 + 2]
+        w30, w31, w32, w33 = params[r0 + 3], params[r1 + 3], params[r2 + 3], params[r3 + 3]
+        for i in range(o0.shape[0]):
+            x0, x1, x2, x3 = a0[i], a1[i], a2[i], a3[i]
+            o0[i] = (((o0[i] + w00 * x0) + w01 * x1) + w02 * x2) + w03 * x3
+            o1[i] = (((o1[i] + w10 * x0) + w11 * x1) + w12 * x2) + w13 * x3
+            o2[i] = (((o2[i] + w20 * x0) + w21 * x1) + w22 * x2) + w23 * x3
+            o3[i] = (((o3[i] + w30 * x0) + w31 * x1) + w32 * x2) + w33 * x3
+        t += 4
+    for rest in range(t, n_live):
+        x = a[live[rest]]
+        r = at + live[rest] * fan_out + k
+        w0, w1, w2, w3 = params[r], params[r + 1], params[r + 2], params[r + 3]
+        for i in range(o0.shape[0]):
+            o0[i] += w0 * x[i]
+            o1[i] += w1 * x[i]
+            o2[i] += w2 * x[i]
+            o3[i] += w3 * x[i]
+
+
+@nb.njit(cache=True, inline="always")
+def _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, g):
+    """g[k] = its pre-activation (see above)."""
+    out = g[k]
+    c = params[b_at + k] if bias else np.float32(0.0)
+    for i in range(out.shape[0]):
+        out[i] = c
+    t = 0
+    while t + 4 <= n_live:
+        a0, a1, a2, a3 = a[live[t]], a[live[t + 1]], a[live[t + 2]], a[live[t + 3]]
+        w0 = params[at + live[t] * fan_out + k]
+        w1 = params[at + live[t + 1] * fan_out + k]
+        w2 = params[at + live[t + 2] * fan_out + k]
+        w3 = params[at + live[t + 3] * fan_out + k]
+        for i in range(out.shape[0]):
+            out[i] = (((out[i] + w0 * a0[i]) + w1 * a1[i]) + w2 * a2[i]) + w3 * a3[i]
+        t += 4
+    for rest in range(t, n_live):
+        w0 = params[at + live[rest] * fan_out + k]
+        x = a[live[rest]]
+        for i in range(out.shape[0]):
+            out[i] += w0 * x[i]
+
+
+@nb.njit(cache=True, inline="always")
+def _layer(params, at, fan_in, fan_out, bias, activation, last, a, live, n_live, g, live_next):
+    """One layer from the units ``live[:n_live]`` of ``a`` into ``g``; the number of live units.
+
+    ``at`` is where the layer's W starts in ``params``; with ``last`` no activation is applied
+    (and no unit is listed).
+    """
+    b_at = at + fan_in * fan_out
+    n_next = 0
+    k = 0
+    while k < fan_out:
+        n_block = 4 if k + 4 <= fan_out else 1
+        if n_block == 4:
+            _four_units(params, at, b_at, bias, fan_out, k, a, live, n_live, g)
+        else:
+            _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, g)
+        if not last:
+            for unit in range(k, k + n_block):
+                live_next[n_next] = unit
+                n_next += _activate_into(g[unit], g[unit], activation)
+        k += n_block
+    return n_next
+
+
 @nb.njit(cache=True)
-def evaluate(params, widths, bias, activation, low_input, h, a, g, live, live_next, words):
+def evaluate(params, widths, bias, activation, inputs, a, g, live, live_next, words):
     """Truth table of one net into ``words``.
 
-    Buffers: h (2^n, max width) for a single-layer net, inputs × units; a and g (max width,
-    2^n) for the layers of deeper nets, units × inputs, so that the inner loops run over the
-    2^n inputs; live and
-    live_next (max width,) int64 list the units that are not zero on every input.
+    ``inputs`` (n, 2^n) float32 holds x_j of input i at [j, i] (0 or 1); buffers a and g
+    (max width, 2^n) hold the layers' activations, units × inputs, so that the inner loops run
+    over the 2^n inputs; live and live_next (max width,) int64 list the units that are not
+    zero on every input (the others would add exact zeros).
     """
-    n_rows = h.shape[0]
+    n_in = widths[0]
     n_layers = widths.shape[0] - 1
-    fan_out = widths[1]
-    b_at = widths[0] * fan_out
-    at = b_at + (fan_out if bias else 0)
-    for w in range(words.shape[0]):
-        words[w] = 0
-    if n_layers == 1:  # a single threshold unit: its truth table by subset sums
-        for k in range(fan_out):
-            h[0, k] = params[b_at + k] if bias else np.float32(0.0)
-        for i in range(1, n_rows):
-            low = i & -i
-            prev = i ^ low
-            row = low_input[i] * fan_out
-            for k in range(fan_out):
-                h[i, k] = h[prev, k] + params[row + k]
-        for i in range(n_rows):
-            if h[i, 0] > 0:
-                words[i >> 6] |= np.uint64(1) << np.uint64(63 - (i & 63))
-        return
-    # layer 1 straight into the units × inputs layout, with the same subset sums
-    n_live = 0  # units that are non-zero on some input; the others add exact zeros
-    for j in range(fan_out):
-        row_j = a[j]
-        row_j[0] = params[b_at + j] if bias else np.float32(0.0)
-        for i in range(1, n_rows):
-            row_j[i] = row_j[i ^ (i & -i)] + params[low_input[i] * fan_out + j]
-        nonzero = False
-        for i in range(n_rows):
-            value = _activate(row_j[i], activation)
-            row_j[i] = value
-            nonzero |= value != 0
-        live[n_live] = j
-        n_live += nonzero
-    for layer in range(1, n_layers):
+    for j in range(n_in):
+        live[j] = j
+    n_live = n_in
+    at = 0
+    for layer in range(n_layers):
         fan_in = widths[layer]
         fan_out = widths[layer + 1]
-        b_at = at + fan_in * fan_out
         last = layer == n_layers - 1
-        n_next = 0
-        for k in range(fan_out):
-            out = g[k]
-            bk = params[b_at + k] if bias else np.float32(0.0)
-            for i in range(n_rows):
-                out[i] = bk
-            # four live units per pass, added one after another: the same order as one at a
-            # time, with a quarter of the loads and stores of ``out``
-            t = 0
-            while t + 4 <= n_live:
-                j0, j1, j2, j3 = live[t], live[t + 1], live[t + 2], live[t + 3]
-                w0 = params[at + j0 * fan_out + k]
-                w1 = params[at + j1 * fan_out + k]
-                w2 = params[at + j2 * fan_out + k]
-                w3 = params[at + j3 * fan_out + k]
-                a0, a1, a2, a3 = a[j0], a[j1], a[j2], a[j3]
-                for i in range(n_rows):
-                    out[i] = (((out[i] + w0 * a0[i]) + w1 * a1[i]) + w2 * a2[i]) + w3 * a3[i]
-                t += 4
-            for rest in range(t, n_live):
-                w0 = params[at + live[rest] * fan_out + k]
-                a0 = a[live[rest]]
-                for i in range(n_rows):
-                    out[i] += w0 * a0[i]
-            if not last:
-                nonzero = False
-                for i in range(n_rows):
-                    value = _activate(out[i], activation)
-                    out[i] = value
-                    nonzero |= value != 0
-                live_next[n_next] = k
-                n_next += nonzero
-        at = b_at + (fan_out if bias else 0)
+        source = inputs if layer == 0 else a
+        n_live = _layer(
+            params, at, fan_in, fan_out, bias, activation, last, source, live, n_live, g, live_next
+        )
+        at += fan_in * fan_out + (fan_out if bias else 0)
         a, g = g, a
         live, live_next = live_next, live
-        n_live = n_next
+    for w in range(words.shape[0]):
+        words[w] = 0
     out = a[0]
-    for i in range(n_rows):  # branch-free: complex functions would mispredict every input
+    for i in range(inputs.shape[1]):  # branch-free: complex functions would mispredict
         words[i >> 6] |= np.uint64(out[i] > 0) << np.uint64(63 - (i & 63))
 
 
@@ -169,17 +232,14 @@ def sample_mlp(key, first, widths, bias, activation, init, scales, zig, n_chunks
     n_rows = 1 << n_in
     max_width = widths.max()
     n_params = scales.shape[0]
-    low_input = np.zeros(n_rows, dtype=np.int64)  # input index (x1 = 0) of i's lowest set bit
-    for i in range(1, n_rows):
-        t = 0
-        while not (i >> t) & 1:
-            t += 1
-        low_input[i] = n_in - 1 - t
+    inputs = np.empty((n_in, n_rows), dtype=np.float32)  # x1 is the most significant bit of i
+    for j in range(n_in):
+        for i in range(n_rows):
+            inputs[j, i] = (i >> (n_in - 1 - j)) & 1
     n_chunks = max(1, min(n_nets, n_chunks))
     chunk = (n_nets + n_chunks - 1) // n_chunks
     for c in nb.prange(n_chunks):
         params = np.empty(n_params, dtype=np.float32)
-        h = np.empty((n_rows, max_width), dtype=np.float32)
         a = np.empty((max_width, n_rows), dtype=np.float32)
         g = np.empty((max_width, n_rows), dtype=np.float32)
         live = np.empty(max_width, dtype=np.int64)
@@ -189,9 +249,7 @@ def sample_mlp(key, first, widths, bias, activation, init, scales, zig, n_chunks
                 draw_gaussian(params, key, first + net, scales, zig)
             else:
                 draw_uniform(params, key, first + net, scales, zig)
-            evaluate(
-                params, widths, bias, activation, low_input, h, a, g, live, live_next, out[net]
-            )
+            evaluate(params, widths, bias, activation, inputs, a, g, live, live_next, out[net])
 
 
 @nb.njit(cache=True, parallel=True)

@@ -109,7 +109,7 @@ def next_double(state):
 
 
 @nb.njit(cache=True)
-def _normal_slow(state, layer, x, zig_f):
+def normal_slow(state, layer, x, zig_f):
     """The ziggurat's rare branch: tail (layer 0) or wedge test → (state, accepted, value)."""
     if layer == 0:
         while True:
@@ -125,13 +125,16 @@ def _normal_slow(state, layer, x, zig_f):
 
 
 @nb.njit(cache=True, inline="always")
-def normal_try(state, zig_k, zig_w, zig_f):
-    """One ziggurat attempt → (state, accepted, value); call again until accepted.
+def normal_first_try(state, zig_k, zig_w):
+    """The ziggurat's fast branch → (state, accepted, value, layer).
 
-    Callers loop ``while filled < count`` around this and store only accepted values: that
-    flat loop keeps the state in registers, where a ``while True`` with early returns inside
-    a generator function makes LLVM spill it (about 4× slower).  The tables are arguments
-    because global arrays would defeat numba's cache.
+    Not accepted (about 1 in 100): pass ``layer`` and ``value`` to :func:`normal_slow`, and
+    call again while that does not accept either.  Callers write this as a flat
+    ``while filled < count`` loop with the slow call in the ``else``: that keeps the stream
+    state in registers, where wrapping both branches in one function that returns (state,
+    accepted, value) makes LLVM keep it in memory (twice as slow), and a ``while True`` with
+    early returns is slower still.  The tables are arguments because global arrays would
+    defeat numba's cache.
     """
     state, r = next_u64(state)
     layer = r & np.uint64(0xFF)
@@ -140,6 +143,4 @@ def normal_try(state, zig_k, zig_w, zig_f):
     r_abs = (r >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
     # branch-free sign: a random branch would be mispredicted half the time
     x = np.float64(np.int64(r_abs)) * zig_w[layer] * (1.0 - 2.0 * np.float64(np.int64(sign)))
-    if r_abs < zig_k[layer]:
-        return state, True, x
-    return _normal_slow(state, layer, x, zig_f)
+    return state, r_abs < zig_k[layer], x, layer
