@@ -60,8 +60,22 @@ def _one_line(error: BaseException) -> str:
     return text[0].upper() + text[1:] if text else text
 
 
+def _use_persistent_jax_cache() -> None:
+    """Keep JAX's compiled programs on disk, so a second gallery or run skips compiling.
+
+    Set before JAX is imported (worker processes inherit it); an existing
+    ``JAX_COMPILATION_CACHE_DIR`` wins, and an empty one turns the cache off.
+    """
+    from pathlib import Path
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(base / "minimodels" / "jax"))
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.1")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; exit 0 on success, 2 on bad input, 1 on other failures."""
+    _use_persistent_jax_cache()
     _load_commands()
     import typer
 
