@@ -61,6 +61,8 @@ def test_grok_writes_summary_config_log_figures_and_resumes_to_the_same_result(t
     [
         (["--frac", "1.5"], "outside (0, 1)"),
         (["--op", "/", "--p", "12"], "p = 12 is not"),
+        (["--p", "1"], "out of range"),
+        (["--p", "5", "--frac", "0.01"], "empty train or test set"),
     ],
 )
 def test_grok_bad_input_exits_2_with_one_line(tmp_path, args, message):
@@ -70,6 +72,7 @@ def test_grok_bad_input_exits_2_with_one_line(tmp_path, args, message):
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert message.lower() in result.stderr.lower()
+    assert not (tmp_path / "bad").exists()  # rejected before anything is written
 
 
 def test_grok_sweep_writes_a_phase_diagram(tmp_path):

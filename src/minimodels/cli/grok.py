@@ -186,7 +186,8 @@ def _write_run(out_dir: Path, run, seconds: float) -> None:
         columns,
         metadata={"fourier_power": "share of embedding norm² at frequencies k = 0..p//2"},
     )
-    np.savez(out_dir / "params.npz", **run.params)
+    with storage.atomic_path(out_dir / "params.npz") as tmp, open(tmp, "wb") as handle:
+        np.savez(handle, **run.params)
     storage.write_json(out_dir / "summary.json", {**run.summary, "seconds": seconds})
     figures = {
         "accuracy": plots.plot_accuracy(run),
