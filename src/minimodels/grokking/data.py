@@ -133,7 +133,7 @@ def _check_p(p: int) -> None:
 
 
 def count_pairs(op: str, p: int) -> int:
-    """How many valid pairs ``a op b mod p`` has (``p²``; ``p(p-1)`` for division), checking both."""
+    """The number of valid pairs of ``a op b mod p`` (p², or p(p-1) for division), checked."""
     _check_p(p)
     name = canonical_operation(op)
     if name == "div" and not is_prime(p):
