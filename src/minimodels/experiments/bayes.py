@@ -279,8 +279,8 @@ def _numbers(result: BayesResult) -> dict[str, Any]:
         f"{s['learner']} mass within ×10 of P_B": round(s["train_mass_within_decade"], 3),
         "… among functions seen twice by both": _round(s["train_mass_within_decade_seen_twice"]),
         "log10 correlation (seen twice)": _round(s["log10_correlation_seen_twice"]),
-        f"mean test error, {s['learner']}": round(s["mean_test_error_train"], 3),
-        "mean test error, P_B": round(s["mean_test_error_bayes"], 3),
+        f"mean test error, {s['learner']}": _round(s["mean_test_error_train"]),
+        "mean test error, P_B": _round(s["mean_test_error_bayes"]),
         "runs (fit / started)": f"{s['n_fit']} / {s['n_runs']}",
         "P_B samples (accepted / drawn)": samples,
         "wall time (s)": round(s["wall_seconds"], 1),
@@ -467,7 +467,7 @@ def build_digits(ctx: gallery.Context) -> gallery.Section:
     section.numbers = {
         "P_SGD mass within ×10 of P_B": round(numbers["train_mass_within_decade"], 3),
         "distinct test functions": numbers["n_functions_train"],
-        "mean test error, P_SGD": round(numbers["mean_test_error_train"], 3),
+        "mean test error, P_SGD": _round(numbers["mean_test_error_train"]),
         "runs": config.n_runs,
         "wall time (s)": round(result.seconds, 1),
     }
