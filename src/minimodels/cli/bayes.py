@@ -54,6 +54,7 @@ def _run_and_write(
     )
 
     check_backend(backend, jobs)
+    split, train_plan, bayes_plan = experiment.plans(config)  # checks every option first
     out = prepare_out_dir(out)
     wanted = resolved_config(config)
     shards = out / "shards"
@@ -69,7 +70,6 @@ def _run_and_write(
     write_json(out / "config.json", wanted)
 
     started = time.perf_counter()
-    split, train_plan, bayes_plan = experiment.plans(config)
     tallies = {"bayes": None}
     for name, plan in (("train", train_plan), ("bayes", bayes_plan)):
         if plan is None:  # P_B from the NNGP, computed after training

@@ -187,7 +187,22 @@ def make_split(config: Config) -> Split:
 
 
 def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
-    """(split, training plan, P_B plan or None for the NNGP); shards seeded from the seed."""
+    """(split, training plan, P_B plan or None for the NNGP); shards seeded from the seed.
+
+    Every option is checked here, before any work starts (one sentence on a bad one).
+    """
+    from minimodels.rulearray import RuleArray
+    from minimodels.sampling.models import check_inputs
+
+    if isinstance(config, SGDVsBayesConfig):
+        config.setup.parts()  # the model, optimiser, loss and initialisation are valid
+        if config.bayes == "nngp" and config.init != "gaussian":
+            raise ValueError(f"the NNGP needs the gaussian initialisation, got {config.init!r}")
+    else:  # the rule numbers, range and boundary are valid
+        RuleArray([list(config.rules)], r=config.r, boundary=config.boundary)
+    check_inputs(config.n)  # all 2^n inputs are enumerated
+    if config.n_shards < 1:
+        raise ValueError(f"n_shards = {config.n_shards} must be at least 1")
     split = make_split(config)
     train_seed, bayes_seed = np.random.SeedSequence(config.seed).spawn(2)
     if isinstance(config, EvolutionVsBayesConfig):

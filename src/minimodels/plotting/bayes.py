@@ -90,6 +90,10 @@ def plot_ranks(comparison: Comparison, *, ax: Axes | None = None) -> Figure:
         ax.step(np.arange(1, len(ranked) + 1), ranked, where="post", color=colour, label=name)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    if not (comparison.p_train > 0).any() and not (comparison.p_bayes > 0).any():
+        ax.set_xlim(1, 10)  # nothing was kept: log axes need positive limits to draw at all
+        ax.set_ylim(1e-3, 1)
+        ax.text(0.5, 0.5, "no function kept", transform=ax.transAxes, ha="center")
     ax.set_xlabel("rank")
     ax.set_ylabel("probability")
     ax.legend(frameon=False, fontsize=9)
