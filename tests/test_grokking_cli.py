@@ -34,6 +34,9 @@ def test_grok_writes_summary_config_log_figures_and_resumes_to_the_same_result(t
     summary = json.loads((out / "summary.json").read_text())
     assert {"train_accuracy", "test_accuracy", "step_generalised"} <= set(summary)
     assert 0.0 <= summary["test_accuracy"] <= 1.0
+    step = summary["step_generalised"]
+    said = "not generalised" if step is None else f"generalised at step {step}"
+    assert said in result.stdout
     config = json.loads((out / "config.json").read_text())
     assert config["wd"] == 0.5 and config["seed"] == 3 and "version" in config
     columns, _ = read_table(out / "log.parquet")

@@ -167,9 +167,11 @@ def grok(
     seconds = time.perf_counter() - started
     _write_run(out_dir, run, seconds)
     s = run.summary
+    step = s["step_generalised"]
+    generalised = "not generalised" if step is None else f"generalised at step {step}"
     echo(
         f"train accuracy {s['train_accuracy']:.3f}, test accuracy {s['test_accuracy']:.3f}, "
-        f"generalised at step {s['step_generalised']}; wrote {out_dir}"
+        f"{generalised}; wrote {out_dir}"
     )
 
 
