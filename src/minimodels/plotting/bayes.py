@@ -114,6 +114,9 @@ def plot_error_mass(comparison: Comparison, *, ax: Axes | None = None) -> Figure
         mass = np.bincount(comparison.n_errors, weights=p, minlength=len(edges) - 1)
         mass = mass / max(mass.sum(), 1e-300)  # a computed P_B covers only the listed functions
         ax.bar(edges[:-1] + shift, mass, width=width, color=colour, label=name)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # errors are counts
     ax.set_xlabel(f"test errors (of {comparison.n_test})")
     ax.set_ylabel("probability mass")
     ax.legend(frameon=False, fontsize=9)
