@@ -146,13 +146,19 @@ def grok(
     checkpoint_path = out_dir / "checkpoint.npz"
     state = None
     if resume and checkpoint_path.exists():
-        previous = storage.read_json(out_dir / "config.json")
+        previous = (
+            storage.read_json(out_dir / "config.json")
+            if (out_dir / "config.json").exists()
+            else None
+        )
         if previous != saved:
             raise ValueError(
                 f"the run in {str(out_dir)!r} used a different config; resume with the same "
                 "options or choose another --out"
             )
         state = load_checkpoint(checkpoint_path, config)
+    elif checkpoint_path.exists():
+        checkpoint_path.unlink()  # another run's: a later --resume must not pick it up
     storage.write_json(out_dir / "config.json", saved)
 
     started = time.perf_counter()
