@@ -44,43 +44,17 @@ Activation = Annotated[
 ]
 
 
-def _config(
-    model,
-    p,
-    op,
-    frac,
-    wd,
-    steps,
-    lr,
-    l1,
-    loss,
-    init_scale,
-    width,
-    log_every,
-    seed,
-    activation="quadratic",
-    stop_after=None,
-):
+def _config(model: str, **options):
+    """The model's preset with the given options; ``None`` keeps the preset's value."""
+    import dataclasses
+
     from minimodels.grokking import GrokConfig
 
     if model not in ("mlp", "transformer"):
         raise ValueError(f"unknown model {model!r}; choose mlp or transformer")
     preset = GrokConfig.nanda() if model == "transformer" else GrokConfig.gromov()
-    given = dict(p=p, frac=frac, wd=wd, steps=steps, lr=lr, loss=loss, log_every=log_every)
-    import dataclasses
-
-    config = dataclasses.replace(
-        preset,
-        **{k: v for k, v in given.items() if v is not None},
-        op=op,
-        l1=l1,
-        init_scale=init_scale,
-        width=width,
-        seed=seed,
-        activation=activation,
-        stop_after=stop_after,
-    )
-    return config.check()
+    given = {k: v for k, v in options.items() if v is not None or k == "stop_after"}
+    return dataclasses.replace(preset, **given).check()
 
 
 @app.command()
@@ -120,22 +94,10 @@ def grok(
     from minimodels.progress import progress_bar
 
     config = _config(
-        model,
-        p,
-        op,
-        frac,
-        wd,
-        steps,
-        lr,
-        l1,
-        loss,
-        init_scale,
-        width,
-        log_every,
-        seed,
-        activation,
-        stop_after,
-    )
+        model, p=p, op=op, frac=frac, wd=wd, steps=steps, lr=lr, l1=l1, loss=loss,
+        init_scale=init_scale, width=width, log_every=log_every, seed=seed,
+        activation=activation, stop_after=stop_after,
+    )  # fmt: skip
     every = checkpoint_every or 20 * config.log_every
     if every % config.log_every:
         raise ValueError(
@@ -255,7 +217,10 @@ def grok_sweep(
         p = 31
     if steps is None:
         steps = 1500 if model == "mlp" else 5000
-    base = _config(model, p, op, frac, wd, steps, lr, l1, loss, init_scale, width, log_every, seed)
+    base = _config(
+        model, p=p, op=op, frac=frac, wd=wd, steps=steps, lr=lr, l1=l1, loss=loss,
+        init_scale=init_scale, width=width, log_every=log_every, seed=seed,
+    )  # fmt: skip
     config = SweepConfig(
         base, x_axis, _values(x_values, x_axis), y_axis, _values(y_values, y_axis), seeds, seed
     )
