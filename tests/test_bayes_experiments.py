@@ -110,6 +110,9 @@ def test_bad_input_exits_2_with_one_line(tmp_path, command, args, message):
         (experiment.SGDVsBayesConfig(n_shards=0), "n_shards = 0"),
         (experiment.SGDVsBayesConfig(init="uniform", bayes="nngp"), "gaussian initialisation"),
         (experiment.EvolutionVsBayesConfig(n=30, width=40), "out of range"),
+        (experiment.EvolutionVsBayesConfig(depth=0), "depth 0 and width 11 must be"),
+        (experiment.EvolutionVsBayesConfig(steps=-1), "steps = -1"),
+        (experiment.SGDVsBayesConfig(overtrain_steps=-1), "overtrain_steps = -1"),
     ],
 )
 def test_plans_check_every_option_before_any_work(config, message):

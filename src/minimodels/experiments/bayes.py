@@ -198,8 +198,14 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
         config.setup.parts()  # the model, optimiser, loss and initialisation are valid
         if config.bayes == "nngp" and config.init != "gaussian":
             raise ValueError(f"the NNGP needs the gaussian initialisation, got {config.init!r}")
+        if config.overtrain_steps < 0:
+            raise ValueError(f"overtrain_steps = {config.overtrain_steps} must be ≥ 0")
     else:  # the rule numbers, range and boundary are valid
         RuleArray([list(config.rules)], r=config.r, boundary=config.boundary)
+        if config.depth < 1 or config.width < 1:
+            raise ValueError(f"depth {config.depth} and width {config.width} must be ≥ 1")
+        if config.steps < 0:
+            raise ValueError(f"steps = {config.steps} must be ≥ 0")
     check_inputs(config.n)  # all 2^n inputs are enumerated
     if config.n_shards < 1:
         raise ValueError(f"n_shards = {config.n_shards} must be at least 1")
