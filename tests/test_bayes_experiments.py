@@ -87,7 +87,9 @@ def test_evolution_vs_bayes_command_resumes_to_the_same_table(tmp_path):
     [
         ("sgd-vs-bayes", ["--runs", "many"], "runs must be a number"),
         ("sgd-vs-bayes", ["--bayes", "guess"], "bayes must be"),
-        ("evolution-vs-bayes", ["--n", "12"], "do not fit"),
+        ("sgd-vs-bayes", ["--optimizer", "lbfgs"], "unknown optimiser"),
+        ("evolution-vs-bayes", ["--width", "3"], "do not fit"),
+        ("evolution-vs-bayes", ["--rules", "4,999"], "rule 999 is out of range"),
         ("evolution-vs-bayes", ["--rules", "4,x"], "comma-separated"),
         ("bayes-plots", ["/no/such/run"], "not a finished"),
     ],
@@ -98,6 +100,25 @@ def test_bad_input_exits_2_with_one_line(tmp_path, command, args, message):
     assert "Traceback" not in result.stderr
     assert message in result.stderr.lower()
     assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()  # every option is checked before anything is written
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (experiment.SGDVsBayesConfig(sigma_w=float("nan")), "sigma_w and sigma_b must be"),
+        (experiment.SGDVsBayesConfig(n_shards=0), "n_shards = 0"),
+        (experiment.SGDVsBayesConfig(init="uniform", bayes="nngp"), "gaussian initialisation"),
+        (experiment.EvolutionVsBayesConfig(n=30, width=40), "out of range"),
+        (experiment.EvolutionVsBayesConfig(depth=0), "depth 0 and width 11 must be"),
+        (experiment.EvolutionVsBayesConfig(steps=-1), "steps = -1"),
+        (experiment.SGDVsBayesConfig(overtrain_steps=-1), "overtrain_steps = -1"),
+    ],
+)
+def test_plans_check_every_option_before_any_work(config, message):
+    # the commands call plans() before they create --out (tested above through the CLI)
+    with pytest.raises(ValueError, match=message):
+        experiment.plans(config)
 
 
 @pytest.mark.slow  # compiles a 64-input trainer (~15 s on a loaded 2-core machine)

@@ -95,3 +95,18 @@ def test_bad_splits_are_refused():
         random_split(2, 1, "010", rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="out of range"):
         random_split(2, 4, "0101", rng=np.random.default_rng(0))
+
+
+def test_mean_test_error_is_the_expected_error_fraction_and_none_when_nothing_was_kept():
+    train = tabulate(["0011", "0011", "0111", "1100"])  # 0, 0, 1 and 4 errors against 0011
+    numbers = compare(train, tabulate([], n_attempts=1000), "0011").headline()
+    assert numbers["mean_test_error_train"] == pytest.approx((0 + 0 + 1 + 4) / 4 / 4)
+    assert numbers["mean_test_error_bayes"] is None  # no sample fit S: no P_B to average over
+
+
+def test_the_comparison_panel_draws_when_neither_method_kept_a_function():
+    from minimodels.plotting import png_bytes
+    from minimodels.plotting.bayes import plot_comparison_panel
+
+    nothing = compare(tabulate([], n_attempts=3), tabulate([], n_attempts=10), "0011")
+    assert png_bytes(plot_comparison_panel(nothing)).startswith(b"\x89PNG")

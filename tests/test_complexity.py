@@ -69,6 +69,19 @@ def test_k_lz_accepts_strings_lists_and_arrays_alike():
         complexity.k_lz("0120")
 
 
+def test_k_lz_takes_float_arrays_and_a_table_column_and_names_a_bad_value():
+    s = "0110100110010110"
+    as_floats = np.array([float(c) for c in s])
+    column = np.array([s, "0" * 16], dtype=object)  # what pandas hands over for `function`
+    assert complexity.k_lz(as_floats) == complexity.k_lz(s)
+    np.testing.assert_array_equal(complexity.k_lz(column), complexity.k_lz([s, "0" * 16]))
+    assert complexity.k_lz(np.zeros((0, 8), dtype=np.uint8)).shape == (0,)
+    with pytest.raises(ValueError, match="got 0.5"):
+        complexity.k_lz(np.array([0.0, 0.5, 1.0]))
+    with pytest.raises(ValueError, match="got 2"):
+        complexity.k_lz(np.array([0, 2, 1]))
+
+
 def test_entropy_of_constant_balanced_and_quarter_strings():
     np.testing.assert_allclose(complexity.entropy(["0000", "0101", "0001"]), [0, 1, 0.8112781])
 

@@ -34,6 +34,9 @@ def test_grok_writes_summary_config_log_figures_and_resumes_to_the_same_result(t
     summary = json.loads((out / "summary.json").read_text())
     assert {"train_accuracy", "test_accuracy", "step_generalised"} <= set(summary)
     assert 0.0 <= summary["test_accuracy"] <= 1.0
+    step = summary["step_generalised"]
+    said = "not generalised" if step is None else f"generalised at step {step}"
+    assert said in result.stdout
     config = json.loads((out / "config.json").read_text())
     assert config["wd"] == 0.5 and config["seed"] == 3 and "version" in config
     columns, _ = read_table(out / "log.parquet")
@@ -54,6 +57,11 @@ def test_grok_writes_summary_config_log_figures_and_resumes_to_the_same_result(t
     # resuming with other options is refused
     other = run_cli("grok", *TINY, "--wd", "0.1", "--resume", "--out", str(out))
     assert other.returncode == 2 and "different config" in other.stderr
+    # a fresh run in the same place drops the old checkpoint, which a later --resume would
+    # otherwise take for its own (this run is too short to write a checkpoint of its own)
+    fresh = run_cli("grok", *TINY, "--wd", "0.1", "--checkpoint-every", "60", "--out", str(out))
+    assert fresh.returncode == 0, fresh.stderr
+    assert not (out / "checkpoint.npz").exists()
 
 
 @pytest.mark.parametrize(
@@ -61,6 +69,8 @@ def test_grok_writes_summary_config_log_figures_and_resumes_to_the_same_result(t
     [
         (["--frac", "1.5"], "outside (0, 1)"),
         (["--op", "/", "--p", "12"], "p = 12 is not"),
+        (["--p", "1"], "out of range"),
+        (["--p", "5", "--frac", "0.01"], "empty train or test set"),
     ],
 )
 def test_grok_bad_input_exits_2_with_one_line(tmp_path, args, message):
@@ -70,6 +80,7 @@ def test_grok_bad_input_exits_2_with_one_line(tmp_path, args, message):
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert message.lower() in result.stderr.lower()
+    assert not (tmp_path / "bad").exists()  # rejected before anything is written
 
 
 def test_grok_sweep_writes_a_phase_diagram(tmp_path):

@@ -161,15 +161,18 @@ def test_cli_sample_and_bias_plots_smoke(tmp_path):
         (["--model", "12-4-1"], "out of range for exhaustive evaluation"),
         (["--samples", "1.5"], "whole number"),
         (["--backend", "mpi"], "unknown backend"),
+        (["--sigma-w", "nan"], "sigma_w = nan must be a finite number"),
+        (["--sigma-b", "inf"], "sigma_b = inf must be a finite number"),
     ],
 )
 def test_cli_bad_input_exits_2_with_one_line(tmp_path, args, message):
     # a later option wins, so args may override --samples
-    result = run_cli("sample", "--samples", "100", *args, "--out", str(tmp_path / "r"), "-q")
+    result = run_cli("sample", "--samples", "100", *args, "--out", str(tmp_path / "r"))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert message.lower() in result.stderr.lower()
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(result.stderr.strip().splitlines()) == 1  # no progress bar before the error
+    assert not (tmp_path / "r").exists()
 
 
 def test_cli_resume_against_another_config_exits_2(tmp_path):

@@ -55,26 +55,26 @@ MAX_EXPRESSION_INPUTS = 5
 
 
 def as_bits(bits: Any) -> np.ndarray:
-    """A '0'/'1' string, a sequence of them, or a 0/1 array → a ``uint8`` array (1-D or 2-D)."""
+    """A '0'/'1' string, a sequence or 1-D array of them (e.g. a table's ``function`` column),
+    or a 0/1 array of any numeric dtype → a ``uint8`` array (1-D or 2-D)."""
     if isinstance(bits, str):
         if not bits or set(bits) - {"0", "1"}:
             raise ValueError(f"expected a non-empty string of '0' and '1', got {bits[:20]!r}")
         return np.frombuffer(bits.encode("ascii"), dtype=np.uint8) - ord("0")
-    if isinstance(bits, list | tuple) and bits and isinstance(bits[0], str):
-        lengths = {len(b) for b in bits}
-        if len(lengths) != 1:
-            raise ValueError("all strings in a batch must have the same length")
-        return np.stack([as_bits(b) for b in bits])
     array = np.asarray(bits)
+    strings = array.dtype.kind in "UO" and array.ndim == 1 and array.size
+    if strings and all(isinstance(b, str) for b in array.tolist()):
+        if len({len(b) for b in array.tolist()}) != 1:
+            raise ValueError("all strings in a batch must have the same length")
+        return np.stack([as_bits(b) for b in array.tolist()])
     if array.ndim not in (1, 2) or array.shape[-1] == 0:
         raise ValueError(f"expected a 1-D or 2-D 0/1 array, got shape {array.shape}")
-    if array.dtype != np.uint8:
-        if array.dtype.kind not in "biu" or ((array != 0) & (array != 1)).any():
-            raise ValueError("expected 0/1 values")
-        array = array.astype(np.uint8)
-    elif (array > 1).any():
-        raise ValueError("expected 0/1 values")
-    return np.ascontiguousarray(array)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"expected 0/1 values, got an array of dtype {array.dtype}")
+    bad = (array > 1) if array.dtype == np.uint8 else (array != 0) & (array != 1)
+    if bad.any():
+        raise ValueError(f"expected 0/1 values, got {array[bad][0].item()!r}")
+    return np.ascontiguousarray(array, dtype=np.uint8)
 
 
 def n_inputs_of(length: int) -> int:

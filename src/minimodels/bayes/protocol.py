@@ -245,12 +245,15 @@ class Comparison(Drawable):
             ),
             "train_mass_unseen_by_bayes": float(self.p_train[self.p_bayes == 0].sum()),
             "log10_correlation_seen_twice": correlation,
-            "mean_test_error_train": float(self.p_train @ self.n_errors) / max(1, self.n_test),
+            "mean_test_error_train": self._mean_test_error(self.p_train),
             # a computed P_B lists only some functions: its mean error is over those, renormalised
-            "mean_test_error_bayes": float(self.p_bayes @ self.n_errors)
-            / max(1e-300, float(self.p_bayes.sum()))
-            / max(1, self.n_test),
+            "mean_test_error_bayes": self._mean_test_error(self.p_bayes),
         }
+
+    def _mean_test_error(self, p: np.ndarray) -> float | None:
+        """The expected fraction of test inputs wrong under ``p`` (None when ``p`` has no mass)."""
+        mass = float(p.sum())
+        return float(p @ self.n_errors) / mass / self.n_test if mass > 0 else None
 
     def table(self) -> dict[str, np.ndarray]:
         """Columns for ``functions.parquet``."""

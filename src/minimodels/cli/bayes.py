@@ -54,6 +54,7 @@ def _run_and_write(
     )
 
     check_backend(backend, jobs)
+    split, train_plan, bayes_plan = experiment.plans(config)  # checks every option first
     out = prepare_out_dir(out)
     wanted = resolved_config(config)
     shards = out / "shards"
@@ -69,7 +70,6 @@ def _run_and_write(
     write_json(out / "config.json", wanted)
 
     started = time.perf_counter()
-    split, train_plan, bayes_plan = experiment.plans(config)
     tallies = {"bayes": None}
     for name, plan in (("train", train_plan), ("bayes", bayes_plan)):
         if plan is None:  # P_B from the NNGP, computed after training
@@ -109,6 +109,10 @@ def _run_and_write(
     return summary
 
 
+def _fraction(value: float | None) -> str:
+    return "n/a (nothing kept)" if value is None else f"{value:.3f}"
+
+
 def _report(summary: dict[str, Any], out: Path) -> None:
     if summary["bayes_method"] == "rejection":
         bayes = (
@@ -120,8 +124,8 @@ def _report(summary: dict[str, Any], out: Path) -> None:
     echo(f"{summary['learner']}: {summary['n_fit']} of {summary['n_runs']} runs fit S; {bayes}")
     echo(
         f"{summary['train_mass_within_decade']:.1%} of {summary['learner']} mass lies within a "
-        f"factor 10 of P_B; mean test error {summary['mean_test_error_train']:.3f} "
-        f"vs {summary['mean_test_error_bayes']:.3f} under P_B."
+        f"factor 10 of P_B; mean test error {_fraction(summary['mean_test_error_train'])} "
+        f"vs {_fraction(summary['mean_test_error_bayes'])} under P_B."
     )
     echo(f"Wrote {out}/functions.parquet and summary.json ({summary['wall_seconds']:.1f} s).")
 

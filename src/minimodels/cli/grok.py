@@ -44,43 +44,17 @@ Activation = Annotated[
 ]
 
 
-def _config(
-    model,
-    p,
-    op,
-    frac,
-    wd,
-    steps,
-    lr,
-    l1,
-    loss,
-    init_scale,
-    width,
-    log_every,
-    seed,
-    activation="quadratic",
-    stop_after=None,
-):
+def _config(model: str, **options):
+    """The model's preset with the given options; ``None`` keeps the preset's value."""
+    import dataclasses
+
     from minimodels.grokking import GrokConfig
 
     if model not in ("mlp", "transformer"):
         raise ValueError(f"unknown model {model!r}; choose mlp or transformer")
     preset = GrokConfig.nanda() if model == "transformer" else GrokConfig.gromov()
-    given = dict(p=p, frac=frac, wd=wd, steps=steps, lr=lr, loss=loss, log_every=log_every)
-    import dataclasses
-
-    config = dataclasses.replace(
-        preset,
-        **{k: v for k, v in given.items() if v is not None},
-        op=op,
-        l1=l1,
-        init_scale=init_scale,
-        width=width,
-        seed=seed,
-        activation=activation,
-        stop_after=stop_after,
-    )
-    return config.check()
+    given = {k: v for k, v in options.items() if v is not None or k == "stop_after"}
+    return dataclasses.replace(preset, **given).check()
 
 
 @app.command()
@@ -120,22 +94,10 @@ def grok(
     from minimodels.progress import progress_bar
 
     config = _config(
-        model,
-        p,
-        op,
-        frac,
-        wd,
-        steps,
-        lr,
-        l1,
-        loss,
-        init_scale,
-        width,
-        log_every,
-        seed,
-        activation,
-        stop_after,
-    )
+        model, p=p, op=op, frac=frac, wd=wd, steps=steps, lr=lr, l1=l1, loss=loss,
+        init_scale=init_scale, width=width, log_every=log_every, seed=seed,
+        activation=activation, stop_after=stop_after,
+    )  # fmt: skip
     every = checkpoint_every or 20 * config.log_every
     if every % config.log_every:
         raise ValueError(
@@ -146,13 +108,19 @@ def grok(
     checkpoint_path = out_dir / "checkpoint.npz"
     state = None
     if resume and checkpoint_path.exists():
-        previous = storage.read_json(out_dir / "config.json")
+        previous = (
+            storage.read_json(out_dir / "config.json")
+            if (out_dir / "config.json").exists()
+            else None
+        )
         if previous != saved:
             raise ValueError(
                 f"the run in {str(out_dir)!r} used a different config; resume with the same "
                 "options or choose another --out"
             )
         state = load_checkpoint(checkpoint_path, config)
+    elif checkpoint_path.exists():
+        checkpoint_path.unlink()  # another run's: a later --resume must not pick it up
     storage.write_json(out_dir / "config.json", saved)
 
     started = time.perf_counter()
@@ -167,9 +135,11 @@ def grok(
     seconds = time.perf_counter() - started
     _write_run(out_dir, run, seconds)
     s = run.summary
+    step = s["step_generalised"]
+    generalised = "not generalised" if step is None else f"generalised at step {step}"
     echo(
         f"train accuracy {s['train_accuracy']:.3f}, test accuracy {s['test_accuracy']:.3f}, "
-        f"generalised at step {s['step_generalised']}; wrote {out_dir}"
+        f"{generalised}; wrote {out_dir}"
     )
 
 
@@ -186,7 +156,8 @@ def _write_run(out_dir: Path, run, seconds: float) -> None:
         columns,
         metadata={"fourier_power": "share of embedding norm² at frequencies k = 0..p//2"},
     )
-    np.savez(out_dir / "params.npz", **run.params)
+    with storage.atomic_path(out_dir / "params.npz") as tmp, open(tmp, "wb") as handle:
+        np.savez(handle, **run.params)
     storage.write_json(out_dir / "summary.json", {**run.summary, "seconds": seconds})
     figures = {
         "accuracy": plots.plot_accuracy(run),
@@ -246,7 +217,10 @@ def grok_sweep(
         p = 31
     if steps is None:
         steps = 1500 if model == "mlp" else 5000
-    base = _config(model, p, op, frac, wd, steps, lr, l1, loss, init_scale, width, log_every, seed)
+    base = _config(
+        model, p=p, op=op, frac=frac, wd=wd, steps=steps, lr=lr, l1=l1, loss=loss,
+        init_scale=init_scale, width=width, log_every=log_every, seed=seed,
+    )  # fmt: skip
     config = SweepConfig(
         base, x_axis, _values(x_values, x_axis), y_axis, _values(y_values, y_axis), seeds, seed
     )

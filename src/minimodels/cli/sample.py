@@ -45,12 +45,14 @@ def sample(
     quiet: Quiet = False,
 ) -> None:
     """Sample models, evaluate each on all 2^n inputs, write DIR/functions.parquet."""
+    from minimodels.parallel import check_backend
     from minimodels.progress import progress_bar
     from minimodels.sampling.runs import SampleConfig, sample_run
 
     config = SampleConfig(
         model, init, sigma_w, sigma_b, parse_count(samples), seed, shard_size
     ).validated()
+    check_backend(backend, jobs)
     with progress_bar("sampling shards", enabled=not quiet) as on_progress:
         run = sample_run(
             config,

@@ -187,7 +187,28 @@ def make_split(config: Config) -> Split:
 
 
 def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
-    """(split, training plan, P_B plan or None for the NNGP); shards seeded from the seed."""
+    """(split, training plan, P_B plan or None for the NNGP); shards seeded from the seed.
+
+    Every option is checked here, before any work starts (one sentence on a bad one).
+    """
+    from minimodels.rulearray import RuleArray
+    from minimodels.sampling.models import check_inputs
+
+    if isinstance(config, SGDVsBayesConfig):
+        config.setup.parts()  # the model, optimiser, loss and initialisation are valid
+        if config.bayes == "nngp" and config.init != "gaussian":
+            raise ValueError(f"the NNGP needs the gaussian initialisation, got {config.init!r}")
+        if config.overtrain_steps < 0:
+            raise ValueError(f"overtrain_steps = {config.overtrain_steps} must be ≥ 0")
+    else:  # the rule numbers, range and boundary are valid
+        RuleArray([list(config.rules)], r=config.r, boundary=config.boundary)
+        if config.depth < 1 or config.width < 1:
+            raise ValueError(f"depth {config.depth} and width {config.width} must be ≥ 1")
+        if config.steps < 0:
+            raise ValueError(f"steps = {config.steps} must be ≥ 0")
+    check_inputs(config.n)  # all 2^n inputs are enumerated
+    if config.n_shards < 1:
+        raise ValueError(f"n_shards = {config.n_shards} must be at least 1")
     split = make_split(config)
     train_seed, bayes_seed = np.random.SeedSequence(config.seed).spawn(2)
     if isinstance(config, EvolutionVsBayesConfig):
@@ -279,8 +300,8 @@ def _numbers(result: BayesResult) -> dict[str, Any]:
         f"{s['learner']} mass within ×10 of P_B": round(s["train_mass_within_decade"], 3),
         "… among functions seen twice by both": _round(s["train_mass_within_decade_seen_twice"]),
         "log10 correlation (seen twice)": _round(s["log10_correlation_seen_twice"]),
-        f"mean test error, {s['learner']}": round(s["mean_test_error_train"], 3),
-        "mean test error, P_B": round(s["mean_test_error_bayes"], 3),
+        f"mean test error, {s['learner']}": _round(s["mean_test_error_train"]),
+        "mean test error, P_B": _round(s["mean_test_error_bayes"]),
         "runs (fit / started)": f"{s['n_fit']} / {s['n_runs']}",
         "P_B samples (accepted / drawn)": samples,
         "wall time (s)": round(s["wall_seconds"], 1),
@@ -467,7 +488,7 @@ def build_digits(ctx: gallery.Context) -> gallery.Section:
     section.numbers = {
         "P_SGD mass within ×10 of P_B": round(numbers["train_mass_within_decade"], 3),
         "distinct test functions": numbers["n_functions_train"],
-        "mean test error, P_SGD": round(numbers["mean_test_error_train"], 3),
+        "mean test error, P_SGD": _round(numbers["mean_test_error_train"]),
         "runs": config.n_runs,
         "wall time (s)": round(result.seconds, 1),
     }

@@ -24,6 +24,8 @@ import numpy as np
 __all__ = [
     "OPERATIONS",
     "ModularData",
+    "check_task",
+    "count_pairs",
     "is_prime",
     "make_data",
     "one_hot_pairs",
@@ -130,12 +132,24 @@ def _check_p(p: int) -> None:
         raise ValueError(f"p = {p} is out of range (2..46337)")
 
 
-def operation_table(op: str, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All valid pairs and their labels: ``(a, b, c)`` int arrays in row-major (a, b) order."""
+def count_pairs(op: str, p: int) -> int:
+    """The number of valid pairs of ``a op b mod p`` (p², or p(p-1) for division), checked."""
     _check_p(p)
     name = canonical_operation(op)
     if name == "div" and not is_prime(p):
         raise ValueError(f"division mod p needs p prime (a modular inverse), but p = {p} is not")
+    return int(p) * (int(p) - 1 if name == "div" else int(p))
+
+
+def check_task(op: str, p: int, frac: float) -> None:
+    """Raise one sentence unless ``make_data(op, p, frac, …)`` would succeed (cheap: no table)."""
+    _train_size(count_pairs(op, p), frac)
+
+
+def operation_table(op: str, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All valid pairs and their labels: ``(a, b, c)`` int arrays in row-major (a, b) order."""
+    count_pairs(op, p)
+    name = canonical_operation(op)
     a, b = (
         x.ravel().astype(np.int64) for x in np.meshgrid(np.arange(p), np.arange(p), indexing="ij")
     )
@@ -158,6 +172,12 @@ def split_indices(
     n_pairs: int, frac: float, *, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """A random disjoint split of ``range(n_pairs)``: (train, test), each sorted."""
+    n_train = _train_size(n_pairs, frac)
+    order = rng.permutation(n_pairs)
+    return np.sort(order[:n_train]), np.sort(order[n_train:])
+
+
+def _train_size(n_pairs: int, frac: float) -> int:
     if not isinstance(frac, float | int) or isinstance(frac, bool) or not 0.0 < frac < 1.0:
         raise ValueError(f"train fraction {frac!r} is outside (0, 1)")
     n_train = int(round(frac * n_pairs))
@@ -165,8 +185,7 @@ def split_indices(
         raise ValueError(
             f"train fraction {frac} of {n_pairs} pairs leaves an empty train or test set"
         )
-    order = rng.permutation(n_pairs)
-    return np.sort(order[:n_train]), np.sort(order[n_train:])
+    return n_train
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ import optax
 
 from minimodels.grokking import measures as M
 from minimodels.grokking import mlp, transformer
-from minimodels.grokking.data import ModularData, canonical_operation, make_data
+from minimodels.grokking.data import ModularData, canonical_operation, check_task, make_data
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
 
@@ -133,6 +133,7 @@ class GrokConfig:
             raise ValueError(
                 f"d_model = {self.d_model} is not divisible by n_heads = {self.n_heads}"
             )
+        check_task(self.op, self.p, self.frac)
         floats = {k: float(getattr(self, k)) for k in ("frac", "lr", "wd", "l1", "init_scale")}
         return dataclasses.replace(self, op=canonical_operation(self.op), **floats)
 

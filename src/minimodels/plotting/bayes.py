@@ -90,6 +90,10 @@ def plot_ranks(comparison: Comparison, *, ax: Axes | None = None) -> Figure:
         ax.step(np.arange(1, len(ranked) + 1), ranked, where="post", color=colour, label=name)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    if not (comparison.p_train > 0).any() and not (comparison.p_bayes > 0).any():
+        ax.set_xlim(1, 10)  # nothing was kept: log axes need positive limits to draw at all
+        ax.set_ylim(1e-3, 1)
+        ax.text(0.5, 0.5, "no function kept", transform=ax.transAxes, ha="center")
     ax.set_xlabel("rank")
     ax.set_ylabel("probability")
     ax.legend(frameon=False, fontsize=9)
@@ -110,6 +114,9 @@ def plot_error_mass(comparison: Comparison, *, ax: Axes | None = None) -> Figure
         mass = np.bincount(comparison.n_errors, weights=p, minlength=len(edges) - 1)
         mass = mass / max(mass.sum(), 1e-300)  # a computed P_B covers only the listed functions
         ax.bar(edges[:-1] + shift, mass, width=width, color=colour, label=name)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # errors are counts
     ax.set_xlabel(f"test errors (of {comparison.n_test})")
     ax.set_ylabel("probability mass")
     ax.legend(frameon=False, fontsize=9)

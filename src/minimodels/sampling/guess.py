@@ -58,14 +58,16 @@ def guess_and_check(
         else sample_functions(source, samples=samples, seed=seed, **sampling)
     )
     size = 1 << table.n_inputs
-    train = np.asarray(train_inputs, dtype=np.int64)
-    labels = np.asarray(train_labels, dtype=np.uint8)
+    train, labels = np.asarray(train_inputs), np.asarray(train_labels)
     if train.shape != labels.shape or train.ndim != 1:
         raise ValueError("train_inputs and train_labels must be 1-D and of equal length")
-    if len(np.unique(train)) != len(train) or (train < 0).any() or (train >= size).any():
-        raise ValueError(f"train_inputs must be distinct indices in 0..{size - 1}")
-    if ((labels != 0) & (labels != 1)).any():
-        raise ValueError("train_labels must be 0 or 1")
+    whole = train.dtype.kind in "iu" or train.size == 0
+    in_range = whole and (train >= 0).all() and (train < size).all()
+    if not in_range or len(np.unique(train)) != len(train):
+        raise ValueError(f"train_inputs must be distinct indices in 0..{size - 1}, as integers")
+    if labels.dtype.kind not in "biuf" or ((labels != 0) & (labels != 1)).any():
+        raise ValueError(f"train_labels must be 0 or 1, got {labels.tolist()[:8]}")
+    train, labels = train.astype(np.int64), labels.astype(np.uint8)
     test = np.setdiff1d(np.arange(size), train)
     bits = table.truth_tables()
     fits = (bits[:, train] == labels).all(axis=1)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +65,9 @@ class SampleConfig:
             raise ValueError(f"samples must be between 1 and {MAX_SAMPLES:.0e}, got {self.samples}")
         if self.shard_size < 1:
             raise ValueError(f"shard_size must be at least 1, got {self.shard_size}")
-        if self.sigma_w < 0 or self.sigma_b < 0:
-            raise ValueError("sigma_w and sigma_b must be non-negative")
+        for name, value in (("sigma_w", self.sigma_w), ("sigma_b", self.sigma_b)):
+            if not 0 <= value < math.inf:
+                raise ValueError(f"{name} = {value} must be a finite number ≥ 0")
         return self
 
     @property
