@@ -56,8 +56,8 @@ def _load_commands() -> None:
 
 
 def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text[0].upper() + text[1:] if text else text
+    # the message is kept as written: it often starts with a parameter or value name
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def _use_persistent_jax_cache() -> None:
