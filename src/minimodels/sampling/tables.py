@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from minimodels.plotting import Drawable
+
 __all__ = ["TRUTH_TABLE_CONVENTION", "FunctionTable", "count_functions", "merge_tables"]
 
 TRUTH_TABLE_CONVENTION = (
@@ -23,7 +25,7 @@ TRUTH_TABLE_CONVENTION = (
 
 
 @dataclass(frozen=True)
-class FunctionTable:
+class FunctionTable(Drawable):
     n_inputs: int
     words: np.ndarray  # (m, n_words) uint64, sorted, unique
     counts: np.ndarray  # (m,) int64
@@ -35,6 +37,19 @@ class FunctionTable:
     @property
     def n_samples(self) -> int:
         return int(self.counts.sum())
+
+    def analyse(self, *, rng: np.random.Generator | None = None, label: str = ""):
+        """The simplicity-bias analysis of this table (rank curve, P vs K_LZ bound, P(K) …).
+
+        ``rng`` only draws the uniformly random reference strings of the P(K) panel.
+        """
+        from minimodels.sampling.analysis import analyse
+
+        return analyse(self, rng=rng if rng is not None else np.random.default_rng(0), label=label)
+
+    def plot(self, ax=None):
+        """The four simplicity-bias panels (``ax`` is ignored: the overview needs four axes)."""
+        return self.analyse().plot()
 
     def truth_tables(self) -> np.ndarray:
         """(m, 2^n) uint8 truth tables."""
