@@ -36,8 +36,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from minimodels.nets.activations import activate, check_activation
-from minimodels.nets.init import bias_scale, check_scheme, standard_draws, weight_scale
-from minimodels.nets.mlp import Params, _draw
+from minimodels.nets.init import bias_scale, standard_draws, weight_scale
+from minimodels.nets.mlp import NamedInit, Params
 
 RANGES = ("1", "1/2")
 BOUNDARIES = ("cyclic", "zero")
@@ -74,7 +74,7 @@ def shifted(h: jax.Array, offset: int, boundary: str) -> jax.Array:
 
 
 @dataclass(frozen=True)
-class MeshNet:
+class MeshNet(NamedInit):
     """A mesh net's layout (hashable, so it can be a static jit argument)."""
 
     width: int
@@ -129,18 +129,6 @@ class MeshNet:
         """Columns of row 0 that hold the inputs under the ``"spread"`` encoding."""
         n = self.n_inputs
         return tuple((2 * i + 1) * self.width // (2 * n) for i in range(n))
-
-    def init(
-        self,
-        *,
-        key: jax.Array,
-        scheme: str = "gaussian",
-        sigma_w: float = 1.0,
-        sigma_b: float = 1.0,
-    ) -> Params:
-        """Random parameters under a named initialisation; every neuron has fan-in ``n_nb``."""
-        check_scheme(scheme, sigma_w, sigma_b)
-        return _draw(self, key, scheme, sigma_w, sigma_b)
 
     def draw(self, key: jax.Array, scheme: str, sigma_w: Any, sigma_b: Any) -> Params:
         n_nb, D, W = self.n_neighbours, self.depth, self.width

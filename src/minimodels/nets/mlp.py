@@ -42,8 +42,25 @@ def parse_widths(spec: str | tuple[int, ...] | list[int]) -> tuple[int, ...]:
     return widths
 
 
+class NamedInit:
+    """``init(key=, scheme=, sigma_w=, sigma_b=)`` for any model with a ``draw`` method."""
+
+    def init(
+        self,
+        *,
+        key: jax.Array,
+        scheme: str = "gaussian",
+        sigma_w: float = 1.0,
+        sigma_b: float = 1.0,
+    ) -> Params:
+        """Random parameters under a named initialisation (see :mod:`minimodels.nets.init`);
+        fan-in is the number of inputs of each neuron."""
+        check_scheme(scheme, sigma_w, sigma_b)
+        return _draw(self, key, scheme, sigma_w, sigma_b)
+
+
 @dataclass(frozen=True)
-class MLP:
+class MLP(NamedInit):
     """A fully connected net's shape and activation (hashable, so it can be a static jit arg)."""
 
     widths: tuple[int, ...]
@@ -68,18 +85,6 @@ class MLP:
     @property
     def name(self) -> str:
         return "-".join(map(str, self.widths))
-
-    def init(
-        self,
-        *,
-        key: jax.Array,
-        scheme: str = "gaussian",
-        sigma_w: float = 1.0,
-        sigma_b: float = 1.0,
-    ) -> Params:
-        """Random parameters under a named initialisation (see :mod:`minimodels.nets.init`)."""
-        check_scheme(scheme, sigma_w, sigma_b)
-        return _draw(self, key, scheme, sigma_w, sigma_b)
 
     def draw(self, key: jax.Array, scheme: str, sigma_w: Any, sigma_b: Any) -> Params:
         z = standard_draws(key, self.n_params, scheme)
