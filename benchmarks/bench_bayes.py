@@ -11,20 +11,13 @@ in the same run:
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
+from _timing import median_seconds
 
 
-def median_seconds(fn, repeats: int = 5) -> float:
+def warm_median_seconds(fn, repeats: int = 5) -> float:
     fn()  # warm up (compilation)
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return median_seconds(fn, repeats)
 
 
 def bench_ep() -> None:
@@ -36,8 +29,8 @@ def bench_ep() -> None:
     X = ((rows[:, None] >> np.arange(6, -1, -1)) & 1).astype(float)
     K = nngp_kernel(X, depth=2)
     labels = rng.integers(0, 2, (256, 48))
-    batched = median_seconds(lambda: ep_log_marginal(K, labels), 3)
-    single = median_seconds(lambda: [ep_log_marginal(K, row) for row in labels[:32]], 3) * 8
+    batched = warm_median_seconds(lambda: ep_log_marginal(K, labels), 3)
+    single = warm_median_seconds(lambda: [ep_log_marginal(K, row) for row in labels[:32]], 3) * 8
     print(
         f"EP, 256 labellings of 48 points: batched {batched:.2f} s, one by one {single:.2f} s "
         f"(×{single / batched:.1f})"
@@ -53,8 +46,8 @@ def bench_rule_arrays() -> None:
     task = substrate.task(split)
     rng = np.random.default_rng(1)
     stack = np.asarray(substrate.rules)[rng.integers(0, 2, (20_000, 8, 11))]
-    compiled = median_seconds(lambda: _readout_tables(stack, task, substrate))
-    plain = median_seconds(lambda: [task.answers(RuleArray(r)) for r in stack[:500]], 3) * 40
+    compiled = warm_median_seconds(lambda: _readout_tables(stack, task, substrate))
+    plain = warm_median_seconds(lambda: [task.answers(RuleArray(r)) for r in stack[:500]], 3) * 40
     print(
         f"rule arrays, 20000 truth tables: compiled {20_000 / compiled:,.0f}/s, "
         f"RuleArray.output {20_000 / plain:,.0f}/s (×{plain / compiled:.0f})"
@@ -66,7 +59,7 @@ def bench_net_rejection() -> None:
 
     split = random_split(7, 32, boolean_target(7, "x1&x2&x3"), rng=np.random.default_rng(0))
     args = (split, SGDSetup(), 0, 0, 100_000, 1 << 16)
-    seconds = median_seconds(lambda: _net_bayes_block(args), 3)
+    seconds = warm_median_seconds(lambda: _net_bayes_block(args), 3)
     print(
         f"P_B rejection, 7-40-40-1, |S| = 32: {100_000 / seconds:,.0f} samples/s "
         f"(10^8 samples ≈ {1e8 / (100_000 / seconds) / 60:.0f} min on this machine)"

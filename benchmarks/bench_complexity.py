@@ -11,25 +11,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 
 import numpy as np
-
-
-def median_seconds(fn, repeats: int) -> float:
-    return timed(fn, repeats)[0]
-
-
-def timed(fn, repeats: int) -> tuple[float, float]:
-    """Median wall seconds and median CPU seconds (this process, all threads) of ``fn()``."""
-    walls, cpus = [], []
-    for _ in range(repeats):
-        c, w = time.process_time(), time.perf_counter()
-        fn()
-        walls.append(time.perf_counter() - w)
-        cpus.append(time.process_time() - c)
-    return statistics.median(walls), statistics.median(cpus)
+from _timing import median_seconds, timed
 
 
 def main() -> None:

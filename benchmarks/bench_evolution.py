@@ -17,10 +17,9 @@ import os
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
-import statistics  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+from _timing import timed
 
 import minimodels as mm  # noqa: E402
 
@@ -50,17 +49,6 @@ def numpy_loop(task, steps: int, rng: np.random.Generator) -> float:
         if new <= current:
             indices, current = candidate, new
     return current
-
-
-def timed(fn, repeats: int) -> tuple[float, float]:
-    """Median wall and CPU seconds of ``fn()`` over ``repeats`` runs."""
-    walls, cpus = [], []
-    for _ in range(repeats):
-        w0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - w0)
-        cpus.append(time.process_time() - c0)
-    return statistics.median(walls), statistics.median(cpus)
 
 
 def main() -> None:

@@ -19,21 +19,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 
 import numpy as np
-
-
-def timed(fn, repeats: int) -> tuple[float, float]:
-    """Median wall seconds and median CPU seconds (this process, all threads) of ``fn()``."""
-    walls, cpus = [], []
-    for _ in range(repeats):
-        c, w = time.process_time(), time.perf_counter()
-        fn()
-        walls.append(time.perf_counter() - w)
-        cpus.append(time.process_time() - c)
-    return statistics.median(walls), statistics.median(cpus)
+from _timing import timed
 
 
 def numpy_sampler(n: int, *, seed: int, batch: int = 2000) -> int:

@@ -17,13 +17,12 @@ Usage: ``python benchmarks/bench_training.py [--nets 512] [--loop-seeds 32] [--r
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from _timing import median_seconds
 
 from minimodels.nets import MLP, Training, signed_targets, train, train_many
 
@@ -34,15 +33,6 @@ def boolean_task(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rows = rng.choice(128, 32, replace=False)
     bits = rng.integers(0, 2, 128)
     return inputs[rows], signed_targets(bits[rows])
-
-
-def median_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def naive_loop(model, x, y, training, key) -> int:
@@ -95,12 +85,12 @@ def main() -> None:
         return [train(model, x, y, training, key=k).n_steps for k in keys[: args.loop_seeds]]
 
     loop_steps = loop()
-    loop_time = median_time(loop, args.repeats)
+    loop_time = median_seconds(loop, args.repeats)
     loop_rate = args.loop_seeds / loop_time
 
     many_keys = keys[: args.nets]
     result = train_many(model, x, y, training, keys=many_keys, n_slots=args.slots)
-    many_time = median_time(
+    many_time = median_seconds(
         lambda: train_many(model, x, y, training, keys=many_keys, n_slots=args.slots),
         args.repeats,
     )
@@ -108,7 +98,9 @@ def main() -> None:
 
     naive_keys = keys[: args.naive_seeds]
     naive_loop(model, x, y, training, naive_keys[0])  # compile
-    naive_time = median_time(lambda: [naive_loop(model, x, y, training, k) for k in naive_keys], 1)
+    naive_time = median_seconds(
+        lambda: [naive_loop(model, x, y, training, k) for k in naive_keys], 1
+    )
     naive_rate = args.naive_seeds / naive_time
 
     steps = result.n_steps
