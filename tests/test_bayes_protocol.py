@@ -31,6 +31,29 @@ def test_random_split_partitions_the_inputs_and_keeps_the_target(n, data):
     np.testing.assert_array_equal(split.inputs @ (2 ** np.arange(n - 1, -1, -1)), np.arange(2**n))
 
 
+def pack_naively(table: np.ndarray) -> list[int]:
+    """Input i at bit 63 − (i mod 64) of word i // 64, as the sampler packs truth tables."""
+    words = [0] * max(1, (len(table) + 63) // 64)
+    for i, bit in enumerate(table):
+        words[i // 64] |= int(bit) << (63 - i % 64)
+    return words
+
+
+@given(st.integers(2, 8), st.data())
+def test_the_packed_fit_test_agrees_with_the_unpacked_one(n, data):
+    rng = np.random.default_rng(data.draw(st.integers(0, 999)))
+    target = "".join(map(str, rng.integers(0, 2, 2**n)))
+    split = random_split(n, data.draw(st.integers(1, 2**n - 1)), target, rng=rng)
+    tables = rng.integers(0, 2, (40, 2**n)).astype(np.uint8)
+    tables[::3, split.train] = split.train_labels  # a third fit S, the rest almost never
+    tables[1::3, split.train] = split.train_labels
+    tables[1::3, split.train[-1]] ^= 1  # a third miss exactly one training row
+    words = np.array([pack_naively(t) for t in tables], dtype=np.uint64)
+    fits, _ = split.restrict(tables)
+    assert fits.any()
+    np.testing.assert_array_equal(split.fits_packed(words), fits)
+
+
 @given(st.lists(strings8, max_size=40), st.lists(strings8, max_size=40))
 def test_merged_tallies_equal_one_tally_of_everything(a, b):
     merged = tabulate(a, n_attempts=len(a) + 3).merged(tabulate(b, n_attempts=len(b) + 5))
