@@ -133,3 +133,34 @@ def test_the_comparison_panel_draws_when_neither_method_kept_a_function():
 
     nothing = compare(tabulate([], n_attempts=3), tabulate([], n_attempts=10), "0011")
     assert png_bytes(plot_comparison_panel(nothing)).startswith(b"\x89PNG")
+
+
+@pytest.mark.slow  # starting Ray takes ~20 s on this machine
+def test_both_halves_give_the_same_tallies_on_ray_as_in_process():
+    ray = pytest.importorskip("ray")
+    from minimodels.bayes.protocol import SGDSetup, net_bayes_plan, run_plan, sgd_plan
+
+    setup = SGDSetup(model="3-8-1", max_steps=300)
+    split = Split(3, np.array([0, 3, 5, 6]), np.array([1, 2, 4, 7]), "01110001")
+    plans = [
+        lambda: sgd_plan(split, setup, n_runs=12, seed=4, batch=4),
+        lambda: net_bayes_plan(split, setup, n_samples=20_000, seed=4, n_shards=3),
+    ]
+    local = [run_plan(plan()) for plan in plans]
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        remote = [run_plan(plan(), backend="ray") for plan in plans]
+    finally:
+        ray.shutdown()
+    for a, b in zip(local, remote, strict=True):
+        assert a.n_kept > 0
+        np.testing.assert_array_equal(a.functions, b.functions)
+        np.testing.assert_array_equal(a.counts, b.counts)
+
+
+def test_the_nngp_posterior_of_no_functions_is_empty():
+    # e.g. when no function was found often enough to be worth an EP
+    from minimodels.bayes.protocol import SGDSetup, nngp_posterior
+
+    split = Split(3, np.array([0, 3, 5, 6]), np.array([1, 2, 4, 7]), "01110001")
+    assert nngp_posterior(split, SGDSetup(model="3-8-1"), []).shape == (0,)

@@ -54,6 +54,21 @@ def test_run_writes_the_public_table_in_the_design_convention(tmp_path):
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["n_samples"] == 300
 
 
+def test_a_table_read_back_in_small_batches_or_unsorted_is_the_same_table(tmp_path, monkeypatch):
+    # big runs are read a batch at a time (a 10^8 run's text is over 2 GiB)
+    run = sample_run(CONFIG, tmp_path / "run", backend="serial")
+    monkeypatch.setattr(runs, "READ_BATCH", 7)
+    again, _ = runs.load_run(tmp_path / "run")
+    np.testing.assert_array_equal(again.words, run.table.words)
+    np.testing.assert_array_equal(again.counts, run.table.counts)
+    # a table written in another order (e.g. by pandas) is sorted back
+    table = pq.read_table(tmp_path / "run" / "functions.parquet")
+    pq.write_table(table.take(np.arange(table.num_rows)[::-1]), tmp_path / "reversed.parquet")
+    shuffled, _ = runs.load_run(tmp_path / "reversed.parquet")
+    np.testing.assert_array_equal(shuffled.words, run.table.words)
+    np.testing.assert_array_equal(shuffled.counts, run.table.counts)
+
+
 def test_interrupted_run_resumes_to_exactly_the_uninterrupted_counts(tmp_path):
     sample_run(CONFIG, tmp_path / "whole", backend="serial")
 

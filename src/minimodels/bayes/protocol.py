@@ -765,5 +765,7 @@ def nngp_posterior(
         activation=setup.activation,
         rng=rng,
     )
-    bits = np.array([truth_table_bits(str(f)) for f in functions]).reshape(len(functions), -1)
+    if len(functions) == 0:
+        return np.zeros(0)
+    bits = np.array([truth_table_bits(str(f)) for f in functions])
     return np.exp(log_pb_given_train(K, split.train_labels, bits))
