@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 from conftest import run_cli
 
-from minimodels.bayes.protocol import SGDSetup, Split, boolean_target, run_plan, sgd_plan
+from minimodels.bayes.protocol import (
+    SGDSetup,
+    Split,
+    boolean_target,
+    net_bayes_plan,
+    run_plan,
+    sgd_plan,
+    table_bayes_plan,
+)
 from minimodels.complexity import k_lz
 from minimodels.experiments import bayes as experiment
 
@@ -63,6 +71,30 @@ def test_sgd_vs_bayes_command_writes_the_promised_table_and_summary(tmp_path):
     for key in ("n_fit", "n_unfit", "n_accepted", "acceptance_rate", "wall_seconds"):
         assert key in summary
     assert "train_mass_within_decade" in summary
+
+
+def test_p_b_from_a_stored_sample_run_equals_fresh_rejection_of_the_same_nets(tmp_path):
+    from minimodels.sampling.runs import SampleConfig, sample_run
+
+    # net i of a sample run with seed s is net i of a rejection plan with seed s
+    sampled = SampleConfig(model="3-8-1", samples=20_000, seed=5, shard_size=4096)
+    sample_run(sampled, tmp_path / "samples", backend="serial")
+    stored = run_plan(table_bayes_plan(TINY_SPLIT, TINY_NET, tmp_path / "samples"))
+    fresh = run_plan(net_bayes_plan(TINY_SPLIT, TINY_NET, n_samples=20_000, seed=5))
+    assert stored.n_kept > 100 and stored.n_attempts == 20_000
+    np.testing.assert_array_equal(stored.functions, fresh.functions)
+    np.testing.assert_array_equal(stored.counts, fresh.counts)
+    with pytest.raises(ValueError, match="another prior.*sigma_w 1.0 ≠ 2.0"):
+        table_bayes_plan(TINY_SPLIT, SGDSetup(model="3-8-1", sigma_w=2.0), tmp_path / "samples")
+    with pytest.raises(ValueError, match="not a finished"):
+        table_bayes_plan(TINY_SPLIT, TINY_NET, tmp_path)
+    out = tmp_path / "compare"
+    args = ["--model", "3-8-1", "--train-size", "4", "--runs", "8", "--max-steps", "300"]
+    result = run_cli(
+        "sgd-vs-bayes", *args, "--bayes-from", str(tmp_path / "samples"), "--out", str(out), "-q"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads((out / "summary.json").read_text())["n_samples"] == 20_000
 
 
 def test_evolution_vs_bayes_command_resumes_to_the_same_table(tmp_path):

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,6 +41,7 @@ __all__ = [
     "compare_with_computed",
     "exact_posterior",
     "random_split",
+    "table_bayes_plan",
     "tabulate",
 ]
 
@@ -740,6 +742,47 @@ def net_bayes_plan(
     blocks = np.array_split(np.arange(n_samples), min(n_shards, n_samples))
     tasks = [(split, setup, seed, int(b[0]), len(b), batch) for b in blocks]
     return Plan(_net_bayes_block, tasks, n_samples)
+
+
+def table_bayes_plan(split: Split, setup: SGDSetup, run: str | Path) -> Plan:
+    """P_B by rejection from a stored ``minimodels sample`` run of the same net and init.
+
+    A sample run's table holds every function its random nets computed, with counts; the
+    nets that fit S are the rows that agree with the target on S.  One 10^8-sample run thus
+    serves every training set and target, with no new sampling.
+    """
+    from minimodels.sampling.models import parse_model
+    from minimodels.storage import read_json
+
+    run = Path(run)
+    if not (run / "config.json").exists() or not (run / "functions.parquet").exists():
+        raise ValueError(f"{str(run)!r} is not a finished 'minimodels sample' run directory")
+    sampled = read_json(run / "config.json")
+    suffix = "" if setup.activation == "relu" else f":{setup.activation}"
+    wanted = {"model": parse_model(setup.model + suffix), "init": setup.init}
+    wanted |= {"sigma_w": setup.sigma_w, "sigma_b": setup.sigma_b}
+    found = {key: sampled.get(key) for key in wanted}
+    found["model"] = parse_model(str(found["model"]))
+    if found != wanted:
+        differ = ", ".join(f"{k} {found[k]} ≠ {wanted[k]}" for k in wanted if found[k] != wanted[k])
+        raise ValueError(f"the sample run {str(run)!r} is of another prior ({differ})")
+    return Plan(_table_bayes_block, [(split, str(run))], int(sampled["samples"]))
+
+
+def _table_bayes_block(args: tuple) -> BlockResult:
+    """Worker: the test functions of a stored sample table's rows that fit S, with repeats."""
+    import time
+
+    from minimodels.sampling.mlp import unpacked_truth_tables
+    from minimodels.sampling.runs import load_run
+
+    split, run = args
+    started = time.perf_counter()
+    table, _ = load_run(run)
+    fits = split.fits_packed(table.words)
+    tests = bits_to_strings(unpacked_truth_tables(table.words[fits], split.n)[:, split.test])
+    kept = np.repeat(tests, table.counts[fits]).tolist()
+    return kept, table.n_samples - len(kept), time.perf_counter() - started
 
 
 def nngp_posterior(

@@ -139,6 +139,10 @@ def sgd_vs_bayes(
     bayes: Annotated[
         str, typer.Option(help="P_B by 'rejection' sampling or from the 'nngp' by EP.")
     ] = "rejection",
+    bayes_from: Annotated[
+        Path | None,
+        typer.Option(help="P_B by rejection from this 'minimodels sample' run (same net, init)."),
+    ] = None,
     nngp_min_count: Annotated[
         int, typer.Option(help="With --bayes nngp: EP only for functions found this often.")
     ] = 1,
@@ -172,6 +176,7 @@ def sgd_vs_bayes(
         sigma_b=sigma_b, optimizer=optimizer, learning_rate=lr, momentum=momentum, loss=loss,
         batch_size=batch_size, max_steps=max_steps, overtrain_steps=overtrain,
         n_runs=_count(runs, "runs"), n_samples=_count(samples, "samples"), bayes=bayes,
+        bayes_from=None if bayes_from is None else str(bayes_from),
         nngp_min_count=nngp_min_count, n_shards=shards, seed=seed,
     )  # fmt: skip
     summary = _run_and_write(

@@ -42,6 +42,7 @@ from minimodels.bayes.protocol import (
     random_split,
     run_plan,
     sgd_plan,
+    table_bayes_plan,
 )
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, scaled
@@ -102,6 +103,7 @@ class SGDVsBayesConfig:
     n_runs: int = 2000
     n_samples: int = 10**6
     bayes: str = "rejection"  # or "nngp": P_B of the seen functions from the NNGP by EP
+    bayes_from: str | None = None  # rejection from this stored sample run, not fresh samples
     nngp_min_count: int = 1  # EP only for functions SGD found this often (EP costs ~1 s each)
     batch: int = 2048
     n_shards: int = 4
@@ -110,6 +112,8 @@ class SGDVsBayesConfig:
     def __post_init__(self) -> None:
         if self.bayes not in ("rejection", "nngp"):
             raise ValueError(f"bayes must be 'rejection' or 'nngp', got {self.bayes!r}")
+        if self.bayes_from is not None and self.bayes != "rejection":
+            raise ValueError("P_B from a stored sample run is by rejection: drop --bayes nngp")
 
     @classmethod
     def small(cls, **overrides: Any) -> SGDVsBayesConfig:
@@ -239,6 +243,8 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
     )
     if config.bayes == "nngp":
         return split, train, None
+    if config.bayes_from is not None:
+        return split, train, table_bayes_plan(split, config.setup, config.bayes_from)
     bayes = net_bayes_plan(
         split,
         config.setup,
