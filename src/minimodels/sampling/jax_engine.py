@@ -15,8 +15,9 @@ Data model
   *not* bit-identical to the numba engine's, only equal in distribution.
 * **Evaluation.**  A batch of B nets at once on all 2^n inputs (row i = binary expansion of i,
   x1 the most significant bit): float32 batched matmuls (B, 2^n, fan_in) @ (B, fan_in,
-  fan_out) + b, the activation between layers, output bit 1 exactly when the final
-  pre-activation is > 0 (DESIGN.md §4).
+  fan_out) + b at full float32 precision (``Precision.HIGHEST``: no TF32 on GPUs), the
+  activation between layers, output bit 1 exactly when the final pre-activation is > 0
+  (DESIGN.md §4).
 * **Tables.**  Packed inside the jitted function into uint32 halves and joined on the host into
   the uint64 words of :mod:`.tables` (MSB-first: input i is bit 63 − (i mod 64) of word
   i // 64), so counting, merging and complexity downstream are shared with the numba engine.
@@ -138,6 +139,8 @@ def _compiled(spec: MLPSpec, init: str, batch: int, what: str):
     n_params = spec.n_parameters
     inputs = ((np.arange(rows)[:, None] >> np.arange(n - 1, -1, -1)) & 1).astype(np.float32)
     shifts = np.arange(31, -1, -1, dtype=np.uint32)
+    # full float32 products: GPUs would otherwise multiply float32 matrices in TF32
+    precision = jax.lax.Precision.HIGHEST
     activate = {"relu": jax.nn.relu, "tanh": jnp.tanh, "linear": lambda h: h}[spec.activation]
 
     def params(key, first_hi, first_lo, scales):
@@ -148,9 +151,9 @@ def _compiled(spec: MLPSpec, init: str, batch: int, what: str):
         h = None
         for layer, (w, b) in enumerate(layers):
             if layer == 0:  # the 0/1 input matrix is shared by all nets
-                g = jnp.einsum("ij,bjk->bik", inputs, w)
-            else:
-                g = jnp.matmul(h, w)  # (B, 2^n, fan_in) @ (B, fan_in, fan_out)
+                g = jnp.einsum("ij,bjk->bik", inputs, w, precision=precision)
+            else:  # (B, 2^n, fan_in) @ (B, fan_in, fan_out)
+                g = jnp.matmul(h, w, precision=precision)
             if b is not None:
                 g = g + b[:, None, :]
             h = g if layer == len(layers) - 1 else activate(g)
@@ -169,7 +172,7 @@ def _batches(spec, key, first, n_nets, init, sigma_w, sigma_b, batch, what):
     batch = int(batch) if batch is not None else batch_size(spec)
     fn = _compiled(spec, init, batch, what)
     run_key = _key(key)
-    scales = _parameter_scales(spec, init, sigma_w, sigma_b)
+    scales = _jax().numpy.asarray(_parameter_scales(spec, init, sigma_w, sigma_b))  # once
     # dispatch every batch before reading any: the device never waits for the host
     pending = [fn(run_key, *_split_first(first + s), scales) for s in range(0, n_nets, batch)]
     return [np.asarray(part) for part in pending], batch
