@@ -30,6 +30,11 @@ versions the float32 summation order may differ, which can flip an output whose
 pre-activation is within rounding of 0.  Memory stays bounded: a batch holds about
 B × 2^n × max width floats per layer, B chosen to keep that near ``FLOATS_PER_BATCH`` of the
 platform.  Nothing leaves the device but the packed words, once per batch.
+
+The random numbers are jax.random's under JAX's defaults (``threefry2x32``,
+``jax_threefry_partitionable`` as the installed JAX sets it): another JAX version or setting
+may draw other nets.  On one GPU run the shards with ``backend="serial"`` (one process owns
+the device; worker processes would each hold a share of its memory).
 """
 
 from __future__ import annotations
