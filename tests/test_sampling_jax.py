@@ -175,6 +175,9 @@ def test_jax_perceptron_without_bias_has_a_uniform_number_of_ones():
 def test_engine_is_validated_resolved_and_limited_to_fully_connected_nets():
     auto = SampleConfig(model="3-4-1", engine="auto").validated()
     assert auto.engine == ("jax" if jax_engine.has_accelerator() else "numba")
+    assert SampleConfig(model="rulearray:8x3:rules=4,146", engine="auto").validated().engine == (
+        "numba"
+    )
     with pytest.raises(ValueError, match="unknown engine 'cuda'"):
         mm.sample_functions("3-4-1", samples=10, engine="cuda")
     with pytest.raises(ValueError, match="engine 'jax' samples fully connected nets"):

@@ -11,7 +11,8 @@ kernels, per-net xoshiro256** streams) and ``jax`` (:mod:`.jax_engine`, jax.rand
 batched matmuls on whatever device JAX has, a GPU included).  They draw from different
 generators, so their tables are equal in distribution, not bit for bit: the engine is part of
 the config, and a resume with the other engine is refused.  ``engine="auto"`` resolves to
-``jax`` where JAX sees a GPU/TPU and to ``numba`` otherwise (the resolved name is recorded).
+``jax`` for fully connected nets where JAX sees a GPU/TPU and to ``numba`` otherwise (the
+resolved name is recorded).
 The default stays ``numba`` so that the same command gives the same table on every machine.
 
 On disk (``sample_run``) a run directory holds
@@ -72,7 +73,7 @@ class SampleConfig:
 
         spec = parse_model(self.model)
         check_init(self.init)
-        engine = resolve_engine(self.engine)
+        engine = resolve_engine(self.engine, fully_connected=isinstance(spec, MLPSpec))
         if engine == "jax" and not isinstance(spec, MLPSpec):
             raise ValueError(
                 f"engine 'jax' samples fully connected nets and perceptrons, not {self.model!r}; "
@@ -95,9 +96,12 @@ class SampleConfig:
         return min(self.shard_size, self.samples - shard * self.shard_size)
 
 
-def resolve_engine(engine: str) -> str:
-    """``numba`` or ``jax``; ``auto`` is ``jax`` where JAX has a GPU/TPU, else ``numba``."""
+def resolve_engine(engine: str, *, fully_connected: bool = True) -> str:
+    """``numba`` or ``jax``; ``auto`` is ``jax`` for fully connected nets where JAX has a GPU/TPU,
+    else ``numba``."""
     if engine == "auto":
+        if not fully_connected:
+            return "numba"
         from minimodels.sampling.jax_engine import has_accelerator
 
         return "jax" if has_accelerator() else "numba"
