@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pytest
 from conftest import run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import minimodels as mm
 from minimodels.sampling import jax_engine, mlp, reference
@@ -122,6 +124,21 @@ def test_a_net_depends_only_on_the_seed_and_its_index():
     )
     other = jax_engine.truth_tables(spec, run_key(6), 0, 600, batch=64, **options)
     assert (other != whole).any()
+
+
+@settings(max_examples=20)
+@given(
+    first=st.one_of(st.integers(0, 10**13), st.integers(2**32 - 200, 2**32 + 200)),
+    n=st.integers(1, 150),
+    data=st.data(),
+)
+def test_any_split_of_a_range_of_nets_gives_the_same_tables(first, n, data):
+    spec, options = parse_model("4-6-5-1:tanh"), {"sigma_w": 1.3, "sigma_b": 0.5, "batch": 64}
+    k = data.draw(st.integers(0, n))
+    whole = jax_engine.truth_tables(spec, run_key(8), first, n, **options)
+    head = jax_engine.truth_tables(spec, run_key(8), first, k, **options)
+    tail = jax_engine.truth_tables(spec, run_key(8), first + k, n - k, **options)
+    np.testing.assert_array_equal(np.concatenate([head, tail]), whole)
 
 
 def test_jax_counts_do_not_depend_on_shard_size_or_backend():
