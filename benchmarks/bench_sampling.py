@@ -9,6 +9,8 @@ Prints (median of several repeats, all measured in this run):
   float32 Gaussian parameters from ``Generator(SFC64)``, three stacked ``matmul`` calls with
   ReLU on the (128, 7) input matrix, the 128 output bits packed into two uint64 keys, and one
   ``np.unique(axis=0)`` over all keys at the end (no compiled code, no per-net Python loop);
+* end-to-end samples/s of the JAX engine (``engine="jax"``, on JAX's default device) vs the same
+  baseline and vs the numba engine;
 * K_LZ of the distinct functions (complexity is computed once per distinct function).
 
 Run: ``python benchmarks/bench_sampling.py [--samples 200000] [--repeats 3]``.  The machine's
@@ -103,6 +105,21 @@ def main() -> None:
         f"end to end  batched numpy baseline:      {base:10.0f} samples/s "
         f"({n_base / base_cpu:.0f} per CPU-second)   ratio {fast / base:.1f}x "
         f"({(n / cpu) / (n_base / base_cpu):.1f}x per CPU-second)"
+    )
+
+    # -- the JAX engine, on whatever device JAX has (compiled once per batch size first)
+    import jax
+
+    mm.sample_functions("7-40-40-1", samples=1000, seed=0, engine="jax")
+    jax_wall, jax_cpu = timed(
+        lambda: mm.sample_functions("7-40-40-1", samples=n, seed=1, engine="jax"), repeats
+    )
+    on_jax = n / jax_wall
+    print(
+        f"end to end  sample_functions(engine='jax') on {jax.default_backend()}: {on_jax:7.0f} "
+        f"samples/s ({n / jax_cpu:.0f} per CPU-second)   ratio {on_jax / base:.1f}x "
+        f"({(n / jax_cpu) / (n_base / base_cpu):.1f}x per CPU-second); "
+        f"{on_jax / fast:.2f}x the numba engine"
     )
 
     # -- complexity of the distinct functions of that run

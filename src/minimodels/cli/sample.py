@@ -42,6 +42,14 @@ def sample(
         bool, typer.Option(help="Continue a killed run in --out from its completed shards.")
     ] = False,
     shard_size: Annotated[int, typer.Option(help="Models per shard (checkpoint unit).")] = 1 << 17,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="numba (compiled CPU kernels), jax (jax.random + batched matmuls on any JAX "
+            "device, a GPU included; use --backend serial on one GPU) or auto (jax where JAX "
+            "has a GPU, else numba). The engines agree in distribution, not bit for bit."
+        ),
+    ] = "numba",
     quiet: Quiet = False,
 ) -> None:
     """Sample models, evaluate each on all 2^n inputs, write DIR/functions.parquet."""
@@ -50,7 +58,7 @@ def sample(
     from minimodels.sampling.runs import SampleConfig, sample_run
 
     config = SampleConfig(
-        model, init, sigma_w, sigma_b, parse_count(samples), seed, shard_size
+        model, init, sigma_w, sigma_b, parse_count(samples), seed, shard_size, engine
     ).validated()
     check_backend(backend, jobs)
     with progress_bar("sampling shards", enabled=not quiet) as on_progress:

@@ -6,6 +6,8 @@ count the functions they compute.
 * :mod:`.streams` — the per-model random streams (xoshiro256** + ziggurat), keyed by shard;
 * :mod:`.mlp` (compiled, :mod:`._mlp_kernel`) and :mod:`.reference` (plain NumPy) — the
   MLP/perceptron sampler, held equal bit for bit by the tests;
+* :mod:`.jax_engine` — the same nets' law drawn with jax.random and evaluated by batched
+  matmuls on any JAX device, a GPU included (``engine="jax"``; equal in distribution);
 * :mod:`.substrates` (compiled, :mod:`._substrate_kernels`) — rule arrays and mesh nets;
 * :mod:`.tables` — function tables (packed truth tables + counts) that merge exactly;
 * :mod:`.runs` — sharded runs with deterministic per-shard seeds, any backend of

@@ -6,6 +6,15 @@ draws its parameters from its own stream, keyed by ``SeedSequence(seed)`` and g
 that depends only on (config, s) — not on the backend, the number of workers or threads, or
 on which shards ran before a resume.  The merged counts do not even depend on ``shard_size``.
 
+Two engines sample fully connected nets: ``numba`` (the default; :mod:`.mlp`, compiled CPU
+kernels, per-net xoshiro256** streams) and ``jax`` (:mod:`.jax_engine`, jax.random per-net keys,
+batched matmuls on whatever device JAX has, a GPU included).  They draw from different
+generators, so their tables are equal in distribution, not bit for bit: the engine is part of
+the config, and a resume with the other engine is refused.  ``engine="auto"`` resolves to
+``jax`` for fully connected nets where JAX sees a GPU/TPU and to ``numba`` otherwise (the
+resolved name is recorded).
+The default stays ``numba`` so that the same command gives the same table on every machine.
+
 On disk (``sample_run``) a run directory holds
 
 * ``config.json``  — the resolved config; a resume with any other config is refused;
@@ -42,6 +51,7 @@ from minimodels.sampling.tables import (
 __all__ = ["SampleConfig", "SampleRun", "load_run", "sample_functions", "sample_run"]
 
 MAX_SAMPLES = 10**13
+ENGINES = ("numba", "jax")
 
 
 @dataclass(frozen=True)
@@ -55,12 +65,20 @@ class SampleConfig:
     samples: int = 100_000
     seed: int = 0
     shard_size: int = 1 << 17
+    engine: str = "numba"
 
     def validated(self) -> SampleConfig:
-        from minimodels.sampling.models import check_init, parse_model
+        """This config checked, with ``engine="auto"`` resolved to the engine that will run."""
+        from minimodels.sampling.models import MLPSpec, check_init, parse_model
 
-        parse_model(self.model)
+        spec = parse_model(self.model)
         check_init(self.init)
+        engine = resolve_engine(self.engine, fully_connected=isinstance(spec, MLPSpec))
+        if engine == "jax" and not isinstance(spec, MLPSpec):
+            raise ValueError(
+                f"engine 'jax' samples fully connected nets and perceptrons, not {self.model!r}; "
+                "use engine 'numba'"
+            )
         if not 1 <= self.samples <= MAX_SAMPLES:
             raise ValueError(f"samples must be between 1 and {MAX_SAMPLES:.0e}, got {self.samples}")
         if self.shard_size < 1:
@@ -68,7 +86,7 @@ class SampleConfig:
         for name, value in (("sigma_w", self.sigma_w), ("sigma_b", self.sigma_b)):
             if not 0 <= value < math.inf:
                 raise ValueError(f"{name} = {value} must be a finite number ≥ 0")
-        return self
+        return dataclasses.replace(self, engine=engine)
 
     @property
     def n_shards(self) -> int:
@@ -76,6 +94,20 @@ class SampleConfig:
 
     def shard_samples(self, shard: int) -> int:
         return min(self.shard_size, self.samples - shard * self.shard_size)
+
+
+def resolve_engine(engine: str, *, fully_connected: bool = True) -> str:
+    """``numba`` or ``jax``; ``auto`` is ``jax`` for fully connected nets where JAX has a GPU/TPU,
+    else ``numba``."""
+    if engine == "auto":
+        if not fully_connected:
+            return "numba"
+        from minimodels.sampling.jax_engine import has_accelerator
+
+        return "jax" if has_accelerator() else "numba"
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of numba, jax or auto")
+    return engine
 
 
 @dataclass(frozen=True)
@@ -100,7 +132,13 @@ def run_shard(task: ShardTask) -> FunctionTable:
     key = run_key(config.seed)
     first = task.shard * config.shard_size
     n = config.shard_samples(task.shard)
-    if isinstance(spec, MLPSpec):
+    if isinstance(spec, MLPSpec) and config.engine == "jax":
+        from minimodels.sampling import jax_engine
+
+        words = jax_engine.truth_tables(
+            spec, key, first, n, init=config.init, sigma_w=config.sigma_w, sigma_b=config.sigma_b
+        )
+    elif isinstance(spec, MLPSpec):
         from minimodels.sampling import mlp
 
         words = mlp.truth_tables(
@@ -156,6 +194,7 @@ def sample_functions(
     sigma_w: float = 1.0,
     sigma_b: float = 1.0,
     shard_size: int = 1 << 17,
+    engine: str = "numba",
     backend: str = "serial",
     jobs: int | None = None,
     address: str | None = None,
@@ -163,11 +202,13 @@ def sample_functions(
 ) -> FunctionTable:
     """Sample ``samples`` random models and count the Boolean functions they compute (in memory).
 
-    The result does not depend on ``backend``, ``jobs`` or ``shard_size``.
+    The result does not depend on ``backend``, ``jobs`` or ``shard_size``; ``engine`` is
+    ``numba`` (compiled CPU kernels), ``jax`` (any JAX device, a GPU included) or ``auto``
+    (see the module docstring): the engines' tables are equal in distribution only.
     """
     from minimodels.parallel import run_tasks
 
-    config = SampleConfig(model, init, sigma_w, sigma_b, int(samples), seed, shard_size)
+    config = SampleConfig(model, init, sigma_w, sigma_b, int(samples), seed, shard_size, engine)
     config = config.validated()
     merger = _Merger()
     tasks = _tasks(config, range(config.n_shards), backend, jobs)
@@ -232,6 +273,7 @@ def _check_resume(out: Path, config: SampleConfig, resume: bool) -> list[int]:
     if not config_path.exists():
         raise ValueError(f"cannot resume: {str(out)!r} has shards but no config.json")
     saved = read_json(config_path)
+    saved.setdefault("engine", "numba")  # runs from before the JAX engine
     wanted = _config_dict(config)
     different = [k for k in wanted if saved.get(k) != wanted[k]]
     if different:
