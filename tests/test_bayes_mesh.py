@@ -189,6 +189,7 @@ def test_mesh_command_writes_the_run_and_refuses_bad_options(tmp_path):
     for bad, words in [
         (["--substrate", "mesh", "--levels", "1,x"], "comma-separated numbers"),
         (["--substrate", "mesh", "--rules", "4,146"], "--rules applies"),
+        (["--substrate", "mesh", "--bayes", "exact"], "too many to enumerate"),
         (["--substrate", "cnn"], "substrate must be"),
     ]:
         failed = run_cli("evolution-vs-bayes", *bad, "--out", str(tmp_path / "bad"))
@@ -237,3 +238,21 @@ def test_the_verdict_follows_the_numbers():
     )
     assert "more peaked than P_B" in sharp and "over-weights" in sharp
     assert "fewer test errors" in sharp
+
+
+def test_the_experiment_takes_p_b_exactly_when_the_mesh_is_small_enough():
+    from minimodels.experiments import bayes as experiment
+
+    config = experiment.MeshEvolutionVsBayesConfig(
+        n=3, train_size=3, width=3, depth=1, r="1/2", n_runs=30, steps=3000
+    )
+    assert config.bayes_method == "exact"
+    assert experiment.MeshEvolutionVsBayesConfig().bayes_method == "rejection"  # 3^44 vectors
+    result = experiment.run(config)
+    assert result.summary()["bayes_method"] == "exact"
+    functions, exact = exact_mesh_posterior(result.split, config.substrate)
+    comparison = result.comparison
+    np.testing.assert_allclose(comparison.p_bayes[np.isin(comparison.functions, functions)],
+                               exact[np.argsort(functions)])  # fmt: skip
+    assert comparison.p_bayes.sum() == pytest.approx(1.0)
+    assert comparison.p_train.sum() == pytest.approx(1.0)

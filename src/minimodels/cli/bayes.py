@@ -119,6 +119,8 @@ def _report(summary: dict[str, Any], out: Path) -> None:
             f"P_B: {summary['n_accepted']} of {summary['n_samples']} samples fit S "
             f"(acceptance {summary['acceptance_rate']:.3g})."
         )
+    elif summary["bayes_method"] == "exact":
+        bayes = "P_B exactly, from every parameter setting."
     else:
         bayes = "P_B of the functions it found from the NNGP by EP."
     echo(f"{summary['learner']}: {summary['n_fit']} of {summary['n_runs']} runs fit S; {bayes}")
@@ -185,7 +187,7 @@ EVOLUTION_DEFAULTS = {
     "rulearray": {"n": 5, "train_size": 16, "target": "x1&x2", "width": 11, "depth": 8,
                   "runs": "400", "samples": "400000"},
     "mesh": {"n": 4, "train_size": 8, "target": "x1|x2", "width": 5, "depth": 2,
-             "runs": "2000", "samples": "1e6"},
+             "runs": "2000", "samples": "3e6"},
 }  # fmt: skip
 
 
@@ -223,7 +225,14 @@ def evolution_vs_bayes(
     runs: Annotated[str | None, typer.Option(help="Evolution runs [400; mesh 2000].")] = None,
     steps: Annotated[int, typer.Option(help="Mutation attempts per run at most.")] = 20_000,
     samples: Annotated[
-        str | None, typer.Option(help="Random arrays / nets drawn for P_B [400000; mesh 1e6].")
+        str | None, typer.Option(help="Random arrays / nets drawn for P_B [400000; mesh 3e6].")
+    ] = None,
+    bayes: Annotated[
+        str | None,
+        typer.Option(
+            help="Mesh: P_B 'exact' (every level vector), 'rejection', or 'auto' (exact when "
+            "there are at most 2^22) [auto]."
+        ),
     ] = None,
     shards: Shards = 4,
     seed: Seed = 0,
@@ -256,10 +265,14 @@ def evolution_vs_bayes(
         if rules is not None:
             raise ValueError("--rules applies to --substrate rulearray; mesh nets take --levels")
         level_set = _numbers(levels, "levels", float) if levels is not None else (-1.0, 0.0, 1.0)
-        config = MeshEvolutionVsBayesConfig(**common, r=r, levels=level_set)
+        config = MeshEvolutionVsBayesConfig(
+            **common, r=r, levels=level_set, bayes="auto" if bayes is None else bayes
+        )
     else:
-        if levels is not None:
-            raise ValueError("--levels applies to --substrate mesh; rule arrays take --rules")
+        if levels is not None or bayes is not None:
+            raise ValueError(
+                "--levels and --bayes apply to --substrate mesh; rule arrays take --rules"
+            )
         rule_set = _numbers(rules, "rules", int) if rules is not None else (4, 146)
         config = EvolutionVsBayesConfig(**common, rules=rule_set, r=1 if r == "1" else r)
     summary = _run_and_write(

@@ -21,12 +21,18 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from minimodels import gallery
-from minimodels.bayes.mesh import QuantisedMeshSubstrate, mesh_evolution_plan, random_mesh_plan
+from minimodels.bayes.mesh import (
+    MAX_ENUMERATED,
+    QuantisedMeshSubstrate,
+    exact_mesh_posterior,
+    mesh_evolution_plan,
+    random_mesh_plan,
+)
 from minimodels.bayes.protocol import (
     Comparison,
     FunctionCounts,
@@ -100,13 +106,20 @@ class MeshEvolutionVsBayesConfig:
     boundary: str = "cyclic"
     n_runs: int = 2000
     steps: int = 20_000
-    n_samples: int = 10**6
+    bayes: str = "auto"  # "exact" (enumerate every level vector), "rejection", or "auto"
+    n_samples: int = 3 * 10**6
     n_shards: int = 4
     seed: int = 0
 
+    AUTO_EXACT: ClassVar[int] = 1 << 22  # "auto" enumerates up to this many level vectors
+
+    def __post_init__(self) -> None:
+        if self.bayes not in ("auto", "exact", "rejection"):
+            raise ValueError(f"bayes must be 'auto', 'exact' or 'rejection', got {self.bayes!r}")
+
     @classmethod
     def quick(cls, **overrides: Any) -> MeshEvolutionVsBayesConfig:
-        return cls(**{"n_runs": 400, "n_samples": 200_000, **overrides})
+        return cls(**{"n_runs": 400, "n_samples": 500_000, **overrides})
 
     @classmethod
     def paper(cls, **overrides: Any) -> MeshEvolutionVsBayesConfig:
@@ -117,6 +130,14 @@ class MeshEvolutionVsBayesConfig:
         return QuantisedMeshSubstrate(
             self.width, self.depth, self.r, tuple(self.levels), self.activation, self.boundary
         )
+
+    @property
+    def bayes_method(self) -> str:
+        """How P_B is found: "exact" or "rejection" ("auto": exact when there are at most
+        ``AUTO_EXACT`` level vectors)."""
+        if self.bayes != "auto":
+            return self.bayes
+        return "exact" if self.substrate.n_settings <= self.AUTO_EXACT else "rejection"
 
 
 @dataclass(frozen=True)
@@ -242,6 +263,11 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
         config.substrate.check(config.n)
         if config.steps < 0:
             raise ValueError(f"steps = {config.steps} must be ≥ 0")
+        if config.bayes_method == "exact" and config.substrate.n_settings > MAX_ENUMERATED:
+            raise ValueError(
+                f"{config.substrate.n_settings} level vectors are too many to enumerate "
+                f"(at most 2^24); use --bayes rejection"
+            )
     else:  # the rule numbers, range and boundary are valid
         RuleArray([list(config.rules)], r=config.r, boundary=config.boundary)
         if config.depth < 1 or config.width < 1:
@@ -263,6 +289,8 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
             seed=int(train_seed.generate_state(1)[0]),
             n_shards=config.n_shards,
         )
+        if config.bayes_method == "exact":
+            return split, train, None
         bayes = random_mesh_plan(
             split,
             substrate,
@@ -316,9 +344,19 @@ def finish(
     bayes: FunctionCounts | None,
     started: float,
 ) -> BayesResult:
-    """The comparison; with ``bayes=None`` P_B comes from the NNGP by EP for the seen functions."""
+    """The comparison; with ``bayes=None`` P_B is computed: exactly for mesh nets (every level
+    vector), from the NNGP by EP for the functions SGD found."""
     name = "P_evo" if isinstance(config, EVOLUTION_CONFIGS) else "P_SGD"
-    if bayes is None:
+    if bayes is None and isinstance(config, MeshEvolutionVsBayesConfig):
+        t0 = time.perf_counter()
+        functions, p_bayes = exact_mesh_posterior(split, config.substrate)
+        bayes = FunctionCounts(
+            np.zeros(0, str), np.zeros(0, np.int64), 0, 0, time.perf_counter() - t0
+        )
+        comparison = compare_with_computed(
+            train, functions, p_bayes, split.test_target, train_name=name, source="exact"
+        )
+    elif bayes is None:
         t0 = time.perf_counter()
         chosen = train.functions[train.counts >= config.nngp_min_count]
         p_bayes = nngp_posterior(split, config.setup, chosen)
@@ -353,9 +391,11 @@ def run(config: Config, *, on_progress: ProgressCallback | None = None) -> Bayes
 
 def _numbers(result: BayesResult) -> dict[str, Any]:
     s = result.summary()
-    samples = (
-        f"{s['n_accepted']} / {s['n_samples']}" if s["bayes_method"] == "rejection" else "NNGP/EP"
-    )
+    samples = {
+        "rejection": f"{s['n_accepted']} / {s['n_samples']}",
+        "ep": "NNGP/EP",
+        "exact": "exact enumeration",
+    }[s["bayes_method"]]
     return {
         f"{s['learner']} mass within ×10 of P_B": round(s["train_mass_within_decade"], 3),
         "… among functions seen twice by both": _round(s["train_mass_within_decade_seen_twice"]),
