@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import numba as nb
 import numpy as np
@@ -205,26 +205,26 @@ def truth_tables(n: int, substrate: QuantisedMeshSubstrate, indices: np.ndarray)
 def reference_truth_tables(
     n: int, substrate: QuantisedMeshSubstrate, indices: np.ndarray
 ) -> np.ndarray:
-    """The same through the JAX model, ``Quantised(MeshNet).apply`` (the plain path; slow)."""
+    """The same through the JAX model, ``Quantised(MeshNet).apply`` (the plain path)."""
+    from minimodels.nets.quantised import Quantised
+
+    indices = _checked_indices(substrate, indices)
+    inputs = (np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)) & 1
+    values = np.asarray(substrate.levels, dtype=np.float32)[indices]
+    outputs = _jax_outputs(Quantised(substrate.model(n), substrate.levels))
+    return (np.asarray(outputs(values, inputs.astype(np.float32))) > 0).astype(np.uint8)
+
+
+@cache
+def _jax_outputs(model):
+    """Jitted ``(values (N, n_params) in ravel_pytree order, x) -> (N, rows)`` for ``model``."""
     import jax
     import jax.numpy as jnp
     from jax.flatten_util import ravel_pytree
 
-    from minimodels.nets.quantised import Quantised
-
-    indices = _checked_indices(substrate, indices)
-    model = Quantised(substrate.model(n), substrate.levels)
     template = jax.eval_shape(lambda k: model.draw(k, "gaussian", 1.0, 1.0), jax.random.key(0))
     _, unravel = ravel_pytree(jax.tree.map(lambda s: jnp.zeros(s.shape, jnp.float32), template))
-    inputs = (np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)) & 1
-    x = jnp.asarray(inputs, dtype=jnp.float32)
-    values = jnp.asarray(np.asarray(substrate.levels, dtype=np.float32)[indices])
-
-    @jax.jit
-    def outputs(flat):
-        return jax.vmap(lambda v: model.apply(unravel(v), x)[:, 0])(flat)
-
-    return (np.asarray(outputs(values)) > 0).astype(np.uint8)
+    return jax.jit(lambda values, x: jax.vmap(lambda v: model.apply(unravel(v), x)[:, 0])(values))
 
 
 def _checked_indices(substrate: QuantisedMeshSubstrate, indices: np.ndarray) -> np.ndarray:
