@@ -135,10 +135,10 @@ class QuantisedMeshSubstrate:
 
 def _input_rows(n: int, substrate: QuantisedMeshSubstrate) -> np.ndarray:
     """Row 0 for every input, ``(width, 2^n)`` float32 (the compiled kernel's layout)."""
-    columns = substrate.model(n).input_columns()
+    from minimodels.sampling.substrates import boolean_inputs
+
     rows = np.zeros((substrate.width, 2**n), dtype=np.float32)
-    inputs = (np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)) & 1
-    rows[list(columns)] = inputs.T
+    rows[list(substrate.model(n).input_columns())] = boolean_inputs(n).T
     return rows
 
 
@@ -196,10 +196,15 @@ class _Evaluator:
         return unpacked_truth_tables(self.words(indices), self.n)
 
 
+@cache
+def _evaluator(n: int, substrate: QuantisedMeshSubstrate) -> _Evaluator:
+    return _Evaluator(n, substrate)
+
+
 def truth_tables(n: int, substrate: QuantisedMeshSubstrate, indices: np.ndarray) -> np.ndarray:
     """``(N, 2^n)`` uint8 functions of level-index vectors ``(N, n_params)`` (compiled path)."""
     indices = _checked_indices(substrate, indices)
-    return _Evaluator(n, substrate).tables(indices)
+    return _evaluator(n, substrate).tables(indices)
 
 
 def reference_truth_tables(
@@ -207,9 +212,10 @@ def reference_truth_tables(
 ) -> np.ndarray:
     """The same through the JAX model, ``Quantised(MeshNet).apply`` (the plain path)."""
     from minimodels.nets.quantised import Quantised
+    from minimodels.sampling.substrates import boolean_inputs
 
     indices = _checked_indices(substrate, indices)
-    inputs = (np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)) & 1
+    inputs = boolean_inputs(n)
     values = np.asarray(substrate.levels, dtype=np.float32)[indices]
     outputs = _jax_outputs(Quantised(substrate.model(n), substrate.levels))
     return (np.asarray(outputs(values, inputs.astype(np.float32))) > 0).astype(np.uint8)
@@ -250,7 +256,6 @@ def evolve_mesh(
     rng: np.random.Generator,
     accept: str = "<=",
     start: np.ndarray | None = None,
-    evaluator: _Evaluator | None = None,
 ) -> Walk:
     """Adaptive evolution of a level-index vector on S via :func:`mutation_walk`.
 
@@ -258,7 +263,7 @@ def evolve_mesh(
     ``start`` defaults to a uniformly random vector drawn from ``rng`` (the prior of P_B).
     """
     substrate.check(split.n)
-    evaluator = evaluator or _Evaluator(split.n, substrate)
+    evaluator = _evaluator(split.n, substrate)
     n_levels, n_params = len(substrate.levels), substrate.n_params
     state = rng.integers(0, n_levels, n_params) if start is None else np.array(start, np.int64)
     mask, target = _train_mask_and_target(split)
@@ -292,12 +297,10 @@ def _evolve_block(args: tuple) -> BlockResult:
     """Worker: evolution runs for a block of seeds; (test functions, n_unfit, seconds)."""
     split, substrate, steps, seeds = args
     started = time.perf_counter()
-    evaluator = _Evaluator(split.n, substrate)
+    evaluator = _evaluator(split.n, substrate)
     functions, n_unfit = [], 0
     for seed in seeds:
-        walk = evolve_mesh(
-            split, substrate, steps=steps, rng=np.random.default_rng(seed), evaluator=evaluator
-        )
+        walk = evolve_mesh(split, substrate, steps=steps, rng=np.random.default_rng(seed))
         final = walk.losses[-1] if len(walk.losses) else walk.initial_loss
         if final > 0:
             n_unfit += 1
@@ -347,7 +350,7 @@ def _random_mesh_block(args: tuple) -> BlockResult:
     """Worker: sample blocks ``(seed, size)``; test functions of the vectors that fit S."""
     split, substrate, blocks = args
     started = time.perf_counter()
-    evaluator = _Evaluator(split.n, substrate)
+    evaluator = _evaluator(split.n, substrate)
     kept: list[str] = []
     n_drawn = 0
     for seed, size in blocks:
@@ -410,7 +413,7 @@ def enumerate_mesh_functions(
             f"{substrate.n_settings} parameter settings are too many to enumerate "
             f"(at most 2^24); use rejection sampling"
         )
-    evaluator = _Evaluator(n, substrate)
+    evaluator = _evaluator(n, substrate)
     n_levels, n_params = len(substrate.levels), substrate.n_params
     powers = n_levels ** np.arange(n_params - 1, -1, -1, dtype=np.int64)
     tally: dict[tuple[int, ...], int] = {}
