@@ -256,3 +256,16 @@ def test_the_experiment_takes_p_b_exactly_when_the_mesh_is_small_enough():
                                exact[np.argsort(functions)])  # fmt: skip
     assert comparison.p_bayes.sum() == pytest.approx(1.0)
     assert comparison.p_train.sum() == pytest.approx(1.0)
+
+
+def test_a_resumed_mesh_plan_ends_with_exactly_the_uninterrupted_tally():
+    plan = mesh_evolution_plan(SPLIT4, SMALL, n_runs=8, steps=5000, seed=9, n_shards=4)
+    finished: dict = {}
+    whole = run_plan(plan, on_result=finished.__setitem__)
+    resumed_calls = []
+    resumed = run_plan(
+        plan, done={i: finished[i] for i in (1, 3)}, on_result=lambda i, r: resumed_calls.append(i)
+    )
+    assert sorted(resumed_calls) == [0, 2]
+    np.testing.assert_array_equal(whole.functions, resumed.functions)
+    np.testing.assert_array_equal(whole.counts, resumed.counts)

@@ -191,7 +191,7 @@ EVOLUTION_DEFAULTS = {
 }  # fmt: skip
 
 
-def _numbers(text: str, name: str, kind: type) -> tuple:
+def _parse_list(text: str, name: str, kind: type) -> tuple:
     """'4,146' → (4, 146); one sentence on anything else."""
     try:
         return tuple(kind(x) for x in text.split(","))
@@ -205,33 +205,41 @@ def evolution_vs_bayes(
     substrate: Annotated[
         str, typer.Option(help="Learner: 'rulearray' or 'mesh' (quantised mesh net).")
     ] = "rulearray",
-    n: Annotated[int | None, typer.Option(help="Input bits [5; mesh 4].")] = None,
-    train_size: Annotated[int | None, typer.Option(help="Size of S [16; mesh 8].")] = None,
+    n: Annotated[int | None, typer.Option(help="Input bits (default 5; mesh 4).")] = None,
+    train_size: Annotated[int | None, typer.Option(help="Size of S (default 16; mesh 8).")] = None,
     target: Annotated[
         str | None,
         typer.Option(
-            help="Target: x1&x2-style formula, a name, or a truth table [x1&x2; mesh x1|x2]."
+            help="Target: x1&x2-style formula, a name or a truth table (default x1&x2; mesh x1|x2)."
         ),
     ] = None,
-    width: Annotated[int | None, typer.Option(help="Array / mesh width [11; mesh 5].")] = None,
-    depth: Annotated[int | None, typer.Option(help="Array / mesh depth [8; mesh 2].")] = None,
+    width: Annotated[
+        int | None, typer.Option(help="Array / mesh width (default 11; mesh 5).")
+    ] = None,
+    depth: Annotated[
+        int | None, typer.Option(help="Array / mesh depth (default 8; mesh 2).")
+    ] = None,
     rules: Annotated[
-        str | None, typer.Option(help="Rule arrays: allowed rules, comma-separated [4,146].")
+        str | None,
+        typer.Option(help="Rule arrays: allowed rules, comma-separated (default 4,146)."),
     ] = None,
     levels: Annotated[
-        str | None, typer.Option(help="Mesh: weight levels, comma-separated [-1,0,1].")
+        str | None, typer.Option(help="Mesh: weight levels, comma-separated (default -1,0,1).")
     ] = None,
     r: Annotated[str, typer.Option(help="Range: 1 or 1/2 (brick).")] = "1",
-    runs: Annotated[str | None, typer.Option(help="Evolution runs [400; mesh 2000].")] = None,
+    runs: Annotated[
+        str | None, typer.Option(help="Evolution runs (default 400; mesh 2000).")
+    ] = None,
     steps: Annotated[int, typer.Option(help="Mutation attempts per run at most.")] = 20_000,
     samples: Annotated[
-        str | None, typer.Option(help="Random arrays / nets drawn for P_B [400000; mesh 3e6].")
+        str | None,
+        typer.Option(help="Random arrays / nets drawn for P_B (default 400000; mesh 3e6)."),
     ] = None,
     bayes: Annotated[
         str | None,
         typer.Option(
-            help="Mesh: P_B 'exact' (every level vector), 'rejection', or 'auto' (exact when "
-            "there are at most 2^22) [auto]."
+            help="Mesh: P_B 'exact' (every level vector), 'rejection' or 'auto' (exact when "
+            "there are at most 2^22; the default)."
         ),
     ] = None,
     shards: Shards = 4,
@@ -264,7 +272,7 @@ def evolution_vs_bayes(
     if substrate == "mesh":
         if rules is not None:
             raise ValueError("--rules applies to --substrate rulearray; mesh nets take --levels")
-        level_set = _numbers(levels, "levels", float) if levels is not None else (-1.0, 0.0, 1.0)
+        level_set = _parse_list(levels, "levels", float) if levels is not None else (-1.0, 0.0, 1.0)
         config = MeshEvolutionVsBayesConfig(
             **common, r=r, levels=level_set, bayes="auto" if bayes is None else bayes
         )
@@ -273,7 +281,7 @@ def evolution_vs_bayes(
             raise ValueError(
                 "--levels and --bayes apply to --substrate mesh; rule arrays take --rules"
             )
-        rule_set = _numbers(rules, "rules", int) if rules is not None else (4, 146)
+        rule_set = _parse_list(rules, "rules", int) if rules is not None else (4, 146)
         config = EvolutionVsBayesConfig(**common, rules=rule_set, r=1 if r == "1" else r)
     summary = _run_and_write(
         config, out, resume=resume, backend=backend, jobs=jobs, address=address, quiet=quiet
