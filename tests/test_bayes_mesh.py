@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import run_cli
+from hypothesis import given
+from hypothesis import strategies as st
 from jax.flatten_util import ravel_pytree
 
 import minimodels.bayes.mesh as mesh
@@ -51,6 +53,41 @@ def test_compiled_truth_tables_equal_the_jax_quantised_mesh_net(n, substrate):
     assert fast.shape == (64, 2**n)
     np.testing.assert_array_equal(fast, reference_truth_tables(n, substrate, indices))
     assert 0 < fast.mean() < 1  # the sample holds both outputs, so the check can fail
+
+
+@st.composite
+def meshes(draw):
+    width = draw(st.integers(2, 6))
+    substrate = QuantisedMeshSubstrate(
+        width=width,
+        depth=draw(st.integers(1, 3)),
+        r=draw(st.sampled_from(["1", "1/2"])),
+        levels=draw(st.sampled_from([(-1, 0, 1), (-1, 1), (-1, -0.5, 0, 0.5, 1), (0, 2)])),
+        activation=draw(st.sampled_from(["relu", "linear"])),
+        boundary=draw(st.sampled_from(["cyclic", "zero"])),
+    )
+    return draw(st.integers(1, min(width, 4))), substrate, draw(st.integers(0, 2**32 - 1))
+
+
+@given(meshes())
+def test_compiled_truth_tables_equal_the_neuron_by_neuron_numpy_mesh(case):
+    from minimodels.nets.mesh import reference_apply
+
+    n, substrate, seed = case
+    indices = np.random.default_rng(seed).integers(
+        0, len(substrate.levels), (3, substrate.n_params)
+    )
+    model = substrate.model(n)
+    D, W, k = substrate.depth, substrate.width, substrate.n_neighbours
+    shapes = {"W": (D, W, k), "W_out": (k,), "b": (D, W), "b_out": ()}  # ravel_pytree order
+    x = ((np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)) & 1).astype(float)
+    for row, table in zip(indices, truth_tables(n, substrate, indices), strict=True):
+        values, params, at = np.asarray(substrate.levels)[row], {}, 0
+        for name, shape in shapes.items():
+            size = int(np.prod(shape))
+            params[name] = values[at : at + size].reshape(shape)
+            at += size
+        np.testing.assert_array_equal(table, reference_apply(model, params, x)[:, 0] > 0)
 
 
 def test_level_vectors_are_in_ravel_pytree_order_of_the_mesh_parameters():

@@ -66,7 +66,10 @@ MAX_ENUMERATED = 1 << 24  # parameter settings an exact enumeration may visit
 
 @dataclass(frozen=True)
 class QuantisedMeshSubstrate:
-    """Mesh nets with discrete weights as learners of n-bit Boolean functions."""
+    """Mesh nets with discrete weights as learners of n-bit Boolean functions.
+
+    ``levels`` are kept sorted: level index ``i`` means the ``i``-th smallest level.
+    """
 
     width: int = 5
     depth: int = 2
