@@ -11,10 +11,18 @@ the probability that *random* parameters give f on T, given that they fit S.
   propagation, with an exact orthant-probability reference;
 * :mod:`~minimodels.bayes.protocol` — the Boolean protocol: P_SGD, P_B by rejection sampling,
   P_evolution of rule arrays, and their comparison table;
+* :mod:`~minimodels.bayes.mesh` — the same protocol for quantised mesh nets (P_evolution, and
+  P_B exactly or by rejection over random level vectors);
 * :mod:`~minimodels.bayes.digits` — the small real-data case (scikit-learn's 8×8 digits).
 """
 
 from minimodels.bayes.ep import EPResult, ep_log_marginal, log_pb_given_train, orthant_probability
+from minimodels.bayes.mesh import (
+    QuantisedMeshSubstrate,
+    evolve_mesh_functions,
+    exact_mesh_posterior,
+    random_mesh_functions,
+)
 from minimodels.bayes.nngp import nngp_kernel
 from minimodels.bayes.protocol import (
     Comparison,
@@ -37,6 +45,7 @@ __all__ = [
     "Comparison",
     "EPResult",
     "FunctionCounts",
+    "QuantisedMeshSubstrate",
     "RuleArraySubstrate",
     "SGDSetup",
     "Split",
@@ -45,11 +54,14 @@ __all__ = [
     "compare_with_computed",
     "ep_log_marginal",
     "evolve_functions",
+    "evolve_mesh_functions",
+    "exact_mesh_posterior",
     "exact_rule_array_posterior",
     "log_pb_given_train",
     "nngp_kernel",
     "orthant_probability",
     "random_array_functions",
+    "random_mesh_functions",
     "random_split",
     "sgd_functions",
     "tabulate",

@@ -119,6 +119,8 @@ def _report(summary: dict[str, Any], out: Path) -> None:
             f"P_B: {summary['n_accepted']} of {summary['n_samples']} samples fit S "
             f"(acceptance {summary['acceptance_rate']:.3g})."
         )
+    elif summary["bayes_method"] == "exact":
+        bayes = "P_B exactly, from every parameter setting."
     else:
         bayes = "P_B of the functions it found from the NNGP by EP."
     echo(f"{summary['learner']}: {summary['n_fit']} of {summary['n_runs']} runs fit S; {bayes}")
@@ -185,20 +187,66 @@ def sgd_vs_bayes(
     _report(summary, out)
 
 
+# Per-substrate defaults of the evolution-vs-bayes options left out on the command line.
+EVOLUTION_DEFAULTS = {
+    "rulearray": {"n": 5, "train_size": 16, "target": "x1&x2", "width": 11, "depth": 8,
+                  "runs": "400", "samples": "400000"},
+    "mesh": {"n": 4, "train_size": 8, "target": "x1|x2", "width": 5, "depth": 2,
+             "runs": "2000", "samples": "3e6"},
+}  # fmt: skip
+
+
+def _parse_list(text: str, name: str, kind: type) -> tuple:
+    """'4,146' → (4, 146); one sentence on anything else."""
+    try:
+        return tuple(kind(x) for x in text.split(","))
+    except ValueError:
+        noun = "integers" if kind is int else "numbers"
+        raise ValueError(f"{name} must be comma-separated {noun}, got {text!r}") from None
+
+
 @app.command("evolution-vs-bayes")
 def evolution_vs_bayes(
-    n: Annotated[int, typer.Option(help="Number of input bits.")] = 5,
-    train_size: Annotated[int, typer.Option(help="Size of the training set S.")] = 16,
+    substrate: Annotated[
+        str, typer.Option(help="Learner: 'rulearray' or 'mesh' (quantised mesh net).")
+    ] = "rulearray",
+    n: Annotated[int | None, typer.Option(help="Input bits (default 5; mesh 4).")] = None,
+    train_size: Annotated[int | None, typer.Option(help="Size of S (default 16; mesh 8).")] = None,
     target: Annotated[
-        str, typer.Option(help="Target: x1&x2-style formula, a name, or a truth table.")
-    ] = "x1&x2",
-    width: Annotated[int, typer.Option(help="Rule-array width.")] = 11,
-    depth: Annotated[int, typer.Option(help="Rule-array depth.")] = 8,
-    rules: Annotated[str, typer.Option(help="Allowed rules, comma-separated.")] = "4,146",
+        str | None,
+        typer.Option(
+            help="Target: x1&x2-style formula, a name or a truth table (default x1&x2; mesh x1|x2)."
+        ),
+    ] = None,
+    width: Annotated[
+        int | None, typer.Option(help="Array / mesh width (default 11; mesh 5).")
+    ] = None,
+    depth: Annotated[
+        int | None, typer.Option(help="Array / mesh depth (default 8; mesh 2).")
+    ] = None,
+    rules: Annotated[
+        str | None,
+        typer.Option(help="Rule arrays: allowed rules, comma-separated (default 4,146)."),
+    ] = None,
+    levels: Annotated[
+        str | None, typer.Option(help="Mesh: weight levels, comma-separated (default -1,0,1).")
+    ] = None,
     r: Annotated[str, typer.Option(help="Range: 1 or 1/2 (brick).")] = "1",
-    runs: Annotated[str, typer.Option(help="Evolution runs.")] = "400",
+    runs: Annotated[
+        str | None, typer.Option(help="Evolution runs (default 400; mesh 2000).")
+    ] = None,
     steps: Annotated[int, typer.Option(help="Mutation attempts per run at most.")] = 20_000,
-    samples: Annotated[str, typer.Option(help="Random arrays drawn for P_B.")] = "400000",
+    samples: Annotated[
+        str | None,
+        typer.Option(help="Random arrays / nets drawn for P_B (default 400000; mesh 3e6)."),
+    ] = None,
+    bayes: Annotated[
+        str | None,
+        typer.Option(
+            help="Mesh: P_B 'exact' (every level vector), 'rejection' or 'auto' (exact when "
+            "there are at most 2^22; the default)."
+        ),
+    ] = None,
     shards: Shards = 4,
     seed: Seed = 0,
     out: OutDir = Path("runs/evolution-vs-bayes"),
@@ -208,18 +256,38 @@ def evolution_vs_bayes(
     address: Address = None,
     quiet: Quiet = False,
 ) -> None:
-    """P_evolution vs P_B for rule arrays trained by adaptive evolution on Boolean functions."""
-    from minimodels.experiments.bayes import EvolutionVsBayesConfig
+    """P_evolution vs P_B for rule arrays or quantised mesh nets trained by adaptive evolution.
 
-    try:
-        rule_set = tuple(int(x) for x in rules.split(","))
-    except ValueError:
-        raise ValueError(f"rules must be comma-separated integers, got {rules!r}") from None
-    config = EvolutionVsBayesConfig(
-        n=n, train_size=train_size, target=target, width=width, depth=depth, rules=rule_set,
-        r=1 if r == "1" else r, n_runs=_count(runs, "runs"), steps=steps,
-        n_samples=_count(samples, "samples"), n_shards=shards, seed=seed,
-    )  # fmt: skip
+    Mesh nets: every weight and bias one of --levels, ReLU, inputs spread over the top row;
+    evolution mutates one weight's level at a time, kept when the training errors do not rise.
+    """
+    from minimodels.experiments.bayes import EvolutionVsBayesConfig, MeshEvolutionVsBayesConfig
+
+    if substrate not in EVOLUTION_DEFAULTS:
+        raise ValueError(f"substrate must be 'rulearray' or 'mesh', got {substrate!r}")
+    given = {"n": n, "train_size": train_size, "target": target, "width": width, "depth": depth,
+             "runs": runs, "samples": samples}  # fmt: skip
+    options = {k: EVOLUTION_DEFAULTS[substrate][k] if v is None else v for k, v in given.items()}
+    common = {
+        "n": options["n"], "train_size": options["train_size"], "target": options["target"],
+        "width": options["width"], "depth": options["depth"],
+        "n_runs": _count(options["runs"], "runs"), "steps": steps,
+        "n_samples": _count(options["samples"], "samples"), "n_shards": shards, "seed": seed,
+    }  # fmt: skip
+    if substrate == "mesh":
+        if rules is not None:
+            raise ValueError("--rules applies to --substrate rulearray; mesh nets take --levels")
+        level_set = _parse_list(levels, "levels", float) if levels is not None else (-1.0, 0.0, 1.0)
+        config = MeshEvolutionVsBayesConfig(
+            **common, r=r, levels=level_set, bayes="auto" if bayes is None else bayes
+        )
+    else:
+        if levels is not None or bayes is not None:
+            raise ValueError(
+                "--levels and --bayes apply to --substrate mesh; rule arrays take --rules"
+            )
+        rule_set = _parse_list(rules, "rules", int) if rules is not None else (4, 146)
+        config = EvolutionVsBayesConfig(**common, rules=rule_set, r=1 if r == "1" else r)
     summary = _run_and_write(
         config, out, resume=resume, backend=backend, jobs=jobs, address=address, quiet=quiet
     )
