@@ -93,7 +93,10 @@ def _run_and_write(
                 plan, backend=backend, jobs=jobs, address=address, done=done, on_result=save,
                 on_progress=on_progress,
             )  # fmt: skip
-    result = experiment.finish(config, split, tallies["train"], tallies["bayes"], started)
+    with progress_bar("P_B by EP", enabled=not quiet and bayes_plan is None) as on_progress:
+        result = experiment.finish(
+            config, split, tallies["train"], tallies["bayes"], started, on_progress=on_progress
+        )
     comparison = result.comparison
     metadata = {
         "function": "the function on the test inputs: '0'/'1' string, test rows in increasing "
@@ -129,6 +132,13 @@ def _report(summary: dict[str, Any], out: Path) -> None:
         f"factor 10 of P_B; mean test error {_fraction(summary['mean_test_error_train'])} "
         f"vs {_fraction(summary['mean_test_error_bayes'])} under P_B."
     )
+    unseen = summary["train_mass_unseen_by_bayes"]
+    if summary["bayes_method"] == "rejection" and unseen > 0.2:
+        echo(
+            f"{unseen:.0%} of {summary['learner']} mass is on functions no accepted sample "
+            "computed: that fraction is P_B's resolution, not disagreement (draw more samples, "
+            "or for nets use --bayes nngp)."
+        )
     echo(f"Wrote {out}/functions.parquet and summary.json ({summary['wall_seconds']:.1f} s).")
 
 

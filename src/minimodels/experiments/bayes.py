@@ -349,6 +349,8 @@ def finish(
     train: FunctionCounts,
     bayes: FunctionCounts | None,
     started: float,
+    *,
+    on_progress: ProgressCallback | None = None,
 ) -> BayesResult:
     """The comparison; with ``bayes=None`` P_B is computed: exactly for mesh nets (every level
     vector), from the NNGP by EP for the functions SGD found."""
@@ -365,7 +367,7 @@ def finish(
     elif bayes is None:
         t0 = time.perf_counter()
         chosen = train.functions[train.counts >= config.nngp_min_count]
-        p_bayes = nngp_posterior(split, config.setup, chosen)
+        p_bayes = nngp_posterior(split, config.setup, chosen, on_progress=on_progress)
         bayes = FunctionCounts(
             np.zeros(0, str), np.zeros(0, np.int64), 0, 0, time.perf_counter() - t0
         )
