@@ -164,3 +164,13 @@ def test_the_nngp_posterior_of_no_functions_is_empty():
 
     split = Split(3, np.array([0, 3, 5, 6]), np.array([1, 2, 4, 7]), "01110001")
     assert nngp_posterior(split, SGDSetup(model="3-8-1"), []).shape == (0,)
+
+
+def test_the_seen_twice_headline_is_a_fraction_of_the_functions_both_saw_twice():
+    train = tabulate(["aa"] * 4 + ["bb"] * 4 + ["cc"] * 2, n_attempts=10)
+    bayes = tabulate(["aa"] * 3 + ["bb"] * 40 + ["cc"] + ["dd"] * 56, n_attempts=100)
+    headline = compare(train, bayes, "aa").headline()
+    # both saw aa and bb twice; only bb is within a factor 10 (aa: 0.4 vs 0.03)
+    assert headline["n_functions_both_seen_twice"] == 2
+    assert headline["train_mass_within_decade_seen_twice"] == pytest.approx(0.4 / 0.8)
+    assert headline["train_mass_within_decade"] == pytest.approx(0.4)  # cc: 0.2 vs 0.01

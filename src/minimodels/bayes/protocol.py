@@ -250,7 +250,7 @@ class Comparison(Drawable):
         ratio[seen] = np.abs(np.log10(self.p_train[seen] / self.p_bayes[seen]))
         within = seen & (ratio <= 1.0)
         twice = self.both_seen(2)
-        train_twice = self.p_train[self.count_train >= 2].sum()
+        train_twice = self.p_train[twice].sum()
         logs = (np.log10(self.p_train[twice]), np.log10(self.p_bayes[twice]))
         correlation = float(np.corrcoef(*logs)[0, 1]) if twice.sum() >= 3 else float("nan")
         return {

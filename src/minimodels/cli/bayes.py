@@ -127,10 +127,19 @@ def _report(summary: dict[str, Any], out: Path) -> None:
     else:
         bayes = "P_B of the functions it found from the NNGP by EP."
     echo(f"{summary['learner']}: {summary['n_fit']} of {summary['n_runs']} runs fit S; {bayes}")
+    learner, within = summary["learner"], summary["train_mass_within_decade"]
+    if summary["bayes_method"] == "ep":  # EP scored only the functions found often enough
+        scored = 1.0 - summary["train_mass_unseen_by_bayes"]
+        echo(
+            f"EP scored the functions carrying {scored:.1%} of {learner} mass; "
+            f"{within / scored if scored else 0:.1%} of that lies within a factor 10 of P_B."
+        )
+    else:
+        echo(f"{within:.1%} of {learner} mass lies within a factor 10 of P_B.")
+    scope = " (over the functions EP scored)" if summary["bayes_method"] == "ep" else ""
     echo(
-        f"{summary['train_mass_within_decade']:.1%} of {summary['learner']} mass lies within a "
-        f"factor 10 of P_B; mean test error {_fraction(summary['mean_test_error_train'])} "
-        f"vs {_fraction(summary['mean_test_error_bayes'])} under P_B."
+        f"Mean test error {_fraction(summary['mean_test_error_train'])} under {learner}, "
+        f"{_fraction(summary['mean_test_error_bayes'])} under P_B{scope}."
     )
     unseen = summary["train_mass_unseen_by_bayes"]
     if summary["bayes_method"] == "rejection" and unseen > 0.2:
