@@ -61,22 +61,30 @@ def plot_scatter(
     ax.set_xlim(low, high)
     ax.set_ylim(low, high)
     ax.set_aspect("equal")
-    ax.set_xlabel("P_B(f | S)  (random parameters that fit S)")
+    how = {"ep": "the NNGP, by EP", "exact": "every parameter setting that fits S"}
+    source = how.get(comparison.bayes_source, "random parameters that fit S")
+    ax.set_xlabel(f"P_B(f | S)  ({source})")
     ax.set_ylabel(f"{comparison.train_name}(f)  (trained to fit S)")
-    numbers = comparison.headline()
-    ax.set_title(
-        title
-        or (
-            f"{numbers['train_mass_within_decade']:.0%} of {comparison.train_name} mass "
-            "within ×10 of P_B"
-        ),
-        fontsize=10,
-    )
+    ax.set_title(title or f"{within_decade(comparison)} within ×10 of P_B", fontsize=10)
     bar = figure.colorbar(colours, ax=ax, shrink=0.8, pad=0.02)
     bar.set_label("test errors")
     bar.set_ticks(np.unique(np.linspace(0, top, min(top, 8) + 1).round()))
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     return figure
+
+
+def within_decade(comparison: Comparison) -> str:
+    """'x% of P_SGD mass' within a factor 10 of P_B, as a title says it.
+
+    EP scores only the functions training found often enough: the fraction is then of the
+    mass it scored, and says so.
+    """
+    numbers = comparison.headline()
+    within, name = numbers["train_mass_within_decade"], comparison.train_name
+    if comparison.bayes_source != "ep":
+        return f"{within:.0%} of {name} mass"
+    scored = 1.0 - numbers["train_mass_unseen_by_bayes"]
+    return f"{within / scored if scored else 0:.0%} of the {name} mass EP scored"
 
 
 def plot_ranks(comparison: Comparison, *, ax: Axes | None = None) -> Figure:
@@ -104,14 +112,16 @@ def plot_ranks(comparison: Comparison, *, ax: Axes | None = None) -> Figure:
 def plot_error_mass(comparison: Comparison, *, ax: Axes | None = None) -> Figure:
     """Total probability on functions with each number of test errors, for both methods."""
     figure, ax = axes_or_new(ax, 4.2, 3.6)
-    top = int(comparison.n_errors.max(initial=0))
+    # EP scored only some functions: compare both methods on those
+    scored = (comparison.p_bayes > 0) | (comparison.bayes_source != "ep")
+    top = int(comparison.n_errors[scored].max(initial=0))
     edges = np.arange(top + 2)
     width = 0.4
     for shift, p, name, colour in (
-        (-width / 2, comparison.p_train, comparison.train_name, TRAIN_COLOUR),
+        (-width / 2, np.where(scored, comparison.p_train, 0), comparison.train_name, TRAIN_COLOUR),
         (width / 2, comparison.p_bayes, "P_B", BAYES_COLOUR),
     ):
-        mass = np.bincount(comparison.n_errors, weights=p, minlength=len(edges) - 1)
+        mass = np.bincount(comparison.n_errors, weights=p, minlength=len(edges) - 1)[: top + 1]
         mass = mass / max(mass.sum(), 1e-300)  # a computed P_B covers only the listed functions
         ax.bar(edges[:-1] + shift, mass, width=width, color=colour, label=name)
     from matplotlib.ticker import MaxNLocator
@@ -120,7 +130,8 @@ def plot_error_mass(comparison: Comparison, *, ax: Axes | None = None) -> Figure
     ax.set_xlabel(f"test errors (of {comparison.n_test})")
     ax.set_ylabel("probability mass")
     ax.legend(frameon=False, fontsize=9)
-    ax.set_title("mass by generalisation error", fontsize=10)
+    scope = "\n(the functions EP scored)" if comparison.bayes_source == "ep" else ""
+    ax.set_title(f"mass by generalisation error{scope}", fontsize=10)
     return figure
 
 
@@ -143,12 +154,8 @@ def plot_side_by_side(
     figure = new_figure(4.8 * len(comparisons), 4.2, layout="constrained")
     axes = np.atleast_1d(figure.subplots(1, len(comparisons)))
     for ax, comparison, title in zip(axes, comparisons, titles, strict=True):
-        numbers = comparison.headline()
         plot_scatter(
-            comparison,
-            at_least=at_least,
-            ax=ax,
-            title=f"{title}\n{numbers['train_mass_within_decade']:.0%} of mass within ×10",
+            comparison, at_least=at_least, ax=ax, title=f"{title}\n{within_decade(comparison)}"
         )
     return figure
 
