@@ -139,6 +139,7 @@ def test_the_comparison_panel_draws_when_neither_method_kept_a_function():
 def test_both_halves_give_the_same_tallies_on_ray_as_in_process():
     ray = pytest.importorskip("ray")
     from minimodels.bayes.protocol import SGDSetup, net_bayes_plan, run_plan, sgd_plan
+    from minimodels.parallel import start_ray
 
     setup = SGDSetup(model="3-8-1", max_steps=300)
     split = Split(3, np.array([0, 3, 5, 6]), np.array([1, 2, 4, 7]), "01110001")
@@ -147,7 +148,7 @@ def test_both_halves_give_the_same_tallies_on_ray_as_in_process():
         lambda: net_bayes_plan(split, setup, n_samples=20_000, seed=4, n_shards=3),
     ]
     local = [run_plan(plan()) for plan in plans]
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    start_ray(num_cpus=2)
     try:
         remote = [run_plan(plan(), backend="ray") for plan in plans]
     finally:

@@ -142,15 +142,20 @@ def test_a_full_disk_fails_cleanly_and_keeps_completed_shards(tmp_path, monkeypa
 def test_ray_backend_equals_the_local_backend():
     ray = pytest.importorskip("ray")
     from minimodels import sample_functions
+    from minimodels.parallel import start_ray
 
-    local = sample_functions("5-8-1", samples=3000, seed=9, shard_size=1000, backend="serial")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    options = {"samples": 3000, "seed": 9, "shard_size": 1000}
+    local = [sample_functions("5-8-1", **options, engine=e) for e in ("numba", "jax")]
+    start_ray(num_cpus=2)
     try:
-        remote = sample_functions("5-8-1", samples=3000, seed=9, shard_size=1000, backend="ray")
+        remote = [
+            sample_functions("5-8-1", **options, engine=e, backend="ray") for e in ("numba", "jax")
+        ]
     finally:
         ray.shutdown()
-    np.testing.assert_array_equal(local.words, remote.words)
-    np.testing.assert_array_equal(local.counts, remote.counts)
+    for here, there in zip(local, remote, strict=True):
+        np.testing.assert_array_equal(here.words, there.words)
+        np.testing.assert_array_equal(here.counts, there.counts)
 
 
 def test_cli_sample_and_bias_plots_smoke(tmp_path):

@@ -92,13 +92,29 @@ def _process_pool(fn: Callable[[A], R], tasks: Sequence[A], jobs: int) -> Iterat
                 future.cancel()
 
 
+def start_ray(**options: Any) -> None:
+    """``ray.init(**options)`` quietly (no dashboard, no worker logs on the driver).
+
+    Ray starts its local processes by fork-then-exec; once JAX is imported its fork hook warns
+    of a deadlock that exec rules out, so that one warning is silenced here.
+    """
+    import warnings
+
+    import ray
+
+    options = {"include_dashboard": False, "log_to_driver": False, **options}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "os.fork\\(\\) was called", RuntimeWarning)
+        ray.init(**options)
+
+
 def _ray(fn: Callable[[A], R], tasks: Sequence[A], address: str | None) -> Iterator[tuple[int, R]]:
     try:
         import ray
     except ImportError:
         raise ValueError("the ray backend needs Ray: pip install 'minimodels[ray]'") from None
     if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, log_to_driver=False)
+        start_ray(address=address)
     remote = ray.remote(fn)
     pending = {remote.remote(task): i for i, task in enumerate(tasks)}
     while pending:
