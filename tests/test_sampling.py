@@ -21,6 +21,7 @@ from minimodels.sampling.streams import run_key
         ("perceptron:7", "gaussian", 0.0),
         ("4-6-5-1:tanh", "gaussian", 0.5),
         ("3-9-1:linear", "uniform", 1.0),
+        ("2-5-3-1", "gaussian", 1.0),  # layer 1's subset-sum table at its smallest
     ],
 )
 def test_compiled_sampler_equals_the_numpy_reference_net_by_net(model, init, sigma_b):

@@ -5,10 +5,14 @@ parameters and activations stay in cache and nothing depends on the number of th
 Arithmetic is float32 in a fixed order, the same as :mod:`.reference`:
 
 every layer, the first included, accumulates b + Σ_j x_j · W[j] over j in increasing order,
-vectorised over the 2^n inputs (units × inputs layout), four output units at a time, exactly as
-the reference loop ``h = h + x_j · W[j]`` does.  Layer 1 reads the 0/1 input matrix, where a
-product with 0 adds an exact zero; later layers skip the units that are zero on every input,
-which add exact zeros too.
+exactly as the reference loop ``h = h + x_j · W[j]`` does.  Layer 1 sees 0/1 inputs, where a
+product with 0 adds an exact zero: it is built by subset sums, doubling a table of partial sums
+once per input bit (value(r + 2^j) = value(r) + W[j]), which adds the same W[j] in the same
+order with one add per input instead of n.  Its table comes out in bit-reversed input order
+(bit j of the row r is x_(j+1)); every later layer works input by input, and the truth table is
+read back through that permutation.  Later layers are vectorised over the 2^n inputs (units ×
+inputs layout), four output units at a time, and skip the units that are zero on every input,
+which would add exact zeros too.
 
 Parameter layout per net: for each layer, W (fan_in × fan_out, row-major) then b (if any).
 Truth tables are packed MSB-first: input i is bit 63 − (i mod 64) of word i // 64.
@@ -168,6 +172,26 @@ def _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, g):
 
 
 @nb.njit(cache=True, inline="always")
+def _first_layer(params, n_in, fan_out, bias, activation, last, g, live_next):
+    """Layer 1 on all 2^n 0/1 inputs by subset sums, rows bit-reversed (see above)."""
+    b_at = n_in * fan_out
+    n_next = 0
+    for k in range(fan_out):
+        row = g[k]
+        row[0] = params[b_at + k] if bias else np.float32(0.0)
+        size = 1
+        for j in range(n_in):
+            w = params[j * fan_out + k]
+            for r in range(size):
+                row[size + r] = row[r] + w
+            size *= 2
+        if not last:
+            live_next[n_next] = k
+            n_next += _activate_into(row, row, activation)
+    return n_next
+
+
+@nb.njit(cache=True, inline="always")
 def _layer(params, at, fan_in, fan_out, bias, activation, last, a, live, n_live, g, live_next):
     """One layer from the units ``live[:n_live]`` of ``a`` into ``g``; the number of live units.
 
@@ -192,27 +216,24 @@ def _layer(params, at, fan_in, fan_out, bias, activation, last, a, live, n_live,
 
 
 @nb.njit(cache=True)
-def evaluate(params, widths, bias, activation, inputs, a, g, live, live_next, words):
+def evaluate(params, widths, bias, activation, rows, a, g, live, live_next, words):
     """Truth table of one net into ``words``.
 
-    ``inputs`` (n, 2^n) float32 holds x_j of input i at [j, i] (0 or 1); buffers a and g
-    (max width, 2^n) hold the layers' activations, units × inputs, so that the inner loops run
-    over the 2^n inputs; live and live_next (max width,) int64 list the units that are not
-    zero on every input (the others would add exact zeros).
+    ``rows[i]`` is input i's row in layer 1's table (i with its n bits reversed); buffers a
+    and g (max width, 2^n) hold the layers' activations, units × inputs in that order, so that
+    the inner loops run over the 2^n inputs; live and live_next (max width,) int64 list the
+    units that are not zero on every input (the others would add exact zeros).
     """
     n_in = widths[0]
     n_layers = widths.shape[0] - 1
-    for j in range(n_in):
-        live[j] = j
-    n_live = n_in
-    at = 0
-    for layer in range(n_layers):
+    n_live = _first_layer(params, n_in, widths[1], bias, activation, n_layers == 1, a, live)
+    at = n_in * widths[1] + (widths[1] if bias else 0)
+    for layer in range(1, n_layers):
         fan_in = widths[layer]
         fan_out = widths[layer + 1]
         last = layer == n_layers - 1
-        source = inputs if layer == 0 else a
         n_live = _layer(
-            params, at, fan_in, fan_out, bias, activation, last, source, live, n_live, g, live_next
+            params, at, fan_in, fan_out, bias, activation, last, a, live, n_live, g, live_next
         )
         at += fan_in * fan_out + (fan_out if bias else 0)
         a, g = g, a
@@ -220,8 +241,8 @@ def evaluate(params, widths, bias, activation, inputs, a, g, live, live_next, wo
     for w in range(words.shape[0]):
         words[w] = 0
     out = a[0]
-    for i in range(inputs.shape[1]):  # branch-free: complex functions would mispredict
-        words[i >> 6] |= np.uint64(out[i] > 0) << np.uint64(63 - (i & 63))
+    for i in range(rows.shape[0]):  # branch-free: complex functions would mispredict
+        words[i >> 6] |= np.uint64(out[rows[i]] > 0) << np.uint64(63 - (i & 63))
 
 
 @nb.njit(cache=True, parallel=True)
@@ -232,10 +253,10 @@ def sample_mlp(key, first, widths, bias, activation, init, scales, zig, n_chunks
     n_rows = 1 << n_in
     max_width = widths.max()
     n_params = scales.shape[0]
-    inputs = np.empty((n_in, n_rows), dtype=np.float32)  # x1 is the most significant bit of i
-    for j in range(n_in):
-        for i in range(n_rows):
-            inputs[j, i] = (i >> (n_in - 1 - j)) & 1
+    rows = np.zeros(n_rows, dtype=np.int64)  # input i (x1 its top bit) → i with bits reversed
+    for i in range(n_rows):
+        for j in range(n_in):
+            rows[i] |= ((i >> (n_in - 1 - j)) & 1) << j
     n_chunks = max(1, min(n_nets, n_chunks))
     chunk = (n_nets + n_chunks - 1) // n_chunks
     for c in nb.prange(n_chunks):
@@ -249,7 +270,7 @@ def sample_mlp(key, first, widths, bias, activation, init, scales, zig, n_chunks
                 draw_gaussian(params, key, first + net, scales, zig)
             else:
                 draw_uniform(params, key, first + net, scales, zig)
-            evaluate(params, widths, bias, activation, inputs, a, g, live, live_next, out[net])
+            evaluate(params, widths, bias, activation, rows, a, g, live, live_next, out[net])
 
 
 @nb.njit(cache=True, parallel=True)
