@@ -402,46 +402,45 @@ def _gather(tree, index):
     return None if tree is None else jax.tree.map(lambda a: a[index], tree)
 
 
-def _select(mask, new, old):
-    def pick(a, b):
-        return jnp.where(mask.reshape(mask.shape + (1,) * (a.ndim - 1)), a, b)
-
-    return jax.tree.map(pick, new, old)
-
-
 def _refill(model, training, init, pool, keys, params, hyper, scales):
-    """Store the results of finished slots and load the next nets into them."""
+    """Store the results of finished slots and load the next nets into the free slots.
+
+    A loop over the slots that need it, one at a time in slot order: a round in which no net
+    finished costs one test, and each net is drawn once (not every slot every round)."""
     n_nets = keys.shape[0]
-    finished = pool.slots.done & (pool.slot_net < n_nets)
-    where = jnp.where(finished, pool.slot_net, n_nets)  # out of range: dropped by the scatter
-
-    def store(results, values):
-        return results.at[where].set(values, mode="drop")
-
-    s = pool.slots
-    stored = {
-        "params": jax.tree.map(store, pool.params, s.params),
-        "n_steps": store(pool.n_steps, s.step),
-        "fitted": store(pool.fitted, s.fitted),
-        "diverged": store(pool.diverged, s.diverged),
-        "loss": store(pool.loss, s.loss),
-        "accuracy": store(pool.accuracy, s.accuracy),
-    }
-    empty = pool.slot_net >= n_nets
-    free = finished | empty
-    wanted = pool.next_net + jnp.cumsum(free) - 1  # (n_slots,) next nets, in slot order
-    loads = free & (wanted < n_nets)
-    index = jnp.clip(wanted, 0, n_nets - 1)
     start = partial(_start_one, model, training, init, hyper=hyper, scales=scales)
-    fresh, fresh_keys = jax.vmap(start)(keys[index], _gather(params, index))
-    fresh = fresh._replace(done=~loads)  # a slot with no net left stays done
-    return Pool(
-        slots=_select(free, fresh, pool.slots),
-        slot_keys=jnp.where(free, fresh_keys, pool.slot_keys),
-        slot_net=jnp.where(loads, wanted, jnp.where(free, n_nets, pool.slot_net)),
-        next_net=jnp.minimum(pool.next_net + jnp.sum(free), n_nets),
-        **stored,
-    )
+
+    def pending(p):
+        # done slots holding a result to store, or free while nets are left to start
+        return p.slots.done & ((p.slot_net < n_nets) | (p.next_net < n_nets))
+
+    def serve(p):
+        slot = jnp.argmax(pending(p))
+        net = p.slot_net[slot]  # n_nets when the slot was empty: the stores are dropped
+        s = _gather(p.slots, slot)
+
+        def store(results, value):
+            return results.at[net].set(value, mode="drop")
+
+        following = p.next_net
+        loads = following < n_nets
+        index = jnp.minimum(following, n_nets - 1)
+        fresh, fresh_key = start(keys[index], _gather(params, index))
+        fresh = fresh._replace(done=~loads)  # a slot with no net left stays done
+        return Pool(
+            slots=jax.tree.map(lambda a, v: a.at[slot].set(v), p.slots, fresh),
+            slot_keys=p.slot_keys.at[slot].set(fresh_key),
+            slot_net=p.slot_net.at[slot].set(jnp.where(loads, following, n_nets)),
+            next_net=jnp.minimum(following + 1, n_nets),
+            params=jax.tree.map(store, p.params, s.params),
+            n_steps=store(p.n_steps, s.step),
+            fitted=store(p.fitted, s.fitted),
+            diverged=store(p.diverged, s.diverged),
+            loss=store(p.loss, s.loss),
+            accuracy=store(p.accuracy, s.accuracy),
+        )
+
+    return jax.lax.while_loop(lambda p: jnp.any(pending(p)), serve, pool)
 
 
 @partial(jax.jit, static_argnames=("model", "training", "init", "n_slots", "n_inner", "n_rounds"))
@@ -474,7 +473,7 @@ def _empty_pool(model, training, init, n_slots, keys, params, hyper, scales):
     slots = jax.tree.map(lambda a: jnp.zeros((n_slots, *a.shape), a.dtype), template)
     slots = slots._replace(done=jnp.ones(n_slots, bool))
     results = jax.tree.map(lambda a: jnp.zeros((n_nets, *a.shape), a.dtype), template)
-    return Pool(
+    pool = Pool(
         slots=slots,
         slot_keys=jax.random.split(keys[0], n_slots),
         slot_net=jnp.full(n_slots, n_nets, jnp.int32),
@@ -486,6 +485,7 @@ def _empty_pool(model, training, init, n_slots, keys, params, hyper, scales):
         loss=results.loss,
         accuracy=results.accuracy,
     )
+    return _refill(model, training, init, pool, keys, params, hyper, scales)
 
 
 def _loop(model, training, state, keys, x, y, hyper, *, batched, record, chunk_steps, on_progress):
