@@ -5,7 +5,10 @@ momentum 0.9), MSE on ±1 targets, full batch, 32 Boolean training examples of a
 function, each net trained until 100 % training accuracy.
 
 * naive: a Python loop over steps calling a jitted update (what one writes first), on a few
-  seeds — the baseline of the issue's target (``train_many`` ≥ 30× its throughput);
+  seeds — the baseline of the issue's target (``train_many`` ≥ 30× its throughput).  The
+  update is compiled once for all seeds; the variant that defines (so compiles) it anew for
+  every seed, as this benchmark did at first, is timed beside it: on a CPU its compilation
+  (~0.2–0.3 s) costs more than the ~10^3 steps themselves;
 * compiled loop: a Python loop over seeds, each seed one call of the compiled single-net
   ``train`` (compiled once beforehand, so the loop costs only the per-seed dispatch) — the
   honest baseline: on a 2-core CPU batching buys little per net-step;
@@ -16,8 +19,9 @@ Nets need different numbers of steps, and each baseline runs different seeds, so
 is also given per net-step and the ratios are ratios of net-steps per second (equal to the
 ratio of runs per second at equal steps per run).  ``train_many`` uses enough nets (2048)
 that the last, slowest runs cost little; real sweeps run 10^4–10^5.  Prints medians of
-``--repeats`` timings (wall seconds; CPU seconds beside them), the steps-to-fit distribution
-and the load average, since the machines these run on are shared.
+``--repeats`` timings (wall seconds; CPU seconds beside them: XLA may use more than one
+core), the steps-to-fit distribution and the load average, since the machines these run on
+are shared; the timings alternate within each repeat so that load changes hit them all.
 Usage: ``python benchmarks/bench_training.py [--nets 2048] [--repeats 3] [--slots N]``.
 """
 
@@ -43,11 +47,11 @@ def boolean_task(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return inputs[rows], signed_targets(bits[rows])
 
 
-def naive_loop(model, x, y, training, key) -> int:
-    """Python loop over steps around a jitted SGD update (the first thing one writes)."""
-    params = model.init(key=jax.random.split(key)[0])
+def naive_loop(model, x, y, training):
+    """A Python loop over steps around a jitted SGD update (the first thing one writes), as a
+    function of the seed's key returning the steps to 100 % accuracy.  The update is compiled
+    once for all seeds, so the loop costs only the per-step dispatch and accuracy check."""
     optimizer = optax.sgd(training.learning_rate, momentum=training.momentum)
-    opt_state = optimizer.init(params)
     x, y = jnp.asarray(x), jnp.asarray(y)[:, None]
 
     @jax.jit
@@ -60,12 +64,17 @@ def naive_loop(model, x, y, training, key) -> int:
         updates, opt_state = optimizer.update(grads, opt_state, params)
         return optax.apply_updates(params, updates), opt_state, acc
 
-    for step in range(training.max_steps):
-        new_params, new_state, acc = update(params, opt_state)
-        if float(acc) >= 1.0:
-            return step
-        params, opt_state = new_params, new_state
-    return training.max_steps
+    def run(key) -> int:
+        params = model.init(key=jax.random.split(key)[0])
+        opt_state = optimizer.init(params)
+        for step in range(training.max_steps):
+            new_params, new_state, acc = update(params, opt_state)
+            if float(acc) >= 1.0:
+                return step
+            params, opt_state = new_params, new_state
+        return training.max_steps
+
+    return run
 
 
 def load() -> str:
@@ -91,27 +100,33 @@ def main() -> None:
     print(f"device: {jax.devices()[0].platform} ({os.cpu_count()} cores); load average {load()}")
     print("task: 7-40-40-1, SGD lr 1e-3 momentum 0.9, MSE, 32 examples, until 100 % accuracy")
 
-    # naive: compiled on its first seed, then timed on all of them (one repeat: it is slow)
-    naive_keys = keys[: args.naive_seeds]
-    naive_loop(model, x, y, training, naive_keys[0])
-    naive_steps = []
-    naive_wall, _ = timed(
-        lambda: naive_steps.extend(naive_loop(model, x, y, training, k) for k in naive_keys), 1
+    # compile everything before timing (train_many with the shapes of the timed calls)
+    naive_keys, loop_keys, many_keys = (
+        keys[: args.naive_seeds],
+        keys[: args.loop_seeds],
+        keys[: args.nets],
     )
-
-    # compiled loop over seeds: compiled once before timing
-    loop_keys = keys[: args.loop_seeds]
+    naive = naive_loop(model, x, y, training)
+    naive_steps = [naive(k) for k in naive_keys]
     loop_steps = [train(model, x, y, training, key=k).n_steps for k in loop_keys]
-    loop_wall, loop_cpu = timed(
-        lambda: [train(model, x, y, training, key=k) for k in loop_keys], args.repeats
-    )
-
-    # train_many: the first call compiles (same shapes as the timed ones)
-    many_keys = keys[: args.nets]
     result = train_many(model, x, y, training, keys=many_keys, **pool)
-    many_wall, many_cpu = timed(
-        lambda: train_many(model, x, y, training, keys=many_keys, **pool), args.repeats
-    )
+
+    # the timings alternate within every repeat, so a change of load on the shared
+    # machine hits them alike
+    runs = {
+        "naive": lambda: [naive(k) for k in naive_keys],
+        "rejit": lambda: [naive_loop(model, x, y, training)(k) for k in naive_keys],
+        "loop": lambda: [train(model, x, y, training, key=k) for k in loop_keys],
+        "many": lambda: train_many(model, x, y, training, keys=many_keys, **pool),
+    }
+    times = {name: [] for name in runs}
+    for _ in range(args.repeats):
+        for name, run in runs.items():
+            times[name].append(timed(run, 1))
+    naive_wall, _ = np.median(times["naive"], axis=0)
+    rejit_wall, _ = np.median(times["rejit"], axis=0)
+    loop_wall, loop_cpu = np.median(times["loop"], axis=0)
+    many_wall, many_cpu = np.median(times["many"], axis=0)
 
     steps = result.n_steps
     p10, p50, p90, p99 = np.percentile(steps, [10, 50, 90, 99])
@@ -133,8 +148,11 @@ def main() -> None:
         f"naive: loop over steps ({args.naive_seeds} seeds)",
         args.naive_seeds, sum(naive_steps), naive_wall,
     )  # fmt: skip
+    rejit_rate = rates(
+        "naive, update re-jitted for every seed", args.naive_seeds, sum(naive_steps), rejit_wall
+    )
     loop_rate = rates(
-        f"loop over seeds of compiled train ({args.loop_seeds})",
+        f"loop over seeds of compiled train ({args.loop_seeds} seeds)",
         args.loop_seeds, sum(loop_steps), loop_wall, loop_cpu,
     )  # fmt: skip
     slots = "default slots" if args.slots is None else f"{args.slots} slots"
@@ -142,6 +160,7 @@ def main() -> None:
         f"train_many ({args.nets} nets, {slots})", args.nets, steps.sum(), many_wall, many_cpu
     )
     print(f"ratio train_many / naive loop:          {many_rate / naive_rate:6.2f}x (target ≥ 30x)")
+    print(f"ratio train_many / naive, re-jitted:    {many_rate / rejit_rate:6.2f}x")
     print(f"ratio train_many / compiled-train loop: {many_rate / loop_rate:6.2f}x")
     print(f"load average at the end {load()}")
 
