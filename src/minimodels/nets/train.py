@@ -386,7 +386,7 @@ def _start(model, training, init, batched, keys, params, hyper, scales):
 
 
 # steps per iteration of the compiled inner loop: fewer loop overheads, same arithmetic
-_UNROLL = 4
+_UNROLL = 2
 
 
 class Pool(NamedTuple):
@@ -482,7 +482,7 @@ def _empty_pool(model, training, init, n_slots, keys, params, hyper, scales):
     slots = jax.tree.map(lambda a: jnp.zeros((n_slots, *a.shape), a.dtype), template)
     slots = slots._replace(done=jnp.ones(n_slots, bool))
     results = jax.tree.map(lambda a: jnp.zeros((n_nets, *a.shape), a.dtype), template)
-    pool = Pool(
+    return Pool(
         slots=slots,
         slot_keys=jax.random.split(keys[0], n_slots),
         slot_net=jnp.full(n_slots, n_nets, jnp.int32),
@@ -494,7 +494,6 @@ def _empty_pool(model, training, init, n_slots, keys, params, hyper, scales):
         loss=results.loss,
         accuracy=results.accuracy,
     )
-    return _refill(model, training, init, pool, keys, params, hyper, scales)
 
 
 def _loop(model, training, state, keys, x, y, hyper, *, batched, record, chunk_steps, on_progress):
