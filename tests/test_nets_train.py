@@ -86,6 +86,37 @@ def test_vmapped_training_equals_separate_trainings_with_the_same_keys(training)
     assert leaves_close(pooled.params, many.params)
 
 
+def test_scheduling_and_the_number_of_nets_change_no_net():
+    # slots refilled at different times, rounds cut at different places, given parameters
+    # gathered by the refill, a net trained on its own: every net takes the same steps and
+    # ends with the same parameters (up to float rounding; see train_many)
+    x, bits = boolean_data()
+    y = signed_targets(bits)
+    keys = jax.random.split(jax.random.key(4), 7)
+    pool = {"n_slots": 2, "n_inner": 3, "chunk_steps": 40}  # shares the compiled loop above
+    reference = train_many(MODEL, x, y, SGD, keys=keys, **pool)
+    assert len(set(reference.n_steps.tolist())) > 2  # nets finish at different times
+    others = [
+        train_many(MODEL, x, y, SGD, keys=keys, n_slots=3, n_inner=5, chunk_steps=40),
+        train_many(MODEL, x, y, SGD, keys=keys, params=init_many(MODEL, keys), **pool),
+    ]
+    for other in others:
+        np.testing.assert_array_equal(other.n_steps, reference.n_steps)
+        np.testing.assert_array_equal(other.fitted, reference.fitted)
+        np.testing.assert_allclose(other.final_loss, reference.final_loss, rtol=1e-5)
+        assert leaves_close(other.params, reference.params)
+    alone = train_many(MODEL, x, y, SGD, keys=keys[4:5], **pool)
+    assert alone.n_steps[0] == reference.n_steps[4]
+    assert leaves_close(alone.params, jax.tree.map(lambda a: a[4:5], reference.params))
+
+
+@pytest.mark.parametrize("name", ["n_slots", "n_inner", "chunk_steps"])
+def test_pool_sizes_must_be_positive_integers(name):
+    x, bits = boolean_data()
+    with pytest.raises(ValueError, match=f"{name} must be an integer ≥ 1, got 0"):
+        train_many(MODEL, x, bits, SGD, keys=jax.random.split(jax.random.key(0), 2), **{name: 0})
+
+
 def test_stopping_at_full_accuracy_records_the_loss_after_every_update():
     model = MODEL
     x, bits = boolean_data()
