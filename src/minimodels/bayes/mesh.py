@@ -43,7 +43,7 @@ from minimodels.bayes.protocol import (
     Split,
     bits_to_strings,
     exact_posterior,
-    run_plan,
+    run_here,
 )
 from minimodels.mutation import Walk, mutation_walk
 from minimodels.sampling._substrate_kernels import evaluate_mesh
@@ -339,11 +339,7 @@ def evolve_mesh_functions(
     split: Split, substrate: QuantisedMeshSubstrate, **options
 ) -> FunctionCounts:
     """Run :func:`mesh_evolution_plan` here and now (its keywords, plus ``run_plan``'s)."""
-    plan_keys = ("n_runs", "steps", "seed", "n_shards")
-    plan = mesh_evolution_plan(
-        split, substrate, **{k: options.pop(k) for k in plan_keys if k in options}
-    )
-    return run_plan(plan, **options)
+    return run_here(mesh_evolution_plan, split, substrate, **options)
 
 
 # -- P_B: rejection and exact enumeration ------------------------------------------------------
@@ -396,11 +392,7 @@ def random_mesh_functions(
     split: Split, substrate: QuantisedMeshSubstrate, **options
 ) -> FunctionCounts:
     """Run :func:`random_mesh_plan` here and now."""
-    plan_keys = ("n_samples", "seed", "n_shards", "batch")
-    plan = random_mesh_plan(
-        split, substrate, **{k: options.pop(k) for k in plan_keys if k in options}
-    )
-    return run_plan(plan, **options)
+    return run_here(random_mesh_plan, split, substrate, **options)
 
 
 def enumerate_mesh_functions(

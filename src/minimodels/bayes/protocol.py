@@ -41,6 +41,7 @@ __all__ = [
     "compare_with_computed",
     "exact_posterior",
     "random_split",
+    "run_here",
     "table_bayes_plan",
     "tabulate",
 ]
@@ -423,6 +424,16 @@ def run_plan(
     )
 
 
+def run_here(make_plan: Callable[..., Plan], *args: Any, **options: Any) -> FunctionCounts:
+    """``make_plan(*args, …)`` run here and now: the keywords ``make_plan`` takes go to it, the
+    others (backend, jobs, on_progress, …) to :func:`run_plan`."""
+    import inspect
+
+    accepted = inspect.signature(make_plan).parameters
+    plan = make_plan(*args, **{k: options.pop(k) for k in list(options) if k in accepted})
+    return run_plan(plan, **options)
+
+
 # -- rule arrays: the same protocol for adaptive evolution ----------------------------------
 
 
@@ -539,11 +550,7 @@ def evolution_plan(
 
 def evolve_functions(split: Split, substrate: RuleArraySubstrate, **options) -> FunctionCounts:
     """Run :func:`evolution_plan` here and now (keywords as there, plus ``run_plan``'s)."""
-    plan_keys = ("n_runs", "steps", "seed", "n_shards")
-    plan = evolution_plan(
-        split, substrate, **{k: options.pop(k) for k in plan_keys if k in options}
-    )
-    return run_plan(plan, **options)
+    return run_here(evolution_plan, split, substrate, **options)
 
 
 def _random_array_block(args: tuple) -> tuple[list[str], int, float]:
@@ -590,11 +597,7 @@ def random_array_functions(
     split: Split, substrate: RuleArraySubstrate, **options
 ) -> FunctionCounts:
     """Run :func:`random_array_plan` here and now."""
-    plan_keys = ("n_samples", "seed", "n_shards", "batch")
-    plan = random_array_plan(
-        split, substrate, **{k: options.pop(k) for k in plan_keys if k in options}
-    )
-    return run_plan(plan, **options)
+    return run_here(random_array_plan, split, substrate, **options)
 
 
 # -- nets: P_SGD by training many nets until they fit S ------------------------------------
@@ -689,9 +692,7 @@ def sgd_plan(split: Split, setup: SGDSetup, *, n_runs: int, seed: int, batch: in
 
 def sgd_functions(split: Split, setup: SGDSetup, **options) -> FunctionCounts:
     """Run :func:`sgd_plan` here and now."""
-    plan_keys = ("n_runs", "seed", "batch")
-    plan = sgd_plan(split, setup, **{k: options.pop(k) for k in plan_keys if k in options})
-    return run_plan(plan, **options)
+    return run_here(sgd_plan, split, setup, **options)
 
 
 def _net_bayes_block(args: tuple) -> BlockResult:
