@@ -175,3 +175,15 @@ def test_the_seen_twice_headline_is_a_fraction_of_the_functions_both_saw_twice()
     assert headline["n_functions_both_seen_twice"] == 2
     assert headline["train_mass_within_decade_seen_twice"] == pytest.approx(0.4 / 0.8)
     assert headline["train_mass_within_decade"] == pytest.approx(0.4)  # cc: 0.2 vs 0.01
+
+
+def test_with_a_computed_p_b_the_scored_mean_error_covers_only_the_scored_functions():
+    from minimodels.bayes.protocol import compare_with_computed
+
+    train = tabulate(["aa"] * 6 + ["ab"] * 2 + ["bb"] * 2, n_attempts=10)
+    headline = compare_with_computed(train, np.array(["aa", "ab"]), np.array([0.5, 0.1]), "aa")
+    headline = headline.headline()
+    # over everything: (0·6 + 1·2 + 2·2) / 10 / 2 letters; over aa and ab only: 2 / 8 / 2
+    assert headline["mean_test_error_train"] == pytest.approx(0.3)
+    assert headline["mean_test_error_train_scored"] == pytest.approx(0.125)
+    assert headline["train_mass_unseen_by_bayes"] == pytest.approx(0.2)

@@ -265,6 +265,10 @@ class Comparison(Drawable):
             "train_mass_unseen_by_bayes": float(self.p_train[self.p_bayes == 0].sum()),
             "log10_correlation_seen_twice": correlation,
             "mean_test_error_train": self._mean_test_error(self.p_train),
+            # over the functions P_B gives mass to: what a computed P_B is compared on
+            "mean_test_error_train_scored": self._mean_test_error(
+                np.where(self.p_bayes > 0, self.p_train, 0.0)
+            ),
             # a computed P_B lists only some functions: its mean error is over those, renormalised
             "mean_test_error_bayes": self._mean_test_error(self.p_bayes),
         }
@@ -750,7 +754,9 @@ def table_bayes_plan(split: Split, setup: SGDSetup, run: str | Path) -> Plan:
 
     A sample run's table holds every function its random nets computed, with counts; the
     nets that fit S are the rows that agree with the target on S.  One 10^8-sample run thus
-    serves every training set and target, with no new sampling.
+    serves every training set and target, with no new sampling.  The kept samples travel as
+    one test-function string each, like every P_B block's: a few thousand for |S| = 32, but
+    gigabytes for a training set that a tenth of 10^8 nets fit.
     """
     from minimodels.sampling.models import parse_model
     from minimodels.storage import read_json

@@ -93,7 +93,8 @@ def _run_and_write(
                 plan, backend=backend, jobs=jobs, address=address, done=done, on_result=save,
                 on_progress=on_progress,
             )  # fmt: skip
-    with progress_bar("P_B by EP", enabled=not quiet and bayes_plan is None) as on_progress:
+    by_ep = bayes_plan is None and getattr(config, "bayes", None) == "nngp"
+    with progress_bar("P_B by EP", enabled=not quiet and by_ep) as on_progress:
         result = experiment.finish(
             config, split, tallies["train"], tallies["bayes"], started, on_progress=on_progress
         )
@@ -136,17 +137,21 @@ def _report(summary: dict[str, Any], out: Path) -> None:
         )
     else:
         echo(f"{within:.1%} of {learner} mass lies within a factor 10 of P_B.")
-    scope = " (over the functions EP scored)" if summary["bayes_method"] == "ep" else ""
+    if summary["bayes_method"] == "ep":  # both means over the functions EP scored
+        errors = (summary["mean_test_error_train_scored"], summary["mean_test_error_bayes"])
+        scope = " (over the functions EP scored)"
+    else:
+        errors, scope = (summary["mean_test_error_train"], summary["mean_test_error_bayes"]), ""
     echo(
-        f"Mean test error {_fraction(summary['mean_test_error_train'])} under {learner}, "
-        f"{_fraction(summary['mean_test_error_bayes'])} under P_B{scope}."
+        f"Mean test error{scope}: {_fraction(errors[0])} under {learner}, "
+        f"{_fraction(errors[1])} under P_B."
     )
     unseen = summary["train_mass_unseen_by_bayes"]
     if summary["bayes_method"] == "rejection" and unseen > 0.2:
         echo(
             f"{unseen:.0%} of {summary['learner']} mass is on functions no accepted sample "
-            "computed: that fraction is P_B's resolution, not disagreement (draw more samples, "
-            "or for nets use --bayes nngp)."
+            "computed: that fraction is P_B's resolution, not disagreement (draw more samples "
+            "or use a bigger sample run, or for nets use --bayes nngp)."
         )
     echo(f"Wrote {out}/functions.parquet and summary.json ({summary['wall_seconds']:.1f} s).")
 

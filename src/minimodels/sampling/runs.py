@@ -470,58 +470,50 @@ def load_run(path: str | Path) -> tuple[FunctionTable, dict[str, Any]]:
 
     import pyarrow.parquet as pq
 
-    from minimodels.sampling.tables import from_bits, merge_tables
+    from minimodels.sampling.tables import from_words
 
     path = Path(path)
     file = path / "functions.parquet" if path.is_dir() else path
     if not file.exists():
         raise ValueError(f"no functions.parquet in {str(path)!r}; run 'minimodels sample' first")
-    source = pq.ParquetFile(file)
     # Stream the fixed-length strings' bytes a batch at a time and pack each batch into words
-    # at once: a 10^8-sample run has ~2×10^7 functions (2.6 GB as text, 0.3 GB as words).
-    parts = [
-        _packed_batch(batch.column(0), batch.column(1).to_numpy())
-        for batch in source.iter_batches(batch_size=READ_BATCH, columns=["function", "count"])
-        if batch.num_rows
-    ]
-    counts = np.concatenate([p.counts for p in parts]) if parts else np.zeros(0, np.int64)
-    if not parts:
-        table = from_bits(np.zeros((0, 1), np.uint8), counts)
-    elif _sorted_and_unique(words := np.concatenate([p.words for p in parts])):
-        table = FunctionTable(parts[0].n_inputs, words, counts)  # as runs write it: no sort
-    else:
-        table = merge_tables(parts)
-        if table.n_functions != len(counts):
-            raise ValueError(f"{str(file)!r} lists a function twice; it is not a run's table")
-    raw = source.schema_arrow.metadata or {}
+    # at once (a 10^8-sample run has ~2×10^7 functions: 2.6 GB as text, 0.3 GB as words);
+    # runs list functions most frequent first, so the words are sorted once at the end.
+    words, counts, size = [], [], 0
+    with pq.ParquetFile(file) as source:
+        for batch in source.iter_batches(batch_size=READ_BATCH, columns=["function", "count"]):
+            if batch.num_rows:
+                packed, size = _packed_batch(batch.column(0))
+                words.append(packed)
+                counts.append(batch.column(1).to_numpy().astype(np.int64))
+        raw = source.schema_arrow.metadata or {}
     metadata = {}
     for key, value in raw.items():
         if not key.decode().startswith(("ARROW", "pandas")):
             metadata[key.decode()] = json.loads(value)
+    n_inputs = int(metadata.get("n_inputs", size.bit_length() - 1 if size else 0))
+    if not words:
+        return from_words(np.zeros((0, 1), np.uint64), np.zeros(0, np.int64), n_inputs), metadata
+    n_rows = sum(len(c) for c in counts)
+    table = from_words(np.concatenate(words), np.concatenate(counts), n_inputs)
+    if table.n_functions != n_rows:
+        raise ValueError(f"{str(file)!r} lists a function twice; it is not a run's table")
     return table, metadata
 
 
-def _packed_batch(strings, counts: np.ndarray) -> FunctionTable:
-    """One pyarrow array of fixed-length '0'/'1' strings and their counts, as a table."""
+def _packed_batch(strings) -> tuple[np.ndarray, int]:
+    """One pyarrow array of fixed-length '0'/'1' strings as packed words (rows kept in order),
+    and the strings' length."""
     import pyarrow as pa
 
-    from minimodels.sampling.tables import from_bits
+    from minimodels.sampling.tables import pack_bits
 
+    if not (pa.types.is_string(strings.type) or pa.types.is_large_string(strings.type)):
+        strings = strings.cast(pa.large_string())
     n = len(strings)
     wide = pa.types.is_large_string(strings.type)
     offsets = np.frombuffer(strings.buffers()[1], np.int64 if wide else np.int32)
     offsets = offsets[strings.offset :][: n + 1]
     text = np.frombuffer(strings.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    size = (offsets[-1] - offsets[0]) // n
-    return from_bits((text - np.uint8(ord("0"))).reshape(n, size), counts)
-
-
-def _sorted_and_unique(words: np.ndarray) -> bool:
-    """Whether the rows of ``words`` strictly increase (word 0 the primary key)."""
-    later, earlier = words[1:], words[:-1]
-    increasing = np.zeros(len(later), dtype=bool)
-    tied = np.ones(len(later), dtype=bool)
-    for w in range(words.shape[1]):
-        increasing |= tied & (later[:, w] > earlier[:, w])
-        tied &= later[:, w] == earlier[:, w]
-    return bool(increasing.all())
+    size = int(offsets[-1] - offsets[0]) // n
+    return pack_bits((text - np.uint8(ord("0"))).reshape(n, size)), size

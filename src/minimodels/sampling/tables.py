@@ -92,12 +92,21 @@ def from_strings(functions, counts, n_inputs: int | None = None) -> FunctionTabl
 
 def from_bits(bits: np.ndarray, counts) -> FunctionTable:
     """A table from (m, 2^n) 0/1 truth tables and their counts (rows need not be distinct)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    return from_words(pack_bits(bits), counts, bits.shape[1].bit_length() - 1)
+
+
+def from_words(words: np.ndarray, counts: np.ndarray, n_inputs: int) -> FunctionTable:
+    """A table from packed truth tables (any order, repeats allowed) and their counts."""
+    return _unique(np.ascontiguousarray(words), np.asarray(counts, dtype=np.int64), n_inputs)
+
+
+def pack_bits(bits: np.ndarray) -> np.ndarray:
+    """(m, 2^n) 0/1 truth tables → (m, n_words) ``uint64`` words in the layout above."""
     size = bits.shape[1]
-    n_words = max(1, size // 64)
-    padded = np.zeros((len(bits), 64 * n_words), dtype=np.uint8)
+    padded = np.zeros((len(bits), 64 * max(1, size // 64)), dtype=np.uint8)
     padded[:, :size] = bits
-    words = np.packbits(padded, axis=1).view(">u8").astype(np.uint64)
-    return _unique(words, np.asarray(counts, dtype=np.int64), size.bit_length() - 1)
+    return np.packbits(padded, axis=1).view(">u8").astype(np.uint64)
 
 
 def _unique(words: np.ndarray, counts: np.ndarray, n_inputs: int) -> FunctionTable:
