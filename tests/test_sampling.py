@@ -22,6 +22,7 @@ from minimodels.sampling.streams import run_key
         ("4-6-5-1:tanh", "gaussian", 0.5),
         ("3-9-1:linear", "uniform", 1.0),
         ("2-5-3-1", "gaussian", 1.0),  # layer 1's subset-sum table at its smallest
+        ("5-8-6-4-1", "gaussian", 0.3),  # ReLU layers that look for dead units, and one that not
     ],
 )
 def test_compiled_sampler_equals_the_numpy_reference_net_by_net(model, init, sigma_b):
@@ -34,6 +35,46 @@ def test_compiled_sampler_equals_the_numpy_reference_net_by_net(model, init, sig
     plain = mlp.reference_truth_tables(spec, key, 1000, 300, **options)
     np.testing.assert_array_equal(fast, plain)
     assert 0 < fast.mean() < 1
+
+
+def test_layer_one_units_on_the_edge_of_dead_are_skipped_only_when_zero_on_every_input():
+    """Units whose largest pre-activation is within a few ulps of 0, either side.
+
+    The compiled path reads off the weights which layer-1 units are zero on every input and
+    skips them (the reference adds every unit): it must list every unit with a positive value,
+    however small.  Biases are minus the sum of the positive weights, as float32 adds it, then
+    nudged by −3 … +3 ulps, so that rounding decides the sign of the largest entry.
+    """
+    from minimodels.sampling import _mlp_kernel as kernel
+
+    n_in, hidden = 7, 64
+    rows = np.array([int(f"{i:07b}"[::-1], 2) for i in range(128)])
+    inputs = ((np.arange(128)[:, None] >> np.arange(n_in - 1, -1, -1)) & 1).astype(np.float32)
+    rng = np.random.default_rng(3)
+    n_tiny_positive = 0
+    for _ in range(30):
+        w = rng.normal(0, 0.4, (n_in, hidden)).astype(np.float32)
+        b = np.zeros(hidden, dtype=np.float32)
+        for j in range(n_in):
+            b = b - np.maximum(w[j], np.float32(0))
+        for k in range(hidden):
+            for _ in range(k % 7 - 3 if k % 7 > 3 else 0):
+                b[k] = np.nextafter(b[k], np.float32(np.inf))
+            for _ in range(3 - k % 7 if k % 7 < 3 else 0):
+                b[k] = np.nextafter(b[k], np.float32(-np.inf))
+        h = np.broadcast_to(b, (128, hidden))
+        for j in range(n_in):  # the reference's order of float32 adds
+            h = h + inputs[:, j : j + 1] * w[j]
+        h = np.maximum(h, np.float32(0))  # (input, unit)
+        params = np.concatenate([w.ravel(), b])
+        pre, a = np.empty((4, 128), np.float32), np.empty((hidden, 128), np.float32)
+        live = np.empty(hidden, np.int64)
+        n_live = kernel._first_layer(params, n_in, hidden, True, kernel.RELU, False, pre, a, live)
+        np.testing.assert_array_equal(a[:, rows], h.T)
+        positive = set(np.flatnonzero(h.max(axis=0) > 0))
+        assert positive <= set(live[:n_live])
+        n_tiny_positive += int(((h.max(axis=0) > 0) & (h.max(axis=0) < 1e-6)).sum())
+    assert n_tiny_positive > 0  # the edge was reached
 
 
 def test_reference_truth_table_puts_x1_in_the_most_significant_bit():

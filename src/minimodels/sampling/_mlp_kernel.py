@@ -12,7 +12,10 @@ order with one add per input instead of n.  Its table comes out in bit-reversed 
 (bit j of the row r is x_(j+1)); every later layer works input by input, and the truth table is
 read back through that permutation.  Later layers are vectorised over the 2^n inputs (units ×
 inputs layout), four output units at a time, and skip the units that are zero on every input,
-which would add exact zeros too.
+which would add exact zeros too.  Pre-activations go to a scratch row and the activation to
+the layer's own row (in place, LLVM does not vectorise ReLU).  Which units are zero on every
+input is read off layer 1's weights (see ``_first_layer``), counted in later layers, and not
+looked for before a one-unit layer, where skipping saves less than looking costs.
 
 Parameter layout per net: for each layer, W (fan_in × fan_out, row-major) then b (if any).
 Truth tables are packed MSB-first: input i is bit 63 − (i mod 64) of word i // 64.
@@ -41,17 +44,27 @@ def _activate(x, activation):
 
 
 @nb.njit(cache=True, inline="always")
-def _activate_into(source, target, activation):
-    """target = activation(source) elementwise; whether any value of target is non-zero."""
+def _activate_into(source, target, activation, test):
+    """target = activation(source) elementwise (two distinct rows).
+
+    Returns whether any value of target is non-zero if ``test``, else True (for ReLU, the
+    count costs as much as the activation).
+    """
+    if activation == RELU and not test:
+        for i in range(source.shape[0]):
+            target[i] = max(source[i], np.float32(0.0))
+        return True
     if activation == RELU:
-        # the general loop below in a form that LLVM vectorises; it may keep a −0.0 where that
-        # loop writes +0.0, which changes no sum's value and no comparison with 0
-        top = np.float32(0.0)
+        # the general loop below in a form that LLVM vectorises: source and target must differ
+        # (in place, max(x, 0) becomes a conditional store, which it does not), and the
+        # non-zero test is an integer count (a float max reduction does not vectorise either).
+        # It may keep a −0.0 where that loop writes +0.0, which changes no sum and no sign.
+        n_positive = 0
         for i in range(source.shape[0]):
             value = max(source[i], np.float32(0.0))
             target[i] = value
-            top = max(top, value)
-        return top > 0
+            n_positive += value > 0
+        return n_positive > 0
     nonzero = False
     for i in range(source.shape[0]):
         value = _activate(source[i], activation)
@@ -101,13 +114,15 @@ def parameter_scales(widths, bias: bool, scale_w, scale_b) -> np.ndarray:
 # Later layers: g[k] = b_k + Σ_j a[j] · W[j, k] over the live j in increasing order.  Each pass
 # adds four live units one after another (the same order as one at a time, with a quarter of
 # the loads and stores of the outputs), and ``_four_units`` does so for four outputs at once,
-# so that every a[j] strip is loaded once for four outputs instead of once for each.
+# so that every a[j] strip is loaded once for four outputs instead of once for each.  They
+# write pre-activations into ``out`` (rows 0–3): the scratch rows that the activation then
+# reads, or the layer's own rows when it is the last.
 
 
 @nb.njit(cache=True, inline="always")
-def _four_units(params, at, b_at, bias, fan_out, k, a, live, n_live, g):
-    """g[k … k+3] = their pre-activations (see above)."""
-    o0, o1, o2, o3 = g[k], g[k + 1], g[k + 2], g[k + 3]
+def _four_units(params, at, b_at, bias, fan_out, k, a, live, n_live, out):
+    """out[0 … 3] = the pre-activations of units k … k+3 (see above)."""
+    o0, o1, o2, o3 = out[0], out[1], out[2], out[3]
     zero = np.float32(0.0)
     c0 = params[b_at + k] if bias else zero
     c1 = params[b_at + k + 1] if bias else zero
@@ -148,12 +163,12 @@ def _four_units(params, at, b_at, bias, fan_out, k, a, live, n_live, g):
 
 
 @nb.njit(cache=True, inline="always")
-def _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, g):
-    """g[k] = its pre-activation (see above)."""
-    out = g[k]
+def _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, out):
+    """out[0] = the pre-activation of unit k (see above)."""
+    o = out[0]
     c = params[b_at + k] if bias else np.float32(0.0)
-    for i in range(out.shape[0]):
-        out[i] = c
+    for i in range(o.shape[0]):
+        o[i] = c
     t = 0
     while t + 4 <= n_live:
         a0, a1, a2, a3 = a[live[t]], a[live[t + 1]], a[live[t + 2]], a[live[t + 3]]
@@ -161,79 +176,97 @@ def _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, g):
         w1 = params[at + live[t + 1] * fan_out + k]
         w2 = params[at + live[t + 2] * fan_out + k]
         w3 = params[at + live[t + 3] * fan_out + k]
-        for i in range(out.shape[0]):
-            out[i] = (((out[i] + w0 * a0[i]) + w1 * a1[i]) + w2 * a2[i]) + w3 * a3[i]
+        for i in range(o.shape[0]):
+            o[i] = (((o[i] + w0 * a0[i]) + w1 * a1[i]) + w2 * a2[i]) + w3 * a3[i]
         t += 4
     for rest in range(t, n_live):
         w0 = params[at + live[rest] * fan_out + k]
         x = a[live[rest]]
-        for i in range(out.shape[0]):
-            out[i] += w0 * x[i]
+        for i in range(o.shape[0]):
+            o[i] += w0 * x[i]
 
 
 @nb.njit(cache=True, inline="always")
-def _first_layer(params, n_in, fan_out, bias, activation, last, g, live_next):
+def _first_layer(params, n_in, fan_out, bias, activation, last, pre, g, live_next):
     """Layer 1 on all 2^n 0/1 inputs by subset sums, rows bit-reversed (see above)."""
     b_at = n_in * fan_out
     n_next = 0
     for k in range(fan_out):
-        row = g[k]
+        row = g[k] if last else pre[0]
         row[0] = params[b_at + k] if bias else np.float32(0.0)
+        top = np.float64(row[0])  # the exact maximum of the row: b + Σ max(W[j], 0)
+        magnitude = abs(top)  # |b| + Σ |W[j]|, which bounds the rounding error of every entry
         size = 1
         for j in range(n_in):
             w = params[j * fan_out + k]
+            top += max(np.float64(w), 0.0)
+            magnitude += abs(np.float64(w))
             for r in range(size):
                 row[size + r] = row[r] + w
             size *= 2
         if not last:
             live_next[n_next] = k
-            n_next += _activate_into(row, row, activation)
+            if activation == RELU:
+                _activate_into(row, g[k], activation, False)
+                # every float32 entry is within n_in · 2^-24 · magnitude of its exact value, so
+                # a unit below minus twice that is zero on every input; one kept by the margin
+                # only adds exact zeros
+                n_next += top > -(n_in * 2.0**-23) * magnitude
+            else:
+                n_next += _activate_into(row, g[k], activation, True)
     return n_next
 
 
 @nb.njit(cache=True, inline="always")
-def _layer(params, at, fan_in, fan_out, bias, activation, last, a, live, n_live, g, live_next):
+def _layer(
+    params, at, fan_in, fan_out, bias, activation, last, test, a, live, n_live, pre, g, live_next
+):
     """One layer from the units ``live[:n_live]`` of ``a`` into ``g``; the number of live units.
 
     ``at`` is where the layer's W starts in ``params``; with ``last`` no activation is applied
-    (and no unit is listed).
+    (and no unit is listed); without ``test`` every unit is listed; ``pre`` (4 rows) holds the
+    pre-activations of the units in hand.
     """
     b_at = at + fan_in * fan_out
     n_next = 0
     k = 0
     while k < fan_out:
         n_block = 4 if k + 4 <= fan_out else 1
+        out = g[k : k + n_block] if last else pre
         if n_block == 4:
-            _four_units(params, at, b_at, bias, fan_out, k, a, live, n_live, g)
+            _four_units(params, at, b_at, bias, fan_out, k, a, live, n_live, out)
         else:
-            _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, g)
+            _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, out)
         if not last:
-            for unit in range(k, k + n_block):
-                live_next[n_next] = unit
-                n_next += _activate_into(g[unit], g[unit], activation)
+            for q in range(n_block):
+                live_next[n_next] = k + q
+                n_next += _activate_into(pre[q], g[k + q], activation, test)
         k += n_block
     return n_next
 
 
 @nb.njit(cache=True)
-def evaluate(params, widths, bias, activation, rows, a, g, live, live_next, words):
+def evaluate(params, widths, bias, activation, rows, a, g, pre, live, live_next, words):
     """Truth table of one net into ``words``.
 
     ``rows[i]`` is input i's row in layer 1's table (i with its n bits reversed); buffers a
-    and g (max width, 2^n) hold the layers' activations, units × inputs in that order, so that
-    the inner loops run over the 2^n inputs; live and live_next (max width,) int64 list the
-    units that are not zero on every input (the others would add exact zeros).
+    and g (max width, 2^n) hold the layers' activations and pre (4, 2^n) pre-activations,
+    units × inputs in that order, so that the inner loops run over the 2^n inputs; live and
+    live_next (max width,) int64 list the units that are not zero on every input (the others
+    would add exact zeros).
     """
     n_in = widths[0]
     n_layers = widths.shape[0] - 1
-    n_live = _first_layer(params, n_in, widths[1], bias, activation, n_layers == 1, a, live)
+    n_live = _first_layer(params, n_in, widths[1], bias, activation, n_layers == 1, pre, a, live)
     at = n_in * widths[1] + (widths[1] if bias else 0)
     for layer in range(1, n_layers):
         fan_in = widths[layer]
         fan_out = widths[layer + 1]
         last = layer == n_layers - 1
+        test = not last and widths[layer + 2] > 1
         n_live = _layer(
-            params, at, fan_in, fan_out, bias, activation, last, a, live, n_live, g, live_next
+            params, at, fan_in, fan_out, bias, activation, last, test, a, live, n_live, pre, g,
+            live_next,
         )
         at += fan_in * fan_out + (fan_out if bias else 0)
         a, g = g, a
@@ -263,6 +296,7 @@ def sample_mlp(key, first, widths, bias, activation, init, scales, zig, n_chunks
         params = np.empty(n_params, dtype=np.float32)
         a = np.empty((max_width, n_rows), dtype=np.float32)
         g = np.empty((max_width, n_rows), dtype=np.float32)
+        pre = np.empty((4, n_rows), dtype=np.float32)
         live = np.empty(max_width, dtype=np.int64)
         live_next = np.empty(max_width, dtype=np.int64)
         for net in range(c * chunk, min(n_nets, (c + 1) * chunk)):
@@ -270,7 +304,7 @@ def sample_mlp(key, first, widths, bias, activation, init, scales, zig, n_chunks
                 draw_gaussian(params, key, first + net, scales, zig)
             else:
                 draw_uniform(params, key, first + net, scales, zig)
-            evaluate(params, widths, bias, activation, rows, a, g, live, live_next, out[net])
+            evaluate(params, widths, bias, activation, rows, a, g, pre, live, live_next, out[net])
 
 
 @nb.njit(cache=True, parallel=True)
