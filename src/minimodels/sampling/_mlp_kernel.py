@@ -195,8 +195,8 @@ def _first_layer(params, n_in, fan_out, bias, activation, last, pre, g, live_nex
     for k in range(fan_out):
         row = g[k] if last else pre[0]
         row[0] = params[b_at + k] if bias else np.float32(0.0)
-        top = np.float64(row[0])  # the exact maximum of the row: b + Σ max(W[j], 0)
-        magnitude = abs(top)  # |b| + Σ |W[j]|, which bounds the rounding error of every entry
+        top = np.float64(row[0])  # b + Σ max(W[j], 0): the row's maximum in exact arithmetic
+        magnitude = abs(top)  # |b| + Σ |W[j]|: the scale of every entry's rounding error
         size = 1
         for j in range(n_in):
             w = params[j * fan_out + k]
@@ -209,9 +209,9 @@ def _first_layer(params, n_in, fan_out, bias, activation, last, pre, g, live_nex
             live_next[n_next] = k
             if activation == RELU:
                 _activate_into(row, g[k], activation, False)
-                # every float32 entry is within n_in · 2^-24 · magnitude of its exact value, so
-                # a unit below minus twice that is zero on every input; one kept by the margin
-                # only adds exact zeros
+                # a float32 entry (n_in adds) is within n_in · 2^-24 · magnitude of its exact
+                # value, so a unit whose top is below minus twice that is zero on every input;
+                # a dead unit kept by the margin only adds exact zeros
                 n_next += top > -(n_in * 2.0**-23) * magnitude
             else:
                 n_next += _activate_into(row, g[k], activation, True)
