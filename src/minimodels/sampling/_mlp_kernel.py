@@ -15,7 +15,8 @@ inputs layout), four output units at a time, and skip the units that are zero on
 which would add exact zeros too.  Pre-activations go to a scratch row and the activation to
 the layer's own row (in place, LLVM does not vectorise ReLU).  Which units are zero on every
 input is read off layer 1's weights (see ``_first_layer``), counted in later layers, and not
-looked for before a one-unit layer, where skipping saves less than looking costs.
+looked for before a one-unit layer, where skipping saves less than looking costs.  Layer 1's
+tables are built four units at a time.
 
 Parameter layout per net: for each layer, W (fan_in × fan_out, row-major) then b (if any).
 Truth tables are packed MSB-first: input i is bit 63 − (i mod 64) of word i // 64.
@@ -188,33 +189,80 @@ def _one_unit(params, at, b_at, bias, fan_out, k, a, live, n_live, out):
 
 
 @nb.njit(cache=True, inline="always")
+def _subset_sums(params, n_in, fan_out, bias, k, row):
+    """row = the table of layer-1 unit k on all 2^n inputs, rows bit-reversed (see above)."""
+    row[0] = params[n_in * fan_out + k] if bias else np.float32(0.0)
+    size = 1
+    for j in range(n_in):
+        w = params[j * fan_out + k]
+        for r in range(size):
+            row[size + r] = row[r] + w
+        size *= 2
+
+
+@nb.njit(cache=True, inline="always")
+def _subset_sums_four(params, n_in, fan_out, bias, k, out):
+    """out[0 … 3] = the tables of units k … k+3: the same, in one pass (a quarter of the loops)."""
+    o0, o1, o2, o3 = out[0], out[1], out[2], out[3]
+    b_at = n_in * fan_out + k
+    zero = np.float32(0.0)
+    o0[0] = params[b_at] if bias else zero
+    o1[0] = params[b_at + 1] if bias else zero
+    o2[0] = params[b_at + 2] if bias else zero
+    o3[0] = params[b_at + 3] if bias else zero
+    size = 1
+    for j in range(n_in):
+        at = j * fan_out + k
+        w0, w1, w2, w3 = params[at], params[at + 1], params[at + 2], params[at + 3]
+        for r in range(size):
+            o0[size + r] = o0[r] + w0
+            o1[size + r] = o1[r] + w1
+            o2[size + r] = o2[r] + w2
+            o3[size + r] = o3[r] + w3
+        size *= 2
+
+
+@nb.njit(cache=True, inline="always")
+def _may_be_positive(params, n_in, fan_out, bias, k):
+    """False only if unit k of layer 1 is ≤ 0 on every input, read off its weights.
+
+    Its largest value in exact arithmetic is b + Σ max(W[j], 0); a float32 table entry (n_in
+    adds) is within n_in · 2^-24 · (|b| + Σ |W[j]|) of its exact value, so a unit whose
+    largest value is below minus twice that is zero after ReLU on every input.  A dead unit
+    kept by the margin only adds exact zeros.
+    """
+    top = np.float64(params[n_in * fan_out + k]) if bias else 0.0
+    magnitude = abs(top)
+    for j in range(n_in):
+        w = np.float64(params[j * fan_out + k])
+        top += max(w, 0.0)
+        magnitude += abs(w)
+    return top > -(n_in * 2.0**-23) * magnitude
+
+
+@nb.njit(cache=True, inline="always")
 def _first_layer(params, n_in, fan_out, bias, activation, last, pre, g, live_next):
     """Layer 1 on all 2^n 0/1 inputs by subset sums, rows bit-reversed (see above)."""
-    b_at = n_in * fan_out
+    if last:  # a perceptron: no activation, nothing to list
+        for k in range(fan_out):
+            _subset_sums(params, n_in, fan_out, bias, k, g[k])
+        return 0
     n_next = 0
-    for k in range(fan_out):
-        row = g[k] if last else pre[0]
-        row[0] = params[b_at + k] if bias else np.float32(0.0)
-        top = np.float64(row[0])  # b + Σ max(W[j], 0): the row's maximum in exact arithmetic
-        magnitude = abs(top)  # |b| + Σ |W[j]|: the scale of every entry's rounding error
-        size = 1
-        for j in range(n_in):
-            w = params[j * fan_out + k]
-            top += max(np.float64(w), 0.0)
-            magnitude += abs(np.float64(w))
-            for r in range(size):
-                row[size + r] = row[r] + w
-            size *= 2
-        if not last:
-            live_next[n_next] = k
+    k = 0
+    while k < fan_out:
+        n_block = 4 if k + 4 <= fan_out else 1
+        if n_block == 4:
+            _subset_sums_four(params, n_in, fan_out, bias, k, pre)
+        else:
+            _subset_sums(params, n_in, fan_out, bias, k, pre[0])
+        for q in range(n_block):
+            live_next[n_next] = k + q
             if activation == RELU:
-                _activate_into(row, g[k], activation, False)
-                # a float32 entry (n_in adds) is within n_in · 2^-24 · magnitude of its exact
-                # value, so a unit whose top is below minus twice that is zero on every input;
-                # a dead unit kept by the margin only adds exact zeros
-                n_next += top > -(n_in * 2.0**-23) * magnitude
+                _activate_into(pre[q], g[k + q], activation, False)
+                n_next += _may_be_positive(params, n_in, fan_out, bias, k + q)
             else:
-                n_next += _activate_into(row, g[k], activation, True)
+                n_next += _activate_into(pre[q], g[k + q], activation, True)
+        k += n_block
     return n_next
 
 
