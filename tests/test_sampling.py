@@ -22,7 +22,7 @@ from minimodels.sampling.streams import run_key
         ("4-6-5-1:tanh", "gaussian", 0.5),
         ("3-9-1:linear", "uniform", 1.0),
         ("2-5-3-1", "gaussian", 1.0),  # layer 1's subset-sum table at its smallest
-        ("5-8-6-4-1", "gaussian", 0.3),  # ReLU layers that look for dead units, and one that not
+        ("5-8-6-4-1", "gaussian", 0.3),  # ReLU layers that look for dead units, one that does not
     ],
 )
 def test_compiled_sampler_equals_the_numpy_reference_net_by_net(model, init, sigma_b):

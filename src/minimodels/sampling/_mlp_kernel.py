@@ -13,9 +13,9 @@ order with one add per input instead of n.  Its table comes out in bit-reversed 
 read back through that permutation.  Later layers are vectorised over the 2^n inputs (units ×
 inputs layout), four output units at a time, and skip the units that are zero on every input,
 which would add exact zeros too.  Pre-activations go to a scratch row and the activation to
-the layer's own row (in place, LLVM does not vectorise ReLU).  Which units are zero on every
-input is read off layer 1's weights (see ``_first_layer``), counted in later layers, and not
-looked for before a one-unit layer, where skipping saves less than looking costs.  Layer 1's
+the layer's own row (in place, LLVM does not vectorise ReLU).  Which ReLU units are zero on
+every input is read off layer 1's weights (``_may_be_positive``), counted in later layers, and
+not looked for before a one-unit layer, where skipping saves less than looking costs.  Layer 1's
 tables are built four units at a time.
 
 Parameter layout per net: for each layer, W (fan_in × fan_out, row-major) then b (if any).
@@ -48,8 +48,8 @@ def _activate(x, activation):
 def _activate_into(source, target, activation, test):
     """target = activation(source) elementwise (two distinct rows).
 
-    Returns whether any value of target is non-zero if ``test``, else True (for ReLU, the
-    count costs as much as the activation).
+    Returns whether any value of target is non-zero; for ReLU without ``test`` it returns True
+    without looking (there the count costs as much as the activation).
     """
     if activation == RELU and not test:
         for i in range(source.shape[0]):
@@ -59,7 +59,8 @@ def _activate_into(source, target, activation, test):
         # the general loop below in a form that LLVM vectorises: source and target must differ
         # (in place, max(x, 0) becomes a conditional store, which it does not), and the
         # non-zero test is an integer count (a float max reduction does not vectorise either).
-        # It may keep a −0.0 where that loop writes +0.0, which changes no sum and no sign.
+        # It may keep a −0.0 where that loop writes +0.0, which changes no sum's value and no
+        # comparison with 0.
         n_positive = 0
         for i in range(source.shape[0]):
             value = max(source[i], np.float32(0.0))
@@ -228,8 +229,9 @@ def _may_be_positive(params, n_in, fan_out, bias, k):
 
     Its largest value in exact arithmetic is b + Σ max(W[j], 0); a float32 table entry (n_in
     adds) is within n_in · 2^-24 · (|b| + Σ |W[j]|) of its exact value, so a unit whose
-    largest value is below minus twice that is zero after ReLU on every input.  A dead unit
-    kept by the margin only adds exact zeros.
+    largest value is below minus twice that is zero after ReLU on every input (the factor two
+    also covers the float64 rounding of the two sums; gradual underflow, numba's and NumPy's
+    default, is assumed).  A dead unit kept by the margin only adds exact zeros.
     """
     top = np.float64(params[n_in * fan_out + k]) if bias else 0.0
     magnitude = abs(top)
@@ -273,8 +275,8 @@ def _layer(
     """One layer from the units ``live[:n_live]`` of ``a`` into ``g``; the number of live units.
 
     ``at`` is where the layer's W starts in ``params``; with ``last`` no activation is applied
-    (and no unit is listed); without ``test`` every unit is listed; ``pre`` (4 rows) holds the
-    pre-activations of the units in hand.
+    (and no unit is listed); without ``test`` a ReLU layer lists every unit; ``pre`` (4 rows)
+    holds the pre-activations of the units in hand.
     """
     b_at = at + fan_in * fan_out
     n_next = 0
@@ -314,7 +316,19 @@ def evaluate(params, widths, bias, activation, rows, a, g, pre, live, live_next,
         last = layer == n_layers - 1
         test = not last and widths[layer + 2] > 1
         n_live = _layer(
-            params, at, fan_in, fan_out, bias, activation, last, test, a, live, n_live, pre, g,
+            params,
+            at,
+            fan_in,
+            fan_out,
+            bias,
+            activation,
+            last,
+            test,
+            a,
+            live,
+            n_live,
+            pre,
+            g,
             live_next,
         )
         at += fan_in * fan_out + (fan_out if bias else 0)

@@ -142,6 +142,8 @@ def normal_first_try(state, zig_k, zig_w):
     negative = np.int64(0) - np.int64(r & np.uint64(1))  # the sign bit as 0 or −1 (all ones)
     r_abs = (r >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
     # branch-free sign (a random branch would be mispredicted half the time), applied to the
-    # integer: float(±r_abs) · w is exactly ±(float(r_abs) · w), with fewer float operations
+    # integer: float(±r_abs) · w is exactly ±(float(r_abs) · w), with fewer float operations,
+    # except that r_abs = 0 (probability 2^-61) gives +0.0 whatever the sign bit; the sign of a
+    # zero parameter changes no sum's value, no activation and no comparison with 0
     x = np.float64((np.int64(r_abs) ^ negative) - negative) * zig_w[layer]
     return state, r_abs < zig_k[layer], x, layer
