@@ -208,13 +208,37 @@ def test_bound_fit_recovers_a_planted_exponential_bound_and_ignores_singletons()
     from minimodels.sampling.analysis import fit_bound
 
     k = np.repeat(np.arange(10.0, 60.0, 5.0), 3)
-    counts = np.round(2.0 ** (-0.3 * k - 1.0) * 2**20).astype(np.int64)
+    counts = np.round(2.0 ** (-0.3 * k - 1.0) * 2**40).astype(np.int64)
     counts[1::3] //= 4  # below the maximum at each K: must not move the fit
     k = np.append(k, [80.0, 90.0])
     counts = np.append(counts, [1, 1])  # seen once: dropped
-    a, b, points = fit_bound(k, counts, 2**20)
-    assert a == pytest.approx(0.3, abs=1e-3) and b == pytest.approx(1.0, abs=0.05)
+    a, b, points = fit_bound(k, counts, 2**40)
+    assert a == pytest.approx(0.3, abs=1e-6) and b == pytest.approx(1.0, abs=1e-6)
     assert 80.0 not in points["k"]
+
+
+def test_bound_is_the_tightest_line_above_every_maximum():
+    """Against brute force: every line through two maxima that no maximum lies above, and of
+    those the one with the least total gap (the linear programme's optimum is such a line)."""
+    from minimodels.sampling.analysis import fit_bound
+
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        levels = np.sort(rng.choice(np.arange(7.0, 140.0, 3.5), rng.integers(2, 12), False))
+        log2_max = -0.3 * levels - 2 + rng.normal(0, 3, len(levels))
+        counts = np.round(2.0 ** (log2_max + 30)).astype(np.int64) + 2
+        a, b, points = fit_bound(levels, counts, 2**30)
+        k, m = points["k"], points["log2_p"]
+        line = -a * k - b
+        assert np.all(line >= m - 1e-9)  # a bound
+        best = np.inf
+        for i in range(len(k)):
+            for j in range(i + 1, len(k)):
+                slope = (m[j] - m[i]) / (k[j] - k[i])
+                candidate = m[i] + slope * (k - k[i])
+                if np.all(candidate >= m - 1e-9):
+                    best = min(best, (candidate - m).sum())
+        assert (line - m).sum() == pytest.approx(best, abs=1e-6)
 
 
 def test_random_k_distribution_is_exact_for_short_strings_and_zipf_line_normalisation():

@@ -88,7 +88,8 @@ def _section(result: SimplicityResult, title: str, intro: str, name: str) -> gal
         name,
         a.plot(),
         "Left to right: probability vs rank (dashed: Zipf line); probability vs K_LZ with the "
-        "per-K maxima of functions seen more than once and the fitted bound; the marginal P(K) "
+        "per-K maxima of functions seen more than once and the fitted bound (the tightest line "
+        "that none of them lies above); the marginal P(K) "
         "against uniformly random strings; the distribution of the number of ones.",
     )
     section.numbers.update(a.numbers())

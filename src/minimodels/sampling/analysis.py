@@ -4,8 +4,9 @@
 
 * the rank curve — P(f) of every sampled function, largest first — and the Zipf line
   P(r) = 1 / (ln(2^(2^n)) · r) (the law a map that spreads 2^(2^n) outputs Zipf-like obeys);
-* P(f) against K_LZ(f), with the simplicity-bias bound log2 P ≤ −a·K − b fitted (least squares)
-  on the largest log2 P at each K, after dropping functions seen once (their frequency is noise);
+* P(f) against K_LZ(f), with the simplicity-bias bound log2 P ≤ −a·K − b fitted on the largest
+  log2 P at each K, after dropping functions seen once (their frequency is noise): the tightest
+  line that no maximum lies above (least total gap to the maxima), so that it is a bound;
 * the marginal P(K) = Σ_{f: K(f) = K} P(f) beside the K distribution of uniformly random
   strings of the same length (exact for 2^n ≤ 16 bits, else sampled with ``rng``);
 * the distribution of the number of ones (entropy bias), the number of distinct functions and
@@ -32,15 +33,40 @@ def zipf_line(n_inputs: int, ranks: np.ndarray) -> np.ndarray:
 
 
 def fit_bound(k: np.ndarray, counts: np.ndarray, n_samples: int) -> tuple[float, float, dict]:
-    """(a, b) of log2 P ≤ −a·K − b, fitted on per-K maxima of functions seen more than once."""
+    """(a, b) of log2 P ≤ −a·K − b, fitted on per-K maxima of functions seen more than once.
+
+    The line lies on or above every maximum and, among such lines, has the least total gap
+    to them: a linear programme whose optimum is the edge of the maxima's upper convex hull
+    above their mean K.
+    """
     keep = counts > 1
     k, log2_p = k[keep], np.log2(counts[keep] / n_samples)
     levels = np.unique(k)
     maxima = np.array([log2_p[k == level].max() for level in levels])
     if len(levels) < 2:
         return math.nan, math.nan, {"k": levels, "log2_p": maxima}
-    slope, intercept = np.polyfit(levels, maxima, 1)
+    hull = _upper_hull(levels, maxima)
+    mean_k = levels.mean()
+    edge = min(int(np.searchsorted(levels[hull], mean_k, side="right")), len(hull) - 1)
+    left, right = hull[edge - 1], hull[edge]
+    slope = (maxima[right] - maxima[left]) / (levels[right] - levels[left])
+    intercept = maxima[left] - slope * levels[left]
     return float(-slope), float(-intercept), {"k": levels, "log2_p": maxima}
+
+
+def _upper_hull(x: np.ndarray, y: np.ndarray) -> list[int]:
+    """Indices of the upper convex hull of points sorted by distinct x, left to right."""
+    hull: list[int] = []
+    for i in range(len(x)):
+        while len(hull) >= 2:
+            o, m = hull[-2], hull[-1]
+            # drop m if it lies on or below the segment o → i
+            if (x[m] - x[o]) * (y[i] - y[o]) - (y[m] - y[o]) * (x[i] - x[o]) >= 0:
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    return hull
 
 
 def random_k_distribution(
