@@ -12,7 +12,7 @@ Prints (median of several repeats, all measured in this run):
   - *plain*: as first written, with NumPy's defaults — ``default_rng`` and ``rng.normal`` in
     float64, outputs packed with ``np.packbits``;
   - *tuned*: float32 parameters from ``Generator(SFC64)`` (its fastest generator), the 128
-    output bits packed into two uint64 keys.  About 2.5× the plain one: the ratio to it is
+    output bits packed into two uint64 keys.  About 1.7× the plain one: the ratio to it is
     the demanding one;
 * end-to-end samples/s of the JAX engine (``engine="jax"``, on JAX's default device) vs the same
   baseline and vs the numba engine;
