@@ -88,11 +88,12 @@ class Split:
         The same test as :meth:`restrict` without unpacking: rejection sampling keeps about
         one table in 10^4, so the test runs on the packed words of every sample.
         """
+        from minimodels.sampling.mlp import n_words
+
         words = np.asarray(words, dtype=np.uint64)
-        n_words = max(1, (2**self.n + 63) // 64)
         bit = np.uint64(1) << (63 - (self.train % 64)).astype(np.uint64)
-        mask = np.zeros(n_words, dtype=np.uint64)
-        label = np.zeros(n_words, dtype=np.uint64)
+        mask = np.zeros(n_words(self.n), dtype=np.uint64)
+        label = np.zeros(n_words(self.n), dtype=np.uint64)
         np.bitwise_or.at(mask, self.train // 64, bit)
         np.bitwise_or.at(label, self.train // 64, bit * self.train_labels.astype(np.uint64))
         return (((words ^ label) & mask) == 0).all(axis=1)

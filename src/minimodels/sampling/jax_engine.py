@@ -43,7 +43,9 @@ import functools
 
 import numpy as np
 
+from minimodels.sampling.mlp import layer_scales, n_words
 from minimodels.sampling.models import MLPSpec, check_init
+from minimodels.sampling.substrates import boolean_inputs
 
 __all__ = [
     "batch_size",
@@ -83,7 +85,6 @@ def batch_size(spec: MLPSpec) -> int:
 
 def _parameter_scales(spec: MLPSpec, init: str, sigma_w: float, sigma_b: float) -> np.ndarray:
     from minimodels.sampling._mlp_kernel import parameter_scales
-    from minimodels.sampling.mlp import layer_scales
 
     scale_w, scale_b = layer_scales(spec, init, sigma_w, sigma_b)
     return parameter_scales(spec.widths, spec.bias, scale_w, scale_b).astype(np.float32)
@@ -141,9 +142,9 @@ def _compiled(spec: MLPSpec, init: str, batch: int, what: str):
     jnp = jax.numpy
     n = spec.n_inputs
     rows = 1 << n
-    n_words = max(1, rows // 64)
+    words = n_words(n)
     n_params = spec.n_parameters
-    inputs = ((np.arange(rows)[:, None] >> np.arange(n - 1, -1, -1)) & 1).astype(np.float32)
+    inputs = boolean_inputs(n).astype(np.float32)
     shifts = np.arange(31, -1, -1, dtype=np.uint32)
     # full float32 products: GPUs would otherwise multiply float32 matrices in TF32
     precision = jax.lax.Precision.HIGHEST
@@ -164,8 +165,8 @@ def _compiled(spec: MLPSpec, init: str, batch: int, what: str):
                 g = g + b[:, None, :]
             h = g if layer == len(layers) - 1 else activate(g)
         bits = (h[:, :, 0] > 0).astype(jnp.uint32)  # (B, 2^n)
-        bits = jnp.pad(bits, ((0, 0), (0, 64 * n_words - rows)))  # n < 6: the top bits only
-        halves = bits.reshape(batch, 2 * n_words, 32) << shifts
+        bits = jnp.pad(bits, ((0, 0), (0, 64 * words - rows)))  # n < 6: the top bits only
+        halves = bits.reshape(batch, 2 * words, 32) << shifts
         return halves.sum(axis=2, dtype=jnp.uint32)  # (B, 2·n_words): high, low, high, low …
 
     return jax.jit(params if what == "params" else tables)
@@ -181,7 +182,7 @@ def _batches(spec, key, first, n_nets, init, sigma_w, sigma_b, batch, what):
     scales = _jax().numpy.asarray(_parameter_scales(spec, init, sigma_w, sigma_b))  # once
     # dispatch every batch before reading any: the device never waits for the host
     pending = [fn(run_key, *_split_first(first + s), scales) for s in range(0, n_nets, batch)]
-    return [np.asarray(part) for part in pending], batch
+    return [np.asarray(part) for part in pending]
 
 
 def truth_tables(
@@ -200,9 +201,9 @@ def truth_tables(
     ``batch`` (nets per compiled call) defaults to :func:`batch_size`; keep the default for
     tables that are identical across runs.
     """
-    parts, _ = _batches(spec, key, first, n_nets, init, sigma_w, sigma_b, batch, "tables")
+    parts = _batches(spec, key, first, n_nets, init, sigma_w, sigma_b, batch, "tables")
     if not parts:
-        return np.zeros((0, max(1, (1 << spec.n_inputs) // 64)), dtype=np.uint64)
+        return np.zeros((0, n_words(spec.n_inputs)), dtype=np.uint64)
     halves = np.concatenate(parts)[:n_nets].astype(np.uint64)
     return (halves[:, 0::2] << np.uint64(32)) | halves[:, 1::2]
 
@@ -219,7 +220,7 @@ def draw_parameters(
     batch: int | None = None,
 ) -> np.ndarray:
     """(n_nets, n_parameters) float32: the flat parameters :func:`truth_tables` evaluates."""
-    parts, _ = _batches(spec, key, first, n_nets, init, sigma_w, sigma_b, batch, "params")
+    parts = _batches(spec, key, first, n_nets, init, sigma_w, sigma_b, batch, "params")
     if not parts:
         return np.zeros((0, spec.n_parameters), dtype=np.float32)
     return np.concatenate(parts)[:n_nets]
