@@ -92,7 +92,6 @@ def from_strings(functions, counts, n_inputs: int | None = None) -> FunctionTabl
 
 def from_bits(bits: np.ndarray, counts) -> FunctionTable:
     """A table from (m, 2^n) 0/1 truth tables and their counts (rows need not be distinct)."""
-    counts = np.asarray(counts, dtype=np.int64)
     return from_words(pack_bits(bits), counts, bits.shape[1].bit_length() - 1)
 
 
