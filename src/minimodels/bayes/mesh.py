@@ -30,6 +30,7 @@ Truth tables come from a compiled loop (:func:`truth_tables`, numba, the sampler
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache, cached_property
 
@@ -269,7 +270,7 @@ def evolve_mesh(
     evaluator = _evaluator(split.n, substrate)
     n_levels, n_params = len(substrate.levels), substrate.n_params
     state = rng.integers(0, n_levels, n_params) if start is None else np.array(start, np.int64)
-    mask, target = _train_mask_and_target(split)
+    mask, target = (int(words[0]) for words in split.packed_train_masks())  # n ≤ 6: one word
 
     def loss(indices: np.ndarray) -> float:
         word = int(evaluator.words(indices[None])[0, 0])
@@ -289,19 +290,12 @@ def evolve_mesh(
     )
 
 
-def _train_mask_and_target(split: Split) -> tuple[int, int]:
-    """Word-0 bit masks (bit 63 − i ↔ input i) of the training rows and of the target's ones."""
-    mask = sum(1 << (63 - int(i)) for i in split.train)
-    target = sum(1 << (63 - i) for i, c in enumerate(split.target) if c == "1")
-    return mask, target
-
-
 def _evolve_block(args: tuple) -> BlockResult:
     """Worker: evolution runs for a block of seeds; (test functions, n_unfit, seconds)."""
     split, substrate, steps, seeds = args
     started = time.perf_counter()
     evaluator = _evaluator(split.n, substrate)
-    functions, n_unfit = [], 0
+    functions, n_unfit = Counter(), 0
     for seed in seeds:
         walk = evolve_mesh(split, substrate, steps=steps, rng=np.random.default_rng(seed))
         final = walk.losses[-1] if len(walk.losses) else walk.initial_loss
@@ -309,7 +303,7 @@ def _evolve_block(args: tuple) -> BlockResult:
             n_unfit += 1
             continue
         table = evaluator.tables(np.asarray(walk.state)[None])
-        functions.append(bits_to_strings(table[:, split.test])[0])
+        functions[bits_to_strings(table[:, split.test])[0]] += 1
     return functions, n_unfit, time.perf_counter() - started
 
 
@@ -355,10 +349,9 @@ def _random_mesh_block(args: tuple) -> BlockResult:
     for seed, size in blocks:
         rng = np.random.default_rng(seed)
         indices = rng.integers(0, len(substrate.levels), (size, substrate.n_params))
-        fits, test_bits = split.restrict(evaluator.tables(indices))
-        kept.extend(bits_to_strings(test_bits[fits]).tolist() if fits.any() else [])
+        kept.extend(split.fitting_test_functions(evaluator.words(indices))[1].tolist())
         n_drawn += size
-    return kept, n_drawn - len(kept), time.perf_counter() - started
+    return Counter(kept), n_drawn - len(kept), time.perf_counter() - started
 
 
 def random_mesh_plan(

@@ -88,15 +88,28 @@ class Split:
         The same test as :meth:`restrict` without unpacking: rejection sampling keeps about
         one table in 10^4, so the test runs on the packed words of every sample.
         """
+        mask, label = self.packed_train_masks()
+        return (((np.asarray(words, dtype=np.uint64) ^ label) & mask) == 0).all(axis=1)
+
+    def packed_train_masks(self) -> tuple[np.ndarray, np.ndarray]:
+        """(training rows, target's ones on them) as packed words, in the layout above."""
         from minimodels.sampling.mlp import n_words
 
-        words = np.asarray(words, dtype=np.uint64)
         bit = np.uint64(1) << (63 - (self.train % 64)).astype(np.uint64)
         mask = np.zeros(n_words(self.n), dtype=np.uint64)
         label = np.zeros(n_words(self.n), dtype=np.uint64)
         np.bitwise_or.at(mask, self.train // 64, bit)
         np.bitwise_or.at(label, self.train // 64, bit * self.train_labels.astype(np.uint64))
-        return (((words ^ label) & mask) == 0).all(axis=1)
+        return mask, label
+
+    def fitting_test_functions(self, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For packed tables: (which fit S ``(N,)`` bool, the test functions of those, as
+        '0'/'1' strings); only the fitting rows are unpacked."""
+        from minimodels.sampling.mlp import unpacked_truth_tables
+
+        fits = self.fits_packed(words)
+        tables = unpacked_truth_tables(np.asarray(words)[fits], self.n)
+        return fits, bits_to_strings(tables[:, self.test])
 
     def restrict(self, tables: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For ``(N, 2^n)`` 0/1 outputs: (fits S exactly ``(N,)`` bool, test bits ``(N, t)``)."""
@@ -377,7 +390,8 @@ def _aligned(functions: np.ndarray, tally: FunctionCounts) -> np.ndarray:
 # -- plans: a tally split into independent, seeded shards -----------------------------------
 
 
-BlockResult = tuple[list[str], int, float]  # (test functions kept, attempts not kept, seconds)
+# (kept test function → how many times, attempts not kept, seconds)
+BlockResult = tuple[Counter, int, float]
 
 
 @dataclass(frozen=True)
@@ -420,13 +434,10 @@ def run_plan(
         if on_result is not None:
             on_result(todo[j], result)
     pooled = Counter()
-    for functions, _, _ in results.values():
-        pooled.update(functions)
-    return tabulate(
-        pooled.elements(),
-        n_attempts=plan.n_attempts,
-        seconds=sum(seconds for _, _, seconds in results.values()),
-    )
+    for kept, _, _ in results.values():
+        pooled.update(kept)
+    seconds = sum(seconds for _, _, seconds in results.values())
+    return _from_counter(pooled, plan.n_attempts, sum(pooled.values()), seconds)
 
 
 def run_here(make_plan: Callable[..., Plan], *args: Any, **options: Any) -> FunctionCounts:
@@ -503,7 +514,7 @@ def exact_rule_array_posterior(
     return exact_posterior(enumerate_rule_arrays(split, substrate), None, split)
 
 
-def _evolve_block(args: tuple) -> tuple[list[str], int, float]:
+def _evolve_block(args: tuple) -> BlockResult:
     """Worker: adaptive-evolution runs for a block of seeds; (test functions, n_unfit, s)."""
     import time
 
@@ -528,7 +539,7 @@ def _evolve_block(args: tuple) -> tuple[list[str], int, float]:
             continue
         answers = task.answers(result.array)[split.test, 0]
         functions.append("".join(map(str, answers.tolist())))
-    return functions, n_unfit, time.perf_counter() - started
+    return Counter(functions), n_unfit, time.perf_counter() - started
 
 
 def evolution_plan(
@@ -558,7 +569,7 @@ def evolve_functions(split: Split, substrate: RuleArraySubstrate, **options) -> 
     return run_here(evolution_plan, split, substrate, **options)
 
 
-def _random_array_block(args: tuple) -> tuple[list[str], int, float]:
+def _random_array_block(args: tuple) -> BlockResult:
     """Worker: ``count`` uniformly random arrays from ``seed``; the test functions of those
     that fit S."""
     import time
@@ -574,7 +585,7 @@ def _random_array_block(args: tuple) -> tuple[list[str], int, float]:
         stack = rules[rng.integers(0, len(rules), (size, substrate.depth, substrate.width))]
         fits, test_bits = split.restrict(_readout_tables(stack, task, substrate))
         kept.extend(bits_to_strings(test_bits[fits]).tolist() if fits.any() else [])
-    return kept, count - len(kept), time.perf_counter() - started
+    return Counter(kept), count - len(kept), time.perf_counter() - started
 
 
 def random_array_plan(
@@ -647,7 +658,7 @@ class SGDSetup:
         return model, training, Init(self.init, self.sigma_w, self.sigma_b)
 
 
-def _sgd_block(args: tuple) -> tuple[list[str], int, float]:
+def _sgd_block(args: tuple) -> BlockResult:
     """Worker: train nets ``first … first + count − 1`` of a run; (test functions, n_unfit, s)."""
     import dataclasses
     import time
@@ -678,7 +689,7 @@ def _sgd_block(args: tuple) -> tuple[list[str], int, float]:
         fitted = fitted & (np.asarray(result.final_accuracy) >= 1.0)  # still fits S after it
     outputs = np.asarray(result.predict(x_all[split.test]))[:, :, 0]  # (count, t)
     strings = bits_to_strings((outputs[fitted] > 0).astype(np.uint8))
-    return strings.tolist(), int((~fitted).sum()), time.perf_counter() - started
+    return Counter(strings.tolist()), int((~fitted).sum()), time.perf_counter() - started
 
 
 def sgd_plan(split: Split, setup: SGDSetup, *, n_runs: int, seed: int, batch: int = 2048) -> Plan:
@@ -726,11 +737,8 @@ def _net_bayes_block(args: tuple) -> BlockResult:
         words = mlp.truth_tables(
             spec, key, start, size, init=setup.init, sigma_w=setup.sigma_w, sigma_b=setup.sigma_b
         )
-        fits = split.fits_packed(words)
-        if fits.any():
-            test_bits = mlp.unpacked_truth_tables(words[fits], split.n)[:, split.test]
-            kept.extend(bits_to_strings(test_bits).tolist())
-    return kept, count - len(kept), time.perf_counter() - started
+        kept.extend(split.fitting_test_functions(words)[1].tolist())
+    return Counter(kept), count - len(kept), time.perf_counter() - started
 
 
 def net_bayes_plan(
@@ -755,9 +763,7 @@ def table_bayes_plan(split: Split, setup: SGDSetup, run: str | Path) -> Plan:
 
     A sample run's table holds every function its random nets computed, with counts; the
     nets that fit S are the rows that agree with the target on S.  One 10^8-sample run thus
-    serves every training set and target, with no new sampling.  The kept samples travel as
-    one test-function string each, like every P_B block's: a few thousand for |S| = 32, but
-    gigabytes for a training set that a tenth of 10^8 nets fit.
+    serves every training set and target, with no new sampling.
     """
     from minimodels.sampling.models import parse_model
     from minimodels.storage import read_json
@@ -778,19 +784,19 @@ def table_bayes_plan(split: Split, setup: SGDSetup, run: str | Path) -> Plan:
 
 
 def _table_bayes_block(args: tuple) -> BlockResult:
-    """Worker: the test functions of a stored sample table's rows that fit S, with repeats."""
+    """Worker: the test functions of a stored sample table's rows that fit S, with counts."""
     import time
 
-    from minimodels.sampling.mlp import unpacked_truth_tables
     from minimodels.sampling.runs import load_run
 
     split, run = args
     started = time.perf_counter()
     table, _ = load_run(run)
-    fits = split.fits_packed(table.words)
-    tests = bits_to_strings(unpacked_truth_tables(table.words[fits], split.n)[:, split.test])
-    kept = np.repeat(tests, table.counts[fits]).tolist()
-    return kept, table.n_samples - len(kept), time.perf_counter() - started
+    fits, tests = split.fitting_test_functions(table.words)
+    kept = Counter()
+    for function, count in zip(tests.tolist(), table.counts[fits].tolist(), strict=True):
+        kept[function] += count  # functions that differ on S only share a test function
+    return kept, table.n_samples - sum(kept.values()), time.perf_counter() - started
 
 
 def nngp_posterior(

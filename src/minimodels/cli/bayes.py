@@ -39,6 +39,7 @@ def _run_and_write(
     quiet: bool,
 ) -> dict[str, Any]:  # fmt: skip
     import time
+    from collections import Counter
 
     from minimodels.experiments import bayes as experiment
     from minimodels.parallel import check_backend
@@ -78,14 +79,12 @@ def _run_and_write(
         if resume:
             for path in shards.glob(f"{name}-*.json"):
                 saved = read_json(path)
-                functions = [f for f, c in saved["counts"].items() for _ in range(c)]
-                done[int(path.stem.split("-")[1])] = (functions, saved["n_rest"], saved["seconds"])
+                kept = Counter(saved["counts"])
+                done[int(path.stem.split("-")[1])] = (kept, saved["n_rest"], saved["seconds"])
 
         def save(index: int, result, name=name) -> None:
-            from collections import Counter
-
-            functions, n_rest, seconds = result
-            record = {"counts": dict(Counter(functions)), "n_rest": n_rest, "seconds": seconds}
+            kept, n_rest, seconds = result
+            record = {"counts": dict(kept), "n_rest": n_rest, "seconds": seconds}
             write_json(shards / f"{name}-{index:05d}.json", record)
 
         with progress_bar(f"{name} shards", enabled=not quiet) as on_progress:
