@@ -401,20 +401,17 @@ def enumerate_mesh_functions(
             f"{substrate.n_settings} parameter settings are too many to enumerate "
             f"(at most 2^24); use rejection sampling"
         )
+    from minimodels.sampling.tables import count_functions, merge_tables
+
     evaluator = _evaluator(n, substrate)
     n_levels, n_params = len(substrate.levels), substrate.n_params
     powers = n_levels ** np.arange(n_params - 1, -1, -1, dtype=np.int64)
-    tally: dict[tuple[int, ...], int] = {}
+    parts = []
     for start in range(0, substrate.n_settings, chunk):
         numbers = np.arange(start, min(start + chunk, substrate.n_settings), dtype=np.int64)
-        words = evaluator.words((numbers[:, None] // powers) % n_levels)
-        distinct, counts = np.unique(words, axis=0, return_counts=True)
-        for word, count in zip(map(tuple, distinct.tolist()), counts.tolist(), strict=True):
-            tally[word] = tally.get(word, 0) + count
-    from minimodels.sampling.mlp import unpacked_truth_tables
-
-    words = np.array(list(tally), dtype=np.uint64).reshape(len(tally), -1)
-    return unpacked_truth_tables(words, n), np.array(list(tally.values()), dtype=np.int64)
+        parts.append(count_functions(evaluator.words((numbers[:, None] // powers) % n_levels), n))
+    table = merge_tables(parts)
+    return table.truth_tables(), table.counts
 
 
 def exact_mesh_posterior(
