@@ -355,27 +355,22 @@ def finish(
     """The comparison; with ``bayes=None`` P_B is computed: exactly for mesh nets (every level
     vector), from the NNGP by EP for the functions SGD found."""
     name = "P_evo" if isinstance(config, EVOLUTION_CONFIGS) else "P_SGD"
-    if bayes is None and isinstance(config, MeshEvolutionVsBayesConfig):
-        t0 = time.perf_counter()
-        functions, p_bayes = exact_mesh_posterior(split, config.substrate)
-        bayes = FunctionCounts(
-            np.zeros(0, str), np.zeros(0, np.int64), 0, 0, time.perf_counter() - t0
-        )
-        comparison = compare_with_computed(
-            train, functions, p_bayes, split.test_target, train_name=name, source="exact"
-        )
-    elif bayes is None:
-        t0 = time.perf_counter()
-        chosen = train.functions[train.counts >= config.nngp_min_count]
-        p_bayes = nngp_posterior(split, config.setup, chosen, on_progress=on_progress)
-        bayes = FunctionCounts(
-            np.zeros(0, str), np.zeros(0, np.int64), 0, 0, time.perf_counter() - t0
-        )
-        comparison = compare_with_computed(
-            train, chosen, p_bayes, split.test_target, train_name=name
-        )
-    else:
+    if bayes is not None:
         comparison = compare(train, bayes, split.test_target, train_name=name)
+        return BayesResult(config, split, comparison, train, bayes, time.perf_counter() - started)
+    t0 = time.perf_counter()
+    if isinstance(config, MeshEvolutionVsBayesConfig):
+        functions, p_bayes = exact_mesh_posterior(split, config.substrate)
+        source = "exact"
+    else:
+        functions = train.functions[train.counts >= config.nngp_min_count]
+        p_bayes = nngp_posterior(split, config.setup, functions, on_progress=on_progress)
+        source = "ep"
+    # P_B was computed, not tallied: an empty tally that keeps the time it took
+    bayes = FunctionCounts(np.zeros(0, str), np.zeros(0, np.int64), 0, 0, time.perf_counter() - t0)
+    comparison = compare_with_computed(
+        train, functions, p_bayes, split.test_target, train_name=name, source=source
+    )
     return BayesResult(config, split, comparison, train, bayes, time.perf_counter() - started)
 
 
