@@ -187,3 +187,6 @@ def test_with_a_computed_p_b_the_scored_mean_error_covers_only_the_scored_functi
     assert headline["mean_test_error_train"] == pytest.approx(0.3)
     assert headline["mean_test_error_train_scored"] == pytest.approx(0.125)
     assert headline["train_mass_unseen_by_bayes"] == pytest.approx(0.2)
+    # aa: 0.6 vs 0.5 and ab: 0.2 vs 0.1 are within ×10; bb is not scored: 0.8 of the 0.8 scored
+    assert headline["train_mass_within_decade"] == pytest.approx(0.8)
+    assert headline["train_mass_within_decade_scored"] == pytest.approx(1.0)

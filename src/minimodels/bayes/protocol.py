@@ -58,6 +58,11 @@ def bits_to_strings(bits: np.ndarray) -> np.ndarray:
     return bits.view(f"S{bits.shape[1]}").ravel().astype(str)
 
 
+def _ratio(part: float, whole: float) -> float:
+    """part / whole, 0 when there is nothing to divide."""
+    return float(part / whole) if whole else 0.0
+
+
 @dataclass(frozen=True)
 class Split:
     """Training rows ``train`` and test rows ``test`` of the ``2^n`` inputs, and the target."""
@@ -277,6 +282,10 @@ class Comparison(Drawable):
                 float(self.p_train[within & twice].sum() / train_twice) if train_twice else None
             ),
             "train_mass_unseen_by_bayes": float(self.p_train[self.p_bayes == 0].sum()),
+            # the same fraction of the mass P_B gives any probability to (what EP scored)
+            "train_mass_within_decade_scored": _ratio(
+                self.p_train[within].sum(), self.p_train[self.p_bayes > 0].sum()
+            ),
             "log10_correlation_seen_twice": correlation,
             "mean_test_error_train": self._mean_test_error(self.p_train),
             # over the functions P_B gives mass to: what a computed P_B is compared on

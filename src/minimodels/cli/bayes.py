@@ -127,19 +127,20 @@ def _report(summary: dict[str, Any], out: Path) -> None:
     else:
         bayes = "P_B of the functions it found from the NNGP by EP."
     echo(f"{summary['learner']}: {summary['n_fit']} of {summary['n_runs']} runs fit S; {bayes}")
-    learner, within = summary["learner"], summary["train_mass_within_decade"]
+    learner = summary["learner"]
     if summary["bayes_method"] == "ep":  # EP scored only the functions found often enough
         scored = 1.0 - summary["train_mass_unseen_by_bayes"]
         echo(
             f"EP scored the functions carrying {scored:.1%} of {learner} mass; "
-            f"{within / scored if scored else 0:.1%} of that lies within a factor 10 of P_B."
+            f"{summary['train_mass_within_decade_scored']:.1%} of that lies within a factor 10 "
+            "of P_B."
         )
-    else:
-        echo(f"{within:.1%} of {learner} mass lies within a factor 10 of P_B.")
-    if summary["bayes_method"] == "ep":  # both means over the functions EP scored
+        # both means over the functions EP scored
         errors = (summary["mean_test_error_train_scored"], summary["mean_test_error_bayes"])
         scope = " (over the functions EP scored)"
     else:
+        within = summary["train_mass_within_decade"]
+        echo(f"{within:.1%} of {learner} mass lies within a factor 10 of P_B.")
         errors, scope = (summary["mean_test_error_train"], summary["mean_test_error_bayes"]), ""
     echo(
         f"Mean test error{scope}: {_fraction(errors[0])} under {learner}, "
@@ -148,7 +149,7 @@ def _report(summary: dict[str, Any], out: Path) -> None:
     unseen = summary["train_mass_unseen_by_bayes"]
     if summary["bayes_method"] == "rejection" and unseen > 0.2:
         echo(
-            f"{unseen:.0%} of {summary['learner']} mass is on functions no accepted sample "
+            f"{unseen:.0%} of {learner} mass is on functions no accepted sample "
             "computed: that fraction is P_B's resolution, not disagreement (draw more samples "
             "or use a bigger sample run, or for nets use --bayes nngp)."
         )

@@ -79,12 +79,10 @@ def within_decade(comparison: Comparison) -> str:
     EP scores only the functions training found often enough: the fraction is then of the
     mass it scored, and says so.
     """
-    numbers = comparison.headline()
-    within, name = numbers["train_mass_within_decade"], comparison.train_name
+    numbers, name = comparison.headline(), comparison.train_name
     if comparison.bayes_source != "ep":
-        return f"{within:.0%} of {name} mass"
-    scored = 1.0 - numbers["train_mass_unseen_by_bayes"]
-    return f"{within / scored if scored else 0:.0%} of the {name} mass EP scored"
+        return f"{numbers['train_mass_within_decade']:.0%} of {name} mass"
+    return f"{numbers['train_mass_within_decade_scored']:.0%} of the {name} mass EP scored"
 
 
 def plot_ranks(comparison: Comparison, *, ax: Axes | None = None) -> Figure:
