@@ -211,13 +211,8 @@ def sgd_vs_bayes(
     _report(summary, out)
 
 
-# Per-substrate defaults of the evolution-vs-bayes options left out on the command line.
-EVOLUTION_DEFAULTS = {
-    "rulearray": {"n": 5, "train_size": 16, "target": "x1&x2", "width": 11, "depth": 8,
-                  "runs": "400", "samples": "400000"},
-    "mesh": {"n": 4, "train_size": 8, "target": "x1|x2", "width": 5, "depth": 2,
-             "runs": "2000", "samples": "3e6"},
-}  # fmt: skip
+# Where the command's defaults differ from the configs' (options left out fall to the config)
+EVOLUTION_CLI_DEFAULTS = {"rulearray": {"n_runs": 400, "n_samples": 400_000}, "mesh": {}}
 
 
 def _parse_list(text: str, name: str, kind: type) -> tuple:
@@ -287,31 +282,31 @@ def evolution_vs_bayes(
     """
     from minimodels.experiments.bayes import EvolutionVsBayesConfig, MeshEvolutionVsBayesConfig
 
-    if substrate not in EVOLUTION_DEFAULTS:
+    if substrate not in EVOLUTION_CLI_DEFAULTS:
         raise ValueError(f"substrate must be 'rulearray' or 'mesh', got {substrate!r}")
-    given = {"n": n, "train_size": train_size, "target": target, "width": width, "depth": depth,
-             "runs": runs, "samples": samples}  # fmt: skip
-    options = {k: EVOLUTION_DEFAULTS[substrate][k] if v is None else v for k, v in given.items()}
-    common = {
-        "n": options["n"], "train_size": options["train_size"], "target": options["target"],
-        "width": options["width"], "depth": options["depth"],
-        "n_runs": _count(options["runs"], "runs"), "steps": steps,
-        "n_samples": _count(options["samples"], "samples"), "n_shards": shards, "seed": seed,
-    }  # fmt: skip
+    given = {"n": n, "train_size": train_size, "target": target, "width": width, "depth": depth}
+    options = {**EVOLUTION_CLI_DEFAULTS[substrate], "steps": steps, "n_shards": shards,
+               "seed": seed} | {k: v for k, v in given.items() if v is not None}  # fmt: skip
+    if runs is not None:
+        options["n_runs"] = _count(runs, "runs")
+    if samples is not None:
+        options["n_samples"] = _count(samples, "samples")
     if substrate == "mesh":
         if rules is not None:
             raise ValueError("--rules applies to --substrate rulearray; mesh nets take --levels")
-        level_set = _parse_list(levels, "levels", float) if levels is not None else (-1.0, 0.0, 1.0)
-        config = MeshEvolutionVsBayesConfig(
-            **common, r=r, levels=level_set, bayes="auto" if bayes is None else bayes
-        )
+        if levels is not None:
+            options["levels"] = _parse_list(levels, "levels", float)
+        if bayes is not None:
+            options["bayes"] = bayes
+        config = MeshEvolutionVsBayesConfig(**options, r=r)
     else:
         if levels is not None or bayes is not None:
             raise ValueError(
                 "--levels and --bayes apply to --substrate mesh; rule arrays take --rules"
             )
-        rule_set = _parse_list(rules, "rules", int) if rules is not None else (4, 146)
-        config = EvolutionVsBayesConfig(**common, rules=rule_set, r=1 if r == "1" else r)
+        if rules is not None:
+            options["rules"] = _parse_list(rules, "rules", int)
+        config = EvolutionVsBayesConfig(**options, r=1 if r == "1" else r)
     summary = _run_and_write(
         config, out, resume=resume, backend=backend, jobs=jobs, address=address, quiet=quiet
     )
