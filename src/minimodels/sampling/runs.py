@@ -73,12 +73,7 @@ class SampleConfig:
 
         spec = parse_model(self.model)
         check_init(self.init)
-        engine = resolve_engine(self.engine, fully_connected=isinstance(spec, MLPSpec))
-        if engine == "jax" and not isinstance(spec, MLPSpec):
-            raise ValueError(
-                f"engine 'jax' samples fully connected nets and perceptrons, not {self.model!r}; "
-                "use engine 'numba'"
-            )
+        engine = resolve_engine(self.engine, self.model, fully_connected=isinstance(spec, MLPSpec))
         if not 1 <= self.samples <= MAX_SAMPLES:
             raise ValueError(f"samples must be between 1 and {MAX_SAMPLES:.0e}, got {self.samples}")
         if self.shard_size < 1:
@@ -96,17 +91,22 @@ class SampleConfig:
         return min(self.shard_size, self.samples - shard * self.shard_size)
 
 
-def resolve_engine(engine: str, *, fully_connected: bool = True) -> str:
-    """``numba`` or ``jax``; ``auto`` is ``jax`` for fully connected nets where JAX has a GPU/TPU,
-    else ``numba``."""
+def resolve_engine(engine: str, model: str, *, fully_connected: bool) -> str:
+    """``numba`` or ``jax`` for sampling ``model``; ``auto`` is ``jax`` for fully connected nets
+    where JAX has a GPU/TPU, else ``numba``."""
+    if engine not in (*ENGINES, "auto"):
+        raise ValueError(f"unknown engine {engine!r}; choose one of numba, jax or auto")
+    if engine == "jax" and not fully_connected:
+        raise ValueError(
+            f"engine 'jax' samples fully connected nets and perceptrons, not {model!r}; "
+            "use engine 'numba'"
+        )
     if engine == "auto":
         if not fully_connected:
             return "numba"
         from minimodels.sampling.jax_engine import has_accelerator
 
         return "jax" if has_accelerator() else "numba"
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; choose one of numba, jax or auto")
     return engine
 
 
