@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numba as nb
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
 
@@ -127,28 +128,28 @@ def _is_whole(value: object) -> bool:
 def check_colours_and_cutoff(k: int, cutoff: int) -> None:
     """One-sentence ValueError unless k is 2..6 colours and cutoff a whole number ≥ 1."""
     if not _is_whole(k) or not 2 <= k <= 6:
-        raise ValueError(f"the number of colours k must be an integer in 2..6, got {k!r}")
+        raise UsageError(f"the number of colours k must be an integer in 2..6, got {k!r}")
     if not _is_whole(cutoff) or cutoff < 1:
-        raise ValueError(f"cutoff must be a whole number ≥ 1, got {cutoff!r}")
+        raise UsageError(f"cutoff must be a whole number ≥ 1, got {cutoff!r}")
 
 
 def _check_steps(steps: int) -> None:
     if not _is_whole(steps) or steps < 0:
-        raise ValueError(f"steps must be a whole number ≥ 0, got {steps!r}")
+        raise UsageError(f"steps must be a whole number ≥ 0, got {steps!r}")
 
 
 def _as_table(genome: np.ndarray | int, k: int) -> np.ndarray:
     if isinstance(genome, int | np.integer):
         n = int(genome)
         if not 0 <= n < k ** (k**3):
-            raise ValueError(f"rule {n} is out of range for k={k}, r=1 (0..{k ** (k**3) - 1})")
+            raise UsageError(f"rule {n} is out of range for k={k}, r=1 (0..{k ** (k**3) - 1})")
         table = np.array([(n // k**i) % k for i in range(k**3)], dtype=np.uint8)
     else:
         table = np.asarray(genome, dtype=np.uint8)
         if table.shape != (k**3,) or table.max(initial=0) >= k:
-            raise ValueError(f"a k={k} rule table needs {k**3} entries in 0..{k - 1}")
+            raise UsageError(f"a k={k} rule table needs {k**3} entries in 0..{k - 1}")
     if table[0] != 0:
-        raise ValueError("the genome must send the all-zero neighbourhood to 0 (blank background)")
+        raise UsageError("the genome must send the all-zero neighbourhood to 0 (blank background)")
     return table
 
 
@@ -180,7 +181,7 @@ def phenotype(genome: np.ndarray | int, *, k: int = 3, cutoff: int = 200) -> np.
 
 def _fitness_code(fitness: str) -> int:
     if fitness not in FITNESSES:
-        raise ValueError(f"fitness must be one of {', '.join(FITNESSES)}, got {fitness!r}")
+        raise UsageError(f"fitness must be one of {', '.join(FITNESSES)}, got {fitness!r}")
     return FITNESSES.index(fitness)
 
 

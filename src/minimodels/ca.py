@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.errors import UsageError
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -40,7 +42,7 @@ def _range(r: Any) -> Fraction:
     except (ValueError, TypeError, ZeroDivisionError):
         value = None
     if value is None or not (value == Fraction(1, 2) or (value.denominator == 1 and value >= 1)):
-        raise ValueError(f"range r must be 1/2 or a whole number >= 1, got r={r!r}")
+        raise UsageError(f"range r must be 1/2 or a whole number >= 1, got r={r!r}")
     return value
 
 
@@ -62,7 +64,7 @@ def n_rules(k: int = 2, r: Any = 1) -> int:
 
 def _check_k(k: int) -> None:
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 2 <= k <= 255:
-        raise ValueError(f"k must be a whole number of colours in 2..255, got k={k!r}")
+        raise UsageError(f"k must be a whole number of colours in 2..255, got k={k!r}")
 
 
 def rule_table(rule: int | Sequence[int] | np.ndarray, *, k: int = 2, r: Any = 1) -> np.ndarray:
@@ -70,7 +72,7 @@ def rule_table(rule: int | Sequence[int] | np.ndarray, *, k: int = 2, r: Any = 1
     r = _range(r)
     size = n_neighbourhoods(k, r)
     if size > MAX_TABLE:
-        raise ValueError(
+        raise UsageError(
             f"k={k}, r={_range_text(r)} has {size} neighbourhoods (at most {MAX_TABLE})"
         )
     if isinstance(rule, int | np.integer) and not isinstance(rule, bool):
@@ -78,7 +80,7 @@ def rule_table(rule: int | Sequence[int] | np.ndarray, *, k: int = 2, r: Any = 1
         top = k**size - 1
         if not 0 <= rule <= top:
             allowed = f"0..{top}" if top < 10**12 else f"0..{k}^{size}-1"
-            raise ValueError(
+            raise UsageError(
                 f"rule {rule} is out of range for k={k}, r={_range_text(r)} ({allowed})"
             )
         return _digits(rule, k, size)
@@ -88,11 +90,11 @@ def rule_table(rule: int | Sequence[int] | np.ndarray, *, k: int = 2, r: Any = 1
         table = np.asarray([], dtype=object)
     if table.ndim != 1 or table.shape[0] != size or table.dtype.kind not in "iu":
         got = f"shape {table.shape}, dtype {table.dtype}"
-        raise ValueError(
+        raise UsageError(
             f"a rule table for k={k}, r={_range_text(r)} must be {size} integers, got {got}"
         )
     if table.size and (table.min() < 0 or table.max() >= k):
-        raise ValueError(f"rule table entries must be colours 0..{k - 1}")
+        raise UsageError(f"rule table entries must be colours 0..{k - 1}")
     return table.astype(np.uint8)
 
 
@@ -121,7 +123,7 @@ def rule_number(table: Sequence[int] | np.ndarray, *, k: int = 2) -> int:
     number = 0
     for digit in reversed([int(v) for v in np.asarray(table).ravel()]):
         if not 0 <= digit < k:
-            raise ValueError(f"rule table entries must be colours 0..{k - 1}, got {digit}")
+            raise UsageError(f"rule table entries must be colours 0..{k - 1}, got {digit}")
         number = number * k + digit
     return number
 
@@ -129,18 +131,18 @@ def rule_number(table: Sequence[int] | np.ndarray, *, k: int = 2) -> int:
 def check_boundary(boundary: str) -> str:
     """``boundary`` itself when it is ``"cyclic"`` or ``"zero"``; else one-sentence ValueError."""
     if boundary not in BOUNDARIES:
-        raise ValueError(f"boundary {boundary!r} is unknown (allowed: 'cyclic', 'zero')")
+        raise UsageError(f"boundary {boundary!r} is unknown (allowed: 'cyclic', 'zero')")
     return boundary
 
 
 def _check_row(init: Any, k: int) -> np.ndarray:
     row = np.asarray(init)
     if row.ndim != 1 or row.shape[0] < 1:
-        raise ValueError(f"init must be a 1-D row of width >= 1, got shape {row.shape}")
+        raise UsageError(f"init must be a 1-D row of width >= 1, got shape {row.shape}")
     if row.dtype == np.bool_:
         row = row.astype(np.uint8)
     if row.dtype.kind not in "iu" or row.min() < 0 or row.max() >= k:
-        raise ValueError(f"init must hold colours 0..{k - 1} (k={k})")
+        raise UsageError(f"init must hold colours 0..{k - 1} (k={k})")
     return row.astype(np.uint8)
 
 
@@ -174,7 +176,7 @@ def run(
     cyclic = check_boundary(boundary) == "cyclic"
     row = _check_row(init, k)
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise ValueError(f"steps must be a whole number >= 0, got {steps!r}")
+        raise UsageError(f"steps must be a whole number >= 0, got {steps!r}")
     states = np.empty((steps + 1, row.shape[0]), np.uint8)
     states[0] = row
     lookup = table.astype(np.uint8)
@@ -212,13 +214,13 @@ def random_row(width: int, *, k: int = 2, rng: np.random.Generator) -> np.ndarra
 def row_from_digits(digits: str, *, k: int = 2) -> np.ndarray:
     """An explicit row from a string of digits, e.g. ``"0010110"``."""
     if not digits or not digits.isdigit() or max(int(c) for c in digits) >= k:
-        raise ValueError(f"a row must be a string of digits 0..{k - 1}, got {digits!r}")
+        raise UsageError(f"a row must be a string of digits 0..{k - 1}, got {digits!r}")
     return np.array([int(c) for c in digits], np.uint8)
 
 
 def _check_width(width: int) -> None:
     if isinstance(width, bool) or not isinstance(width, int | np.integer) or width < 1:
-        raise ValueError(f"width must be a whole number >= 1, got {width!r}")
+        raise UsageError(f"width must be a whole number >= 1, got {width!r}")
 
 
 def plot(

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.plotting import Drawable
 from minimodels.rulearray import RuleArray
 from minimodels.tasks import Task
@@ -89,9 +90,9 @@ def change_map(array: RuleArray, task: Task, *, rules: Sequence[int] | None = No
     (4, 146) / (6, 8) when it uses only one).
     """
     if task.is_lifetime:
-        raise ValueError("change maps need a task with readout cells, not a lifetime task")
+        raise UsageError("change maps need a task with readout cells, not a lifetime task")
     if array.width != task.width:
-        raise ValueError(f"array width {array.width} differs from the task width {task.width}")
+        raise UsageError(f"array width {array.width} differs from the task width {task.width}")
     if rules is None:
         rules = array.rule_set if len(array.rule_set) > 1 else ((6, 8) if array.brick else (4, 146))
     from minimodels.engine import evaluate_rows, pack_bits, unpack_bits
@@ -197,7 +198,7 @@ def evolve_guided(
     from minimodels.evolution import _as_array, _setup
 
     if len(tuple(rules)) != 2:
-        raise ValueError(f"the guided learner needs exactly two rules, got {list(rules)}")
+        raise UsageError(f"the guided learner needs exactly two rules, got {list(rules)}")
     setup = _setup(task, depth, rules, steps, seed, "<=", 0, r, boundary, 1, None)
     array = _as_array(setup, setup.start)
     initial, loss = array, float(task.loss(array))

@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from minimodels.errors import UsageError
+
 __all__ = [
     "MAX_EXPRESSION_INPUTS",
     "as_bits",
@@ -59,21 +61,21 @@ def as_bits(bits: Any) -> np.ndarray:
     or a 0/1 array of any numeric dtype → a ``uint8`` array (1-D or 2-D)."""
     if isinstance(bits, str):
         if not bits or set(bits) - {"0", "1"}:
-            raise ValueError(f"expected a non-empty string of '0' and '1', got {bits[:20]!r}")
+            raise UsageError(f"expected a non-empty string of '0' and '1', got {bits[:20]!r}")
         return np.frombuffer(bits.encode("ascii"), dtype=np.uint8) - ord("0")
     array = np.asarray(bits)
     strings = array.dtype.kind in "UO" and array.ndim == 1 and array.size
     if strings and all(isinstance(b, str) for b in array.tolist()):
         if len({len(b) for b in array.tolist()}) != 1:
-            raise ValueError("all strings in a batch must have the same length")
+            raise UsageError("all strings in a batch must have the same length")
         return np.stack([as_bits(b) for b in array.tolist()])
     if array.ndim not in (1, 2) or array.shape[-1] == 0:
-        raise ValueError(f"expected a 1-D or 2-D 0/1 array, got shape {array.shape}")
+        raise UsageError(f"expected a 1-D or 2-D 0/1 array, got shape {array.shape}")
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"expected 0/1 values, got an array of dtype {array.dtype}")
+        raise UsageError(f"expected 0/1 values, got an array of dtype {array.dtype}")
     bad = (array > 1) if array.dtype == np.uint8 else (array != 0) & (array != 1)
     if bad.any():
-        raise ValueError(f"expected 0/1 values, got {array[bad][0].item()!r}")
+        raise UsageError(f"expected 0/1 values, got {array[bad][0].item()!r}")
     return np.ascontiguousarray(array, dtype=np.uint8)
 
 
@@ -81,7 +83,7 @@ def n_inputs_of(length: int) -> int:
     """n for a truth table of length 2^n, or a ValueError."""
     n = int(length).bit_length() - 1
     if length < 2 or 1 << n != length:
-        raise ValueError(f"a truth table has length 2^n with n ≥ 1, got length {length}")
+        raise UsageError(f"a truth table has length 2^n with n ≥ 1, got length {length}")
     return n
 
 
@@ -96,7 +98,7 @@ def lz76_phrases(bits: Any) -> int:
     """c(s): phrases of the LZ76 parsing, by the Kaspar–Schuster scan (plain reference)."""
     s = as_bits(bits)
     if s.ndim != 1:
-        raise ValueError("lz76_phrases takes one string")
+        raise UsageError("lz76_phrases takes one string")
     s = s.tolist()
     n = len(s)
     if n == 1:
@@ -218,12 +220,12 @@ def expression_size(bits: Any, *, form: str = "min") -> int | np.ndarray:
     cover by branch and bound) for n ≤ 5 inputs.
     """
     if form not in ("sop", "pos", "min"):
-        raise ValueError(f"unknown form {form!r}; choose sop, pos or min")
+        raise UsageError(f"unknown form {form!r}; choose sop, pos or min")
     s = as_bits(bits)
     batch = s if s.ndim == 2 else s[None, :]
     n = n_inputs_of(batch.shape[1])
     if n > MAX_EXPRESSION_INPUTS:
-        raise ValueError(
+        raise UsageError(
             f"expression size is exact only for n ≤ {MAX_EXPRESSION_INPUTS} inputs, got n = {n}"
         )
     sizes = []

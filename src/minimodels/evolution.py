@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.mutation import check_accept, mutation_walk
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
@@ -176,11 +177,11 @@ def _check_rule_set(rules: Sequence[int], r: float) -> tuple[int, ...]:
     for rule in rule_set:
         if not 0 <= rule <= top:
             layout = "1" if r == 1 else "1/2"
-            raise ValueError(f"rule {rule} is out of range for k=2, r={layout} (0..{top})")
+            raise UsageError(f"rule {rule} is out of range for k=2, r={layout} (0..{top})")
     if len(set(rule_set)) != len(rule_set):
-        raise ValueError(f"the rule set {list(rule_set)} repeats a rule")
+        raise UsageError(f"the rule set {list(rule_set)} repeats a rule")
     if len(rule_set) < 2:
-        raise ValueError(f"mutation needs at least two distinct rules, got {list(rule_set)}")
+        raise UsageError(f"mutation needs at least two distinct rules, got {list(rule_set)}")
     return rule_set
 
 
@@ -236,7 +237,7 @@ class _Setup:
 
 def _check_count(name: str, value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+        raise UsageError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
     return int(value)
 
 
@@ -245,9 +246,9 @@ def check_stop_at(stop_at: Any) -> float | None:
     if stop_at is None:
         return None
     if isinstance(stop_at, bool) or not isinstance(stop_at, int | float | np.number):
-        raise ValueError(f"stop_at must be a number or None, got {stop_at!r}")
+        raise UsageError(f"stop_at must be a number or None, got {stop_at!r}")
     if math.isnan(stop_at):
-        raise ValueError("stop_at must be a number or None, got nan")
+        raise UsageError("stop_at must be a number or None, got nan")
     return float(stop_at)
 
 
@@ -265,7 +266,7 @@ def check_arguments(
 ) -> tuple[float, tuple[int, ...]]:
     """Refuse, with one sentence, anything :func:`evolve` cannot run; returns (r, rule set)."""
     if not isinstance(task, Task):
-        raise TypeError(f"task must be a minimodels.tasks.Task, got {type(task).__name__}")
+        raise UsageError(f"task must be a minimodels.tasks.Task, got {type(task).__name__}")
     check_accept(accept)
     r = parse_range(r)
     check_boundary(boundary)
@@ -300,18 +301,18 @@ def _setup(
         indices = rng.integers(0, len(rule_set), size=(depth, task.width)).astype(np.int64)
     else:
         if not isinstance(start, RuleArray):
-            raise TypeError(f"start must be a RuleArray, got {type(start).__name__}")
+            raise UsageError(f"start must be a RuleArray, got {type(start).__name__}")
         if (start.r, start.boundary) != (r, boundary):
-            raise ValueError(
+            raise UsageError(
                 f"start array has r={start.r:g}, boundary {start.boundary!r}; "
                 f"the run asks for r={r:g}, boundary {boundary!r}"
             )
         if start.shape != (depth, task.width):
-            raise ValueError(f"start array has shape {start.shape}, expected {(depth, task.width)}")
+            raise UsageError(f"start array has shape {start.shape}, expected {(depth, task.width)}")
         lookup = {rule: i for i, rule in enumerate(rule_set)}
         unknown = set(start.rule_set) - set(lookup)
         if unknown:
-            raise ValueError(f"start array uses rule {min(unknown)}, not in the rule set")
+            raise UsageError(f"start array uses rule {min(unknown)}, not in the rule set")
         indices = np.vectorize(lookup.__getitem__, otypes=[np.int64])(np.asarray(start.rules))
     return _Setup(
         task, rule_set, r, boundary, int(depth), int(steps), int(mutations_per_step),
@@ -378,7 +379,7 @@ def evolve(
             start=start, on_progress=on_progress,
         )  # fmt: skip
     if method != "compiled":
-        raise ValueError(f"method must be 'compiled' or 'reference', got {method!r}")
+        raise UsageError(f"method must be 'compiled' or 'reference', got {method!r}")
     from minimodels import _evolve_kernel as kernel
     from minimodels.engine import pack_bits
 

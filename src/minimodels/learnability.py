@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.multiway import enumerate_outputs
 from minimodels.tasks import boolean
 
@@ -98,7 +99,7 @@ def representable(
     task = boolean(n_bits, "0" * 2**n_bits, width=width, columns=columns, readout=readout)
     if len(rules) ** (width * depth) > MAX_ARRAYS:
         if samples is None or rng is None:
-            raise ValueError(
+            raise UsageError(
                 f"{len(rules)}^{width * depth} arrays are too many to enumerate; "
                 "pass samples= and rng= to search random arrays instead"
             )

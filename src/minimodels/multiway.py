@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.mutation import accepts, check_accept
 from minimodels.plotting import Drawable
 from minimodels.rulearray import RuleArray, parse_range
@@ -61,7 +62,7 @@ def count_arrays(n_rules: int, n_cells: int) -> int:
     """``n_rules^n_cells``, refused with one sentence beyond :data:`MAX_ARRAYS`."""
     total = n_rules**n_cells
     if total > MAX_ARRAYS:
-        raise ValueError(
+        raise UsageError(
             f"{n_rules}^{n_cells} = {total} arrays is too many to enumerate (at most {MAX_ARRAYS})"
         )
     return total
@@ -124,7 +125,7 @@ def enumerate_losses(
 ) -> np.ndarray:
     """Loss of every array id, ``(m^(depth·W),)`` int64."""
     if task.is_lifetime:
-        raise ValueError("multiway graphs need a task with readout cells, not a lifetime task")
+        raise UsageError("multiway graphs need a task with readout cells, not a lifetime task")
     losses = np.empty(count_arrays(len(rules), depth * task.width), dtype=np.int64)
     chunks = enumerate_outputs(
         task.inputs, task.readout, depth=depth, rules=rules, r=r, boundary=boundary
@@ -176,7 +177,7 @@ class Multiway(Drawable):
         import networkx as nx
 
         if self.n_arrays > MAX_GRAPH:
-            raise ValueError(
+            raise UsageError(
                 f"a graph of {self.n_arrays} arrays is too big to build (at most {MAX_GRAPH})"
             )
         ids = np.arange(self.n_arrays, dtype=np.int64)
@@ -254,7 +255,7 @@ def multiway(
     check_accept(accept)
     rule_set = _check_rule_set(rules, parse_range(r))
     if depth < 1:
-        raise ValueError(f"depth must be a positive integer, got {depth!r}")
+        raise UsageError(f"depth must be a positive integer, got {depth!r}")
     losses = enumerate_losses(task, depth=depth, rules=rule_set, r=r, boundary=boundary)
     return Multiway(task, depth, rule_set, parse_range(r), boundary, accept, losses)
 

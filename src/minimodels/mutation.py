@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.progress import ProgressCallback, report
 
 S = TypeVar("S")
@@ -30,7 +31,7 @@ ACCEPT_RULES = ("<=", "<")
 
 def check_accept(accept: str) -> None:
     if accept not in ACCEPT_RULES:
-        raise ValueError(f"accept must be '<=' or '<', got {accept!r}")
+        raise UsageError(f"accept must be '<=' or '<', got {accept!r}")
 
 
 def accepts(new_loss: float, old_loss: float, accept: str = "<=") -> bool:
@@ -70,7 +71,7 @@ def mutation_walk(
     """
     check_accept(accept)
     if steps < 0:
-        raise ValueError(f"steps must be ≥ 0, got {steps}")
+        raise UsageError(f"steps must be ≥ 0, got {steps}")
     current = initial = float(loss(state))
     losses: list[float] = []
     kept: list[KeptMutation] = []

@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from minimodels.errors import UsageError
 from minimodels.progress import ProgressCallback, report
 
 A = TypeVar("A")
@@ -34,9 +35,9 @@ def default_jobs() -> int:
 
 def check_backend(backend: str, jobs: int | None = None) -> None:
     if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        raise UsageError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     if jobs is not None and jobs < 1:
-        raise ValueError(f"jobs must be at least 1, got {jobs}")
+        raise UsageError(f"jobs must be at least 1, got {jobs}")
 
 
 def run_tasks(
@@ -112,7 +113,7 @@ def _ray(fn: Callable[[A], R], tasks: Sequence[A], address: str | None) -> Itera
     try:
         import ray
     except ImportError:
-        raise ValueError("the ray backend needs Ray: pip install 'minimodels[ray]'") from None
+        raise UsageError("the ray backend needs Ray: pip install 'minimodels[ray]'") from None
     if not ray.is_initialized():
         start_ray(address=address)
     remote = ray.remote(fn)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from minimodels.ca import BOUNDARIES, check_boundary  # noqa: F401 (re-exported)
+from minimodels.errors import UsageError
 from minimodels.plotting import Drawable
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def parse_range(r: Any) -> float:
         return 1.0
     if value == Fraction(1, 2):
         return 0.5
-    raise ValueError(f"rule arrays have range r=1 or r=1/2, got r={r!r}")
+    raise UsageError(f"rule arrays have range r=1 or r=1/2, got r={r!r}")
 
 
 def n_rules_for(r: float) -> int:
@@ -64,20 +65,20 @@ def check_rules(rules: Any, r: float) -> np.ndarray:
     try:
         array = np.array(rules, dtype=None if isinstance(rules, np.ndarray) else object)
     except ValueError:
-        raise ValueError("rules must be a rectangular 2-D (depth, width) grid") from None
+        raise UsageError("rules must be a rectangular 2-D (depth, width) grid") from None
     if array.ndim != 2:
-        raise ValueError(
+        raise UsageError(
             f"rules must be a rectangular 2-D (depth, width) grid, got shape {array.shape}"
         )
     if array.shape[0] < 1 or array.shape[1] < 1:
-        raise ValueError(f"a rule array needs depth and width >= 1, got shape {array.shape}")
+        raise UsageError(f"a rule array needs depth and width >= 1, got shape {array.shape}")
     if array.dtype == object or array.dtype.kind not in "iu":
         if not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in array.flat):
-            raise TypeError("rules must be integers (Wolfram rule numbers)")
+            raise UsageError("rules must be integers (Wolfram rule numbers)")
     top = n_rules_for(r) - 1
     for value in (array.min(), array.max()):
         if not 0 <= int(value) <= top:
-            raise ValueError(
+            raise UsageError(
                 f"rule {int(value)} is out of range for k=2, r={_range_text(r)} (0..{top})"
             )
     result = np.array(array, dtype=np.int64)
@@ -111,7 +112,7 @@ class RuleArray(Drawable):
         check_size(depth, width)
         choices = np.asarray(list(rules), dtype=np.int64)
         if choices.size == 0:
-            raise ValueError("the rule set is empty; give at least one rule")
+            raise UsageError("the rule set is empty; give at least one rule")
         return cls(rng.choice(choices, size=(depth, width)), r=r, boundary=boundary)
 
     @classmethod
@@ -173,7 +174,7 @@ class RuleArray(Drawable):
     def with_rule(self, row: int, col: int, rule: int) -> RuleArray:
         """A copy with cell ``(row, col)`` given ``rule`` (a single-point mutation)."""
         if not (0 <= row < self.depth and 0 <= col < self.width):
-            raise ValueError(f"cell ({row}, {col}) is outside a {self.depth}x{self.width} array")
+            raise UsageError(f"cell ({row}, {col}) is outside a {self.depth}x{self.width} array")
         rules = self.rules.copy()
         rules[row, col] = rule
         return RuleArray(rules, r=self.r, boundary=self.boundary)
@@ -191,7 +192,7 @@ class RuleArray(Drawable):
     def from_dict(cls, data: dict[str, Any]) -> RuleArray:
         """Inverse of :meth:`to_dict`."""
         if not isinstance(data, dict) or "rules" not in data:
-            raise ValueError("a saved rule array must be a mapping with a 'rules' entry")
+            raise UsageError("a saved rule array must be a mapping with a 'rules' entry")
         return cls(data["rules"], r=data.get("r", 1), boundary=data.get("boundary", "cyclic"))
 
     # -- evaluation ---------------------------------------------------------------------------
@@ -203,7 +204,7 @@ class RuleArray(Drawable):
         if single:
             array = array[None, :]
         if array.ndim != 2 or array.shape[1] != self.width:
-            raise ValueError(
+            raise UsageError(
                 f"inputs must have shape (n, {self.width}) or ({self.width},) for this array, "
                 f"got {np.shape(inputs)}"
             )
@@ -270,7 +271,7 @@ class RuleArray(Drawable):
 def check_size(depth: int, width: int) -> None:
     for name, value in (("depth", depth), ("width", width)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+            raise UsageError(f"{name} must be an integer >= 1, got {value!r}")
 
 
 def single_cell_inputs(width: int) -> np.ndarray:

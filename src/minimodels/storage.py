@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from minimodels.errors import UsageError
+
 
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
@@ -169,13 +171,13 @@ def prepare_out_dir(path: str | os.PathLike[str]) -> Path:
     """Create ``path`` (and parents) and check it is a writable directory, or raise one sentence."""
     out = Path(path)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"output path {str(out)!r} exists and is not a directory")
+        raise UsageError(f"output path {str(out)!r} exists and is not a directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ValueError(f"cannot create output directory {str(out)!r}: {error.strerror}") from None
+        raise UsageError(f"cannot create output directory {str(out)!r}: {error.strerror}") from None
     if not os.access(out, os.W_OK | os.X_OK):
-        raise ValueError(f"output directory {str(out)!r} is not writable")
+        raise UsageError(f"output directory {str(out)!r} is not writable")
     return out
 
 
@@ -183,6 +185,6 @@ def prepare_out_file(path: str | os.PathLike[str]) -> Path:
     """Check that a file can be written at ``path`` (its directory is created), or raise."""
     target = Path(path)
     if target.is_dir():
-        raise ValueError(f"output path {str(target)!r} is a directory, not a file")
+        raise UsageError(f"output path {str(target)!r} is a directory, not a file")
     prepare_out_dir(target.parent if str(target.parent) else ".")
     return target

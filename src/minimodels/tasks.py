@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.errors import UsageError
+
 if TYPE_CHECKING:
     from minimodels.rulearray import RuleArray
 
@@ -61,33 +63,33 @@ class Task:
     def __post_init__(self) -> None:
         inputs = np.asarray(self.inputs)
         if inputs.ndim != 2 or inputs.shape[1] < 1:
-            raise ValueError(f"task inputs must be an (n, width) array, got shape {inputs.shape}")
+            raise UsageError(f"task inputs must be an (n, width) array, got shape {inputs.shape}")
         if not np.isin(inputs, (0, 1)).all():
-            raise ValueError("task inputs must be 0/1")
+            raise UsageError("task inputs must be 0/1")
         width = inputs.shape[1]
         for column in self.readout:
             if not 0 <= column < width:
-                raise ValueError(f"readout column {column} is outside the array (0..{width - 1})")
+                raise UsageError(f"readout column {column} is outside the array (0..{width - 1})")
         if len(set(self.readout)) != len(self.readout):
-            raise ValueError(f"readout columns {list(self.readout)} repeat a column")
+            raise UsageError(f"readout columns {list(self.readout)} repeat a column")
         targets = np.asarray(self.targets)
         if self.lifetime is None:
             if not self.readout:
-                raise ValueError("a task needs at least one readout column")
+                raise UsageError("a task needs at least one readout column")
             if targets.shape != (len(inputs), len(self.readout)):
-                raise ValueError(
+                raise UsageError(
                     f"targets must have shape {(len(inputs), len(self.readout))}, "
                     f"got {targets.shape}"
                 )
             if not np.isin(targets, (0, 1)).all():
-                raise ValueError("task targets must be 0/1")
+                raise UsageError("task targets must be 0/1")
         elif self.lifetime < 0:
-            raise ValueError(f"target lifetime must be ≥ 0, got {self.lifetime}")
+            raise UsageError(f"target lifetime must be ≥ 0, got {self.lifetime}")
         train = np.asarray(self.train, dtype=bool)
         if train.shape != (len(inputs),):
-            raise ValueError(f"train mask must have shape {(len(inputs),)}, got {train.shape}")
+            raise UsageError(f"train mask must have shape {(len(inputs),)}, got {train.shape}")
         if not train.any():
-            raise ValueError("the training set is empty; choose at least one training input")
+            raise UsageError("the training set is empty; choose at least one training input")
         object.__setattr__(self, "inputs", inputs.astype(np.uint8))
         object.__setattr__(self, "targets", targets.astype(np.uint8).reshape(len(inputs), -1))
         object.__setattr__(self, "train", train)
@@ -119,7 +121,7 @@ class Task:
         _, first, inverse = np.unique(cases, axis=0, return_index=True, return_inverse=True)
         clash = np.flatnonzero((wants != wants[first][inverse.ravel()]).any(axis=1))
         if clash.size:
-            raise ValueError(
+            raise UsageError(
                 f"the training set is contradictory: input {cases[clash[0]].tolist()} "
                 "appears with two different targets"
             )
@@ -148,9 +150,9 @@ class Task:
         """Fraction of cases answered fully right, on ``"train"``, ``"held_out"`` or ``"all"``."""
         rows = {"train": self.train, "held_out": self.held_out, "all": np.ones_like(self.train)}
         if on not in rows:
-            raise ValueError(f"on must be 'train', 'held_out' or 'all', got {on!r}")
+            raise UsageError(f"on must be 'train', 'held_out' or 'all', got {on!r}")
         if self.is_lifetime:
-            raise ValueError("accuracy is not defined for a lifetime task")
+            raise UsageError("accuracy is not defined for a lifetime task")
         right = (self.answers(array) == self.targets).all(axis=1)[rows[on]]
         return float(right.mean()) if right.size else float("nan")
 
@@ -159,18 +161,18 @@ class Task:
         """Raise one sentence when no array of these rules can reach zero loss (cheap checks)."""
         if self.is_lifetime:
             if self.lifetime > depth:
-                raise ValueError(
+                raise UsageError(
                     f"target lifetime {self.lifetime} cannot be reached in an array "
                     f"{depth} deep; use depth ≥ {self.lifetime}"
                 )
             if self.lifetime == 0 and self.inputs[0].any():
-                raise ValueError("target lifetime 0 needs an all-zero input row")
+                raise UsageError("target lifetime 0 needs an all-zero input row")
             return
         if all(rule % 2 == 0 for rule in rules):  # every rule maps 0…0 to 0
             zero = ~self.inputs.any(axis=1) & self.train
             if (self.targets[zero] == 1).any():
                 names = ", ".join(str(rule) for rule in rules)
-                raise ValueError(
+                raise UsageError(
                     f"the target asks for a 1 on the all-zero input, which is impossible with "
                     f"rules {{{names}}}: they all map 0…0 to 0"
                 )
@@ -205,7 +207,7 @@ def lifetime_loss(lifetime: int | None, target: int) -> float:
 # ---------------------------------------------------------------------- constructors
 def _check_width(width: int) -> None:
     if not isinstance(width, int | np.integer) or width < 1:
-        raise ValueError(f"width must be a positive integer, got {width!r}")
+        raise UsageError(f"width must be a positive integer, got {width!r}")
 
 
 def _train_mask(n: int, train: Sequence[int] | np.ndarray | None) -> np.ndarray:
@@ -214,10 +216,10 @@ def _train_mask(n: int, train: Sequence[int] | np.ndarray | None) -> np.ndarray:
     train = np.asarray(train)
     if train.dtype == bool:
         if train.shape != (n,):
-            raise ValueError(f"train mask must have {n} entries, got {train.shape}")
+            raise UsageError(f"train mask must have {n} entries, got {train.shape}")
         return train
     if train.size and (train.min() < 0 or train.max() >= n):
-        raise ValueError(f"training case indices must lie in 0..{n - 1}")
+        raise UsageError(f"training case indices must lie in 0..{n - 1}")
     mask = np.zeros(n, dtype=bool)
     mask[train.astype(int)] = True
     return mask
@@ -238,7 +240,7 @@ def bump(
     _check_width(width)
     lo, hi = interval if interval is not None else (width // 3, 2 * width // 3)
     if not 0 <= lo <= hi <= width:
-        raise ValueError(f"bump interval [{lo}, {hi}) must lie within 0..{width}")
+        raise UsageError(f"bump interval [{lo}, {hi}) must lie within 0..{width}")
     column = width // 2 if readout is None else readout
     x = np.arange(width)
     return Task(
@@ -262,7 +264,7 @@ def rows(
     inputs = np.atleast_2d(np.asarray(inputs))
     targets = np.atleast_2d(np.asarray(targets))
     if targets.shape != inputs.shape:
-        raise ValueError(
+        raise UsageError(
             f"whole-row targets must match the inputs' shape {inputs.shape}, got {targets.shape}"
         )
     return Task(
@@ -279,7 +281,7 @@ def boolean_truth_table(
 ) -> np.ndarray:
     """The ``2^n`` truth table of a named function (row i = binary i, x1 most significant)."""
     if not 1 <= n <= 16:
-        raise ValueError(f"number of input bits must be in 1..16, got {n}")
+        raise UsageError(f"number of input bits must be in 1..16, got {n}")
     bits = (np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)) & 1  # (2^n, n), x1 first
     if isinstance(target, str) and set(target) - {"0", "1"}:
         ones = bits.sum(axis=1)
@@ -293,17 +295,17 @@ def boolean_truth_table(
             table = (ones > 0).astype(int)
         elif target == "random":
             if rng is None:
-                raise TypeError("a random Boolean target needs rng=")
+                raise UsageError("a random Boolean target needs rng=")
             table = rng.integers(0, 2, size=2**n)
         else:
-            raise ValueError(
+            raise UsageError(
                 f"unknown Boolean target {target!r}; use one of {', '.join(BOOLEAN_TARGETS)} "
                 "or a truth table"
             )
     else:
         table = np.array([int(c) for c in target] if isinstance(target, str) else target)
         if table.shape != (2**n,) or not np.isin(table, (0, 1)).all():
-            raise ValueError(f"a truth table for n={n} needs {2**n} bits of 0/1")
+            raise UsageError(f"a truth table for n={n} needs {2**n} bits of 0/1")
     return np.asarray(table, dtype=np.uint8)
 
 
@@ -327,13 +329,13 @@ def boolean(
     table = boolean_truth_table(n, target, rng=rng)
     if columns is None:
         if n > width:
-            raise ValueError(f"{n} input bits do not fit in a row {width} wide")
+            raise UsageError(f"{n} input bits do not fit in a row {width} wide")
         columns = [(i + 1) * width // (n + 1) for i in range(n)]
     columns = [int(c) for c in columns]
     if len(columns) != n or len(set(columns)) != n:
-        raise ValueError(f"need {n} distinct input columns, got {columns}")
+        raise UsageError(f"need {n} distinct input columns, got {columns}")
     if min(columns) < 0 or max(columns) >= width:
-        raise ValueError(f"input columns {columns} must lie in 0..{width - 1}")
+        raise UsageError(f"input columns {columns} must lie in 0..{width - 1}")
     bits = (np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)) & 1
     inputs = np.zeros((2**n, width), dtype=np.uint8)
     inputs[:, columns] = bits
@@ -354,7 +356,7 @@ def lifetime(width: int, target: int, *, column: int | None = None) -> Task:
     _check_width(width)
     x = width // 2 if column is None else column
     if not 0 <= x < width:
-        raise ValueError(f"input column {x} is outside the row (0..{width - 1})")
+        raise UsageError(f"input column {x} is outside the row (0..{width - 1})")
     row = np.zeros((1, width), dtype=np.uint8)
     row[0, x] = 1
     return Task(
@@ -376,7 +378,7 @@ def density(
     """
     _check_width(width)
     if n_rows < 1:
-        raise ValueError(f"n_rows must be ≥ 1, got {n_rows}")
+        raise UsageError(f"n_rows must be ≥ 1, got {n_rows}")
     inputs = rng.integers(0, 2, size=(n_rows, width), dtype=np.uint8)
     ones = inputs.sum(axis=1, dtype=np.int64)
     while (tie := 2 * ones == width).any():
@@ -392,7 +394,7 @@ def density(
 def split(task: Task, *, fraction: float, rng: np.random.Generator) -> Task:
     """Keep a random ``fraction`` of the cases for training (at least one), hold out the rest."""
     if not 0.0 < fraction <= 1.0:
-        raise ValueError(f"train fraction must be in (0, 1], got {fraction}")
+        raise UsageError(f"train fraction must be in (0, 1], got {fraction}")
     n_train = max(1, round(fraction * task.n_cases))
     mask = np.zeros(task.n_cases, dtype=bool)
     mask[rng.permutation(task.n_cases)[:n_train]] = True

@@ -21,6 +21,7 @@ import numpy as np
 from minimodels.bayes.ep import log_pb_given_train
 from minimodels.bayes.nngp import nngp_kernel
 from minimodels.bayes.protocol import truth_table_bits
+from minimodels.errors import UsageError
 
 __all__ = ["DigitPair", "load_digit_pair", "nngp_log_posterior", "sgd_test_functions"]
 
@@ -59,11 +60,11 @@ def load_digit_pair(
 
     a, b = classes
     if a == b or not {a, b} <= set(range(10)):
-        raise ValueError(f"classes must be two different digits 0..9, got {classes}")
+        raise UsageError(f"classes must be two different digits 0..9, got {classes}")
     images, digits = load_digits(return_X_y=True)
     keep = np.flatnonzero((digits == a) | (digits == b))
     if train_size < 1 or test_size < 1 or train_size + test_size > len(keep):
-        raise ValueError(
+        raise UsageError(
             f"train size {train_size} + test size {test_size} must be positive and at most "
             f"{len(keep)} (the images of digits {a} and {b})"
         )

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from minimodels.errors import UsageError
+
 __all__ = [
     "EPResult",
     "ep_log_marginal",
@@ -50,11 +52,11 @@ def _signs(labels: np.ndarray, n: int) -> np.ndarray:
     labels = np.asarray(labels)
     batch = np.atleast_2d(labels)
     if batch.ndim != 2 or batch.shape[1] != n:
-        raise ValueError(
+        raise UsageError(
             f"labels must have length {n} (one per kernel row), got shape {labels.shape}"
         )
     if not np.isin(batch, (0, 1)).all():
-        raise ValueError("labels must be 0/1")
+        raise UsageError("labels must be 0/1")
     return 2.0 * batch.astype(np.float64) - 1.0  # (F, n)
 
 
@@ -73,9 +75,9 @@ def ep_log_marginal(
     K = np.asarray(K, dtype=np.float64)
     n = K.shape[0]
     if K.shape != (n, n):
-        raise ValueError(f"kernel must be square, got shape {K.shape}")
+        raise UsageError(f"kernel must be square, got shape {K.shape}")
     if noise < 0:
-        raise ValueError(f"noise must be ≥ 0, got {noise}")
+        raise UsageError(f"noise must be ≥ 0, got {noise}")
     y = _signs(labels, n)  # (F, n)
     F = y.shape[0]
     K = K + jitter * np.mean(np.diag(K)) * np.eye(n)
@@ -180,7 +182,7 @@ def log_pb_given_train(
     test_functions = np.atleast_2d(np.asarray(test_functions))
     m = len(train_labels)
     if K.shape[0] != m + test_functions.shape[1]:
-        raise ValueError(
+        raise UsageError(
             f"kernel has {K.shape[0]} rows but the training set and test functions cover "
             f"{m} + {test_functions.shape[1]} points"
         )

@@ -46,6 +46,7 @@ from minimodels.bayes.protocol import (
     exact_posterior,
     run_here,
 )
+from minimodels.errors import UsageError
 from minimodels.mutation import Walk, mutation_walk
 from minimodels.sampling._substrate_kernels import evaluate_mesh
 
@@ -86,7 +87,7 @@ class QuantisedMeshSubstrate:
         object.__setattr__(self, "r", normalise_range(self.r))
         object.__setattr__(self, "levels", check_levels(self.levels))
         if self.activation not in ("relu", "linear"):
-            raise ValueError(
+            raise UsageError(
                 f"mesh activation {self.activation!r} is not supported here; choose relu or linear"
             )
         self.model(1)  # width, depth and boundary are valid
@@ -131,7 +132,7 @@ class QuantisedMeshSubstrate:
     def check(self, n: int) -> None:
         """One sentence if ``n`` inputs do not fit this mesh (or are more than one word holds)."""
         if not 1 <= n <= 6:
-            raise ValueError(
+            raise UsageError(
                 f"quantised mesh nets take 1..6 inputs here (one 64-bit word), got {n}"
             )
         self.model(n)
@@ -240,12 +241,12 @@ def _jax_outputs(model):
 def _checked_indices(substrate: QuantisedMeshSubstrate, indices: np.ndarray) -> np.ndarray:
     indices = np.atleast_2d(np.asarray(indices))
     if indices.shape[1] != substrate.n_params:
-        raise ValueError(
+        raise UsageError(
             f"a level-index vector of this mesh has {substrate.n_params} entries, "
             f"got {indices.shape[1]}"
         )
     if indices.size and (indices.min() < 0 or indices.max() >= len(substrate.levels)):
-        raise ValueError(f"level indices must lie in 0..{len(substrate.levels) - 1}")
+        raise UsageError(f"level indices must lie in 0..{len(substrate.levels) - 1}")
     return indices.astype(np.int64)
 
 
@@ -320,9 +321,9 @@ def mesh_evolution_plan(
     (so the tally does not depend on the sharding or the backend)."""
     substrate.check(split.n)
     if n_runs < 1:
-        raise ValueError(f"number of runs must be at least 1, got {n_runs}")
+        raise UsageError(f"number of runs must be at least 1, got {n_runs}")
     if steps < 0:
-        raise ValueError(f"steps = {steps} must be ≥ 0")
+        raise UsageError(f"steps = {steps} must be ≥ 0")
     seeds = np.random.SeedSequence(seed).spawn(n_runs)
     blocks = np.array_split(np.arange(n_runs), min(n_shards, n_runs))
     tasks = [(split, substrate, steps, [seeds[i] for i in block]) for block in blocks]
@@ -371,9 +372,9 @@ def random_mesh_plan(
     """
     substrate.check(split.n)
     if n_samples < 1:
-        raise ValueError(f"number of samples must be at least 1, got {n_samples}")
+        raise UsageError(f"number of samples must be at least 1, got {n_samples}")
     if batch < 1:
-        raise ValueError(f"batch = {batch} must be at least 1")
+        raise UsageError(f"batch = {batch} must be at least 1")
     sizes = [min(batch, n_samples - start) for start in range(0, n_samples, batch)]
     blocks = list(zip(np.random.SeedSequence(seed).spawn(len(sizes)), sizes, strict=True))
     groups = np.array_split(np.arange(len(blocks)), min(n_shards, len(blocks)))
@@ -397,7 +398,7 @@ def enumerate_mesh_functions(
     digits, ``L = len(levels)``, ``P = n_params``); the counts add up to ``L^P``.
     """
     if substrate.n_settings > MAX_ENUMERATED:
-        raise ValueError(
+        raise UsageError(
             f"{substrate.n_settings} parameter settings are too many to enumerate "
             f"(at most 2^24); use rejection sampling"
         )

@@ -28,6 +28,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from minimodels.errors import UsageError
+
 __all__ = ["ACTIVATIONS", "nngp_kernel", "relu_expectation", "sample_gaussian"]
 
 ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -78,15 +80,15 @@ def nngp_kernel(
     """
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:
-        raise ValueError(f"inputs must be a 2-D (n, d) array, got shape {X.shape}")
+        raise UsageError(f"inputs must be a 2-D (n, d) array, got shape {X.shape}")
     if depth < 0:
-        raise ValueError(f"depth must be 0 or more hidden layers, got {depth}")
+        raise UsageError(f"depth must be 0 or more hidden layers, got {depth}")
     if activation not in ACTIVATIONS:
-        raise ValueError(
+        raise UsageError(
             f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
         )
     if activation != "relu" and depth > 0 and rng is None:
-        raise ValueError(f"the {activation} kernel is estimated by Monte Carlo and needs rng=")
+        raise UsageError(f"the {activation} kernel is estimated by Monte Carlo and needs rng=")
     K = sigma_b**2 + sigma_w**2 * (X @ X.T) / X.shape[1]
     for _ in range(depth):
         if activation == "relu":

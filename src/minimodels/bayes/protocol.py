@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback
 
@@ -126,9 +127,9 @@ class Split:
 def random_split(n: int, train_size: int, target: str, *, rng: np.random.Generator) -> Split:
     """A uniformly random training set of ``train_size`` of the ``2^n`` inputs."""
     if len(target) != 2**n or set(target) - {"0", "1"}:
-        raise ValueError(f"target must be a '0'/'1' string of length 2^{n} = {2**n}")
+        raise UsageError(f"target must be a '0'/'1' string of length 2^{n} = {2**n}")
     if not 0 < train_size < 2**n:
-        raise ValueError(f"train size {train_size} is out of range for n={n} (1..{2**n - 1})")
+        raise UsageError(f"train size {train_size} is out of range for n={n} (1..{2**n - 1})")
     train = np.sort(rng.choice(2**n, size=train_size, replace=False))
     test = np.setdiff1d(np.arange(2**n), train)
     return Split(n, train, test, target)
@@ -148,7 +149,7 @@ def boolean_target(n: int, spec: str, *, rng: np.random.Generator | None = None)
         return "".join(map(str, boolean_truth_table(n, spec, rng=rng).tolist()))
     indices = [int(i) for i in re.findall(r"\d+", spec)]
     if not all(1 <= i <= n for i in indices):
-        raise ValueError(f"target {spec!r} uses an input outside x1..x{n}")
+        raise UsageError(f"target {spec!r} uses an input outside x1..x{n}")
     rows = np.arange(2**n)
     bits = [(rows >> (n - i)) & 1 for i in indices]  # x1 is the most significant bit
     table = bits[0]
@@ -218,7 +219,7 @@ def exact_posterior(
     w = np.full(len(tables), 1.0 / len(tables)) if weights is None else np.asarray(weights, float)
     fits, test_bits = split.restrict(tables)
     if not fits.any():
-        raise ValueError("no parameter setting fits the training set, so P_B(f | S) is undefined")
+        raise UsageError("no parameter setting fits the training set, so P_B(f | S) is undefined")
     strings = bits_to_strings(test_bits[fits])
     functions, inverse = np.unique(strings, return_inverse=True)
     mass = np.bincount(inverse.ravel(), weights=w[fits], minlength=len(functions))
@@ -505,7 +506,7 @@ def _readout_tables(rule_stack: np.ndarray, task, substrate: RuleArraySubstrate)
 def enumerate_rule_arrays(split: Split, substrate: RuleArraySubstrate) -> np.ndarray:
     """Truth tables ``(|rules|^(depth·width), 2^n)`` of every rule array: the exact prior."""
     if substrate.n_arrays > 2**22:
-        raise ValueError(
+        raise UsageError(
             f"{substrate.n_arrays} rule arrays are too many to enumerate (at most 2^22)"
         )
     cells = substrate.depth * substrate.width
@@ -566,7 +567,7 @@ def evolution_plan(
     the sharding or the backend.  Runs that do not fit S are not counted.
     """
     if n_runs < 1:
-        raise ValueError(f"number of runs must be at least 1, got {n_runs}")
+        raise UsageError(f"number of runs must be at least 1, got {n_runs}")
     seeds = np.random.SeedSequence(seed).spawn(n_runs)
     blocks = np.array_split(np.arange(n_runs), min(n_shards, n_runs))
     tasks = [(split, substrate, steps, [seeds[i] for i in block]) for block in blocks]
@@ -611,7 +612,7 @@ def random_array_plan(
     Shard ``j`` draws its arrays from ``SeedSequence(seed).spawn(n_shards)[j]``.
     """
     if n_samples < 1:
-        raise ValueError(f"number of samples must be at least 1, got {n_samples}")
+        raise UsageError(f"number of samples must be at least 1, got {n_samples}")
     sizes = [len(b) for b in np.array_split(np.arange(n_samples), min(n_shards, n_samples))]
     seeds = np.random.SeedSequence(seed).spawn(len(sizes))
     tasks = [(split, substrate, s, size, batch) for s, size in zip(seeds, sizes, strict=True)]
@@ -680,7 +681,7 @@ def _sgd_block(args: tuple) -> BlockResult:
     started = time.perf_counter()
     model, training, init = setup.parts()
     if model.n_inputs != split.n:
-        raise ValueError(f"model {setup.model} takes {model.n_inputs} inputs but n = {split.n}")
+        raise UsageError(f"model {setup.model} takes {model.n_inputs} inputs but n = {split.n}")
     root = jax.random.key(seed)
     keys = jax.vmap(lambda i: jax.random.fold_in(root, i))(np.arange(first, first + count))
     x_all = split.inputs.astype(np.float32)
@@ -708,7 +709,7 @@ def sgd_plan(split: Split, setup: SGDSetup, *, n_runs: int, seed: int, batch: in
     the runs are grouped into batches or workers.
     """
     if n_runs < 1:
-        raise ValueError(f"number of runs must be at least 1, got {n_runs}")
+        raise UsageError(f"number of runs must be at least 1, got {n_runs}")
     tasks = [
         (split, setup, seed, first, min(batch, n_runs - first)) for first in range(0, n_runs, batch)
     ]
@@ -738,7 +739,7 @@ def _net_bayes_block(args: tuple) -> BlockResult:
     suffix = "" if setup.activation == "relu" else f":{setup.activation}"
     spec = parse_model(setup.model + suffix)
     if spec.n_inputs != split.n:
-        raise ValueError(f"model {setup.model} takes {spec.n_inputs} inputs but n = {split.n}")
+        raise UsageError(f"model {setup.model} takes {spec.n_inputs} inputs but n = {split.n}")
     key = run_key(seed)
     kept: list[str] = []
     for start in range(first, first + count, batch):
@@ -761,7 +762,7 @@ def net_bayes_plan(
 ) -> Plan:
     """P_B of nets by rejection: random nets (the training's initialisation) that fit S."""
     if n_samples < 1:
-        raise ValueError(f"number of samples must be at least 1, got {n_samples}")
+        raise UsageError(f"number of samples must be at least 1, got {n_samples}")
     blocks = np.array_split(np.arange(n_samples), min(n_shards, n_samples))
     tasks = [(split, setup, seed, int(b[0]), len(b), batch) for b in blocks]
     return Plan(_net_bayes_block, tasks, n_samples)
@@ -779,7 +780,7 @@ def table_bayes_plan(split: Split, setup: SGDSetup, run: str | Path) -> Plan:
 
     run = Path(run)
     if not (run / "config.json").exists() or not (run / "functions.parquet").exists():
-        raise ValueError(f"{str(run)!r} is not a finished 'minimodels sample' run directory")
+        raise UsageError(f"{str(run)!r} is not a finished 'minimodels sample' run directory")
     sampled = read_json(run / "config.json")
     suffix = "" if setup.activation == "relu" else f":{setup.activation}"
     wanted = {"model": parse_model(setup.model + suffix), "init": setup.init}
@@ -788,7 +789,7 @@ def table_bayes_plan(split: Split, setup: SGDSetup, run: str | Path) -> Plan:
     found["model"] = parse_model(str(found["model"]))
     if found != wanted:
         differ = ", ".join(f"{k} {found[k]} ≠ {wanted[k]}" for k in wanted if found[k] != wanted[k])
-        raise ValueError(f"the sample run {str(run)!r} is of another prior ({differ})")
+        raise UsageError(f"the sample run {str(run)!r} is of another prior ({differ})")
     return Plan(_table_bayes_block, [(split, str(run))], int(sampled["samples"]))
 
 
@@ -827,7 +828,7 @@ def nngp_posterior(
     from minimodels.progress import report
 
     if setup.init != "gaussian":
-        raise ValueError(f"the NNGP needs the gaussian initialisation, got {setup.init!r}")
+        raise UsageError(f"the NNGP needs the gaussian initialisation, got {setup.init!r}")
     depth = len(setup.model.split("-")) - 2
     order = np.r_[split.train, split.test]
     K = nngp_kernel(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from minimodels.errors import UsageError
+
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
@@ -14,7 +16,7 @@ def check_figure_path(path: Path) -> Path:
 
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in FIGURE_FORMATS:
-        raise ValueError(
+        raise UsageError(
             f"output {str(path)!r} must end in .png, .svg or .pdf, got {path.suffix or 'no suffix'}"
         )
     return prepare_out_file(path)

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, echo
+from minimodels.errors import UsageError
 
 Resume = Annotated[
     bool, typer.Option(help="Continue a killed run in --out from its finished shards.")
@@ -28,9 +29,9 @@ def _count(text: str, name: str) -> int:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"{name} must be a number such as 1000 or 1e6, got {text!r}") from None
+        raise UsageError(f"{name} must be a number such as 1000 or 1e6, got {text!r}") from None
     if value != int(value) or value < 1:
-        raise ValueError(f"{name} must be a whole number ≥ 1, got {text!r}")
+        raise UsageError(f"{name} must be a whole number ≥ 1, got {text!r}")
     return int(value)
 
 
@@ -61,7 +62,7 @@ def _run_and_write(
     shards = out / "shards"
     if resume and (out / "config.json").exists():
         if read_json(out / "config.json") != wanted:
-            raise ValueError(
+            raise UsageError(
                 f"{out} holds a run with a different config; resume needs the same options"
             )
     elif shards.exists():
@@ -221,7 +222,7 @@ def _parse_list(text: str, name: str, kind: type) -> tuple:
         return tuple(kind(x) for x in text.split(","))
     except ValueError:
         noun = "integers" if kind is int else "numbers"
-        raise ValueError(f"{name} must be comma-separated {noun}, got {text!r}") from None
+        raise UsageError(f"{name} must be comma-separated {noun}, got {text!r}") from None
 
 
 @app.command("evolution-vs-bayes")
@@ -283,7 +284,7 @@ def evolution_vs_bayes(
     from minimodels.experiments.bayes import EvolutionVsBayesConfig, MeshEvolutionVsBayesConfig
 
     if substrate not in EVOLUTION_CLI_DEFAULTS:
-        raise ValueError(f"substrate must be 'rulearray' or 'mesh', got {substrate!r}")
+        raise UsageError(f"substrate must be 'rulearray' or 'mesh', got {substrate!r}")
     given = {"n": n, "train_size": train_size, "target": target, "width": width, "depth": depth}
     options = {**EVOLUTION_CLI_DEFAULTS[substrate], "steps": steps, "n_shards": shards,
                "seed": seed} | {k: v for k, v in given.items() if v is not None}  # fmt: skip
@@ -293,7 +294,7 @@ def evolution_vs_bayes(
         options["n_samples"] = _count(samples, "samples")
     if substrate == "mesh":
         if rules is not None:
-            raise ValueError("--rules applies to --substrate rulearray; mesh nets take --levels")
+            raise UsageError("--rules applies to --substrate rulearray; mesh nets take --levels")
         if levels is not None:
             options["levels"] = _parse_list(levels, "levels", float)
         if bayes is not None:
@@ -301,7 +302,7 @@ def evolution_vs_bayes(
         config = MeshEvolutionVsBayesConfig(**options, r=r)
     else:
         if levels is not None or bayes is not None:
-            raise ValueError(
+            raise UsageError(
                 "--levels and --bayes apply to --substrate mesh; rule arrays take --rules"
             )
         if rules is not None:
@@ -329,7 +330,7 @@ def bayes_plots(
     comparisons, titles = [], []
     for run in runs:
         if not (run / "functions.parquet").exists() or not (run / "summary.json").exists():
-            raise ValueError(f"{run} is not a finished sgd-vs-bayes or evolution-vs-bayes run")
+            raise UsageError(f"{run} is not a finished sgd-vs-bayes or evolution-vs-bayes run")
         summary = read_json(run / "summary.json")
         columns, _ = read_table(run / "functions.parquet")
         comparisons.append(

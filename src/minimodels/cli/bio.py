@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, echo
+from minimodels.errors import UsageError
 
 
 @app.command()
@@ -34,7 +35,7 @@ def bio(
     try:
         ks = tuple(int(part) for part in k.split(",") if part.strip())
     except ValueError:
-        raise ValueError(
+        raise UsageError(
             f"--k must be a number of colours or a list like 2,3,4, got {k!r}"
         ) from None
     check_backend(backend, jobs)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from minimodels.cli._app import Seed, app, echo
+from minimodels.errors import UsageError
 
 
 def initial_row(init: str, width: int, k: int, seed: int):
@@ -21,10 +22,10 @@ def initial_row(init: str, width: int, k: int, seed: int):
     if init == "random":
         return ca.random_row(width, k=k, rng=np.random.default_rng(seed))
     if not init.isdigit():
-        raise ValueError(f"--init must be 'single', 'random' or a string of digits, got {init!r}")
+        raise UsageError(f"--init must be 'single', 'random' or a string of digits, got {init!r}")
     digits = ca.row_from_digits(init, k=k)
     if len(digits) > width:
-        raise ValueError(f"--init has {len(digits)} digits but the row is only {width} wide")
+        raise UsageError(f"--init has {len(digits)} digits but the row is only {width} wide")
     row = np.zeros(width, np.uint8)
     start = (width - len(digits)) // 2
     row[start : start + len(digits)] = digits
@@ -36,7 +37,7 @@ def parse_rule(text: str) -> int:
     try:
         return int(text, 0)
     except ValueError:
-        raise ValueError(f"--rule must be a whole number, got {text!r}") from None
+        raise UsageError(f"--rule must be a whole number, got {text!r}") from None
 
 
 @app.command("ca")
@@ -61,9 +62,9 @@ def ca_command(
     ca.rule_table(number, k=k, r=r)  # refuse a bad rule, k or r before touching the disk
     ca.check_boundary(boundary)
     if width < 1:
-        raise ValueError(f"--width must be at least 1, got {width}")
+        raise UsageError(f"--width must be at least 1, got {width}")
     if steps < 0:
-        raise ValueError(f"--steps must be at least 0, got {steps}")
+        raise UsageError(f"--steps must be at least 0, got {steps}")
     row = initial_row(init, width, k, seed)
     check_figure_path(out)
     states = ca.run(number, row, steps, k=k, r=r, boundary=boundary)

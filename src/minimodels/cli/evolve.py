@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, echo
+from minimodels.errors import UsageError
 
 
 def parse_rules(text: str) -> tuple[int, ...]:
@@ -14,7 +15,7 @@ def parse_rules(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
-        raise ValueError(f"--rules must be comma-separated rule numbers, got {text!r}") from None
+        raise UsageError(f"--rules must be comma-separated rule numbers, got {text!r}") from None
 
 
 @app.command()

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from minimodels.cli._app import OutDir, Quiet, Seed, app, echo
+from minimodels.errors import UsageError
 
 
 @app.command()
@@ -63,9 +64,9 @@ def fit(
     )
 
     if model not in ("mlp", "mesh"):
-        raise ValueError(f"unknown model {model!r}; choose mlp or mesh")
+        raise UsageError(f"unknown model {model!r}; choose mlp or mesh")
     if target not in TARGETS:
-        raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+        raise UsageError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     if model == "mlp":
         net = MLP(widths, activation or "relu")
         init_settings = Init(init or "uniform", sigma_w, sigma_b)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, echo
+from minimodels.errors import UsageError
 
 Model = Annotated[str, typer.Option(help="mlp (Gromov) or transformer (Nanda et al.).")]
 P = Annotated[
@@ -51,7 +52,7 @@ def _config(model: str, **options):
     from minimodels.grokking import GrokConfig
 
     if model not in ("mlp", "transformer"):
-        raise ValueError(f"unknown model {model!r}; choose mlp or transformer")
+        raise UsageError(f"unknown model {model!r}; choose mlp or transformer")
     preset = GrokConfig.nanda() if model == "transformer" else GrokConfig.gromov()
     given = {k: v for k, v in options.items() if v is not None or k == "stop_after"}
     return dataclasses.replace(preset, **given).check()
@@ -100,7 +101,7 @@ def grok(
     )  # fmt: skip
     every = checkpoint_every or 20 * config.log_every
     if every % config.log_every:
-        raise ValueError(
+        raise UsageError(
             f"checkpoint_every = {every} must be a multiple of log_every = {config.log_every}"
         )
     out_dir = storage.prepare_out_dir(out)
@@ -114,7 +115,7 @@ def grok(
             else None
         )
         if previous != saved:
-            raise ValueError(
+            raise UsageError(
                 f"the run in {str(out_dir)!r} used a different config; resume with the same "
                 "options or choose another --out"
             )
@@ -176,7 +177,7 @@ def _values(text: str, axis: str) -> tuple:
     try:
         return tuple(kind(item) for item in items)
     except ValueError:
-        raise ValueError(
+        raise UsageError(
             f"cannot read {text!r} as comma-separated {kind.__name__} values for {axis}"
         ) from None
 

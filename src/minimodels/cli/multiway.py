@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from minimodels.cli._app import OutDir, Seed, app, echo
+from minimodels.errors import UsageError
 
 
 @app.command()
@@ -38,7 +39,7 @@ def multiway(
         boundary=boundary,
     )  # fmt: skip
     if runs < 0:
-        raise ValueError(f"--runs must be ≥ 0, got {runs}")
+        raise UsageError(f"--runs must be ≥ 0, got {runs}")
     mw = build(task, depth=depth, rules=parse_rules(rules), r=r, boundary=boundary, accept=accept)
     out_dir = storage.prepare_out_dir(out)
     seeds = np.random.SeedSequence(seed).spawn(runs)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from minimodels.cli._app import Seed, app, echo
+from minimodels.errors import UsageError
 
 
 def parse_rule_set(text: str) -> tuple[int, ...]:
@@ -16,9 +17,9 @@ def parse_rule_set(text: str) -> tuple[int, ...]:
     try:
         rules = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
-        raise ValueError(f"--rules must be comma-separated rule numbers, got {text!r}") from None
+        raise UsageError(f"--rules must be comma-separated rule numbers, got {text!r}") from None
     if not rules:
-        raise ValueError("--rules is empty; give at least one rule number")
+        raise UsageError("--rules is empty; give at least one rule number")
     return rules
 
 
@@ -29,15 +30,15 @@ def load_array(text: str, *, r: str, boundary: str):
     path = Path(text)
     if text.endswith(".json"):
         if not path.is_file():
-            raise ValueError(f"--array file {text!r} does not exist")
+            raise UsageError(f"--array file {text!r} does not exist")
         try:
             return RuleArray.from_dict(json.loads(path.read_text()))
         except json.JSONDecodeError:
-            raise ValueError(f"--array file {text!r} is not a saved rule array") from None
+            raise UsageError(f"--array file {text!r} is not a saved rule array") from None
     try:
         rows = [[int(v) for v in row.split(",")] for row in text.split(";") if row.strip()]
     except ValueError:
-        raise ValueError(
+        raise UsageError(
             f"--array must be a .json file or rows like '4,146;146,4', got {text!r}"
         ) from None
     return RuleArray(rows, r=r, boundary=boundary)
@@ -92,17 +93,17 @@ def rulearray_command(
         )
     readout = grid.width // 2 if readout is None else readout
     if not 0 <= readout < grid.width:
-        raise ValueError(f"--readout {readout} is outside the row (0..{grid.width - 1})")
+        raise UsageError(f"--readout {readout} is outside the row (0..{grid.width - 1})")
     if inputs == "single":
         batch = single_cell_inputs(grid.width)
     elif inputs.isdigit() and set(inputs) <= {"0", "1"} and len(inputs) == grid.width:
         batch = np.array([int(c) for c in inputs], np.uint8)
     else:
-        raise ValueError(f"--inputs must be 'single' or {grid.width} binary digits, got {inputs!r}")
+        raise UsageError(f"--inputs must be 'single' or {grid.width} binary digits, got {inputs!r}")
     check_figure_path(out)
     if save is not None:
         if save.suffix.lower() != ".json":
-            raise ValueError(
+            raise UsageError(
                 f"--save must name a .json file (so --array can reload it), got {str(save)!r}"
             )
         prepare_out_file(save)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, echo
+from minimodels.errors import UsageError
 
 
 def parse_count(text: str) -> int:
@@ -15,9 +16,9 @@ def parse_count(text: str) -> int:
     try:
         value = float(text.replace("_", ""))
     except ValueError:
-        raise ValueError(f"--samples {text!r} is not a number (use e.g. 1000000 or 1e6)") from None
+        raise UsageError(f"--samples {text!r} is not a number (use e.g. 1000000 or 1e6)") from None
     if not value.is_integer() or value < 1:
-        raise ValueError(f"--samples {text!r} must be a positive whole number")
+        raise UsageError(f"--samples {text!r} must be a positive whole number")
     return int(value)
 
 

@@ -21,6 +21,8 @@ import sys
 import numba as nb
 import numpy as np
 
+from minimodels.errors import UsageError
+
 WORD_BITS = 64
 _LOW_BITS = np.uint64(0x0101010101010101)  # bit 0 of every byte
 
@@ -88,10 +90,10 @@ def as_bits(bits: np.ndarray, *, name: str = "inputs") -> np.ndarray:
     if array.dtype == np.uint8:
         return np.ascontiguousarray(array)
     if array.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must be an array of 0s and 1s, got dtype {array.dtype}")
+        raise UsageError(f"{name} must be an array of 0s and 1s, got dtype {array.dtype}")
     converted = array.astype(np.uint8)
     if array.size and not (np.array_equal(converted, array) and converted.max() <= 1):
-        raise ValueError(f"{name} must contain only 0 and 1, got values outside {{0, 1}}")
+        raise UsageError(f"{name} must contain only 0 and 1, got values outside {{0, 1}}")
     return np.ascontiguousarray(converted)
 
 
@@ -99,13 +101,13 @@ def pack_bits(bits: np.ndarray) -> np.ndarray:
     """Pack ``(n, R)`` 0/1 values into ``(R, ceil(n/64))`` uint64 bit-planes (see module doc)."""
     array = as_bits(bits)
     if array.ndim != 2:
-        raise ValueError(f"bits must be a 2-D (n, cells) array, got shape {array.shape}")
+        raise UsageError(f"bits must be a 2-D (n, cells) array, got shape {array.shape}")
     n, n_cells = array.shape
     if n_cells % 8 == 0 and n > 0 and sys.byteorder == "little":  # whole bytes of cells
         packed = np.zeros((n_cells, n_words_for(n)), np.uint64)
         total = _pack_bytes(array.view(np.uint64), n, packed.view(np.uint8))
         if total & ~_LOW_BITS:
-            raise ValueError("inputs must contain only 0 and 1, got values outside {0, 1}")
+            raise UsageError("inputs must contain only 0 and 1, got values outside {0, 1}")
         return packed
     # packbits along the batch axis: byte b of cell x holds inputs 8b .. 8b+7, bit 0 first;
     # eight consecutive bytes are one little-endian word.
@@ -114,7 +116,7 @@ def pack_bits(bits: np.ndarray) -> np.ndarray:
     padded = np.zeros((n_cells, n_bytes), np.uint8)
     padded[:, : planes.shape[0]] = planes.T
     if np.any(array > 1):
-        raise ValueError("inputs must contain only 0 and 1, got values outside {0, 1}")
+        raise UsageError("inputs must contain only 0 and 1, got values outside {0, 1}")
     return padded.view("<u8").astype(np.uint64, copy=False)
 
 
@@ -127,7 +129,7 @@ def unpack_bits(words: np.ndarray, n: int) -> np.ndarray:
     words = np.ascontiguousarray(words, dtype=np.uint64)
     lead = words.shape[:-1]
     if n > words.shape[-1] * WORD_BITS:
-        raise ValueError(f"cannot unpack {n} inputs from {words.shape[-1]} words")
+        raise UsageError(f"cannot unpack {n} inputs from {words.shape[-1]} words")
     n_rows = int(np.prod(lead))
     if n_rows % 8 == 0 and n > 0 and sys.byteorder == "little":
         out = np.empty((n, n_rows), np.uint8)

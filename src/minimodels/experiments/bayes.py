@@ -53,6 +53,7 @@ from minimodels.bayes.protocol import (
     sgd_plan,
     table_bayes_plan,
 )
+from minimodels.errors import UsageError
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, scaled
 
@@ -116,7 +117,7 @@ class MeshEvolutionVsBayesConfig:
 
     def __post_init__(self) -> None:
         if self.bayes not in ("auto", "exact", "rejection"):
-            raise ValueError(f"bayes must be 'auto', 'exact' or 'rejection', got {self.bayes!r}")
+            raise UsageError(f"bayes must be 'auto', 'exact' or 'rejection', got {self.bayes!r}")
 
     @classmethod
     def quick(cls, **overrides: Any) -> MeshEvolutionVsBayesConfig:
@@ -169,9 +170,9 @@ class SGDVsBayesConfig:
 
     def __post_init__(self) -> None:
         if self.bayes not in ("rejection", "nngp"):
-            raise ValueError(f"bayes must be 'rejection' or 'nngp', got {self.bayes!r}")
+            raise UsageError(f"bayes must be 'rejection' or 'nngp', got {self.bayes!r}")
         if self.bayes_from is not None and self.bayes != "rejection":
-            raise ValueError("P_B from a stored sample run is by rejection: drop --bayes nngp")
+            raise UsageError("P_B from a stored sample run is by rejection: drop --bayes nngp")
 
     @classmethod
     def small(cls, **overrides: Any) -> SGDVsBayesConfig:
@@ -260,27 +261,27 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
     if isinstance(config, SGDVsBayesConfig):
         config.setup.parts()  # the model, optimiser, loss and initialisation are valid
         if config.bayes == "nngp" and config.init != "gaussian":
-            raise ValueError(f"the NNGP needs the gaussian initialisation, got {config.init!r}")
+            raise UsageError(f"the NNGP needs the gaussian initialisation, got {config.init!r}")
         if config.overtrain_steps < 0:
-            raise ValueError(f"overtrain_steps = {config.overtrain_steps} must be ≥ 0")
+            raise UsageError(f"overtrain_steps = {config.overtrain_steps} must be ≥ 0")
     elif isinstance(config, MeshEvolutionVsBayesConfig):  # the layout and levels are valid
         config.substrate.check(config.n)
         if config.steps < 0:
-            raise ValueError(f"steps = {config.steps} must be ≥ 0")
+            raise UsageError(f"steps = {config.steps} must be ≥ 0")
         if config.bayes_method == "exact" and config.substrate.n_settings > MAX_ENUMERATED:
-            raise ValueError(
+            raise UsageError(
                 f"{config.substrate.n_settings} level vectors are too many to enumerate "
                 f"(at most 2^24); use --bayes rejection"
             )
     else:  # the rule numbers, range and boundary are valid
         RuleArray([list(config.rules)], r=config.r, boundary=config.boundary)
         if config.depth < 1 or config.width < 1:
-            raise ValueError(f"depth {config.depth} and width {config.width} must be ≥ 1")
+            raise UsageError(f"depth {config.depth} and width {config.width} must be ≥ 1")
         if config.steps < 0:
-            raise ValueError(f"steps = {config.steps} must be ≥ 0")
+            raise UsageError(f"steps = {config.steps} must be ≥ 0")
     check_inputs(config.n)  # all 2^n inputs are enumerated
     if config.n_shards < 1:
-        raise ValueError(f"n_shards = {config.n_shards} must be at least 1")
+        raise UsageError(f"n_shards = {config.n_shards} must be at least 1")
     split = make_split(config)
     train_seed, bayes_seed = np.random.SeedSequence(config.seed).spawn(2)
     if isinstance(config, MeshEvolutionVsBayesConfig):

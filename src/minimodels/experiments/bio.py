@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from minimodels import bio, gallery
+from minimodels.errors import UsageError
 from minimodels.parallel import run_tasks
 from minimodels.progress import ProgressCallback
 
@@ -78,19 +79,19 @@ def _one(args: tuple[int, BioConfig, np.random.SeedSequence]) -> bio.BioEvolutio
 def check_config(config: BioConfig) -> None:
     """Refuse, with one sentence, a config that :func:`run` cannot run as asked."""
     if not config.ks:
-        raise ValueError("give at least one number of colours k, e.g. 2,3,4")
+        raise UsageError("give at least one number of colours k, e.g. 2,3,4")
     if len(set(config.ks)) != len(config.ks):
-        raise ValueError(f"the numbers of colours {list(config.ks)} repeat a value")
+        raise UsageError(f"the numbers of colours {list(config.ks)} repeat a value")
     for k in config.ks:
         bio.check_colours_and_cutoff(k, config.cutoff)
     if config.fitness not in bio.FITNESSES:
-        raise ValueError(
+        raise UsageError(
             f"fitness must be one of {', '.join(bio.FITNESSES)}, got {config.fitness!r}"
         )
     if isinstance(config.steps, bool) or not isinstance(config.steps, int) or config.steps < 0:
-        raise ValueError(f"steps must be a whole number ≥ 0, got {config.steps!r}")
+        raise UsageError(f"steps must be a whole number ≥ 0, got {config.steps!r}")
     if isinstance(config.runs, bool) or not isinstance(config.runs, int) or config.runs < 1:
-        raise ValueError(f"runs must be a whole number ≥ 1, got {config.runs!r}")
+        raise UsageError(f"runs must be a whole number ≥ 1, got {config.runs!r}")
 
 
 def run(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from minimodels import gallery, tasks
+from minimodels.errors import UsageError
 from minimodels.evolution import Evolution, check_arguments, evolve
 from minimodels.parallel import run_tasks
 from minimodels.progress import ProgressCallback
@@ -78,9 +79,9 @@ def make_task(config: EvolutionConfig) -> Task:
     elif config.task == "density":
         task = tasks.density(config.width, config.n_rows, rng=task_rng)
     else:
-        raise ValueError(f"unknown task {config.task!r}; choose one of {', '.join(TASKS)}")
+        raise UsageError(f"unknown task {config.task!r}; choose one of {', '.join(TASKS)}")
     if not 0.0 < config.train_fraction <= 1.0:
-        raise ValueError(f"train fraction must be in (0, 1], got {config.train_fraction}")
+        raise UsageError(f"train fraction must be in (0, 1], got {config.train_fraction}")
     if config.train_fraction < 1.0:
         rng = np.random.default_rng(np.random.SeedSequence([config.seed, 1]))
         task = split(task, fraction=config.train_fraction, rng=rng)
@@ -90,7 +91,7 @@ def make_task(config: EvolutionConfig) -> Task:
 def check_config(config: EvolutionConfig) -> Task:
     """The configured task, after refusing (one sentence) anything a run would trip over."""
     if isinstance(config.runs, bool) or not isinstance(config.runs, int) or config.runs < 1:
-        raise ValueError(f"runs must be a whole number ≥ 1, got {config.runs!r}")
+        raise UsageError(f"runs must be a whole number ≥ 1, got {config.runs!r}")
     task = make_task(config)
     check_arguments(
         task, depth=config.depth, rules=config.rules, steps=config.steps, accept=config.accept,

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from minimodels.errors import UsageError
 from minimodels.progress import ProgressCallback
 
 __all__ = ["Context", "FigureItem", "Section", "SectionSpec", "build", "registry", "section"]
@@ -120,7 +121,7 @@ def select(only: list[str] | None = None) -> list[SectionSpec]:
     known = {spec.key for spec in specs}
     unknown = [key for key in only if key not in known]
     if unknown:
-        raise ValueError(
+        raise UsageError(
             f"unknown gallery section {unknown[0]!r}; known sections: {', '.join(sorted(known))}"
         )
     return [spec for spec in specs if spec.key in only]
@@ -147,7 +148,7 @@ def build(
     from minimodels.storage import prepare_out_dir
 
     if jobs < 1:
-        raise ValueError(f"jobs must be at least 1, got {jobs}")
+        raise UsageError(f"jobs must be at least 1, got {jobs}")
     specs = select(only)
     out = Path(out_dir)
     prepare_out_dir(out.parent if str(out.parent) else ".")
@@ -216,7 +217,7 @@ def _swap_into_place(staging: Path, out: Path) -> None:
     """Replace ``out`` by ``staging`` with renames, so readers see the old or the new report."""
     if out.exists():
         if not out.is_dir():
-            raise ValueError(f"gallery output {str(out)!r} exists and is not a directory")
+            raise UsageError(f"gallery output {str(out)!r} exists and is not a directory")
         trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
         out.rename(trash / "old")
         staging.rename(out)

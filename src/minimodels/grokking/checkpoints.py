@@ -15,6 +15,7 @@ from pathlib import Path
 import jax
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.grokking.train import Checkpoint, GrokConfig, init_params, optimiser
 from minimodels.storage import atomic_path
 
@@ -44,7 +45,7 @@ def load_checkpoint(path: str | os.PathLike[str], config: GrokConfig) -> Checkpo
         params = {name: stored[f"params/{name}"] for name in template}
         for name, shape in template.items():
             if params[name].shape != shape.shape:
-                raise ValueError(
+                raise UsageError(
                     f"checkpoint {str(path)!r} holds {name} of shape {params[name].shape}, "
                     f"but this config needs {shape.shape}"
                 )

@@ -31,6 +31,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from minimodels.errors import UsageError
+
 __all__ = [
     "LOSSES",
     "accuracy",
@@ -49,7 +51,7 @@ LOSSES = ("ce", "mse")
 
 def check_loss(name: str) -> str:
     if name not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; choose ce or mse")
+        raise UsageError(f"unknown loss {name!r}; choose ce or mse")
     return name
 
 

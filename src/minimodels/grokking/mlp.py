@@ -22,6 +22,8 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
+from minimodels.errors import UsageError
+
 __all__ = ["ACTIVATIONS", "init_mlp", "logits", "logits_reference"]
 
 Params = dict[str, jax.Array]
@@ -40,7 +42,7 @@ def check_activation(name: str) -> Callable[[jax.Array], jax.Array]:
     try:
         return ACTIVATIONS[name]
     except KeyError:
-        raise ValueError(
+        raise UsageError(
             f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
         ) from None
 
@@ -48,7 +50,7 @@ def check_activation(name: str) -> Callable[[jax.Array], jax.Array]:
 def init_mlp(p: int, *, key: jax.Array, width: int = 512, init_scale: float = 1.0) -> Params:
     """``W_in`` (width, 2p) and ``W_out`` (p, width), entries N(0, init_scale²)."""
     if width < 1:
-        raise ValueError(f"width = {width} must be at least 1")
+        raise UsageError(f"width = {width} must be at least 1")
     return _init_mlp(p, width, key, init_scale)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.grokking.train import GrokConfig, train, train_many
 from minimodels.parallel import run_tasks
 from minimodels.plotting import Drawable
@@ -51,13 +52,13 @@ class SweepConfig:
         """The cell configs in row-major order (y outer, x inner)."""
         for axis in (self.x_axis, self.y_axis):
             if axis not in AXES:
-                raise ValueError(f"unknown sweep axis {axis!r}; choose one of {', '.join(AXES)}")
+                raise UsageError(f"unknown sweep axis {axis!r}; choose one of {', '.join(AXES)}")
         if self.x_axis == self.y_axis:
-            raise ValueError(f"the two sweep axes must differ, both are {self.x_axis!r}")
+            raise UsageError(f"the two sweep axes must differ, both are {self.x_axis!r}")
         if not self.x_values or not self.y_values:
-            raise ValueError("each sweep axis needs at least one value")
+            raise UsageError("each sweep axis needs at least one value")
         if self.n_seeds < 1:
-            raise ValueError(f"n_seeds = {self.n_seeds} must be at least 1")
+            raise UsageError(f"n_seeds = {self.n_seeds} must be at least 1")
         base = dataclasses.replace(self.base, stop_after=0)
         configs = [
             dataclasses.replace(base, **{self.x_axis: x, self.y_axis: y})

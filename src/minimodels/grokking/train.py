@@ -36,6 +36,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from minimodels.errors import UsageError
 from minimodels.grokking import measures as M
 from minimodels.grokking import mlp, transformer
 from minimodels.grokking.data import ModularData, canonical_operation, check_task, make_data
@@ -111,7 +112,7 @@ class GrokConfig:
     def check(self) -> GrokConfig:
         """Raise one sentence for a bad value; returns the config with ``op`` canonical."""
         if self.model not in MODELS:
-            raise ValueError(f"unknown model {self.model!r}; choose mlp or transformer")
+            raise UsageError(f"unknown model {self.model!r}; choose mlp or transformer")
         M.check_loss(self.loss)
         mlp.check_activation(self.activation)
         positive = {
@@ -123,14 +124,14 @@ class GrokConfig:
         }
         for name, value in positive.items():
             if not value > 0:
-                raise ValueError(f"{name} = {value} must be positive")
+                raise UsageError(f"{name} = {value} must be positive")
         for name, value in {"wd": self.wd, "l1": self.l1, "warmup": self.warmup}.items():
             if not value >= 0:
-                raise ValueError(f"{name} = {value} must be non-negative")
+                raise UsageError(f"{name} = {value} must be non-negative")
         if self.stop_after is not None and self.stop_after < 0:
-            raise ValueError(f"stop_after = {self.stop_after} must be non-negative or None")
+            raise UsageError(f"stop_after = {self.stop_after} must be non-negative or None")
         if self.model == "transformer" and self.d_model % self.n_heads:
-            raise ValueError(
+            raise UsageError(
                 f"d_model = {self.d_model} is not divisible by n_heads = {self.n_heads}"
             )
         check_task(self.op, self.p, self.frac)
@@ -371,7 +372,7 @@ def _device_data(data: ModularData, l1: float, *, padded: bool = False):
 
 def _check_finite(step: int, values: dict[str, Any]) -> None:
     if not np.all(np.isfinite(np.asarray(values["train_loss"]))):
-        raise ValueError(
+        raise UsageError(
             f"training diverged by step {step}: the train loss is not finite "
             "(lower the learning rate or the initialisation scale)"
         )
@@ -464,7 +465,7 @@ def train_many(
     for other in configs[1:]:
         same = _compute_key(other) == _compute_key(config)
         if not same or (other.steps, other.log_every) != (config.steps, config.log_every):
-            raise ValueError(
+            raise UsageError(
                 "runs trained together may differ only in seed, frac, lr, wd, l1 and init_scale"
             )
     datas = [make_data(c.op, c.p, c.frac, rng=np.random.default_rng(c.seed)) for c in configs]

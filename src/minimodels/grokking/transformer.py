@@ -31,6 +31,8 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
+from minimodels.errors import UsageError
+
 __all__ = ["init_transformer", "logits", "logits_reference"]
 
 Params = dict[str, jax.Array]
@@ -51,7 +53,7 @@ def init_transformer(
     Every weight is multiplied by ``init_scale``.
     """
     if d_model % n_heads:
-        raise ValueError(f"d_model = {d_model} is not divisible by n_heads = {n_heads}")
+        raise UsageError(f"d_model = {d_model} is not divisible by n_heads = {n_heads}")
     d_head = d_model // n_heads
     shapes = {
         "W_E": (p + 1, d_model),

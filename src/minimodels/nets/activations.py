@@ -8,6 +8,8 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
+from minimodels.errors import UsageError
+
 ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
     "relu": jax.nn.relu,
     "tanh": jnp.tanh,
@@ -19,7 +21,7 @@ ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
 
 def check_activation(name: str) -> None:
     if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+        raise UsageError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
 
 
 def activate(name: str, z: jax.Array) -> jax.Array:

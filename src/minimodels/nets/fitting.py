@@ -24,6 +24,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.nets.init import Init
 from minimodels.nets.train import Training, train, train_many
 from minimodels.plotting import Drawable
@@ -67,7 +68,7 @@ def default_model(kind: str) -> Any:
         return MLP((1, 16, 16, 16, 1), "relu")
     if kind == "mesh":
         return MeshNet(width=10, depth=8, r="1", activation="tanh")
-    raise ValueError(f"unknown model kind {kind!r}; choose mlp or mesh")
+    raise UsageError(f"unknown model kind {kind!r}; choose mlp or mesh")
 
 
 def default_init(model: Any) -> Init:
@@ -81,7 +82,7 @@ def resolve_target(target: str | Target) -> tuple[str, Target]:
     if callable(target):
         return getattr(target, "__name__", "custom"), target
     if target not in TARGETS:
-        raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+        raise UsageError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     return target, TARGETS[target]
 
 
@@ -90,15 +91,15 @@ def training_points(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``x`` ``(n_train, 1)`` evenly spaced on ``interval`` and the target values ``(n_train,)``."""
     if n_train < 2:
-        raise ValueError(f"n_train must be at least 2, got {n_train}")
+        raise UsageError(f"n_train must be at least 2, got {n_train}")
     lo, hi = interval
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"interval must be two finite numbers lo < hi, got {interval}")
+        raise UsageError(f"interval must be two finite numbers lo < hi, got {interval}")
     _, f = resolve_target(target)
     x = np.linspace(lo, hi, n_train)
     y = np.asarray(f(x), dtype=np.float64).reshape(n_train)
     if not np.all(np.isfinite(y)):
-        raise ValueError("the target function returned NaN or infinite values")
+        raise UsageError("the target function returned NaN or infinite values")
     return x[:, None], y
 
 
@@ -215,9 +216,9 @@ def fit_many(
 
 def _setup(model, target, n_train, interval, extrapolation, training):
     if getattr(model, "n_outputs", 1) != 1 or getattr(model, "n_inputs", 1) != 1:
-        raise ValueError("1-D fitting needs a net with one input and one output")
+        raise UsageError("1-D fitting needs a net with one input and one output")
     if training.loss != "mse":
-        raise ValueError(f"1-D fitting uses the MSE loss, got {training.loss!r}")
+        raise UsageError(f"1-D fitting uses the MSE loss, got {training.loss!r}")
     name, f = resolve_target(target)
     x, y = training_points(f, n_train, interval)
     lo, hi = interval

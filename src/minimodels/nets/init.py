@@ -17,14 +17,16 @@ from typing import Any
 
 import jax
 
+from minimodels.errors import UsageError
+
 SCHEMES = ("gaussian", "uniform")
 
 
 def check_scheme(scheme: str, sigma_w: float = 1.0, sigma_b: float = 1.0) -> None:
     if scheme not in SCHEMES:
-        raise ValueError(f"unknown initialisation {scheme!r}; choose one of {', '.join(SCHEMES)}")
+        raise UsageError(f"unknown initialisation {scheme!r}; choose one of {', '.join(SCHEMES)}")
     if not (sigma_w >= 0 and sigma_b >= 0):
-        raise ValueError(f"sigma_w and sigma_b must be ≥ 0, got {sigma_w} and {sigma_b}")
+        raise UsageError(f"sigma_w and sigma_b must be ≥ 0, got {sigma_w} and {sigma_b}")
 
 
 def standard_draws(key: jax.Array, n: int, scheme: str) -> jax.Array:

@@ -22,6 +22,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.nets.mesh import MeshNet
 from minimodels.nets.mlp import MLP
 from minimodels.storage import read_json, write_bytes, write_json
@@ -35,7 +36,7 @@ def _kind(model: Any) -> str:
     for kind, cls in KINDS.items():
         if isinstance(model, cls):
             return kind
-    raise TypeError(f"cannot save a model of type {type(model).__name__}; expected MLP or MeshNet")
+    raise UsageError(f"cannot save a model of type {type(model).__name__}; expected MLP or MeshNet")
 
 
 def _path_name(path: tuple) -> str:
@@ -60,9 +61,9 @@ def unflatten_params(model: Any, arrays: dict[str, np.ndarray]) -> Any:
     for path, spec in paths:
         name = _path_name(path)
         if name not in arrays:
-            raise ValueError(f"saved parameters lack {name!r} needed by {model.name}")
+            raise UsageError(f"saved parameters lack {name!r} needed by {model.name}")
         if tuple(arrays[name].shape) != tuple(spec.shape):
-            raise ValueError(
+            raise UsageError(
                 f"saved parameter {name!r} has shape {arrays[name].shape}, "
                 f"but {model.name} needs {tuple(spec.shape)}"
             )
@@ -91,10 +92,10 @@ def load_net(directory: str | os.PathLike[str]) -> tuple[Any, Any, dict[str, Any
     """``(model, params, config)`` as saved by :func:`save_net`."""
     where = Path(directory)
     if not (where / MODEL_FILE).is_file() or not (where / PARAMS_FILE).is_file():
-        raise ValueError(f"{str(where)!r} holds no saved net ({MODEL_FILE} and {PARAMS_FILE})")
+        raise UsageError(f"{str(where)!r} holds no saved net ({MODEL_FILE} and {PARAMS_FILE})")
     meta = read_json(where / MODEL_FILE)
     if meta.get("kind") not in KINDS:
-        raise ValueError(f"unknown saved model kind {meta.get('kind')!r}; expected mlp or mesh")
+        raise UsageError(f"unknown saved model kind {meta.get('kind')!r}; expected mlp or mesh")
     fields = dict(meta["model"])
     if "widths" in fields:
         fields["widths"] = tuple(fields["widths"])

@@ -35,6 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.nets.activations import activate, check_activation
 from minimodels.nets.init import bias_scale, standard_draws, weight_scale
 from minimodels.nets.mlp import NamedInit, Params
@@ -51,7 +52,7 @@ def normalise_range(r: str | float | int) -> str:
         return "1"
     if text in ("1/2", "0.5", ".5"):
         return "1/2"
-    raise ValueError(f"mesh range r must be 1 or 1/2, got {r!r}")
+    raise UsageError(f"mesh range r must be 1 or 1/2, got {r!r}")
 
 
 def neighbour_offsets(r: str, row: int) -> tuple[int, ...]:
@@ -90,23 +91,23 @@ class MeshNet(NamedInit):
         for name in ("width", "depth", "n_inputs"):
             value = getattr(self, name)
             if int(value) != value or value <= 0:
-                raise ValueError(f"mesh {name} must be a positive integer, got {value!r}")
+                raise UsageError(f"mesh {name} must be a positive integer, got {value!r}")
             object.__setattr__(self, name, int(value))
         object.__setattr__(self, "r", normalise_range(self.r))
         check_activation(self.activation)
         if self.boundary not in BOUNDARIES:
-            raise ValueError(f"boundary must be 'cyclic' or 'zero', got {self.boundary!r}")
+            raise UsageError(f"boundary must be 'cyclic' or 'zero', got {self.boundary!r}")
         if self.encoding not in ENCODINGS:
-            raise ValueError(
+            raise UsageError(
                 f"unknown mesh encoding {self.encoding!r}; choose one of {', '.join(ENCODINGS)}"
             )
         if self.encoding == "broadcast" and self.n_inputs != 1:
-            raise ValueError(f"the broadcast encoding takes 1 input, got n_inputs={self.n_inputs}")
+            raise UsageError(f"the broadcast encoding takes 1 input, got n_inputs={self.n_inputs}")
         if self.n_inputs > self.width:
-            raise ValueError(f"{self.n_inputs} inputs do not fit on a row of width {self.width}")
+            raise UsageError(f"{self.n_inputs} inputs do not fit on a row of width {self.width}")
         readout = self.width // 2 if self.readout is None else int(self.readout)
         if not 0 <= readout < self.width:
-            raise ValueError(f"readout column {readout} is outside 0..{self.width - 1}")
+            raise UsageError(f"readout column {readout} is outside 0..{self.width - 1}")
         object.__setattr__(self, "readout", readout)
 
     @property

@@ -19,6 +19,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from minimodels.errors import UsageError
 from minimodels.nets.activations import activate, check_activation
 from minimodels.nets.init import bias_scale, check_scheme, standard_draws, weight_scale
 
@@ -31,14 +32,14 @@ def parse_widths(spec: str | tuple[int, ...] | list[int]) -> tuple[int, ...]:
         try:
             widths = tuple(int(part) for part in spec.split("-"))
         except ValueError:
-            raise ValueError(f"model {spec!r} is not a list of widths like '7-40-40-1'") from None
+            raise UsageError(f"model {spec!r} is not a list of widths like '7-40-40-1'") from None
     else:
         widths = tuple(int(w) for w in spec)
     if len(widths) < 2:
-        raise ValueError(f"a net needs at least an input and an output width, got {widths}")
+        raise UsageError(f"a net needs at least an input and an output width, got {widths}")
     bad = [w for w in widths if w <= 0]
     if bad:
-        raise ValueError(f"layer widths must be positive, got {bad[0]} in {widths}")
+        raise UsageError(f"layer widths must be positive, got {bad[0]} in {widths}")
     return widths
 
 

@@ -28,6 +28,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.mutation import Walk, mutation_walk
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback
@@ -42,7 +43,7 @@ DEFAULT_LEVELS = (-1.0, -0.5, 0.0, 0.5, 1.0)
 def check_levels(levels: tuple[float, ...]) -> tuple[float, ...]:
     levels = tuple(float(v) for v in levels)
     if len(levels) < 2 or len(set(levels)) != len(levels) or not np.all(np.isfinite(levels)):
-        raise ValueError(f"levels must be at least 2 distinct finite numbers, got {levels}")
+        raise UsageError(f"levels must be at least 2 distinct finite numbers, got {levels}")
     return tuple(sorted(levels))
 
 

@@ -55,6 +55,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from minimodels.errors import UsageError
 from minimodels.nets.init import Init
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
@@ -104,23 +105,23 @@ class Training:
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(
+            raise UsageError(
                 f"unknown optimiser {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}"
             )
         if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
+            raise UsageError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
-            raise ValueError(f"learning rate must be a positive number, got {self.learning_rate}")
+            raise UsageError(f"learning rate must be a positive number, got {self.learning_rate}")
         for name in ("momentum", "weight_decay", "l1"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number ≥ 0, got {value}")
+                raise UsageError(f"{name} must be a finite number ≥ 0, got {value}")
         if int(self.max_steps) != self.max_steps or self.max_steps < 0:
-            raise ValueError(f"max_steps must be an integer ≥ 0, got {self.max_steps}")
+            raise UsageError(f"max_steps must be an integer ≥ 0, got {self.max_steps}")
         if self.batch_size is not None and self.batch_size <= 0:
-            raise ValueError(f"batch size must be positive, got {self.batch_size}")
+            raise UsageError(f"batch size must be positive, got {self.batch_size}")
         if self.target_accuracy is not None and not 0 <= self.target_accuracy <= 1:
-            raise ValueError(f"target accuracy must be in [0, 1], got {self.target_accuracy}")
+            raise UsageError(f"target accuracy must be in [0, 1], got {self.target_accuracy}")
 
 
 def structure(training: Training) -> Training:
@@ -193,27 +194,27 @@ def prepare_data(model: Model, x: Any, y: Any, training: Training) -> tuple[jax.
     if x.ndim == 1:
         x = x[:, None]
     if x.ndim != 2 or x.shape[0] == 0:
-        raise ValueError(f"inputs must be a non-empty (n, n_in) array, got shape {x.shape}")
+        raise UsageError(f"inputs must be a non-empty (n, n_in) array, got shape {x.shape}")
     y = np.asarray(y)
     if y.dtype.kind not in "biuf":
-        raise ValueError(f"targets must be numbers, got dtype {y.dtype}")
+        raise UsageError(f"targets must be numbers, got dtype {y.dtype}")
     if not np.all(np.isfinite(x)):
-        raise ValueError("inputs contain NaN or infinite values")
+        raise UsageError("inputs contain NaN or infinite values")
     if not np.all(np.isfinite(y)):
-        raise ValueError("targets contain NaN or infinite values")
+        raise UsageError("targets contain NaN or infinite values")
     if y.shape[0] != x.shape[0]:
-        raise ValueError(f"{x.shape[0]} inputs but {y.shape[0]} targets")
+        raise UsageError(f"{x.shape[0]} inputs but {y.shape[0]} targets")
     n_out = model.n_outputs
     if training.loss == "cross_entropy" and n_out > 1:
         if y.ndim != 1 or np.any(y != np.round(y)) or y.min() < 0 or y.max() >= n_out:
-            raise ValueError(f"cross-entropy targets must be class labels 0..{n_out - 1}")
+            raise UsageError(f"cross-entropy targets must be class labels 0..{n_out - 1}")
         return jnp.asarray(x.astype(_float_dtype())), jnp.asarray(y.astype(np.int32))
     if y.ndim == 1:
         y = y[:, None]
     if y.shape[1] != n_out:
-        raise ValueError(f"targets have {y.shape[1]} columns but the net has {n_out} outputs")
+        raise UsageError(f"targets have {y.shape[1]} columns but the net has {n_out} outputs")
     if training.loss == "cross_entropy" and not np.all((y == 0) | (y == 1)):
-        raise ValueError("binary cross-entropy targets must be 0 or 1")
+        raise UsageError("binary cross-entropy targets must be 0 or 1")
     return jnp.asarray(x.astype(_float_dtype())), jnp.asarray(y.astype(_float_dtype()))
 
 
@@ -526,7 +527,7 @@ def _loop(model, training, state, keys, x, y, hyper, *, batched, record, chunk_s
 def _check_key(key: Any, name: str) -> jax.Array:
     """Typed JAX keys as they are; raw ``uint32`` keys (``PRNGKey``) wrapped."""
     if key is None:
-        raise ValueError(f"{name} is required (e.g. jax.random.key(seed))")
+        raise UsageError(f"{name} is required (e.g. jax.random.key(seed))")
     key = jnp.asarray(key)
     if not jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
         key = jax.random.wrap_key_data(key)
@@ -630,7 +631,7 @@ def train(
         batched=False, record=True, chunk_steps=chunk_steps, on_progress=on_progress,
     )  # fmt: skip
     if bool(state.diverged):
-        raise ValueError(_diverged_message(training, 1))
+        raise UsageError(_diverged_message(training, 1))
     return TrainResult(
         model=model,
         training=training,
@@ -681,11 +682,11 @@ def train_many(
     keys = _check_key(keys, "keys")
     for name, value in (("n_slots", n_slots), ("n_inner", n_inner), ("chunk_steps", chunk_steps)):
         if int(value) != value or value < 1:
-            raise ValueError(f"{name} must be an integer ≥ 1, got {value}")
+            raise UsageError(f"{name} must be an integer ≥ 1, got {value}")
     if on_diverge not in ("raise", "mark"):
-        raise ValueError(f"on_diverge must be 'raise' or 'mark', got {on_diverge!r}")
+        raise UsageError(f"on_diverge must be 'raise' or 'mark', got {on_diverge!r}")
     if keys.ndim != 1 or keys.shape[0] == 0:
-        raise ValueError(f"keys must be a non-empty 1-D array of JAX keys, got shape {keys.shape}")
+        raise UsageError(f"keys must be a non-empty 1-D array of JAX keys, got shape {keys.shape}")
     x, y = prepare_data(model, x, y, training)
     hyper = hyperparameters(training)
     if record_losses:
@@ -713,7 +714,7 @@ def train_many(
         )  # fmt: skip
     diverged = np.asarray(final["diverged"])
     if on_diverge == "raise" and diverged.any():
-        raise ValueError(_diverged_message(training, int(diverged.sum()), diverged.size))
+        raise UsageError(_diverged_message(training, int(diverged.sum()), diverged.size))
     return ManyResult(
         model=model,
         training=training,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.plotting import CA_COLOURS, RULE_PAIRS, axes_or_new, new_figure
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def plot_ca(
     """A CA run ``(steps + 1, W)`` as a picture: row 0 at the top, one square per cell."""
     states = np.asarray(states)
     if states.ndim != 2:
-        raise ValueError(f"a run must be a 2-D (steps + 1, width) array, got shape {states.shape}")
+        raise UsageError(f"a run must be a 2-D (steps + 1, width) array, got shape {states.shape}")
     k = int(states.max()) + 1 if k is None else k
     k = max(k, 2)
     size = _cell_size(*states.shape)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.sampling.tables import FunctionTable
 
 __all__ = ["Posterior", "guess_and_check"]
@@ -60,13 +61,13 @@ def guess_and_check(
     size = 1 << table.n_inputs
     train, labels = np.asarray(train_inputs), np.asarray(train_labels)
     if train.shape != labels.shape or train.ndim != 1:
-        raise ValueError("train_inputs and train_labels must be 1-D and of equal length")
+        raise UsageError("train_inputs and train_labels must be 1-D and of equal length")
     whole = train.dtype.kind in "iu" or train.size == 0
     in_range = whole and (train >= 0).all() and (train < size).all()
     if not in_range or len(np.unique(train)) != len(train):
-        raise ValueError(f"train_inputs must be distinct indices in 0..{size - 1}, as integers")
+        raise UsageError(f"train_inputs must be distinct indices in 0..{size - 1}, as integers")
     if labels.dtype.kind not in "biuf" or ((labels != 0) & (labels != 1)).any():
-        raise ValueError(f"train_labels must be 0 or 1, got {labels.tolist()[:8]}")
+        raise UsageError(f"train_labels must be 0 or 1, got {labels.tolist()[:8]}")
     train, labels = train.astype(np.int64), labels.astype(np.uint8)
     test = np.setdiff1d(np.arange(size), train)
     bits = table.truth_tables()

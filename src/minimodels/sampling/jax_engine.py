@@ -43,6 +43,7 @@ import functools
 
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.sampling.mlp import layer_scales, n_words
 from minimodels.sampling.models import MLPSpec, check_init
 from minimodels.sampling.substrates import boolean_inputs
@@ -175,7 +176,7 @@ def _compiled(spec: MLPSpec, init: str, batch: int, what: str):
 def _batches(spec, key, first, n_nets, init, sigma_w, sigma_b, batch, what):
     check_init(init)
     if not isinstance(spec, MLPSpec):
-        raise TypeError(f"the JAX engine samples fully connected nets, not {spec!r}")
+        raise UsageError(f"the JAX engine samples fully connected nets, not {spec!r}")
     batch = int(batch) if batch is not None else batch_size(spec)
     fn = _compiled(spec, init, batch, what)
     run_key = _key(key)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from minimodels.errors import UsageError
+
 __all__ = ["ACTIVATIONS", "INITS", "MAX_INPUTS", "MLPSpec", "parse_model"]
 
 ACTIVATIONS = ("relu", "tanh", "linear")
@@ -50,7 +52,7 @@ class MLPSpec:
 
 def check_inputs(n: int) -> None:
     if not 1 <= n <= MAX_INPUTS:
-        raise ValueError(
+        raise UsageError(
             f"n = {n} inputs is out of range for exhaustive evaluation on all 2^n inputs "
             f"(1..{MAX_INPUTS})"
         )
@@ -62,7 +64,7 @@ def parse_model(text: str):
     kind, _, rest = text.partition(":")
     if kind == "perceptron":
         if not rest.isdigit():
-            raise ValueError(f"bad perceptron spec {text!r}; expected 'perceptron:N'")
+            raise UsageError(f"bad perceptron spec {text!r}; expected 'perceptron:N'")
         check_inputs(int(rest))
         return MLPSpec((int(rest), 1), bias=False, name=f"perceptron:{int(rest)}")
     if kind in ("rulearray", "mesh"):
@@ -71,16 +73,16 @@ def parse_model(text: str):
         return substrates.parse(kind, rest, text)
     parts = kind.split("-")
     if len(parts) < 2 or not all(p.isdigit() and int(p) > 0 for p in parts):
-        raise ValueError(
+        raise UsageError(
             f"unknown model spec {text!r}; expected widths like '7-40-40-1', 'perceptron:7', "
             "'rulearray:WxD:rules=4,146' or 'mesh:…'"
         )
     widths = tuple(int(p) for p in parts)
     if widths[-1] != 1:
-        raise ValueError(f"model {text!r} must end in one output unit (…-1)")
+        raise UsageError(f"model {text!r} must end in one output unit (…-1)")
     activation = rest or "relu"
     if activation not in ACTIVATIONS:
-        raise ValueError(
+        raise UsageError(
             f"unknown activation {activation!r} in {text!r}; choose one of {', '.join(ACTIVATIONS)}"
         )
     check_inputs(widths[0])
@@ -89,4 +91,4 @@ def parse_model(text: str):
 
 def check_init(init: str) -> None:
     if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+        raise UsageError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")

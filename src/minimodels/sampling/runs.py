@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.progress import ProgressCallback, report
 from minimodels.sampling.tables import (
     TRUTH_TABLE_CONVENTION,
@@ -75,12 +76,12 @@ class SampleConfig:
         check_init(self.init)
         engine = resolve_engine(self.engine, self.model, fully_connected=isinstance(spec, MLPSpec))
         if not 1 <= self.samples <= MAX_SAMPLES:
-            raise ValueError(f"samples must be between 1 and {MAX_SAMPLES:.0e}, got {self.samples}")
+            raise UsageError(f"samples must be between 1 and {MAX_SAMPLES:.0e}, got {self.samples}")
         if self.shard_size < 1:
-            raise ValueError(f"shard_size must be at least 1, got {self.shard_size}")
+            raise UsageError(f"shard_size must be at least 1, got {self.shard_size}")
         for name, value in (("sigma_w", self.sigma_w), ("sigma_b", self.sigma_b)):
             if not 0 <= value < math.inf:
-                raise ValueError(f"{name} = {value} must be a finite number ≥ 0")
+                raise UsageError(f"{name} = {value} must be a finite number ≥ 0")
         return dataclasses.replace(self, engine=engine)
 
     @property
@@ -95,9 +96,9 @@ def resolve_engine(engine: str, model: str, *, fully_connected: bool) -> str:
     """``numba`` or ``jax`` for sampling ``model``; ``auto`` is ``jax`` for fully connected nets
     where JAX has a GPU/TPU, else ``numba``."""
     if engine not in (*ENGINES, "auto"):
-        raise ValueError(f"unknown engine {engine!r}; choose one of numba, jax or auto")
+        raise UsageError(f"unknown engine {engine!r}; choose one of numba, jax or auto")
     if engine == "jax" and not fully_connected:
-        raise ValueError(
+        raise UsageError(
             f"engine 'jax' samples fully connected nets and perceptrons, not {model!r}; "
             "use engine 'numba'"
         )
@@ -266,19 +267,19 @@ def _check_resume(out: Path, config: SampleConfig, resume: bool) -> list[int]:
     if not has_run:
         return []
     if not resume:
-        raise ValueError(
+        raise UsageError(
             f"{str(out)!r} already holds a sampling run; pass --resume to continue it "
             "or choose another --out"
         )
     if not config_path.exists():
-        raise ValueError(f"cannot resume: {str(out)!r} has shards but no config.json")
+        raise UsageError(f"cannot resume: {str(out)!r} has shards but no config.json")
     saved = read_json(config_path)
     saved.setdefault("engine", "numba")  # runs from before the JAX engine
     wanted = _config_dict(config)
     different = [k for k in wanted if saved.get(k) != wanted[k]]
     if different:
         k = different[0]
-        raise ValueError(
+        raise UsageError(
             f"cannot resume: {str(out)!r} holds a run with {k} = {saved.get(k)!r}, "
             f"not {wanted[k]!r}; use the same config or another --out"
         )
@@ -328,7 +329,7 @@ def sample_run(
         except OSError as error:
             stream.close()
             reason = "the disk is full" if error.errno == errno.ENOSPC else error.strerror
-            raise ValueError(
+            raise UsageError(
                 f"could not write shard {todo[index]} in {str(out)!r} ({reason}); the "
                 f"{completed} completed shards are kept: free space and rerun with --resume"
             ) from None
@@ -475,7 +476,7 @@ def load_run(path: str | Path) -> tuple[FunctionTable, dict[str, Any]]:
     path = Path(path)
     file = path / "functions.parquet" if path.is_dir() else path
     if not file.exists():
-        raise ValueError(f"no functions.parquet in {str(path)!r}; run 'minimodels sample' first")
+        raise UsageError(f"no functions.parquet in {str(path)!r}; run 'minimodels sample' first")
     # Stream the fixed-length strings' bytes a batch at a time and pack each batch into words
     # at once (a 10^8-sample run has ~2×10^7 functions: 2.6 GB as text, 0.3 GB as words);
     # runs list functions most frequent first, so the words are sorted once at the end.
@@ -497,7 +498,7 @@ def load_run(path: str | Path) -> tuple[FunctionTable, dict[str, Any]]:
     n_rows = sum(len(c) for c in counts)
     table = from_words(np.concatenate(words), np.concatenate(counts), n_inputs)
     if table.n_functions != n_rows:
-        raise ValueError(f"{str(file)!r} lists a function twice; it is not a run's table")
+        raise UsageError(f"{str(file)!r} lists a function twice; it is not a run's table")
     return table, metadata
 
 

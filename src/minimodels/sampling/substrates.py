@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.sampling.models import check_inputs
 
 __all__ = ["MeshSpec", "RuleArraySpec", "parse", "reference_truth_tables", "truth_tables"]
@@ -69,7 +70,7 @@ def _options(parts: list[str], text: str, allowed: tuple[str, ...]) -> dict[str,
     for part in parts:
         name, eq, value = part.partition("=")
         if not eq or name not in allowed:
-            raise ValueError(
+            raise UsageError(
                 f"bad option {part!r} in model spec {text!r}; allowed: "
                 + ", ".join(f"{a}=…" for a in allowed)
             )
@@ -80,7 +81,7 @@ def _options(parts: list[str], text: str, allowed: tuple[str, ...]) -> dict[str,
 def _size(token: str, text: str) -> tuple[int, int]:
     width, x, depth = token.partition("x")
     if not (x and width.isdigit() and depth.isdigit() and int(width) > 0 and int(depth) > 0):
-        raise ValueError(f"bad size {token!r} in model spec {text!r}; expected WIDTHxDEPTH")
+        raise UsageError(f"bad size {token!r} in model spec {text!r}; expected WIDTHxDEPTH")
     return int(width), int(depth)
 
 
@@ -88,7 +89,7 @@ def parse(kind: str, rest: str, text: str):
     """Parse the part after ``rulearray:`` / ``mesh:``."""
     parts = rest.split(":") if rest else []
     if not parts:
-        raise ValueError(f"model spec {text!r} needs a size, e.g. '{kind}:20x10'")
+        raise UsageError(f"model spec {text!r} needs a size, e.g. '{kind}:20x10'")
     width, depth = _size(parts[0], text)
     try:
         if kind == "rulearray":
@@ -106,13 +107,13 @@ def parse(kind: str, rest: str, text: str):
                 o.get("boundary", "cyclic"), int(o["readout"]) if "readout" in o else None,
             )  # fmt: skip
             if spec.activation not in ("relu", "linear"):
-                raise ValueError(f"mesh activation {spec.activation!r}: choose relu or linear")
+                raise UsageError(f"mesh activation {spec.activation!r}: choose relu or linear")
             check_inputs(spec.n_inputs)
             spec.model()  # validates width, range, boundary, readout
     except ValueError as error:
         if "model spec" in str(error) or "mesh" in str(error) or "inputs" in str(error):
             raise
-        raise ValueError(f"bad model spec {text!r}: {error}") from None
+        raise UsageError(f"bad model spec {text!r}: {error}") from None
     return spec
 
 
@@ -121,11 +122,11 @@ def _check_rule_array(spec: RuleArraySpec) -> None:
 
     check_inputs(spec.n_inputs)
     if spec.n_inputs > spec.width:
-        raise ValueError(f"{spec.n_inputs} inputs do not fit on a row of width {spec.width}")
+        raise UsageError(f"{spec.n_inputs} inputs do not fit on a row of width {spec.width}")
     RuleArray(np.full((spec.depth, spec.width), spec.rules[0]), r=spec.r, boundary=spec.boundary)
     RuleArray(np.array([spec.rules]), r=spec.r)  # every rule valid for r
     if not 0 <= spec.readout_column < spec.width:
-        raise ValueError(f"readout column {spec.readout_column} is outside 0..{spec.width - 1}")
+        raise UsageError(f"readout column {spec.readout_column} is outside 0..{spec.width - 1}")
 
 
 def boolean_inputs(n: int) -> np.ndarray:

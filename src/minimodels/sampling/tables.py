@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from minimodels.errors import UsageError
 from minimodels.plotting import Drawable
 
 __all__ = ["TRUTH_TABLE_CONVENTION", "FunctionTable", "count_functions", "merge_tables"]
@@ -73,10 +74,10 @@ def count_functions(words: np.ndarray, n_inputs: int) -> FunctionTable:
 def merge_tables(tables: list[FunctionTable]) -> FunctionTable:
     """One table with the counts of all ``tables`` added function by function."""
     if not tables:
-        raise ValueError("nothing to merge")
+        raise UsageError("nothing to merge")
     n_inputs = {t.n_inputs for t in tables}
     if len(n_inputs) != 1:
-        raise ValueError(f"cannot merge tables of different input counts {sorted(n_inputs)}")
+        raise UsageError(f"cannot merge tables of different input counts {sorted(n_inputs)}")
     words = np.concatenate([t.words for t in tables])
     counts = np.concatenate([t.counts for t in tables])
     return _unique(words, counts, n_inputs.pop())
