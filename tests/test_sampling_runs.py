@@ -122,14 +122,14 @@ def test_a_full_disk_fails_cleanly_and_keeps_completed_shards(tmp_path, monkeypa
     real_write = runs._write_shard
     calls = []
 
-    def write_until_full(out, shard, table):
-        calls.append(shard)
+    def write_until_full(path, table):
+        calls.append(path)
         if len(calls) == 4:
             raise OSError(errno.ENOSPC, "No space left on device")
-        real_write(out, shard, table)
+        real_write(path, table)
 
     monkeypatch.setattr(runs, "_write_shard", write_until_full)
-    with pytest.raises(ValueError, match="disk is full.*3 completed shards are kept"):
+    with pytest.raises(OSError, match="disk is full.*3 completed shards are kept"):
         sample_run(CONFIG, tmp_path / "run", backend="serial")
     assert len(list((tmp_path / "run" / "shards").glob("*.parquet"))) == 3
     monkeypatch.setattr(runs, "_write_shard", real_write)

@@ -188,3 +188,248 @@ def prepare_out_file(path: str | os.PathLike[str]) -> Path:
         raise UsageError(f"output path {str(target)!r} is a directory, not a file")
     prepare_out_dir(target.parent if str(target.parent) else ".")
     return target
+
+
+# --------------------------------------------------------------------------- run directories
+
+RUN_FILE = "run.json"  # marks a directory as a minimodels run and lists what it wrote
+SHARDS = "shards"
+# what a run of an older version (no run.json, a config.json with "version") may hold
+_LEGACY_OUTPUTS = ("config.json", "summary.json", "*.parquet", "*.png", "*.svg", "*.npz")
+
+
+def _is_our_legacy_run(path: Path) -> bool:
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(config, dict) and "version" in config
+
+
+class RunDir:
+    """One run directory: the rules every command that writes one follows.
+
+    * A new run goes into a directory that does not exist or is empty; a non-empty directory
+      that is not a minimodels run is refused (never written into, never deleted).
+    * An existing run is refused unless ``resume`` (continue it: same command, same config,
+      else refused naming the first differing field) or ``overwrite`` (remove the files this
+      run wrote, listed in ``run.json``, and start again; other files are left alone).
+    * ``--resume`` on a directory that holds no run says so.
+    * Files are written atomically (:func:`atomic_path`); shards carry a SHA-256 checksum, and a
+      damaged or half-written shard is recomputed (:meth:`load_shards` says which).
+
+    ``notes`` collects one-line messages for the user (damaged shards, a checkpoint that was
+    not usable); the CLI prints them.  Nothing is written before :meth:`open` has checked
+    everything, so a refused run leaves the directory as it was.
+    """
+
+    def __init__(self, path: Path, command: str, config: dict[str, Any]) -> None:
+        self.path = path
+        self.command = command
+        self.config = config
+        self.notes: list[str] = []
+        self.files: list[str] = []
+        self.resumed = False
+
+    # ---- opening
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        command: str,
+        config: Any,
+        resume: bool = False,
+        overwrite: bool = False,
+    ) -> RunDir:
+        """Check ``path`` against the rules above, then create or take over the run directory."""
+        from minimodels.errors import UsageError
+
+        if resume and overwrite:
+            raise UsageError("--resume and --overwrite exclude each other; choose one")
+        out = Path(path)
+        wanted = resolved_config(config) if not isinstance(config, dict) else dict(config)
+        run = cls(out, command, wanted)
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {str(out)!r} exists and is not a directory")
+        existing = out.is_dir() and any(out.iterdir())
+        marker = out / RUN_FILE
+        ours = existing and (marker.exists() or _is_our_legacy_run(out))
+        if existing and not ours:
+            raise UsageError(
+                f"--out {str(out)!r} is not empty and holds no minimodels run; "
+                "choose a new or empty directory"
+            )
+        if resume and not ours:
+            raise UsageError(
+                f"cannot resume: --out {str(out)!r} holds no minimodels run to continue"
+            )
+        if ours and not (resume or overwrite):
+            raise UsageError(
+                f"--out {str(out)!r} already holds a run; pass --resume to continue it, "
+                "--overwrite to replace it, or choose another --out"
+            )
+        if ours:
+            saved = run._read_marker()
+            if saved.get("command", command) != command:
+                raise UsageError(
+                    f"--out {str(out)!r} holds a '{saved['command']}' run, not a "
+                    f"'{command}' one; choose another --out"
+                )
+            if resume:
+                run._check_same_config()
+                run.files = list(saved.get("files", []))
+                run.resumed = True
+            else:
+                run._remove_outputs(saved)
+        prepare_out_dir(out)
+        run._write_marker()
+        if not (resume and (out / "config.json").exists()):
+            run.write_json("config.json", wanted)
+        return run
+
+    def _read_marker(self) -> dict[str, Any]:
+        from minimodels.errors import UsageError
+
+        marker = self.path / RUN_FILE
+        if not marker.exists():
+            return {"files": None}  # a run of an older version
+        try:
+            data = json.loads(marker.read_text(encoding="utf-8"))
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise UsageError(
+                f"{str(marker)!r} is damaged (not a JSON object); move the directory away or "
+                "choose another --out"
+            )
+        return data
+
+    def _check_same_config(self) -> None:
+        from minimodels.errors import UsageError
+
+        path = self.path / "config.json"
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise UsageError(
+                f"cannot resume: {str(self.path)!r} has no config.json; "
+                "start again with --overwrite"
+            ) from None
+        except ValueError:
+            saved = None
+        if not isinstance(saved, dict):
+            raise UsageError(
+                f"cannot resume: {str(path)!r} is damaged (not a JSON object); start again "
+                "with --overwrite"
+            )
+        wanted = self.config
+        keys = [k for k in wanted if k != "version"] + [k for k in saved if k not in wanted]
+        for key in keys:
+            if key != "version" and saved.get(key) != wanted.get(key):
+                raise UsageError(
+                    f"cannot resume the run in {str(self.path)!r}: it has {key} = "
+                    f"{saved.get(key)!r}, not {wanted.get(key)!r}; rerun with the same options "
+                    "or choose another --out"
+                )
+
+    def _remove_outputs(self, saved: dict[str, Any]) -> None:
+        import shutil
+
+        listed = saved.get("files")
+        if listed is None:  # an older version's run: its known output names
+            names = {p.name for pattern in _LEGACY_OUTPUTS for p in self.path.glob(pattern)}
+        else:
+            names = set(listed) | {"config.json"}
+        for name in sorted(names):
+            target = self.path / name
+            if target.is_file() or target.is_symlink():
+                target.unlink()
+        if (self.path / SHARDS).is_dir():
+            shutil.rmtree(self.path / SHARDS)
+        (self.path / RUN_FILE).unlink(missing_ok=True)
+
+    def _write_marker(self) -> None:
+        from minimodels import __version__
+
+        data = {"command": self.command, "version": __version__, "files": sorted(self.files)}
+        write_json(self.path / RUN_FILE, data)
+
+    # ---- writing outputs (each registered in run.json, so --overwrite knows what is ours)
+    def file(self, name: str) -> Path:
+        """The path of output ``name`` (relative to the run), registered as this run's."""
+        if name not in self.files:
+            self.files.append(name)
+            self._write_marker()
+        return self.path / name
+
+    def write_json(self, name: str, value: Any) -> Path:
+        return write_json(self.file(name), value)
+
+    def write_table(self, name: str, columns: Mapping[str, Any], **options: Any) -> Path:
+        return write_table(self.file(name), columns, **options)
+
+    def write_figure(self, name: str, figure: Any, **options: Any) -> list[Path]:
+        formats = options.get("formats", ("png",))
+        for fmt in formats:
+            self.file(f"{name}.{fmt}")
+        return write_figure(self.path / name, figure, **options)
+
+    # ---- shards: one file each, with a checksum beside it
+    def shard_path(self, kind: str, index: int, suffix: str) -> Path:
+        return self.path / SHARDS / f"{kind}-{index:06d}{suffix}"
+
+    def save_shard(self, kind: str, index: int, suffix: str, write: Any) -> Path:
+        """``write(tmp_path)`` writes the shard; it is renamed into place, then checksummed."""
+        target = self.shard_path(kind, index, suffix)
+        target.parent.mkdir(exist_ok=True)
+        with atomic_path(target) as tmp:
+            write(tmp)
+            digest = _sha256(tmp)
+        write_text(_checksum_path(target), digest + "\n")
+        return target
+
+    def load_shards(self, kind: str, suffix: str, read: Any, n_shards: int) -> dict[int, Any]:
+        """Completed shards ``{index: read(path)}``; a damaged one is left out (so it is
+        recomputed) with a note, a shard killed before its checksum was written silently."""
+        done: dict[int, Any] = {}
+        folder = self.path / SHARDS
+        if not folder.is_dir():
+            return done
+        for path in sorted(folder.glob(f"{kind}-*{suffix}")):
+            try:
+                index = int(path.name[len(kind) + 1 :][: -len(suffix) or None])
+            except ValueError:
+                continue
+            if index >= n_shards:
+                continue
+            checksum = _checksum_path(path)
+            if not checksum.exists():
+                continue  # killed between the shard and its checksum: recompute
+            if checksum.read_text(encoding="utf-8").strip() != _sha256(path):
+                self.notes.append(
+                    f"shard {index} ({path.name}) was damaged (checksum mismatch); recomputing it"
+                )
+                continue
+            try:
+                done[index] = read(path)
+            except Exception as error:  # a shard that matches its checksum but cannot be read
+                self.notes.append(
+                    f"shard {index} ({path.name}) could not be read ({type(error).__name__}); "
+                    "recomputing it"
+                )
+        return done
+
+
+def _checksum_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

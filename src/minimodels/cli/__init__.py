@@ -1,9 +1,12 @@
 """The ``minimodels`` command line: thin commands that compose experiments, storage and plots.
 
 Each module in this package (not starting with ``_``) adds its commands to the shared typer
-app, so a new command needs no edit here.  :func:`main` is the console entry point: a bad
-argument (``ValueError``/``TypeError`` raised anywhere below) becomes one sentence on stderr
-and exit code 2, never a traceback.
+app, so a new command needs no edit here.  :func:`main` is the console entry point and the one
+place exit codes are decided: 0 ok; 2 for the user's bad input (:class:`~minimodels.errors.
+UsageError`, raised where the input is checked: one sentence, nothing written); 1 for an
+internal fault (one line; the traceback goes to a file, or to the terminal with
+``MINIMODELS_DEBUG=1``) or a machine that refuses (a full disk); 130 on Ctrl-C and 143 on
+SIGTERM (workers stopped, completed shards kept for ``--resume``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import importlib
 import os
 import pkgutil
 import sys
+from pathlib import Path
 
 from minimodels.cli._app import app
 
@@ -73,12 +77,84 @@ def _use_persistent_jax_cache() -> None:
     os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.1")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (workers stopped, shards kept) but exiting 143."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
+def _traceback_file() -> Path:
+    """Where an internal error's traceback goes: the user cache, else the temp directory."""
+    import tempfile
+    import time
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    for folder in (base / "minimodels" / "errors", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"minimodels-error-{stamp}-{os.getpid()}.txt"
+            path.touch()
+            return path
+        except OSError:
+            continue
+    return Path(os.devnull)
+
+
+def _internal_error(error: BaseException) -> None:
+    """One line for the user, the whole traceback in a file (exit 1)."""
+    import traceback
+
+    path = _traceback_file()
+    try:
+        path.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+        where = f"the traceback is in {path}"
+    except OSError:
+        where = "set MINIMODELS_DEBUG=1 to see the traceback"
+    print(
+        f"Internal error (a bug in minimodels, not in your input): {type(error).__name__}: "
+        f"{_one_line(error)}; {where}",
+        file=sys.stderr,
+    )
+    sys.exit(1)
+
+
+def _environment_error(error: OSError) -> None:
+    """The machine refused (full disk, permissions, missing file): one line, exit 1."""
+    import errno
+
+    if getattr(error, "filename", None) is None and error.strerror and error.errno:
+        print(f"Error: {_one_line(error.strerror)}", file=sys.stderr)  # our own sentence
+        sys.exit(1)
+    where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        reason = "the disk is full (or a file-size limit was reached)"
+    else:
+        reason = error.strerror or _one_line(error)
+    print(
+        f"Error: {reason}{where}; completed shards and files are kept (rerun with --resume "
+        "where the command has it)",
+        file=sys.stderr,
+    )
+    sys.exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; exit 0 on success, 2 on bad input, 1 on other failures."""
+    """Run the CLI: exit 0 on success, 2 on the user's bad input (one sentence), 1 on an
+    internal fault (one line, traceback in a file) or a refusal of the machine (full disk),
+    130 on Ctrl-C and 143 on SIGTERM."""
+    import signal
+
     _use_persistent_jax_cache()
     _load_commands()
     import typer
 
+    from minimodels.errors import UsageError
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _on_sigterm)
     debug = bool(os.environ.get("MINIMODELS_DEBUG"))
     try:
         status = app(args=argv, prog_name="minimodels", standalone_mode=False)
@@ -89,23 +165,25 @@ def main(argv: list[str] | None = None) -> None:
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         print(f"Error: {_one_line(error.format_message())}{hint}", file=sys.stderr)
         sys.exit(error.exit_code)
-    except typer.Abort:
-        print("Aborted.", file=sys.stderr)
-        sys.exit(1)
-    except (ValueError, TypeError) as error:
+    except UsageError as error:
         if debug:
             raise
         print(f"Error: {_one_line(error)}", file=sys.stderr)
         sys.exit(2)
+    except Terminated:
+        print("Terminated.", file=sys.stderr)
+        sys.exit(143)
+    except (KeyboardInterrupt, typer.Abort):
+        print("Interrupted; completed shards are kept (rerun with --resume).", file=sys.stderr)
+        sys.exit(130)
     except OSError as error:
         if debug:
             raise
-        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
-        print(f"Error: {error.strerror or error}{where}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
-        sys.exit(130)
+        _environment_error(error)
+    except Exception as error:
+        if debug:
+            raise
+        _internal_error(error)
     if status == 130:  # typer turns Ctrl-C into exit code 130
         print("Interrupted.", file=sys.stderr)
     if isinstance(status, int) and status:

@@ -8,7 +8,7 @@ instant.  Shared option types live here so every command spells them the same wa
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -26,9 +26,58 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-Seed = Annotated[int, typer.Option(help="Random seed; the same seed reproduces a run bit for bit.")]
+
+def parse_count(text: str | int, *, minimum: int = 1) -> int:
+    """'100000', '1e5', '1_000' or '100k'-free plain forms → an int ≥ ``minimum``.
+
+    Every count option of every command reads its value with this, so they all take the same
+    forms; typer prefixes the message with the option's name.
+    """
+    if isinstance(text, int):
+        value = text
+    else:
+        clean = str(text).strip().replace("_", "")
+        try:
+            value = int(clean)
+        except ValueError:
+            try:
+                number = float(clean)
+            except ValueError:
+                raise ValueError(
+                    f"{text!r} is not a whole number (write e.g. 100000 or 1e5)"
+                ) from None
+            if not number.is_integer():
+                raise ValueError(f"{text!r} is not a whole number") from None
+            value = int(number)
+    if value < minimum:
+        raise ValueError(f"{text!r} is below the smallest allowed value, {minimum}")
+    return value
+
+
+def count_option(*names: str, help: str, minimum: int = 1) -> Any:
+    """A typer option for a count or size: the same accepted forms everywhere (1e5, 100_000)."""
+
+    def parse(text: str) -> int:
+        try:
+            return parse_count(text, minimum=minimum)
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from None
+
+    return typer.Option(*names, parser=parse, metavar="N", help=help)
+
+
+Seed = Annotated[
+    int, count_option(help="Random seed; the same seed reproduces a run bit for bit.", minimum=0)
+]
 OutDir = Annotated[Path, typer.Option("--out", help="Output directory for the run.")]
-Jobs = Annotated[int | None, typer.Option(help="Worker processes (default: one per core).", min=1)]
+Jobs = Annotated[int | None, count_option(help="Worker processes (default: one per core).")]
+Resume = Annotated[
+    bool, typer.Option("--resume", help="Continue the run in --out from its completed shards.")
+]
+Overwrite = Annotated[
+    bool,
+    typer.Option("--overwrite", help="Replace the run in --out (only the files that run wrote)."),
+]
 Backend = Annotated[str, typer.Option(help="Where tasks run: serial, process (local pool) or ray.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
 
@@ -36,6 +85,11 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
 def echo(message: str) -> None:
     """Print a result line to stdout (progress and errors go to stderr)."""
     typer.echo(message)
+
+
+def warn(message: str) -> None:
+    """Print a note for the user to stderr (a recomputed shard, an unusable checkpoint)."""
+    typer.echo(f"Note: {message}", err=True)
 
 
 def _print_version(value: bool) -> None:

@@ -14,14 +14,14 @@ from typing import Annotated, Any
 
 import typer
 
-from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, echo
+from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, count_option, echo
 from minimodels.errors import UsageError
 
 Resume = Annotated[
     bool, typer.Option(help="Continue a killed run in --out from its finished shards.")
 ]
 Address = Annotated[str | None, typer.Option(help="Ray cluster address (with --backend ray).")]
-Shards = Annotated[int, typer.Option(help="Shards of the P_B sampling (and of evolution runs).")]
+Shards = Annotated[int, count_option(help="Shards of the P_B sampling (and of evolution runs).")]
 
 
 def _count(text: str, name: str) -> int:
@@ -160,7 +160,7 @@ def _report(summary: dict[str, Any], out: Path) -> None:
 @app.command("sgd-vs-bayes")
 def sgd_vs_bayes(
     model: Annotated[str, typer.Option(help="Fully connected net, e.g. 7-40-40-1.")] = "7-40-40-1",
-    train_size: Annotated[int, typer.Option(help="Size of the training set S.")] = 32,
+    train_size: Annotated[int, count_option(help="Size of the training set S.")] = 32,
     runs: Annotated[str, typer.Option(help="Training runs (e.g. 1e5).")] = "2000",
     samples: Annotated[str, typer.Option(help="Random nets drawn for P_B (e.g. 1e8).")] = "1e6",
     bayes: Annotated[
@@ -183,9 +183,11 @@ def sgd_vs_bayes(
     lr: Annotated[float, typer.Option(help="Learning rate.")] = 1e-2,
     momentum: Annotated[float, typer.Option(help="Momentum (sgd only).")] = 0.9,
     loss: Annotated[str, typer.Option(help="mse or cross_entropy.")] = "mse",
-    batch_size: Annotated[int | None, typer.Option(help="Minibatch size (default full).")] = None,
-    max_steps: Annotated[int, typer.Option(help="Updates before a run counts as unfit.")] = 2000,
-    overtrain: Annotated[int, typer.Option(help="Extra updates after the fit.")] = 0,
+    batch_size: Annotated[int | None, count_option(help="Minibatch size (default full).")] = None,
+    max_steps: Annotated[
+        int, count_option(help="Updates before a run counts as unfit.", minimum=0)
+    ] = 2000,
+    overtrain: Annotated[int, count_option(help="Extra updates after the fit.", minimum=0)] = 0,
     shards: Shards = 4,
     seed: Seed = 0,
     out: OutDir = Path("runs/sgd-vs-bayes"),
@@ -230,8 +232,8 @@ def evolution_vs_bayes(
     substrate: Annotated[
         str, typer.Option(help="Learner: 'rulearray' or 'mesh' (quantised mesh net).")
     ] = "rulearray",
-    n: Annotated[int | None, typer.Option(help="Input bits (default 5; mesh 4).")] = None,
-    train_size: Annotated[int | None, typer.Option(help="Size of S (default 16; mesh 8).")] = None,
+    n: Annotated[int | None, count_option(help="Input bits (default 5; mesh 4).")] = None,
+    train_size: Annotated[int | None, count_option(help="Size of S (default 16; mesh 8).")] = None,
     target: Annotated[
         str | None,
         typer.Option(
@@ -239,10 +241,10 @@ def evolution_vs_bayes(
         ),
     ] = None,
     width: Annotated[
-        int | None, typer.Option(help="Array / mesh width (default 11; mesh 5).")
+        int | None, count_option(help="Array / mesh width (default 11; mesh 5).")
     ] = None,
     depth: Annotated[
-        int | None, typer.Option(help="Array / mesh depth (default 8; mesh 2).")
+        int | None, count_option(help="Array / mesh depth (default 8; mesh 2).")
     ] = None,
     rules: Annotated[
         str | None,
@@ -255,7 +257,9 @@ def evolution_vs_bayes(
     runs: Annotated[
         str | None, typer.Option(help="Evolution runs (default 400; mesh 2000).")
     ] = None,
-    steps: Annotated[int, typer.Option(help="Mutation attempts per run at most.")] = 20_000,
+    steps: Annotated[
+        int, count_option(help="Mutation attempts per run at most.", minimum=0)
+    ] = 20_000,
     samples: Annotated[
         str | None,
         typer.Option(help="Random arrays / nets drawn for P_B (default 400000; mesh 3e6)."),

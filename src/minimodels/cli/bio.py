@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, echo
+from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, count_option, echo
 from minimodels.errors import UsageError
 
 
@@ -14,9 +14,9 @@ from minimodels.errors import UsageError
 def bio(
     out: OutDir,
     k: Annotated[str, typer.Option("--k", help="Colours; several as 2,3,4.")] = "3",
-    steps: Annotated[int, typer.Option(help="Attempted mutations per run.")] = 10_000,
-    cutoff: Annotated[int, typer.Option(help="Alive at this step counts as infinite.")] = 200,
-    runs: Annotated[int, typer.Option(help="Independent runs per k.")] = 1,
+    steps: Annotated[int, count_option(help="Attempted mutations per run.", minimum=0)] = 10_000,
+    cutoff: Annotated[int, count_option(help="Alive at this step counts as infinite.")] = 200,
+    runs: Annotated[int, count_option(help="Independent runs per k.")] = 1,
     fitness: Annotated[str, typer.Option(help="lifetime, width or aspect.")] = "lifetime",
     seed: Seed = 0,
     jobs: Jobs = None,

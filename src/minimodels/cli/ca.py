@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import Seed, app, echo
+from minimodels.cli._app import Seed, app, count_option, echo
 from minimodels.errors import UsageError
 
 
@@ -44,9 +44,11 @@ def parse_rule(text: str) -> int:
 def ca_command(
     rule: Annotated[str, typer.Option(help="Wolfram rule number (any size; 0x... accepted).")],
     out: Annotated[Path, typer.Option("--out", help="Picture to write (.png, .svg or .pdf).")],
-    width: Annotated[int, typer.Option(help="Cells in a row.")] = 101,
-    steps: Annotated[int, typer.Option(help="Time steps (rows below the initial row).")] = 50,
-    k: Annotated[int, typer.Option("--k", help="Number of colours.")] = 2,
+    width: Annotated[int, count_option(help="Cells in a row.")] = 101,
+    steps: Annotated[
+        int, count_option(help="Time steps (rows below the initial row).", minimum=0)
+    ] = 50,
+    k: Annotated[int, count_option("--k", help="Number of colours.")] = 2,
     r: Annotated[str, typer.Option("--r", help="Range: 1, 2, 3, ... or 1/2 (brick).")] = "1",
     boundary: Annotated[str, typer.Option(help="cyclic or zero.")] = "cyclic",
     init: Annotated[

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, echo
+from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, count_option, echo
 from minimodels.errors import UsageError
 
 
@@ -22,27 +22,29 @@ def parse_rules(text: str) -> tuple[int, ...]:
 def evolve(
     out: OutDir,
     task: Annotated[str, typer.Option(help="bump, boolean, lifetime or density.")] = "bump",
-    width: Annotated[int, typer.Option(help="Array width (cells per row).")] = 20,
-    depth: Annotated[int, typer.Option(help="Array depth (rows of rules).")] = 10,
+    width: Annotated[int, count_option(help="Array width (cells per row).")] = 20,
+    depth: Annotated[int, count_option(help="Array depth (rows of rules).")] = 10,
     rules: Annotated[str, typer.Option(help="Allowed rules, comma-separated.")] = "4,146",
     r: Annotated[str, typer.Option("--r", help="Range: 1, or 1/2 for the brick layout.")] = "1",
     boundary: Annotated[str, typer.Option(help="cyclic or zero.")] = "cyclic",
-    steps: Annotated[int, typer.Option(help="Attempted mutations per run (budget).")] = 20_000,
-    runs: Annotated[int, typer.Option(help="Independent runs (seeds spawned from --seed).")] = 1,
+    steps: Annotated[
+        int, count_option(help="Attempted mutations per run (budget).", minimum=0)
+    ] = 20_000,
+    runs: Annotated[int, count_option(help="Independent runs (seeds spawned from --seed).")] = 1,
     accept: Annotated[str, typer.Option(help="Keep a mutation when loss is <= or < .")] = "<=",
     stop_at: Annotated[
         float, typer.Option(help="Stop once the loss is at most this; negative: never stop.")
     ] = 0,
-    mutations_per_step: Annotated[int, typer.Option(help="Cells mutated per step.")] = 1,
+    mutations_per_step: Annotated[int, count_option(help="Cells mutated per step.")] = 1,
     train_fraction: Annotated[
         float, typer.Option(help="Train on this random share of the inputs; hold out the rest.")
     ] = 1.0,
-    n_bits: Annotated[int, typer.Option(help="Boolean task: number of input bits.")] = 3,
+    n_bits: Annotated[int, count_option(help="Boolean task: number of input bits.")] = 3,
     target: Annotated[
         str, typer.Option(help="Boolean task: parity, majority, and, or, random or a table.")
     ] = "majority",
-    lifetime: Annotated[int, typer.Option(help="Lifetime task: the wanted lifetime.")] = 10,
-    n_rows: Annotated[int, typer.Option(help="Density task: number of random rows.")] = 64,
+    lifetime: Annotated[int, count_option(help="Lifetime task: the wanted lifetime.")] = 10,
+    n_rows: Annotated[int, count_option(help="Density task: number of random rows.")] = 64,
     seed: Seed = 0,
     jobs: Jobs = None,
     backend: Backend = "process",

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import OutDir, Quiet, Seed, app, echo
+from minimodels.cli._app import OutDir, Quiet, Seed, app, count_option, echo
 from minimodels.errors import UsageError
 
 
@@ -28,16 +28,16 @@ def fit(
         str | None,
         typer.Option(help="relu, tanh, gelu, quadratic or linear (default: relu MLP, tanh mesh)."),
     ] = None,
-    mesh_width: Annotated[int, typer.Option(help="Mesh: neurons per row.")] = 10,
-    mesh_depth: Annotated[int, typer.Option(help="Mesh: rows of neurons.")] = 8,
+    mesh_width: Annotated[int, count_option(help="Mesh: neurons per row.")] = 10,
+    mesh_depth: Annotated[int, count_option(help="Mesh: rows of neurons.")] = 8,
     r: Annotated[str, typer.Option(help="Mesh range: 1 (3 neighbours) or 1/2 (brick).")] = "1",
     optimizer: Annotated[str, typer.Option(help="sgd, adam or adamw.")] = "adam",
     lr: Annotated[float, typer.Option(help="Learning rate.")] = 1e-2,
     momentum: Annotated[float, typer.Option(help="SGD momentum.")] = 0.9,
     weight_decay: Annotated[float, typer.Option(help="Weight decay.")] = 0.0,
-    steps: Annotated[int, typer.Option(help="Most gradient steps.")] = 3000,
+    steps: Annotated[int, count_option(help="Most gradient steps.", minimum=0)] = 3000,
     target_loss: Annotated[float, typer.Option(help="Stop once the MSE is this low.")] = 1e-4,
-    n_train: Annotated[int, typer.Option(help="Training points on [-1, 1].")] = 100,
+    n_train: Annotated[int, count_option(help="Training points on [-1, 1].")] = 100,
     init: Annotated[
         str | None, typer.Option(help="gaussian or uniform (default: uniform MLP, gaussian mesh).")
     ] = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import Quiet, Seed, app, echo
+from minimodels.cli._app import Quiet, Seed, app, count_option, echo
 
 
 @app.command()
@@ -25,9 +25,7 @@ def gallery(
     ] = False,
     jobs: Annotated[
         int | None,
-        typer.Option(
-            help="Sections built at once, in worker processes (default: one per core).", min=1
-        ),
+        count_option(help="Sections built at once, in worker processes (default: one per core)."),
     ] = None,
     quiet: Quiet = False,
 ) -> None:

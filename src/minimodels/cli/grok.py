@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, echo
+from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, count_option, echo
 from minimodels.errors import UsageError
 
 Model = Annotated[str, typer.Option(help="mlp (Gromov) or transformer (Nanda et al.).")]
 P = Annotated[
-    int | None, typer.Option("--p", help="Modulus (default 97 for mlp, 113 for transformer).")
+    int | None, count_option("--p", help="Modulus (default 97 for mlp, 113 for transformer).")
 ]
 Op = Annotated[str, typer.Option(help="+ - * / (or add sub mul div) or a polynomial in a, b.")]
 Frac = Annotated[
@@ -25,7 +25,7 @@ Wd = Annotated[
     float | None, typer.Option(help="AdamW weight decay, decoupled (default 0 mlp, 1 transformer).")
 ]
 Steps = Annotated[
-    int | None, typer.Option(help="Step budget, full batch (default 2000 mlp, 15000 transformer).")
+    int | None, count_option(help="Step budget, full batch (default 2000 mlp, 15000 transformer).")
 ]
 Lr = Annotated[
     float | None, typer.Option(help="Learning rate (default 5e-3 mlp, 1e-3 transformer).")
@@ -35,10 +35,10 @@ Loss = Annotated[
     str | None, typer.Option(help="ce (cross-entropy) or mse (default mse mlp, ce transformer).")
 ]
 InitScale = Annotated[float, typer.Option(help="Multiplies every initial weight.")]
-Width = Annotated[int, typer.Option(help="MLP hidden width N.")]
+Width = Annotated[int, count_option(help="MLP hidden width N.")]
 LogEvery = Annotated[
     int | None,
-    typer.Option(help="Steps between logged measures (default 10 mlp, 100 transformer)."),
+    count_option(help="Steps between logged measures (default 10 mlp, 100 transformer)."),
 ]
 Activation = Annotated[
     str, typer.Option(help="MLP activation: quadratic, cubic, relu, gelu, tanh.")
@@ -76,10 +76,10 @@ def grok(
     activation: Activation = "quadratic",
     log_every: LogEvery = None,
     stop_after: Annotated[
-        int | None, typer.Option(help="Stop this many steps after test accuracy ≥ 0.99.")
+        int | None, count_option(help="Stop this many steps after test accuracy ≥ 0.99.", minimum=0)
     ] = None,
     checkpoint_every: Annotated[
-        int | None, typer.Option(help="Steps between checkpoints (default: 20 log intervals).")
+        int | None, count_option(help="Steps between checkpoints (default: 20 log intervals).")
     ] = None,
     resume: Annotated[
         bool, typer.Option(help="Continue from DIR/checkpoint.npz if present.")
@@ -201,7 +201,7 @@ def grok_sweep(
     x_values: Annotated[str, typer.Option(help="Comma-separated values.")] = "0.2,0.35,0.5,0.7",
     y_axis: Annotated[str, typer.Option(help="Config field up.")] = "wd",
     y_values: Annotated[str, typer.Option(help="Comma-separated values.")] = "0,0.3,1,3",
-    seeds: Annotated[int, typer.Option(help="Seeds per cell (vmapped).", min=1)] = 1,
+    seeds: Annotated[int, count_option(help="Seeds per cell (vmapped).")] = 1,
     seed: Seed = 0,
     backend: Backend = "process",
     jobs: Jobs = None,

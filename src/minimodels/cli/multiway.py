@@ -6,21 +6,21 @@ from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import OutDir, Seed, app, echo
+from minimodels.cli._app import OutDir, Seed, app, count_option, echo
 from minimodels.errors import UsageError
 
 
 @app.command()
 def multiway(
     out: OutDir,
-    width: Annotated[int, typer.Option(help="Array width (the bump task's width).")] = 4,
-    depth: Annotated[int, typer.Option(help="Array depth.")] = 3,
+    width: Annotated[int, count_option(help="Array width (the bump task's width).")] = 4,
+    depth: Annotated[int, count_option(help="Array depth.")] = 3,
     rules: Annotated[str, typer.Option(help="Allowed rules, comma-separated.")] = "4,146",
     r: Annotated[str, typer.Option("--r", help="Range: 1, or 1/2 for the brick layout.")] = "1",
     boundary: Annotated[str, typer.Option(help="cyclic or zero.")] = "cyclic",
     accept: Annotated[str, typer.Option(help="Edges for mutations with loss <= or < .")] = "<=",
-    runs: Annotated[int, typer.Option(help="Evolution runs checked against the graph.")] = 10,
-    steps: Annotated[int, typer.Option(help="Attempts per checked run.")] = 500,
+    runs: Annotated[int, count_option(help="Evolution runs checked against the graph.")] = 10,
+    steps: Annotated[int, count_option(help="Attempts per checked run.", minimum=0)] = 500,
     seed: Seed = 0,
 ) -> None:
     """Enumerate all arrays of a tiny bump learner; write the graph (GraphML), table and picture."""

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import Seed, app, echo
+from minimodels.cli._app import Seed, app, count_option, echo
 from minimodels.errors import UsageError
 
 
@@ -47,8 +47,8 @@ def load_array(text: str, *, r: str, boundary: str):
 @app.command("rulearray")
 def rulearray_command(
     out: Annotated[Path, typer.Option("--out", help="Picture to write (.png, .svg or .pdf).")],
-    depth: Annotated[int, typer.Option(help="Rows of rules (random array).")] = 10,
-    width: Annotated[int, typer.Option(help="Cells per row (random array).")] = 20,
+    depth: Annotated[int, count_option(help="Rows of rules (random array).")] = 10,
+    width: Annotated[int, count_option(help="Cells per row (random array).")] = 20,
     rules: Annotated[
         str, typer.Option(help="Rule set a random array draws from, e.g. 4,146 or 6,8.")
     ] = "4,146",
@@ -66,7 +66,7 @@ def rulearray_command(
         ),
     ] = "single",
     readout: Annotated[
-        int | None, typer.Option(help="Readout column of the last row (default width // 2).")
+        int | None, count_option(help="Readout column of the last row (default width // 2).")
     ] = None,
     save: Annotated[
         Path | None, typer.Option(help="Also save the array as JSON here (to reload with --array).")

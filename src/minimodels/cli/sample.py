@@ -7,19 +7,19 @@ from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, echo
-from minimodels.errors import UsageError
-
-
-def parse_count(text: str) -> int:
-    """'1e6', '1000000' or '1_000_000' → 1000000; anything else is a ValueError."""
-    try:
-        value = float(text.replace("_", ""))
-    except ValueError:
-        raise UsageError(f"--samples {text!r} is not a number (use e.g. 1000000 or 1e6)") from None
-    if not value.is_integer() or value < 1:
-        raise UsageError(f"--samples {text!r} must be a positive whole number")
-    return int(value)
+from minimodels.cli._app import (
+    Backend,
+    Jobs,
+    OutDir,
+    Overwrite,
+    Quiet,
+    Resume,
+    Seed,
+    app,
+    count_option,
+    echo,
+    warn,
+)
 
 
 @app.command()
@@ -33,16 +33,15 @@ def sample(
     init: Annotated[str, typer.Option(help="gaussian or uniform (DESIGN.md §4).")] = "gaussian",
     sigma_w: Annotated[float, typer.Option("--sigma-w", help="Weight scale σw.")] = 1.0,
     sigma_b: Annotated[float, typer.Option("--sigma-b", help="Bias scale σb.")] = 1.0,
-    samples: Annotated[str, typer.Option(help="How many models, e.g. 1e6.")] = "1e5",
+    samples: Annotated[int, count_option(help="How many models, e.g. 1e6.")] = 100_000,
     seed: Seed = 0,
     out: OutDir = Path("runs/sample"),
     jobs: Jobs = None,
     backend: Backend = "process",
     address: Annotated[str | None, typer.Option(help="Ray cluster address.")] = None,
-    resume: Annotated[
-        bool, typer.Option(help="Continue a killed run in --out from its completed shards.")
-    ] = False,
-    shard_size: Annotated[int, typer.Option(help="Models per shard (checkpoint unit).")] = 1 << 17,
+    resume: Resume = False,
+    overwrite: Overwrite = False,
+    shard_size: Annotated[int, count_option(help="Models per shard (checkpoint unit).")] = 1 << 17,
     engine: Annotated[
         str,
         typer.Option(
@@ -59,7 +58,7 @@ def sample(
     from minimodels.sampling.runs import SampleConfig, sample_run
 
     config = SampleConfig(
-        model, init, sigma_w, sigma_b, parse_count(samples), seed, shard_size, engine
+        model, init, sigma_w, sigma_b, samples, seed, shard_size, engine
     ).validated()
     check_backend(backend, jobs)
     with progress_bar("sampling shards", enabled=not quiet) as on_progress:
@@ -67,11 +66,14 @@ def sample(
             config,
             out,
             resume=resume,
+            overwrite=overwrite,
             backend=backend,
             jobs=jobs,
             address=address,
             on_progress=on_progress,
         )
+    for note in run.notes:
+        warn(note)
     s = run.summary
     echo(
         f"{s['n_samples']} samples → {s['n_functions']} distinct functions "

@@ -19,7 +19,9 @@ On disk (``sample_run``) a run directory holds
 
 * ``config.json``  — the resolved config; a resume with any other config is refused;
 * ``shards/shard-NNNNNN.parquet`` — one function table per completed shard (written atomically
-  as soon as the shard finishes: a killed run loses at most the shards in flight);
+  as soon as the shard finishes: a killed run loses at most the shards in flight), with its
+  SHA-256 beside it (``.sha256``): a damaged shard is recomputed on ``--resume``;
+* ``run.json`` — marks the directory as a ``sample`` run and lists the files it wrote;
 * ``functions.parquet`` — the merged table, one row per function (columns ``function``,
   ``count``, ``probability``, ``k_lz``, ``entropy``, ``n_ones``), most frequent first;
 * ``summary.json`` — headline numbers.
@@ -231,22 +233,19 @@ class SampleRun:
     config: SampleConfig
     table: FunctionTable
     summary: dict[str, Any]
+    notes: list[str] = dataclasses.field(default_factory=list)  # e.g. shards recomputed
 
 
 def _config_dict(config: SampleConfig) -> dict[str, Any]:
     return dataclasses.asdict(config)
 
 
-def _shard_path(out: Path, shard: int) -> Path:
-    return out / "shards" / f"shard-{shard:06d}.parquet"
-
-
-def _write_shard(out: Path, shard: int, table: FunctionTable) -> None:
+def _write_shard(path: Path, table: FunctionTable) -> None:
     from minimodels.storage import write_table
 
     columns = {f"w{j}": table.words[:, j] for j in range(table.words.shape[1])}
     columns["count"] = table.counts
-    write_table(_shard_path(out, shard), columns, metadata={"n_inputs": table.n_inputs})
+    write_table(path, columns, metadata={"n_inputs": table.n_inputs})
 
 
 def _read_shard(path: Path) -> FunctionTable:
@@ -258,65 +257,35 @@ def _read_shard(path: Path) -> FunctionTable:
     return FunctionTable(int(metadata["n_inputs"]), words, columns["count"].astype(np.int64))
 
 
-def _check_resume(out: Path, config: SampleConfig, resume: bool) -> list[int]:
-    """Completed shards to reuse; refuses to mix runs."""
-    from minimodels.storage import read_json
-
-    config_path = out / "config.json"
-    has_run = config_path.exists() or (out / "shards").exists()
-    if not has_run:
-        return []
-    if not resume:
-        raise UsageError(
-            f"{str(out)!r} already holds a sampling run; pass --resume to continue it "
-            "or choose another --out"
-        )
-    if not config_path.exists():
-        raise UsageError(f"cannot resume: {str(out)!r} has shards but no config.json")
-    saved = read_json(config_path)
-    saved.setdefault("engine", "numba")  # runs from before the JAX engine
-    wanted = _config_dict(config)
-    different = [k for k in wanted if saved.get(k) != wanted[k]]
-    if different:
-        k = different[0]
-        raise UsageError(
-            f"cannot resume: {str(out)!r} holds a run with {k} = {saved.get(k)!r}, "
-            f"not {wanted[k]!r}; use the same config or another --out"
-        )
-    done = []
-    for path in sorted((out / "shards").glob("shard-*.parquet")):
-        shard = int(path.stem.split("-")[1])
-        if shard < config.n_shards:
-            done.append(shard)
-    return done
-
-
 def sample_run(
     config: SampleConfig,
     out_dir: str | Path,
     *,
     resume: bool = False,
+    overwrite: bool = False,
     backend: str = "process",
     jobs: int | None = None,
     address: str | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> SampleRun:
-    """Run (or resume) a sharded sampling run into ``out_dir`` and write its tables."""
+    """Run (or resume) a sharded sampling run into ``out_dir`` and write its tables.
+
+    The directory follows :class:`minimodels.storage.RunDir`: a new run needs a new or empty
+    directory; ``resume`` continues a run with the same config from its checksummed shards
+    (damaged ones are recomputed and listed in ``notes``); ``overwrite`` replaces it.
+    """
     from minimodels.parallel import check_backend, run_tasks
-    from minimodels.storage import prepare_out_dir, resolved_config, write_json
+    from minimodels.storage import RunDir
 
     config = config.validated()
     check_backend(backend, jobs)
-    out = prepare_out_dir(out_dir)
-    done = _check_resume(out, config, resume)
+    run = RunDir.open(out_dir, command="sample", config=config, resume=resume, overwrite=overwrite)
+    done = run.load_shards("shard", ".parquet", _read_shard, config.n_shards)
     started = time.perf_counter()
-    if not (out / "config.json").exists():
-        write_json(out / "config.json", resolved_config(config))
-    (out / "shards").mkdir(exist_ok=True)
     merger = _Merger()
-    for shard in done:
-        merger.add(_read_shard(_shard_path(out, shard)))
-    todo = [s for s in range(config.n_shards) if s not in set(done)]
+    for shard in sorted(done):
+        merger.add(done[shard])
+    todo = [s for s in range(config.n_shards) if s not in done]
     total = config.n_shards
     report(on_progress, len(done), total)
     completed = len(done)
@@ -325,21 +294,24 @@ def sample_run(
     )
     for index, table in stream:
         try:
-            _write_shard(out, todo[index], table)
+            run.save_shard(
+                "shard", todo[index], ".parquet", lambda tmp, t=table: _write_shard(tmp, t)
+            )
         except OSError as error:
             stream.close()
             reason = "the disk is full" if error.errno == errno.ENOSPC else error.strerror
-            raise UsageError(
-                f"could not write shard {todo[index]} in {str(out)!r} ({reason}); the "
-                f"{completed} completed shards are kept: free space and rerun with --resume"
+            raise OSError(
+                error.errno,
+                f"could not write shard {todo[index]} in {str(run.path)!r} ({reason}); the "
+                f"{completed} completed shards are kept: free space and rerun with --resume",
             ) from None
         merger.add(table)
         completed += 1
         report(on_progress, completed, total)
     table = merger.result()
     seconds = time.perf_counter() - started
-    summary = write_functions(out, config, table, seconds=seconds, n_resumed=len(done))
-    return SampleRun(out, config, table, summary)
+    summary = write_functions(run, config, table, seconds=seconds, n_resumed=len(done))
+    return SampleRun(run.path, config, table, summary, run.notes)
 
 
 def function_chunks(table: FunctionTable, *, chunk: int = 1 << 20):
@@ -409,7 +381,7 @@ def summarise(table: FunctionTable, top: dict[str, object], mean_k: float) -> di
 
 
 def write_functions(
-    out: Path, config: SampleConfig, table: FunctionTable, *, seconds: float, n_resumed: int = 0
+    run: Any, config: SampleConfig, table: FunctionTable, *, seconds: float, n_resumed: int = 0
 ) -> dict[str, Any]:
     """Write ``functions.parquet`` chunk by chunk (atomically) and ``summary.json``."""
     import json
@@ -417,7 +389,7 @@ def write_functions(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from minimodels.storage import atomic_path, to_jsonable, write_json
+    from minimodels.storage import atomic_path, to_jsonable
 
     metadata = {
         "truth_table": TRUTH_TABLE_CONVENTION,
@@ -428,7 +400,7 @@ def write_functions(
     encoded = {k: json.dumps(to_jsonable(v)) for k, v in metadata.items()}
     top: dict[str, object] = {}
     weighted_k = 0.0
-    with atomic_path(out / "functions.parquet") as tmp:
+    with atomic_path(run.file("functions.parquet")) as tmp:
         writer = None
         for columns in function_chunks(table):
             batch = pa.table({name: pa.array(col) for name, col in columns.items()})
@@ -458,7 +430,7 @@ def write_functions(
         n_shards=config.n_shards,
         n_shards_resumed=n_resumed,
     )
-    write_json(out / "summary.json", summary)
+    run.write_json("summary.json", summary)
     return summary
 
 
