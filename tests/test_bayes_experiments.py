@@ -117,7 +117,7 @@ def test_evolution_vs_bayes_command_resumes_to_the_same_table(tmp_path):
 @pytest.mark.parametrize(
     ("command", "args", "message"),
     [
-        ("sgd-vs-bayes", ["--runs", "many"], "runs must be a number"),
+        ("sgd-vs-bayes", ["--runs", "many"], "'--runs': 'many' is not a whole number"),
         ("sgd-vs-bayes", ["--bayes", "guess"], "bayes must be"),
         ("sgd-vs-bayes", ["--optimizer", "lbfgs"], "unknown optimiser"),
         ("evolution-vs-bayes", ["--width", "3"], "do not fit"),

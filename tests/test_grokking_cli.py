@@ -56,10 +56,15 @@ def test_grok_writes_summary_config_log_figures_and_resumes_to_the_same_result(t
             np.testing.assert_array_equal(resumed[name], columns[name])
     # resuming with other options is refused
     other = run_cli("grok", *TINY, "--wd", "0.1", "--resume", "--out", str(out))
-    assert other.returncode == 2 and "different config" in other.stderr
-    # a fresh run in the same place drops the old checkpoint, which a later --resume would
-    # otherwise take for its own (this run is too short to write a checkpoint of its own)
-    fresh = run_cli("grok", *TINY, "--wd", "0.1", "--checkpoint-every", "60", "--out", str(out))
+    assert other.returncode == 2 and "wd = 0.5, not 0.1" in other.stderr
+    # a new run in the same place is refused without --overwrite ...
+    again = run_cli("grok", *TINY, "--wd", "0.1", "--checkpoint-every", "60", "--out", str(out))
+    assert again.returncode == 2 and "--overwrite" in again.stderr
+    # ... and with it drops the old checkpoint, which a later --resume would otherwise take for
+    # its own (this run is too short to write a checkpoint of its own)
+    fresh = run_cli(
+        "grok", *TINY, "--wd", "0.1", "--checkpoint-every", "60", "--overwrite", "--out", str(out)
+    )
     assert fresh.returncode == 0, fresh.stderr
     assert not (out / "checkpoint.npz").exists()
 

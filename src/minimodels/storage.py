@@ -181,11 +181,20 @@ def prepare_out_dir(path: str | os.PathLike[str]) -> Path:
     return out
 
 
-def prepare_out_file(path: str | os.PathLike[str]) -> Path:
-    """Check that a file can be written at ``path`` (its directory is created), or raise."""
+def prepare_out_file(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """Check that a file can be written at ``path`` (its directory is created), or raise.
+
+    An existing file is refused unless ``overwrite``: a command never replaces a file it
+    cannot know it wrote.
+    """
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"output path {str(target)!r} is a directory, not a file")
+    if target.exists() and not overwrite:
+        raise UsageError(
+            f"--out {str(target)!r} already exists; pass --overwrite to replace it or choose "
+            "another path"
+        )
     prepare_out_dir(target.parent if str(target.parent) else ".")
     return target
 
@@ -375,49 +384,56 @@ class RunDir:
             self.file(f"{name}.{fmt}")
         return write_figure(self.path / name, figure, **options)
 
-    # ---- shards: one file each, with a checksum beside it
-    def shard_path(self, kind: str, index: int, suffix: str) -> Path:
-        return self.path / SHARDS / f"{kind}-{index:06d}{suffix}"
-
-    def save_shard(self, kind: str, index: int, suffix: str, write: Any) -> Path:
-        """``write(tmp_path)`` writes the shard; it is renamed into place, then checksummed."""
-        target = self.shard_path(kind, index, suffix)
-        target.parent.mkdir(exist_ok=True)
+    # ---- checksummed files (shards, checkpoints): a damaged one is detected, not trusted
+    def save_checked(self, name: str, write: Any) -> Path:
+        """``write(tmp_path)`` writes file ``name``; it is renamed into place, then its SHA-256
+        is written beside it (``name.sha256``)."""
+        target = self.path / name
+        if not name.startswith(SHARDS + "/"):
+            self.file(name)
+            self.file(name + ".sha256")
+        target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(target) as tmp:
             write(tmp)
             digest = _sha256(tmp)
         write_text(_checksum_path(target), digest + "\n")
         return target
 
+    def load_checked(self, name: str, read: Any) -> Any:
+        """``read(path)`` of file ``name`` if it matches its checksum, else None: a damaged or
+        unreadable file gets a note; one killed before its checksum was written is ignored."""
+        path = self.path / name
+        checksum = _checksum_path(path)
+        if not path.exists() or not checksum.exists():
+            return None
+        if checksum.read_text(encoding="utf-8").strip() != _sha256(path):
+            self.notes.append(f"{name} was damaged (checksum mismatch); it is recomputed")
+            return None
+        try:
+            return read(path)
+        except Exception as error:  # matches its checksum yet cannot be read: not ours
+            self.notes.append(
+                f"{name} could not be read ({type(error).__name__}); it is recomputed"
+            )
+            return None
+
+    def shard_name(self, kind: str, index: int, suffix: str) -> str:
+        return f"{SHARDS}/{kind}-{index:06d}{suffix}"
+
+    def save_shard(self, kind: str, index: int, suffix: str, write: Any) -> Path:
+        """Save shard ``index`` of ``kind`` (see :meth:`save_checked`)."""
+        return self.save_checked(self.shard_name(kind, index, suffix), write)
+
     def load_shards(self, kind: str, suffix: str, read: Any, n_shards: int) -> dict[int, Any]:
-        """Completed shards ``{index: read(path)}``; a damaged one is left out (so it is
-        recomputed) with a note, a shard killed before its checksum was written silently."""
+        """The completed shards ``{index: read(path)}`` among ``0 .. n_shards - 1``; damaged
+        ones are left out (so they are recomputed) with a note."""
         done: dict[int, Any] = {}
-        folder = self.path / SHARDS
-        if not folder.is_dir():
+        if not (self.path / SHARDS).is_dir():
             return done
-        for path in sorted(folder.glob(f"{kind}-*{suffix}")):
-            try:
-                index = int(path.name[len(kind) + 1 :][: -len(suffix) or None])
-            except ValueError:
-                continue
-            if index >= n_shards:
-                continue
-            checksum = _checksum_path(path)
-            if not checksum.exists():
-                continue  # killed between the shard and its checksum: recompute
-            if checksum.read_text(encoding="utf-8").strip() != _sha256(path):
-                self.notes.append(
-                    f"shard {index} ({path.name}) was damaged (checksum mismatch); recomputing it"
-                )
-                continue
-            try:
-                done[index] = read(path)
-            except Exception as error:  # a shard that matches its checksum but cannot be read
-                self.notes.append(
-                    f"shard {index} ({path.name}) could not be read ({type(error).__name__}); "
-                    "recomputing it"
-                )
+        for index in range(n_shards):
+            value = self.load_checked(self.shard_name(kind, index, suffix), read)
+            if value is not None:
+                done[index] = value
         return done
 
 

@@ -10,7 +10,7 @@ from minimodels.errors import UsageError
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
-def check_figure_path(path: Path) -> Path:
+def check_figure_path(path: Path, *, overwrite: bool = False) -> Path:
     """Refuse an unknown picture suffix or an unwritable place before any work is done."""
     from minimodels.storage import prepare_out_file
 
@@ -19,7 +19,7 @@ def check_figure_path(path: Path) -> Path:
         raise UsageError(
             f"output {str(path)!r} must end in .png, .svg or .pdf, got {path.suffix or 'no suffix'}"
         )
-    return prepare_out_file(path)
+    return prepare_out_file(path, overwrite=overwrite)
 
 
 def save_figure(path: Path, figure: Any, *, dpi: int = 150) -> Path:

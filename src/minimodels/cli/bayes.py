@@ -14,31 +14,30 @@ from typing import Annotated, Any
 
 import typer
 
-from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, count_option, echo
+from minimodels.cli._app import (
+    Backend,
+    Jobs,
+    OutDir,
+    Overwrite,
+    Quiet,
+    Resume,
+    Seed,
+    app,
+    count_option,
+    echo,
+    warn,
+)
 from minimodels.errors import UsageError
 
-Resume = Annotated[
-    bool, typer.Option(help="Continue a killed run in --out from its finished shards.")
-]
 Address = Annotated[str | None, typer.Option(help="Ray cluster address (with --backend ray).")]
 Shards = Annotated[int, count_option(help="Shards of the P_B sampling (and of evolution runs).")]
 
 
-def _count(text: str, name: str) -> int:
-    """'1e6' or '1000000' → 1000000 (one sentence on anything else)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise UsageError(f"{name} must be a number such as 1000 or 1e6, got {text!r}") from None
-    if value != int(value) or value < 1:
-        raise UsageError(f"{name} must be a whole number ≥ 1, got {text!r}")
-    return int(value)
-
-
 def _run_and_write(
-    config: Any, out: Path, *, resume: bool, backend: str, jobs: int | None, address: str | None,
-    quiet: bool,
+    config: Any, out: Path, *, command: str, resume: bool, overwrite: bool, backend: str,
+    jobs: int | None, address: str | None, quiet: bool,
 ) -> dict[str, Any]:  # fmt: skip
+    import json
     import time
     from collections import Counter
 
@@ -46,47 +45,31 @@ def _run_and_write(
     from minimodels.parallel import check_backend
     from minimodels.plotting.bayes import plot_comparison_panel
     from minimodels.progress import progress_bar
-    from minimodels.storage import (
-        prepare_out_dir,
-        read_json,
-        resolved_config,
-        write_figure,
-        write_json,
-        write_table,
-    )
+    from minimodels.storage import RunDir, read_json, to_jsonable
 
     check_backend(backend, jobs)
     split, train_plan, bayes_plan = experiment.plans(config)  # checks every option first
-    out = prepare_out_dir(out)
-    wanted = resolved_config(config)
-    shards = out / "shards"
-    if resume and (out / "config.json").exists():
-        if read_json(out / "config.json") != wanted:
-            raise UsageError(
-                f"{out} holds a run with a different config; resume needs the same options"
-            )
-    elif shards.exists():
-        for stale in shards.glob("*.json"):
-            stale.unlink()
-    shards.mkdir(exist_ok=True)
-    write_json(out / "config.json", wanted)
+    run = RunDir.open(out, command=command, config=config, resume=resume, overwrite=overwrite)
+
+    def read(path: Path):
+        saved = read_json(path)
+        return Counter(saved["counts"]), saved["n_rest"], saved["seconds"]
 
     started = time.perf_counter()
     tallies = {"bayes": None}
     for name, plan in (("train", train_plan), ("bayes", bayes_plan)):
         if plan is None:  # P_B from the NNGP, computed after training
             continue
-        done = {}
-        if resume:
-            for path in shards.glob(f"{name}-*.json"):
-                saved = read_json(path)
-                kept = Counter(saved["counts"])
-                done[int(path.stem.split("-")[1])] = (kept, saved["n_rest"], saved["seconds"])
+        done = run.load_shards(name, ".json", read, len(plan.tasks))
+        for note in run.notes:
+            warn(note)
+        run.notes.clear()
 
         def save(index: int, result, name=name) -> None:
             kept, n_rest, seconds = result
             record = {"counts": dict(kept), "n_rest": n_rest, "seconds": seconds}
-            write_json(shards / f"{name}-{index:05d}.json", record)
+            text = json.dumps(to_jsonable(record)) + "\n"
+            run.save_shard(name, index, ".json", lambda tmp: tmp.write_text(text))
 
         with progress_bar(f"{name} shards", enabled=not quiet) as on_progress:
             tallies[name] = experiment.run_plan(
@@ -106,10 +89,10 @@ def _run_and_write(
         "train_rows": split.train,
         "target": split.target,
     }
-    write_table(out / "functions.parquet", comparison.table(), metadata=metadata)
+    run.write_table("functions.parquet", comparison.table(), metadata=metadata)
     summary = result.summary()
-    write_json(out / "summary.json", summary)
-    write_figure(out / "comparison", plot_comparison_panel(comparison))
+    run.write_json("summary.json", summary)
+    run.write_figure("comparison", plot_comparison_panel(comparison))
     return summary
 
 
@@ -161,8 +144,8 @@ def _report(summary: dict[str, Any], out: Path) -> None:
 def sgd_vs_bayes(
     model: Annotated[str, typer.Option(help="Fully connected net, e.g. 7-40-40-1.")] = "7-40-40-1",
     train_size: Annotated[int, count_option(help="Size of the training set S.")] = 32,
-    runs: Annotated[str, typer.Option(help="Training runs (e.g. 1e5).")] = "2000",
-    samples: Annotated[str, typer.Option(help="Random nets drawn for P_B (e.g. 1e8).")] = "1e6",
+    runs: Annotated[int, count_option(help="Training runs (e.g. 1e5).")] = 2000,
+    samples: Annotated[int, count_option(help="Random nets drawn for P_B (e.g. 1e8).")] = 10**6,
     bayes: Annotated[
         str, typer.Option(help="P_B by 'rejection' sampling or from the 'nngp' by EP.")
     ] = "rejection",
@@ -192,6 +175,7 @@ def sgd_vs_bayes(
     seed: Seed = 0,
     out: OutDir = Path("runs/sgd-vs-bayes"),
     resume: Resume = False,
+    overwrite: Overwrite = False,
     jobs: Jobs = None,
     backend: Backend = "serial",
     address: Address = None,
@@ -204,13 +188,14 @@ def sgd_vs_bayes(
         model=model, train_size=train_size, target=target, init=init, sigma_w=sigma_w,
         sigma_b=sigma_b, optimizer=optimizer, learning_rate=lr, momentum=momentum, loss=loss,
         batch_size=batch_size, max_steps=max_steps, overtrain_steps=overtrain,
-        n_runs=_count(runs, "runs"), n_samples=_count(samples, "samples"), bayes=bayes,
+        n_runs=runs, n_samples=samples, bayes=bayes,
         bayes_from=None if bayes_from is None else str(bayes_from),
         nngp_min_count=nngp_min_count, n_shards=shards, seed=seed,
     )  # fmt: skip
     summary = _run_and_write(
-        config, out, resume=resume, backend=backend, jobs=jobs, address=address, quiet=quiet
-    )
+        config, out, command="sgd-vs-bayes", resume=resume, overwrite=overwrite, backend=backend,
+        jobs=jobs, address=address, quiet=quiet,
+    )  # fmt: skip
     _report(summary, out)
 
 
@@ -255,14 +240,14 @@ def evolution_vs_bayes(
     ] = None,
     r: Annotated[str, typer.Option(help="Range: 1 or 1/2 (brick).")] = "1",
     runs: Annotated[
-        str | None, typer.Option(help="Evolution runs (default 400; mesh 2000).")
+        int | None, count_option(help="Evolution runs (default 400; mesh 2000).")
     ] = None,
     steps: Annotated[
         int, count_option(help="Mutation attempts per run at most.", minimum=0)
     ] = 20_000,
     samples: Annotated[
-        str | None,
-        typer.Option(help="Random arrays / nets drawn for P_B (default 400000; mesh 3e6)."),
+        int | None,
+        count_option(help="Random arrays / nets drawn for P_B (default 400000; mesh 3e6)."),
     ] = None,
     bayes: Annotated[
         str | None,
@@ -275,6 +260,7 @@ def evolution_vs_bayes(
     seed: Seed = 0,
     out: OutDir = Path("runs/evolution-vs-bayes"),
     resume: Resume = False,
+    overwrite: Overwrite = False,
     jobs: Jobs = None,
     backend: Backend = "serial",
     address: Address = None,
@@ -293,9 +279,9 @@ def evolution_vs_bayes(
     options = {**EVOLUTION_CLI_DEFAULTS[substrate], "steps": steps, "n_shards": shards,
                "seed": seed} | {k: v for k, v in given.items() if v is not None}  # fmt: skip
     if runs is not None:
-        options["n_runs"] = _count(runs, "runs")
+        options["n_runs"] = runs
     if samples is not None:
-        options["n_samples"] = _count(samples, "samples")
+        options["n_samples"] = samples
     if substrate == "mesh":
         if rules is not None:
             raise UsageError("--rules applies to --substrate rulearray; mesh nets take --levels")
@@ -313,8 +299,9 @@ def evolution_vs_bayes(
             options["rules"] = _parse_list(rules, "rules", int)
         config = EvolutionVsBayesConfig(**options, r=1 if r == "1" else r)
     summary = _run_and_write(
-        config, out, resume=resume, backend=backend, jobs=jobs, address=address, quiet=quiet
-    )
+        config, out, command="evolution-vs-bayes", resume=resume, overwrite=overwrite,
+        backend=backend, jobs=jobs, address=address, quiet=quiet,
+    )  # fmt: skip
     _report(summary, out)
 
 
@@ -324,13 +311,16 @@ def bayes_plots(
     out: Annotated[Path, typer.Option("--out", help="Figure path (PNG).")] = Path(
         "bayes-side-by-side.png"
     ),
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace --out if it exists.")
+    ] = False,
 ) -> None:
     """Scatter plots of several sgd-vs-bayes / evolution-vs-bayes runs side by side."""
     from minimodels.bayes.protocol import Comparison
     from minimodels.plotting.bayes import plot_side_by_side
     from minimodels.storage import prepare_out_file, read_json, read_table, write_figure
 
-    target = prepare_out_file(out)
+    target = prepare_out_file(out.with_suffix(".png"), overwrite=overwrite)
     comparisons, titles = [], []
     for run in runs:
         if not (run / "functions.parquet").exists() or not (run / "summary.json").exists():

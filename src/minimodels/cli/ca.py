@@ -44,6 +44,9 @@ def parse_rule(text: str) -> int:
 def ca_command(
     rule: Annotated[str, typer.Option(help="Wolfram rule number (any size; 0x... accepted).")],
     out: Annotated[Path, typer.Option("--out", help="Picture to write (.png, .svg or .pdf).")],
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace --out (and --save) if they exist.")
+    ] = False,
     width: Annotated[int, count_option(help="Cells in a row.")] = 101,
     steps: Annotated[
         int, count_option(help="Time steps (rows below the initial row).", minimum=0)
@@ -68,7 +71,7 @@ def ca_command(
     if steps < 0:
         raise UsageError(f"--steps must be at least 0, got {steps}")
     row = initial_row(init, width, k, seed)
-    check_figure_path(out)
+    check_figure_path(out, overwrite=overwrite)
     states = ca.run(number, row, steps, k=k, r=r, boundary=boundary)
     title = f"rule {number}" if number < 10**12 else None
     figure = ca.plot(states, k=k, title=title)

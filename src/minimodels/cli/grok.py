@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, count_option, echo
+from minimodels.cli._app import (
+    Backend,
+    Jobs,
+    OutDir,
+    Overwrite,
+    Quiet,
+    Resume,
+    Seed,
+    app,
+    count_option,
+    echo,
+    warn,
+)
 from minimodels.errors import UsageError
+
+CHECKPOINT = "checkpoint.npz"  # the latest checkpoint of a grok run (with its .sha256)
 
 Model = Annotated[str, typer.Option(help="mlp (Gromov) or transformer (Nanda et al.).")]
 P = Annotated[
@@ -82,8 +95,9 @@ def grok(
         int | None, count_option(help="Steps between checkpoints (default: 20 log intervals).")
     ] = None,
     resume: Annotated[
-        bool, typer.Option(help="Continue from DIR/checkpoint.npz if present.")
+        bool, typer.Option("--resume", help="Continue the run in --out from its checkpoint.")
     ] = False,
+    overwrite: Overwrite = False,
     quiet: Quiet = False,
 ) -> None:
     """Train one model on a ∘ b mod p and log the grokking progress measures."""
@@ -104,25 +118,16 @@ def grok(
         raise UsageError(
             f"checkpoint_every = {every} must be a multiple of log_every = {config.log_every}"
         )
-    out_dir = storage.prepare_out_dir(out)
-    saved = storage.resolved_config(config)
-    checkpoint_path = out_dir / "checkpoint.npz"
-    state = None
-    if resume and checkpoint_path.exists():
-        previous = (
-            storage.read_json(out_dir / "config.json")
-            if (out_dir / "config.json").exists()
-            else None
-        )
-        if previous != saved:
-            raise UsageError(
-                f"the run in {str(out_dir)!r} used a different config; resume with the same "
-                "options or choose another --out"
-            )
-        state = load_checkpoint(checkpoint_path, config)
-    elif checkpoint_path.exists():
-        checkpoint_path.unlink()  # another run's: a later --resume must not pick it up
-    storage.write_json(out_dir / "config.json", saved)
+    run_dir = storage.RunDir.open(
+        out, command="grok", config=config, resume=resume, overwrite=overwrite
+    )
+    out_dir = run_dir.path
+    state = run_dir.load_checked(CHECKPOINT, lambda path: load_checkpoint(path, config))
+    for note in run_dir.notes:
+        warn(note + " from the first step")
+
+    def save(checkpoint) -> None:
+        run_dir.save_checked(CHECKPOINT, lambda tmp: save_checkpoint(tmp, checkpoint))
 
     started = time.perf_counter()
     with progress_bar(f"grok {config.model}", enabled=not quiet) as on_progress:
@@ -130,11 +135,11 @@ def grok(
             config,
             on_progress=on_progress,
             resume=state,
-            on_checkpoint=lambda ckpt: save_checkpoint(checkpoint_path, ckpt),
+            on_checkpoint=save,
             checkpoint_every=every,
         )
     seconds = time.perf_counter() - started
-    _write_run(out_dir, run, seconds)
+    _write_run(run_dir, run, seconds)
     s = run.summary
     step = s["step_generalised"]
     generalised = "not generalised" if step is None else f"generalised at step {step}"
@@ -144,7 +149,7 @@ def grok(
     )
 
 
-def _write_run(out_dir: Path, run, seconds: float) -> None:
+def _write_run(run_dir, run, seconds: float) -> None:
     import numpy as np
 
     from minimodels import storage
@@ -152,14 +157,14 @@ def _write_run(out_dir: Path, run, seconds: float) -> None:
 
     columns = {k: v for k, v in run.log.items() if k != "fourier_power"}
     columns["fourier_power"] = [row.tolist() for row in run.log["fourier_power"]]
-    storage.write_table(
-        out_dir / "log.parquet",
+    run_dir.write_table(
+        "log.parquet",
         columns,
         metadata={"fourier_power": "share of embedding norm² at frequencies k = 0..p//2"},
     )
-    with storage.atomic_path(out_dir / "params.npz") as tmp, open(tmp, "wb") as handle:
+    with storage.atomic_path(run_dir.file("params.npz")) as tmp, open(tmp, "wb") as handle:
         np.savez(handle, **run.params)
-    storage.write_json(out_dir / "summary.json", {**run.summary, "seconds": seconds})
+    run_dir.write_json("summary.json", {**run.summary, "seconds": seconds})
     figures = {
         "accuracy": plots.plot_accuracy(run),
         "loss": plots.plot_loss(run),
@@ -168,7 +173,7 @@ def _write_run(out_dir: Path, run, seconds: float) -> None:
         "neurons": plots.plot_neuron_frequency(run),
     }
     for name, figure in figures.items():
-        storage.write_figure(out_dir / name, figure)
+        run_dir.write_figure(name, figure)
 
 
 def _values(text: str, axis: str) -> tuple:
@@ -205,6 +210,8 @@ def grok_sweep(
     seed: Seed = 0,
     backend: Backend = "process",
     jobs: Jobs = None,
+    resume: Resume = False,
+    overwrite: Overwrite = False,
     quiet: Quiet = False,
 ) -> None:
     """A phase diagram of steps-to-generalise over two config axes (default: frac × wd)."""
@@ -226,15 +233,26 @@ def grok_sweep(
         base, x_axis, _values(x_values, x_axis), y_axis, _values(y_values, y_axis), seeds, seed
     )
     config.cells()  # validate before starting workers
-    out_dir = storage.prepare_out_dir(out)
-    storage.write_json(out_dir / "config.json", storage.resolved_config(config))
+    run_dir = storage.RunDir.open(
+        out, command="grok-sweep", config=config, resume=resume, overwrite=overwrite
+    )
+    n_cells = len(config.cells())
+    done = run_dir.load_shards("cell", ".json", storage.read_json, n_cells)
+    for note in run_dir.notes:
+        warn(note)
+
+    def save(cell: int, summaries) -> None:
+        run_dir.save_shard("cell", cell, ".json", lambda tmp: storage.write_json(tmp, summaries))
+
     with progress_bar("grok-sweep", enabled=not quiet) as on_progress:
-        diagram = sweep(config, backend=backend, jobs=jobs, on_progress=on_progress)
+        diagram = sweep(
+            config, backend=backend, jobs=jobs, on_progress=on_progress, done=done, on_result=save
+        )
     rows = diagram.rows()
-    storage.write_table(out_dir / "phase.parquet", {k: [r[k] for r in rows] for k in rows[0]})
+    run_dir.write_table("phase.parquet", {k: [r[k] for r in rows] for k in rows[0]})
     generalised = int(sum(r["steps_generalised"] is not None for r in rows))
-    storage.write_json(
-        out_dir / "summary.json",
+    run_dir.write_json(
+        "summary.json",
         {
             "cells": len(rows) // seeds,
             "runs": len(rows),
@@ -242,7 +260,8 @@ def grok_sweep(
             "budget": diagram.budget,
         },
     )
-    storage.write_figure(out_dir / "phase_diagram", diagram.plot())
+    run_dir.write_figure("phase_diagram", diagram.plot())
+    out_dir = run_dir.path
     echo(
         f"{generalised} of {len(rows)} runs generalised within {diagram.budget} steps; "
         f"wrote {out_dir}"

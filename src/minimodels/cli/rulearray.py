@@ -47,6 +47,9 @@ def load_array(text: str, *, r: str, boundary: str):
 @app.command("rulearray")
 def rulearray_command(
     out: Annotated[Path, typer.Option("--out", help="Picture to write (.png, .svg or .pdf).")],
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace --out (and --save) if they exist.")
+    ] = False,
     depth: Annotated[int, count_option(help="Rows of rules (random array).")] = 10,
     width: Annotated[int, count_option(help="Cells per row (random array).")] = 20,
     rules: Annotated[
@@ -100,13 +103,13 @@ def rulearray_command(
         batch = np.array([int(c) for c in inputs], np.uint8)
     else:
         raise UsageError(f"--inputs must be 'single' or {grid.width} binary digits, got {inputs!r}")
-    check_figure_path(out)
+    check_figure_path(out, overwrite=overwrite)
     if save is not None:
         if save.suffix.lower() != ".json":
             raise UsageError(
                 f"--save must name a .json file (so --array can reload it), got {str(save)!r}"
             )
-        prepare_out_file(save)
+        prepare_out_file(save, overwrite=overwrite)
     figure = grid.plot(batch, readout=readout)
     written = save_figure(out, figure)
     if save is not None:

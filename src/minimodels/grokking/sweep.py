@@ -16,6 +16,7 @@ the step budget".  Cells stop as soon as every seed has generalised (``stop_afte
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,8 +134,14 @@ def sweep(
     jobs: int | None = None,
     address: str | None = None,
     on_progress: ProgressCallback | None = None,
+    done: dict[int, list[dict[str, Any]]] | None = None,
+    on_result: Callable[[int, list[dict[str, Any]]], None] | None = None,
 ) -> PhaseDiagram:
-    """Run every cell of the grid (see the module docstring) and collect the phase diagram."""
+    """Run every cell of the grid (see the module docstring) and collect the phase diagram.
+
+    ``done`` holds cells already computed (``{cell index: its seeds' summaries}``, e.g. from a
+    killed run's shards); only the others run, and ``on_result(cell, summaries)`` sees each.
+    """
     cells = config.cells()
     seeds = config.seeds()
     n_x, n_seeds = len(config.x_values), len(seeds)
@@ -145,9 +152,20 @@ def sweep(
     # batched gathers and matmuls cost more than the per-step overhead they save)
     per_task = n_seeds
     tasks = [runs[i : i + per_task] for i in range(0, len(runs), per_task)]
-    for index, summaries in run_tasks(
-        run_cells, tasks, backend=backend, jobs=jobs, address=address, on_progress=on_progress
+    results = dict(done or {})
+    todo = [i for i in range(len(tasks)) if i not in results]
+    for j, summaries in run_tasks(
+        run_cells,
+        [tasks[i] for i in todo],
+        backend=backend,
+        jobs=jobs,
+        address=address,
+        on_progress=on_progress,
     ):
+        results[todo[j]] = summaries
+        if on_result is not None:
+            on_result(todo[j], summaries)
+    for index, summaries in sorted(results.items()):
         for offset, summary in enumerate(summaries):
             run_index = index * per_task + offset
             cell, i_seed = divmod(run_index, n_seeds)
