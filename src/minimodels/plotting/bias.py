@@ -35,7 +35,9 @@ def rank_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
     p = result.probabilities
     # the curve is a staircase: its corners are enough (10^6 points draw slowly on log axes)
     starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]]) if len(p) else np.zeros(0, int)
-    keep = np.unique(np.r_[starts, max(len(p) - 1, 0)])  # each level from its first rank on
+    keep = (
+        np.unique(np.r_[starts, len(p) - 1]) if len(p) else starts
+    )  # each level from its first rank on
     ranks = keep + 1.0
     ax.loglog(ranks, p[keep], color=_DOTS, lw=1.5, label="sampled", drawstyle="steps-post")
     ax.loglog(
@@ -46,8 +48,8 @@ def rank_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
         lw=1.2,
         label=r"Zipf $1/(\ln 2^{2^n}\, r)$",
     )
-    floor = 1.0 / result.n_samples
-    ax.axhline(floor, color=_GREY, lw=0.8, ls=":", label="seen once")
+    if result.n_samples:  # an empty table has no "seen once" level
+        ax.axhline(1.0 / result.n_samples, color=_GREY, lw=0.8, ls=":", label="seen once")
     ax.set_xlabel("rank")
     ax.set_ylabel("probability P(f)")
     ax.set_title("probability vs rank")
@@ -89,7 +91,7 @@ def complexity_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
             label=f"log2 P = −{result.bound_a:.2f} K {_signed(-result.bound_b)}",
         )
     ax.set_yscale("log")
-    ax.set_ylim(0.5 / result.n_samples, 1.5)
+    ax.set_ylim(0.5 / max(1, result.n_samples), 1.5)
     ax.set_xlabel(r"$K_{LZ}$")
     ax.set_ylabel("probability P(f)")
     ax.set_title("probability vs complexity")
@@ -106,7 +108,7 @@ def marginal_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
         result.random_k_values + 0.7, 0, result.random_p_k, color=_GREY, lw=3,
         label="random strings",
     )  # fmt: skip
-    ax.set_ylim(0.5 * min(result.p_k.min(), result.random_p_k.min()), 1.5)
+    ax.set_ylim(0.5 * np.r_[result.p_k, result.random_p_k].min(initial=1.0), 1.5)
     ax.set_yscale("log")
     ax.set_xlabel(r"$K_{LZ}$")
     ax.set_ylabel("P(K)")
@@ -120,7 +122,7 @@ def ones_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
     figure, ax = axes_or_new(ax)
     p = result.ones_distribution()
     ax.stairs(p, np.arange(len(p) + 1) - 0.5, fill=True, color=_DOTS)
-    ax.set_ylim(bottom=0.5 * p[p > 0].min())
+    ax.set_ylim(bottom=0.5 * p[p > 0].min(initial=1.0))  # probabilities are ≤ 1
     ax.axhline(1.0 / len(p), color=_LINE, ls="--", lw=1.0, label="uniform")
     ax.set_yscale("log")
     ax.set_xlabel("number of ones in the truth table")

@@ -91,8 +91,9 @@ def plot_neurons(fit: Any, *, ax: Axes | None = None) -> Figure:
     hidden, grid = _neuron_panels(fit)
     mesh = isinstance(fit.model, MeshNet)
     n_layers = len(hidden)
-    widest = max(h.shape[1] for h in hidden)
-    n_rows, n_cols = (n_layers, widest) if mesh else (widest, n_layers)
+    widest = max((h.shape[1] for h in hidden), default=1)
+    # a net without hidden layers (e.g. 1-1) gets one empty panel that says so
+    n_rows, n_cols = (max(n_layers, 1), widest) if mesh else (widest, max(n_layers, 1))
     size = (
         (0.62 * n_cols + 0.4, 0.5 * n_rows + 0.6)
         if mesh
@@ -126,6 +127,8 @@ def plot_neurons(fit: Any, *, ax: Axes | None = None) -> Figure:
     ax.add_collection(
         PatchCollection(frames, facecolor="none", edgecolor="#bbbbbb", linewidths=0.5)
     )
+    if not hidden:
+        ax.text(0.5, -0.5, "no hidden neurons", fontsize=8, ha="center", va="center")
     if not mesh:
         for layer in range(n_layers):
             ax.text(layer + pad, 0.05, f"layer {layer + 1}", fontsize=7, va="bottom")

@@ -116,7 +116,7 @@ class BiasAnalysis(Drawable):
             "samples": self.n_samples,
             "distinct functions": self.n_functions,
             "seen once (fraction of distinct)": round(self.singleton_fraction, 4),
-            "P(most common)": float(self.probabilities[0]),
+            "P(most common)": float(self.probabilities[0]) if self.n_functions else None,
             "bound a (log2 P ≤ −aK − b)": round(self.bound_a, 3),
             "bound b": round(self.bound_b, 3),
         }

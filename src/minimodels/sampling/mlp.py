@@ -72,7 +72,9 @@ def truth_tables(
 
 def unpacked_truth_tables(words: np.ndarray, n_inputs: int) -> np.ndarray:
     """(m, n_words) packed tables → (m, 2^n) uint8, position i = f(row i)."""
-    big_endian = words.astype(">u8").view(np.uint8).reshape(len(words), -1)
+    words = np.asarray(words)
+    # an explicit row length: reshape(0, -1) is ambiguous (no sample of a block may fit S)
+    big_endian = words.astype(">u8").view(np.uint8).reshape(len(words), 8 * words.shape[1])
     return np.unpackbits(big_endian, axis=1)[:, : 1 << n_inputs]
 
 

@@ -54,8 +54,9 @@ class FunctionTable(Drawable):
 
     def truth_tables(self) -> np.ndarray:
         """(m, 2^n) uint8 truth tables."""
-        big_endian = self.words.astype(">u8").view(np.uint8).reshape(len(self.words), -1)
-        return np.unpackbits(big_endian, axis=1)[:, : 1 << self.n_inputs]
+        from minimodels.sampling.mlp import unpacked_truth_tables
+
+        return unpacked_truth_tables(self.words, self.n_inputs)
 
     def strings(self) -> np.ndarray:
         """The truth tables as '0'/'1' strings (object array)."""
