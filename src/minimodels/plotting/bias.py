@@ -35,9 +35,8 @@ def rank_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
     p = result.probabilities
     # the curve is a staircase: its corners are enough (10^6 points draw slowly on log axes)
     starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]]) if len(p) else np.zeros(0, int)
-    keep = (
-        np.unique(np.r_[starts, len(p) - 1]) if len(p) else starts
-    )  # each level from its first rank on
+    # each level from its first rank on, and the last rank
+    keep = np.unique(np.r_[starts, len(p) - 1]) if len(p) else starts
     ranks = keep + 1.0
     ax.loglog(ranks, p[keep], color=_DOTS, lw=1.5, label="sampled", drawstyle="steps-post")
     ax.loglog(
