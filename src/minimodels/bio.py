@@ -210,6 +210,26 @@ class BioEvolution(Drawable):
     def n_steps(self) -> int:
         return int(self.lifetimes.shape[0])
 
+    # ---- a run as plain arrays (a resumable run's shard file), and back
+    _ARRAYS = ("initial", "genome", "lifetimes", "widths", "kept")
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Every field as a numpy array (the scalars as 0-d arrays; no seed: -1)."""
+        arrays = {name: np.asarray(getattr(self, name)) for name in self._ARRAYS}
+        seed = -1 if self.seed is None else self.seed
+        arrays.update(k=np.asarray(self.k), cutoff=np.asarray(self.cutoff), seed=np.asarray(seed))
+        arrays["fitness"] = np.asarray(self.fitness)
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> BioEvolution:
+        """Inverse of :meth:`to_arrays`."""
+        seed = int(arrays["seed"])
+        return cls(
+            int(arrays["k"]), int(arrays["cutoff"]), str(arrays["fitness"]),
+            None if seed == -1 else seed, *(np.asarray(arrays[n]) for n in cls._ARRAYS),
+        )  # fmt: skip
+
     @property
     def final_lifetime(self) -> int:
         return int(self.lifetimes[-1]) if self.n_steps else int(lifetime(self.initial, k=self.k))

@@ -163,6 +163,47 @@ class Evolution(Drawable):
 
         return plot_learning_curve(self, ax=ax, log_x=log_x)
 
+    # ---- a run as plain arrays (a resumable run's shard file), and back
+    _KEPT = ("step", "row", "col", "old_rule", "new_rule", "loss")
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Every field but the task as numpy arrays (scalars and dicts as one JSON string)."""
+        import json
+
+        meta = {
+            "rules": list(self.rules), "accept": self.accept, "stop_at": self.stop_at,
+            "mutations_per_step": self.mutations_per_step, "seed": self.seed,
+            "steps": self.steps, "initial_loss": self.initial_loss,
+            "start_given": self.start_given, "config": self.config,
+            "array": {k: v for k, v in self.initial.to_dict().items() if k != "rules"},
+        }  # fmt: skip
+        arrays = {
+            "meta": np.array(json.dumps(meta)),
+            "initial": np.asarray(self.initial.rules),
+            "final": np.asarray(self.array.rules),
+            "losses": self.losses,
+        }
+        arrays.update({f"kept_{name}": getattr(self.kept, name) for name in self._KEPT})
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], task: Task) -> Evolution:
+        """Inverse of :meth:`to_arrays` for a run on ``task``."""
+        import json
+
+        meta = json.loads(str(arrays["meta"]))
+        layout = meta["array"]
+        return cls(
+            task=task, rules=tuple(meta["rules"]), accept=meta["accept"],
+            stop_at=meta["stop_at"], mutations_per_step=meta["mutations_per_step"],
+            seed=meta["seed"], steps=meta["steps"],
+            initial=RuleArray.from_dict({"rules": arrays["initial"], **layout}),
+            array=RuleArray.from_dict({"rules": arrays["final"], **layout}),
+            initial_loss=meta["initial_loss"], losses=np.asarray(arrays["losses"]),
+            kept=Mutations(*(np.asarray(arrays[f"kept_{name}"]) for name in cls._KEPT)),
+            start_given=meta["start_given"], config=meta["config"],
+        )  # fmt: skip
+
 
 # ---------------------------------------------------------------------- set-up
 def _seed_record(seed: Any) -> Any:

@@ -147,6 +147,24 @@ def read_table(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dic
     return columns, metadata
 
 
+def write_records(path: str | os.PathLike[str], records: list[Mapping[str, Any]]) -> None:
+    """Records of named arrays (e.g. one per run) as one ``.npz``: record j's ``name`` is
+    stored as ``"j/name"``.  Writes ``path`` in place: call it inside :func:`atomic_path`."""
+    arrays = {f"{j}/{name}": np.asarray(v) for j, r in enumerate(records) for name, v in r.items()}
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def read_records(path: str | os.PathLike[str]) -> list[dict[str, np.ndarray]]:
+    """Inverse of :func:`write_records`."""
+    by_record: dict[int, dict[str, np.ndarray]] = {}
+    with np.load(path) as stored:
+        for key in stored.files:
+            j, name = key.split("/", 1)
+            by_record.setdefault(int(j), {})[name] = stored[key]
+    return [by_record[j] for j in sorted(by_record)]
+
+
 def write_figure(
     path: str | os.PathLike[str],
     figure: Any,

@@ -6,7 +6,19 @@ from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, count_option, echo
+from minimodels.cli._app import (
+    Backend,
+    Jobs,
+    OutDir,
+    Overwrite,
+    Quiet,
+    Resume,
+    Seed,
+    app,
+    count_option,
+    echo,
+    warn,
+)
 from minimodels.errors import UsageError
 
 
@@ -21,13 +33,16 @@ def bio(
     seed: Seed = 0,
     jobs: Jobs = None,
     backend: Backend = "process",
+    resume: Resume = False,
+    overwrite: Overwrite = False,
     quiet: Quiet = False,
 ) -> None:
     """Evolve CA rules for long-lived patterns; write traces, table and phenotypes to --out."""
     import numpy as np
 
     from minimodels import storage
-    from minimodels.experiments.bio import BioConfig, check_config, run
+    from minimodels.bio import BioEvolution
+    from minimodels.experiments.bio import BioConfig, check_config, n_shards, run
     from minimodels.parallel import check_backend
     from minimodels.plotting.evolution import plot_bio_trace, plot_lifetimes, plot_phenotypes
     from minimodels.progress import progress_bar
@@ -41,29 +56,46 @@ def bio(
     check_backend(backend, jobs)
     config = BioConfig(ks=ks, steps=steps, cutoff=cutoff, runs=runs, fitness=fitness, seed=seed)
     check_config(config)  # before anything is written
-    out_dir = storage.prepare_out_dir(out)
+    run_dir = storage.RunDir.open(
+        out, command="bio", config=config, resume=resume, overwrite=overwrite
+    )
+    out_dir = run_dir.path
+    done = run_dir.load_shards(
+        "runs",
+        ".npz",
+        lambda path: [BioEvolution.from_arrays(r) for r in storage.read_records(path)],
+        n_shards(config),
+    )
+    for note in run_dir.notes:
+        warn(note)
+
+    def save(shard: int, results) -> None:
+        run_dir.save_shard(
+            "runs",
+            shard,
+            ".npz",
+            lambda tmp: storage.write_records(tmp, [r.to_arrays() for r in results]),
+        )
+
     with progress_bar("bio", enabled=not quiet) as on_progress:
         result = run(config, backend=backend if len(ks) * runs > 1 else "serial", jobs=jobs,
-                     on_progress=on_progress)  # fmt: skip
+                     on_progress=on_progress, done=done, on_result=save)  # fmt: skip
     resolved = storage.resolved_config(config)
-    storage.write_json(out_dir / "config.json", resolved)
-    storage.write_json(out_dir / "summary.json", result.summary())
-    storage.write_table(out_dir / "runs.parquet", result.table(), metadata={"config": resolved})
+    run_dir.write_json("summary.json", result.summary())
+    run_dir.write_table("runs.parquet", result.table(), metadata={"config": resolved})
     for value in ks:
         first = result.results[value][0]
-        storage.write_table(
-            out_dir / f"trace_k{value}.parquet",
+        run_dir.write_table(
+            f"trace_k{value}.parquet",
             {"step": np.arange(first.n_steps), "lifetime": first.lifetimes, "width": first.widths},
             metadata={"config": resolved, "k": value, "run": 0,
                       "breakthroughs": first.breakthroughs.tolist()},
         )  # fmt: skip
-        storage.write_figure(out_dir / f"phenotypes_k{value}", plot_phenotypes(first))
-        storage.write_figure(out_dir / f"trace_k{value}", plot_bio_trace(first))
+        run_dir.write_figure(f"phenotypes_k{value}", plot_phenotypes(first))
+        run_dir.write_figure(f"trace_k{value}", plot_bio_trace(first))
     if runs > 1 or len(ks) > 1:
         lives = {value: result.final_lifetimes(value) for value in ks}
-        storage.write_figure(
-            out_dir / "lifetimes", plot_lifetimes(lives, cutoff=cutoff, steps=steps)
-        )
+        run_dir.write_figure("lifetimes", plot_lifetimes(lives, cutoff=cutoff, steps=steps))
     parts = [
         f"k={value}: final lifetime {result.results[value][0].final_lifetime}"
         + (

@@ -6,7 +6,19 @@ from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import Backend, Jobs, OutDir, Quiet, Seed, app, count_option, echo
+from minimodels.cli._app import (
+    Backend,
+    Jobs,
+    OutDir,
+    Overwrite,
+    Quiet,
+    Resume,
+    Seed,
+    app,
+    count_option,
+    echo,
+    warn,
+)
 from minimodels.errors import UsageError
 
 
@@ -48,13 +60,21 @@ def evolve(
     seed: Seed = 0,
     jobs: Jobs = None,
     backend: Backend = "process",
+    resume: Resume = False,
+    overwrite: Overwrite = False,
     quiet: Quiet = False,
 ) -> None:
     """Evolve rule arrays on a task; write the per-run table, traces and pictures to --out."""
     import numpy as np
 
     from minimodels import storage
-    from minimodels.experiments.evolution import EvolutionConfig, check_config, run
+    from minimodels.evolution import Evolution
+    from minimodels.experiments.evolution import (
+        EvolutionConfig,
+        check_config,
+        run,
+        runs_per_shard,
+    )
     from minimodels.parallel import check_backend
     from minimodels.progress import progress_bar
 
@@ -65,33 +85,57 @@ def evolve(
         mutations_per_step=mutations_per_step, train_fraction=train_fraction, seed=seed,
     )  # fmt: skip
     check_backend(backend, jobs)
-    check_config(config)  # fail before any output
-    out_dir = storage.prepare_out_dir(out)
+    task = check_config(config)  # fail before any output
+    run_dir = storage.RunDir.open(
+        out, command="evolve", config=config, resume=resume, overwrite=overwrite
+    )
+    out_dir = run_dir.path
+    n_shards = -(-runs // runs_per_shard(runs))
+
+    def read(path):
+        return [Evolution.from_arrays(r, task) for r in storage.read_records(path)]
+
+    done = run_dir.load_shards(
+        "runs",
+        ".npz",
+        lambda path: [Evolution.from_arrays(r, task) for r in storage.read_records(path)],
+        n_shards,
+    )
+    for note in run_dir.notes:
+        warn(note)
+
+    def save(shard: int, results) -> None:
+        run_dir.save_shard(
+            "runs",
+            shard,
+            ".npz",
+            lambda tmp: storage.write_records(tmp, [r.to_arrays() for r in results]),
+        )
+
     with progress_bar("evolve", enabled=not quiet) as on_progress:
         many = run(config, backend=backend if runs > 1 else "serial", jobs=jobs,
-                   on_progress=on_progress)  # fmt: skip
+                   on_progress=on_progress, done=done, on_result=save)  # fmt: skip
     resolved = storage.resolved_config(config)
     summary = many.summary()
-    storage.write_json(out_dir / "config.json", resolved)
-    storage.write_json(out_dir / "summary.json", summary)
-    storage.write_table(out_dir / "runs.parquet", many.table(), metadata={"config": resolved})
+    run_dir.write_json("summary.json", summary)
+    run_dir.write_table("runs.parquet", many.table(), metadata={"config": resolved})
     first = many.results[0]
-    storage.write_table(
-        out_dir / "trace.parquet",
+    run_dir.write_table(
+        "trace.parquet",
         {"step": np.arange(first.n_steps), "loss": first.losses},
         metadata={"config": resolved, "run": 0, "initial_loss": first.initial_loss},
     )
     kept = first.kept
-    storage.write_table(
-        out_dir / "kept.parquet",
+    run_dir.write_table(
+        "kept.parquet",
         {"step": kept.step, "row": kept.row, "col": kept.col, "old_rule": kept.old_rule,
          "new_rule": kept.new_rule, "loss": kept.loss},
         metadata={"config": resolved, "run": 0},
     )  # fmt: skip
-    storage.write_json(
-        out_dir / "array.json", {"initial": first.initial.to_dict(), "final": first.array.to_dict()}
+    run_dir.write_json(
+        "array.json", {"initial": first.initial.to_dict(), "final": first.array.to_dict()}
     )
-    _pictures(many, out_dir)
+    _pictures(many, run_dir)
     solved = summary["solved_fraction"]
     median = summary["median_steps_to_zero"]
     echo(
@@ -101,7 +145,7 @@ def evolve(
     )
 
 
-def _pictures(many, out_dir) -> None:
+def _pictures(many, run_dir) -> None:
     from minimodels.plotting.evolution import (
         plot_answers,
         plot_decreases,
@@ -109,16 +153,15 @@ def _pictures(many, out_dir) -> None:
         plot_solutions,
         plot_steps_histogram,
     )
-    from minimodels.storage import write_figure
 
     first = many.results[0]
-    write_figure(out_dir / "learning_curve", plot_learning_curve(many.results[:8], log_x=True))
-    write_figure(out_dir / "decreases", plot_decreases(first))
+    run_dir.write_figure("learning_curve", plot_learning_curve(many.results[:8], log_x=True))
+    run_dir.write_figure("decreases", plot_decreases(first))
     if not first.task.is_lifetime and len(first.task.readout) == 1 and first.task.n_cases <= 64:
-        write_figure(out_dir / "answers", plot_answers(first.array, first.task))
+        run_dir.write_figure("answers", plot_answers(first.array, first.task))
     if len(many.results) > 1:
-        write_figure(
-            out_dir / "histogram",
+        run_dir.write_figure(
+            "histogram",
             plot_steps_histogram(many.steps_to_zero, budget=many.config.steps),
         )
-        write_figure(out_dir / "solutions", plot_solutions(many.results[:8]))
+        run_dir.write_figure("solutions", plot_solutions(many.results[:8]))

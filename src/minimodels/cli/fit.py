@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import OutDir, Quiet, Seed, app, count_option, echo
+from minimodels.cli._app import OutDir, Overwrite, Quiet, Seed, app, count_option, echo
 from minimodels.errors import UsageError
 
 
@@ -43,6 +43,7 @@ def fit(
     ] = None,
     sigma_w: Annotated[float, typer.Option(help="Gaussian init: weight scale σw.")] = 1.5,
     sigma_b: Annotated[float, typer.Option(help="Gaussian init: bias scale σb.")] = 1.0,
+    overwrite: Overwrite = False,
     quiet: Quiet = False,
 ) -> None:
     """Fit an MLP or a mesh net to a 1-D target (Wolfram's bump by default)."""
@@ -52,16 +53,10 @@ def fit(
     from minimodels.nets import MLP, Init, MeshNet, Training
     from minimodels.nets.fitting import TARGETS
     from minimodels.nets.fitting import fit as fit_target
-    from minimodels.nets.io import save_net
+    from minimodels.nets.io import MODEL_FILE, PARAMS_FILE, save_net
     from minimodels.plotting.nets import plot_fit, plot_loss_curves, plot_net, plot_neurons
     from minimodels.progress import progress_bar
-    from minimodels.storage import (
-        prepare_out_dir,
-        resolved_config,
-        write_figure,
-        write_json,
-        write_table,
-    )
+    from minimodels.storage import RunDir, resolved_config
 
     if model not in ("mlp", "mesh"):
         raise UsageError(f"unknown model {model!r}; choose mlp or mesh")
@@ -77,21 +72,22 @@ def fit(
         optimizer, lr, momentum=momentum, weight_decay=weight_decay, max_steps=steps,
         target_loss=target_loss,
     )  # fmt: skip
-    run_dir = prepare_out_dir(out)
     config = {
         "model": model, "target": target, "net": net, "training": training,
         "init": init_settings, "n_train": n_train,
     }  # fmt: skip
+    resolved = resolved_config(config, seed=seed)
+    run = RunDir.open(out, command="fit", config=resolved, overwrite=overwrite)
     with progress_bar(f"fit {model}", enabled=not quiet) as on_progress:
         result = fit_target(
             net, target, key=jax.random.key(seed), n_train=n_train, training=training,
             init=init_settings, on_progress=on_progress,
         )  # fmt: skip
-    write_json(run_dir / "config.json", resolved_config(config, seed=seed))
-    save_net(run_dir, net, result.params, config=resolved_config(config, seed=seed))
+    run.file(MODEL_FILE), run.file(PARAMS_FILE)  # registered as this run's outputs
+    save_net(run.path, net, result.params, config=resolved)
     n_steps = len(result.losses) - 1
-    write_table(
-        run_dir / "losses.parquet",
+    run.write_table(
+        "losses.parquet",
         {"step": np.arange(n_steps + 1), "loss": result.losses},
         metadata={"loss": "training MSE after `step` updates"},
     )
@@ -104,10 +100,10 @@ def fit(
         "target": target,
         "seed": seed,
     }
-    write_json(run_dir / "summary.json", summary)
-    write_figure(run_dir / "fit", plot_fit(result))
-    write_figure(run_dir / "loss", plot_loss_curves({net.name: result.losses}))
-    write_figure(run_dir / "neurons", plot_neurons(result))
-    write_figure(run_dir / "net", plot_net(net, result.params, x=0.0))
+    run.write_json("summary.json", summary)
+    run.write_figure("fit", plot_fit(result))
+    run.write_figure("loss", plot_loss_curves({net.name: result.losses}))
+    run.write_figure("neurons", plot_neurons(result))
+    run.write_figure("net", plot_net(net, result.params, x=0.0))
     echo(f"{net.name} on {target}: training MSE {result.final_loss:.3g} after {n_steps} steps")
-    echo(f"Wrote {run_dir}")
+    echo(f"Wrote {run.path}")

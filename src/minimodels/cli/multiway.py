@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from minimodels.cli._app import OutDir, Seed, app, count_option, echo
+from minimodels.cli._app import OutDir, Overwrite, Seed, app, count_option, echo
 from minimodels.errors import UsageError
 
 
@@ -19,9 +19,12 @@ def multiway(
     r: Annotated[str, typer.Option("--r", help="Range: 1, or 1/2 for the brick layout.")] = "1",
     boundary: Annotated[str, typer.Option(help="cyclic or zero.")] = "cyclic",
     accept: Annotated[str, typer.Option(help="Edges for mutations with loss <= or < .")] = "<=",
-    runs: Annotated[int, count_option(help="Evolution runs checked against the graph.")] = 10,
+    runs: Annotated[
+        int, count_option(help="Evolution runs checked against the graph.", minimum=0)
+    ] = 10,
     steps: Annotated[int, count_option(help="Attempts per checked run.", minimum=0)] = 500,
     seed: Seed = 0,
+    overwrite: Overwrite = False,
 ) -> None:
     """Enumerate all arrays of a tiny bump learner; write the graph (GraphML), table and picture."""
     import numpy as np
@@ -41,7 +44,11 @@ def multiway(
     if runs < 0:
         raise UsageError(f"--runs must be ≥ 0, got {runs}")
     mw = build(task, depth=depth, rules=parse_rules(rules), r=r, boundary=boundary, accept=accept)
-    out_dir = storage.prepare_out_dir(out)
+    config = {"task": task.describe(), "depth": depth, "rules": list(mw.rules), "r": r,
+              "boundary": boundary, "accept": accept, "runs": runs, "steps": steps}  # fmt: skip
+    resolved = storage.resolved_config(config, seed=seed)
+    run_dir = storage.RunDir.open(out, command="multiway", config=resolved, overwrite=overwrite)
+    out_dir = run_dir.path
     seeds = np.random.SeedSequence(seed).spawn(runs)
     walks = sum(
         walk_follows_edges(
@@ -60,21 +67,17 @@ def multiway(
         )  # fmt: skip
         for s in seeds
     )
-    config = {"task": task.describe(), "depth": depth, "rules": list(mw.rules), "r": r,
-              "boundary": boundary, "accept": accept, "runs": runs, "steps": steps}  # fmt: skip
-    resolved = storage.resolved_config(config, seed=seed)
     summary = {**mw.summary(), "runs_walking_on_edges": int(walks), "runs_checked": runs}
-    storage.write_json(out_dir / "config.json", resolved)
-    storage.write_json(out_dir / "summary.json", summary)
-    storage.write_table(
-        out_dir / "arrays.parquet",
+    run_dir.write_json("summary.json", summary)
+    run_dir.write_table(
+        "arrays.parquet",
         {"array_id": np.arange(mw.n_arrays), "loss": mw.losses,
          "distance_to_zero": mw.distance_to_zero},
         metadata={"config": resolved, "array_id": "base-m digits = rule index per cell, "
                   "cell row*width+col least significant first"},
     )  # fmt: skip
-    mw.write_graphml(out_dir / "graph.graphml")
-    storage.write_figure(out_dir / "graph", mw.plot())
+    mw.write_graphml(run_dir.file("graph.graphml"))
+    run_dir.write_figure("graph", mw.plot())
     echo(
         f"{mw.n_arrays} arrays, {summary['edges']} edges, {mw.n_zero_loss} with zero loss; "
         f"{walks} of {runs} evolution runs walked only along edges. Wrote {out_dir}."

@@ -8,6 +8,7 @@ for k = 2, 3, 4.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -15,8 +16,9 @@ import numpy as np
 
 from minimodels import bio, gallery
 from minimodels.errors import UsageError
+from minimodels.experiments.evolution import runs_per_shard
 from minimodels.parallel import run_tasks
-from minimodels.progress import ProgressCallback
+from minimodels.progress import ProgressCallback, report
 
 __all__ = ["BioConfig", "BioRuns", "check_config", "run"]
 
@@ -94,13 +96,27 @@ def check_config(config: BioConfig) -> None:
         raise UsageError(f"runs must be a whole number ≥ 1, got {config.runs!r}")
 
 
+def n_shards(config: BioConfig) -> int:
+    """How many shards the runs of ``config`` are cut into (k-major, fixed by the config)."""
+    total = len(config.ks) * config.runs
+    return -(-total // runs_per_shard(total))
+
+
+def _run_chunk(work: list[tuple[int, BioConfig, np.random.SeedSequence]]):
+    return [_one(args) for args in work]
+
+
 def run(
     config: BioConfig,
     *,
     backend: str = "serial",
     jobs: int | None = None,
     on_progress: ProgressCallback | None = None,
+    done: dict[int, list[bio.BioEvolution]] | None = None,
+    on_result: Callable[[int, list[bio.BioEvolution]], None] | None = None,
 ) -> BioRuns:
+    """``config.runs`` runs for each k, cut into shards like the rule-array runs
+    (:func:`~minimodels.experiments.evolution.run`: ``done`` and ``on_result`` likewise)."""
     check_config(config)
     streams = np.random.SeedSequence(config.seed).spawn(len(config.ks))
     work = [
@@ -108,11 +124,21 @@ def run(
         for k, stream in zip(config.ks, streams, strict=True)
         for seed in stream.spawn(config.runs)
     ]
-    flat: list[Any] = [None] * len(work)
-    for index, result in run_tasks(_one, work, backend=backend, jobs=jobs, on_progress=on_progress):
-        flat[index] = result
-    results = {k: flat[i * config.runs : (i + 1) * config.runs] for i, k in enumerate(config.ks)}
-    return BioRuns(config, results)
+    size = runs_per_shard(len(work))
+    chunks = [work[i : i + size] for i in range(0, len(work), size)]
+    results = dict(done or {})
+    todo = [i for i in range(len(chunks)) if i not in results]
+    n_done = sum(len(results[i]) for i in results)
+    report(on_progress, n_done, len(work))
+    for j, chunk in run_tasks(_run_chunk, [chunks[i] for i in todo], backend=backend, jobs=jobs):
+        results[todo[j]] = chunk
+        if on_result is not None:
+            on_result(todo[j], chunk)
+        n_done += len(chunk)
+        report(on_progress, n_done, len(work))
+    flat = [r for i in range(len(chunks)) for r in results[i]]
+    by_k = {k: flat[i * config.runs : (i + 1) * config.runs] for i, k in enumerate(config.ks)}
+    return BioRuns(config, by_k)
 
 
 @gallery.section(

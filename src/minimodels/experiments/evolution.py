@@ -10,6 +10,7 @@ on every input, the arrays at successive loss decreases and several seeds' solut
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -19,7 +20,7 @@ from minimodels import gallery, tasks
 from minimodels.errors import UsageError
 from minimodels.evolution import Evolution, check_arguments, evolve
 from minimodels.parallel import run_tasks
-from minimodels.progress import ProgressCallback
+from minimodels.progress import ProgressCallback, report
 from minimodels.tasks import Task, bump, split
 
 __all__ = [
@@ -173,25 +174,54 @@ class ManyRuns:
         return float(np.mean(pairs)) if pairs else float("nan")
 
 
+def runs_per_shard(runs: int) -> int:
+    """Runs per task (and per shard file of a resumable run): fixed by the number of runs, so a
+    resumed run cuts its work the same way; about 16 or more shards keep a pool busy."""
+    return max(1, min(64, runs // 16))
+
+
+def _run_chunk(args: tuple[EvolutionConfig, Task, list[np.random.SeedSequence]]) -> list[Evolution]:
+    config, task, seeds = args
+    return [_one_run((config, task, seed)) for seed in seeds]
+
+
 def run(
     config: EvolutionConfig,
     *,
     backend: str = "serial",
     jobs: int | None = None,
     on_progress: ProgressCallback | None = None,
+    done: dict[int, list[Evolution]] | None = None,
+    on_result: Callable[[int, list[Evolution]], None] | None = None,
 ) -> ManyRuns:
-    """Evolve ``config.runs`` independent arrays (seeds spawned from ``config.seed``)."""
+    """Evolve ``config.runs`` independent arrays (seeds spawned from ``config.seed``).
+
+    The runs are cut into shards of :func:`runs_per_shard` consecutive runs; ``done`` holds
+    shards already computed (``{shard: its runs}``, e.g. from a killed run's files) and
+    ``on_result(shard, runs)`` sees each new one.  The result does not depend on either.
+    """
     task = check_config(config)
     seeds = np.random.SeedSequence(config.seed).spawn(config.runs)
-    work = [(config, task, seed) for seed in seeds]
-    if config.runs == 1:  # one run: report progress within it (attempts, not runs)
-        return ManyRuns(config, task, [_one_run(work[0], on_progress)])
-    results: list[Any] = [None] * config.runs
-    for index, result in run_tasks(
-        _one_run, work, backend=backend, jobs=jobs, on_progress=on_progress
+    size = runs_per_shard(config.runs)
+    chunks = [seeds[i : i + size] for i in range(0, config.runs, size)]
+    results = dict(done or {})
+    if config.runs == 1 and not results:  # one run: report progress within it (attempts)
+        only = _one_run((config, task, seeds[0]), on_progress)
+        if on_result is not None:
+            on_result(0, [only])
+        return ManyRuns(config, task, [only])
+    todo = [i for i in range(len(chunks)) if i not in results]
+    n_done = sum(len(results[i]) for i in results)
+    report(on_progress, n_done, config.runs)
+    for j, chunk in run_tasks(
+        _run_chunk, [(config, task, chunks[i]) for i in todo], backend=backend, jobs=jobs
     ):
-        results[index] = result
-    return ManyRuns(config, task, results)
+        results[todo[j]] = chunk
+        if on_result is not None:
+            on_result(todo[j], chunk)
+        n_done += len(chunk)
+        report(on_progress, n_done, config.runs)
+    return ManyRuns(config, task, [r for i in range(len(chunks)) for r in results[i]])
 
 
 # ---------------------------------------------------------------------- gallery
