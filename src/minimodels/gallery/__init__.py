@@ -6,9 +6,12 @@ more *sections* with the :func:`section` decorator.  A section builder receives 
 :class:`Section`: a title, a short explanation, figures with captions, headline numbers, small
 tables, and the config and command that reproduce it.  :func:`build` imports every experiment
 module (so new sections appear without touching this file), runs the builders in ``order``,
-and writes ``index.html`` plus one PNG per figure.  The report is written into a temporary
-directory and swapped into place at the end, so an interrupted build never leaves a
-half-written gallery; a section that raises is shown with its error and the build goes on.
+and writes ``index.html`` plus, per section, a folder with its PNG figures and its rendered
+HTML fragment (``section.html``, so a later ``--only`` build keeps the other sections on the
+page).  A build writes into a private folder inside the gallery and renames each finished
+entry into place, so an interrupted build never leaves a half-written gallery, and nothing
+but the gallery's own entries is ever replaced; a section that raises is shown with its error
+and the build goes on.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 
 from minimodels.errors import UsageError
 from minimodels.progress import ProgressCallback
+from minimodels.storage import RUN_FILE, prepare_out_dir, read_json, write_json
 
 __all__ = ["Context", "FigureItem", "Section", "SectionSpec", "build", "registry", "section"]
 
@@ -139,20 +143,22 @@ def build(
 ) -> GalleryReport:
     """Run the selected sections and write the report to ``out_dir``; returns what happened.
 
-    ``jobs > 1`` builds sections in that many worker processes (each writes its own figures);
-    the page is the same either way.  ``on_section(spec, n_done, n_total)`` is called as each
-    section finishes; ``on_progress`` reaches the builders only when ``jobs == 1``.
+    ``out_dir`` must be new, empty or an earlier gallery: anything else is refused, and in an
+    earlier gallery only its own entries (``index.html``, the section folders, ``run.json``)
+    are replaced, each atomically; sections not rebuilt (``only``) stay on the page as they
+    were.  ``jobs > 1`` builds sections in that many worker processes (each writes its own
+    figures); the page is the same either way.  ``on_section(spec, n_done, n_total)`` is
+    called as each section finishes; ``on_progress`` reaches the builders only when
+    ``jobs == 1``.
     """
     from minimodels.gallery import _html
     from minimodels.parallel import run_tasks
-    from minimodels.storage import prepare_out_dir
 
     if jobs < 1:
         raise UsageError(f"jobs must be at least 1, got {jobs}")
     specs = select(only)
-    out = Path(out_dir)
-    prepare_out_dir(out.parent if str(out.parent) else ".")
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    out = _gallery_dir(out_dir)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     started = time.perf_counter()
     outcomes: dict[str, SectionOutcome] = {}
     try:
@@ -166,18 +172,69 @@ def build(
             finished = run_tasks(_build_section_by_key, tasks, backend="process", jobs=jobs)
         for n_done, (index, (result, seconds, error, files)) in enumerate(finished, start=1):
             spec = specs[index]
-            outcomes[spec.key] = SectionOutcome(spec, result, seconds, error, files)
+            outcome = SectionOutcome(spec, result, seconds, error, files)
+            outcomes[spec.key] = outcome
+            _html.write_fragment(staging / spec.key, outcome, quick=quick, seed=seed)
             if on_section is not None:
                 on_section(spec, n_done, len(specs))
         ordered = [outcomes[spec.key] for spec in specs]
+        rebuilt = {spec.key for spec in specs}
+        page = []  # (key, folder holding its fragment), in the registry's order
+        for spec in registry():
+            if spec.key in rebuilt:
+                page.append(staging / spec.key)
+            elif _html.has_fragment(out / spec.key):  # kept from an earlier build
+                page.append(out / spec.key)
         elapsed = time.perf_counter() - started
-        html = _html.render(ordered, quick=quick, seed=seed, seconds=elapsed)
+        html = _html.render_page(page, quick=quick, seed=seed, seconds=elapsed)
         (staging / "index.html").write_text(html, encoding="utf-8")
-        _swap_into_place(staging, out)
+        for name in [spec.key for spec in specs] + ["index.html"]:
+            _replace(staging / name, out / name, staging)
+        sections = sorted(p.name for p in page)
+        write_json(out / RUN_FILE, {"command": "gallery", "sections": sections})
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
     return GalleryReport(out / "index.html", ordered, time.perf_counter() - started)
+
+
+STAGING_PREFIX = ".building-"  # a build's private folder inside the gallery
+
+
+def _gallery_dir(path: str | Path) -> Path:
+    """``path`` as a gallery folder: created if new; refused if it holds anything but a
+    gallery (no file of the user's is ever replaced or deleted)."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {str(out)!r} exists and is not a directory")
+    if out.is_dir():
+        entries = [p for p in out.iterdir() if not p.name.startswith(STAGING_PREFIX)]
+        if entries and not _is_gallery(out):
+            raise UsageError(
+                f"--out {str(out)!r} is not empty and holds no minimodels gallery; choose a new "
+                "or empty directory (e.g. --out gallery)"
+            )
+        for leftover in out.glob(STAGING_PREFIX + "*"):  # an interrupted build's own folder
+            shutil.rmtree(leftover, ignore_errors=True)
+    return prepare_out_dir(out)
+
+
+def _is_gallery(path: Path) -> bool:
+    try:
+        marker = read_json(path / RUN_FILE)
+        return isinstance(marker, dict) and marker.get("command") == "gallery"
+    except (OSError, ValueError):
+        pass
+    try:  # a gallery written before run.json existed
+        return "<title>minimodels gallery</title>" in (path / "index.html").read_text("utf-8")
+    except (OSError, ValueError):
+        return False
+
+
+def _replace(new: Path, target: Path, trash: Path) -> None:
+    """Put ``new`` at ``target``, each step a rename (readers see the old or the new entry)."""
+    if target.exists():
+        target.rename(trash / f".old-{target.name}")
+    new.rename(target)
 
 
 def _build_section(
@@ -211,16 +268,3 @@ def _build_section_by_key(task: tuple[str, bool, int, str]):
     key, quick, seed, staging = task
     discover()
     return _build_section(_REGISTRY[key], Context(quick, seed), Path(staging))
-
-
-def _swap_into_place(staging: Path, out: Path) -> None:
-    """Replace ``out`` by ``staging`` with renames, so readers see the old or the new report."""
-    if out.exists():
-        if not out.is_dir():
-            raise UsageError(f"gallery output {str(out)!r} exists and is not a directory")
-        trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-        out.rename(trash / "old")
-        staging.rename(out)
-        shutil.rmtree(trash, ignore_errors=True)
-    else:
-        staging.rename(out)

@@ -1,4 +1,5 @@
-"""Render gallery outcomes as one self-contained HTML page (figures are sibling PNG files)."""
+"""Render gallery sections as HTML: one fragment per section (kept in the section's folder),
+joined into one self-contained page (figures are sibling PNG files)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as _dt
 import html
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 from minimodels.storage import to_jsonable
@@ -124,17 +126,44 @@ def _section(outcome: Any) -> str:
     return "".join(parts)
 
 
-def render(outcomes: list[Any], *, quick: bool, seed: int, seconds: float) -> str:
+FRAGMENT = "section.html"  # a section's rendered HTML, in its own folder
+META = "section.json"  # its title, timing and the scale and seed it was built at
+
+
+def write_fragment(folder: Path, outcome: Any, *, quick: bool, seed: int) -> None:
+    """Render one section into ``folder`` (created), so any later page can include it."""
+    folder.mkdir(exist_ok=True)
+    (folder / FRAGMENT).write_text(_section(outcome), encoding="utf-8")
+    meta = {
+        "key": outcome.spec.key,
+        "title": outcome.spec.title,
+        "seconds": outcome.seconds,
+        "failed": outcome.error is not None,
+        "quick": quick,
+        "seed": seed,
+    }
+    (folder / META).write_text(json.dumps(meta), encoding="utf-8")
+
+
+def has_fragment(folder: Path) -> bool:
+    return (folder / FRAGMENT).is_file() and (folder / META).is_file()
+
+
+def render_page(folders: list[Path], *, quick: bool, seed: int, seconds: float) -> str:
+    """The page: every section whose fragment is in ``folders``, in that order."""
     from minimodels import __version__
 
+    metas = [json.loads((f / META).read_text(encoding="utf-8")) for f in folders]
+    fragments = [(f / FRAGMENT).read_text(encoding="utf-8") for f in folders]
     when = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     scale = "quick scale" if quick else "laptop scale"
     nav = "".join(
-        f'<a href="#{html.escape(o.spec.key)}">{html.escape(o.spec.title)}</a>' for o in outcomes
+        f'<a href="#{html.escape(m["key"])}">{html.escape(m["title"])}</a>' for m in metas
     )
-    failed = sum(o.error is not None for o in outcomes)
+    failed = sum(m["failed"] for m in metas)
     status = f" — {failed} section(s) failed" if failed else ""
-    body = "".join(_section(o) for o in outcomes)
+    other = sum(m["quick"] != quick or m["seed"] != seed for m in metas)
+    mixed = f" ({other} kept from a build at another scale or seed)" if other else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -143,9 +172,9 @@ def render(outcomes: list[Any], *, quick: bool, seed: int, seconds: float) -> st
 <header><h1>mini<span>models</span> gallery</h1>
 <p>Minimal models of machine learning, run on this machine: rule arrays trained by mutation,
 simple functions dominating parameter space, nets seen from the inside.</p>
-<p>{len(outcomes)} sections at {scale}, seed {seed}, {seconds:.1f} s in all{status}.</p></header>
+<p>{len(metas)} sections at {scale}, seed {seed}{mixed}, {seconds:.1f} s{status}.</p></header>
 <nav>{nav}</nav>
-<main>{body}</main>
+<main>{"".join(fragments)}</main>
 <footer>minimodels {html.escape(__version__)} · built {when} ·
 rerun with <code>minimodels gallery{" --quick" if quick else ""} --seed {seed}</code></footer>
 </body></html>
