@@ -273,7 +273,8 @@ class Comparison(Drawable):
         twice = self.both_seen(2)
         train_twice = self.p_train[twice].sum()
         logs = (np.log10(self.p_train[twice]), np.log10(self.p_bayes[twice]))
-        correlation = float(np.corrcoef(*logs)[0, 1]) if twice.sum() >= 3 else float("nan")
+        with np.errstate(invalid="ignore", divide="ignore"):  # one side flat: no correlation
+            correlation = float(np.corrcoef(*logs)[0, 1]) if twice.sum() >= 3 else float("nan")
         return {
             "n_functions_train": int((self.count_train > 0).sum()),
             "n_functions_bayes": int((self.count_bayes > 0).sum()),
