@@ -33,6 +33,7 @@ import numpy as np
 from minimodels.errors import UsageError
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
+from minimodels.resources import check_memory, plural
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -138,6 +139,23 @@ def _check_steps(steps: int) -> None:
         raise UsageError(f"steps must be a whole number ≥ 0, got {steps!r}")
 
 
+# bytes per attempted step: the drawn case (8) and colour (1), the lifetime and width after
+# it (8 + 8) and a kept row (32, allocated for every step: at worst each one is kept)
+STEP_BYTES = 57
+HELD_BYTES = 48  # per step in a finished run: lifetimes, widths and (at worst) kept rows
+
+
+def run_bytes(steps: int) -> int:
+    """Peak bytes of one run of ``steps`` attempted mutations (the phenotype buffers aside)."""
+    return STEP_BYTES * int(steps)
+
+
+def phenotype_bytes(cutoff: int) -> int:
+    """Bytes of one phenotype at most: ``(cutoff + 1, 2 * cutoff + 3)`` cells, and the float
+    copy a picture of it makes."""
+    return 9 * (int(cutoff) + 1) * (2 * int(cutoff) + 3)
+
+
 def _as_table(genome: np.ndarray | int, k: int) -> np.ndarray:
     if isinstance(genome, int | np.integer):
         n = int(genome)
@@ -176,7 +194,7 @@ def phenotype(genome: np.ndarray | int, *, k: int = 3, cutoff: int = 200) -> np.
     init[cutoff + 1] = 1
     run = ca.run(rule_number(table, k), init, cutoff, k=k, r=1, boundary="zero")
     dead = np.flatnonzero(~run.any(axis=1))
-    return run[: dead[0] + 1] if dead.size else run
+    return run[: dead[0] + 1].copy() if dead.size else run  # a copy frees the dead rows
 
 
 def _fitness_code(fitness: str) -> int:
@@ -290,6 +308,12 @@ def evolve(
     check_colours_and_cutoff(k, cutoff)
     code = _fitness_code(fitness)
     _check_steps(steps)
+    check_memory(
+        run_bytes(steps),
+        f"a run of {plural(steps, 'step')}",
+        why="the mutation drawn, the lifetime and width after every step",
+        fix="lower the steps",
+    )
     rng = np.random.default_rng(seed)
     cases, choices = _draw(rng, k, steps)
     table = np.zeros(k**3, dtype=np.uint8)

@@ -34,6 +34,7 @@ from minimodels.errors import UsageError
 from minimodels.mutation import check_accept, mutation_walk
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
+from minimodels.resources import check_memory, plural
 from minimodels.rulearray import RuleArray, check_boundary, parse_range
 from minimodels.tasks import Task
 
@@ -49,6 +50,7 @@ __all__ = [
     "draw_block",
     "evolve",
     "evolve_reference",
+    "run_bytes",
 ]
 
 BLOCK = 1 << 14  # steps per random block (part of the stream's definition)
@@ -282,6 +284,22 @@ def _check_count(name: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
+def run_bytes(
+    *, width: int, n_cases: int, depth: int, steps: int, mutations_per_step: int = 1
+) -> tuple[int, int]:
+    """(peak, held) bytes of one run: its peak while it runs, and what its result holds.
+
+    The packed rows of every case (and their backup) at each depth, the loss after every
+    step (int64 in the kernel, float64 in the result) and the kept mutations — at worst every
+    step keeps one (with neutral drift about four in five do): kernel rows, their float copy
+    and the result's six columns.
+    """
+    cells = (depth + 1) * width
+    state = 2 * cells * (-(-n_cases // 64)) * 8 + 4 * cells * 8
+    per_step = mutations_per_step
+    return state + steps * (16 + 170 * per_step), 2 * cells * 8 + steps * (8 + 48 * per_step)
+
+
 def check_stop_at(stop_at: Any) -> float | None:
     """``stop_at`` as a float (``None``: never stop early); refuses anything else, NaN too."""
     if stop_at is None:
@@ -317,6 +335,16 @@ def check_arguments(
     check_stop_at(stop_at)
     rule_set = _check_rule_set(rules, r)
     task.check_learnable(rule_set, depth=int(depth))
+    peak, _ = run_bytes(
+        width=task.width, n_cases=task.n_cases, depth=int(depth), steps=int(steps),
+        mutations_per_step=int(mutations_per_step),
+    )  # fmt: skip
+    check_memory(
+        peak,
+        f"evolving a {depth} × {task.width} array for {plural(steps, 'step')}",
+        why="the loss after every step and the kept mutations",
+        fix="lower the steps",
+    )
     return r, rule_set
 
 

@@ -210,6 +210,18 @@ def _check_width(width: int) -> None:
         raise UsageError(f"width must be a positive integer, got {width!r}")
 
 
+def _check_size(n_cases: int, width: int, name: str, *, fix: str = "lower the width") -> None:
+    """Refuse (one sentence) a task whose inputs cannot fit in memory (before they exist)."""
+    from minimodels.resources import check_memory, plural
+
+    check_memory(
+        8 * int(n_cases) * int(width),  # the 0/1 inputs, the checks' copies and packed rows
+        f"a {name} task of {plural(n_cases, 'input')} on a row {width} wide",
+        why="its inputs and their checks",
+        fix=fix,
+    )
+
+
 def _train_mask(n: int, train: Sequence[int] | np.ndarray | None) -> np.ndarray:
     if train is None:
         return np.ones(n, dtype=bool)
@@ -238,6 +250,7 @@ def bump(
     column (default ``W // 2``), ``train`` the input positions x that count (default all).
     """
     _check_width(width)
+    _check_size(width, width, "bump")
     lo, hi = interval if interval is not None else (width // 3, 2 * width // 3)
     if not 0 <= lo <= hi <= width:
         raise UsageError(f"bump interval [{lo}, {hi}) must lie within 0..{width}")
@@ -327,6 +340,7 @@ def boolean(
     """
     _check_width(width)
     table = boolean_truth_table(n, target, rng=rng)
+    _check_size(2**n, width, "Boolean", fix="lower the width or the number of input bits")
     if columns is None:
         if n > width:
             raise UsageError(f"{n} input bits do not fit in a row {width} wide")
@@ -379,6 +393,7 @@ def density(
     _check_width(width)
     if n_rows < 1:
         raise UsageError(f"n_rows must be ≥ 1, got {n_rows}")
+    _check_size(n_rows, width, "density", fix="lower the width or n_rows")
     inputs = rng.integers(0, 2, size=(n_rows, width), dtype=np.uint8)
     ones = inputs.sum(axis=1, dtype=np.int64)
     while (tie := 2 * ones == width).any():

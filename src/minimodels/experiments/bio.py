@@ -20,7 +20,7 @@ from minimodels.experiments.evolution import runs_per_shard
 from minimodels.parallel import run_tasks
 from minimodels.progress import ProgressCallback, report
 
-__all__ = ["BioConfig", "BioRuns", "check_config", "run"]
+__all__ = ["BioConfig", "BioRuns", "check_config", "check_memory_of", "run"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,31 @@ def check_config(config: BioConfig) -> None:
         raise UsageError(f"steps must be a whole number ≥ 0, got {config.steps!r}")
     if isinstance(config.runs, bool) or not isinstance(config.runs, int) or config.runs < 1:
         raise UsageError(f"runs must be a whole number ≥ 1, got {config.runs!r}")
+    check_memory_of(config)
+
+
+def check_memory_of(config: BioConfig) -> None:
+    """Refuse (one sentence) runs whose traces cannot fit in memory: every finished run is
+    held until the end, each worker holds one running run, and each k's pictures hold up
+    to ten phenotypes of ``cutoff`` rows."""
+    import os
+
+    from minimodels.resources import check_memory, plural
+
+    n_runs = len(config.ks) * config.runs
+    workers = min(n_runs, os.cpu_count() or 1)
+    total = (
+        n_runs * (bio.HELD_BYTES * config.steps + 1024)
+        + workers * bio.run_bytes(config.steps)
+        + 10 * bio.phenotype_bytes(config.cutoff)
+    )
+    check_memory(
+        total,
+        f"evolving {plural(n_runs, 'rule')} for {plural(config.steps, 'step')} with cutoff "
+        f"{config.cutoff}",
+        why="every run's lifetime trace and kept mutations, and the phenotypes drawn",
+        fix="lower the runs, the steps or the cutoff",
+    )
 
 
 def n_shards(config: BioConfig) -> int:

@@ -27,6 +27,7 @@ __all__ = [
     "EvolutionConfig",
     "ManyRuns",
     "check_config",
+    "check_memory_of",
     "ensemble_accuracy",
     "make_task",
     "run",
@@ -89,10 +90,60 @@ def make_task(config: EvolutionConfig) -> Task:
     return task
 
 
+def _n_cases(config: EvolutionConfig) -> int | None:
+    """How many inputs the configured task has (None where a later check refuses it)."""
+    if config.task == "bump":
+        return config.width
+    if config.task == "boolean":
+        return 2**config.n_bits if _whole(config.n_bits) and 1 <= config.n_bits <= 16 else None
+    if config.task == "density":
+        return config.n_rows if _whole(config.n_rows) else None
+    return 1 if config.task == "lifetime" else None
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_memory_of(config: EvolutionConfig) -> None:
+    """Refuse (one sentence) runs whose task, traces and kept mutations cannot fit in memory.
+
+    Every run's result (its loss trace and kept mutations) is held until the end, and each
+    worker holds one running run at its peak (:func:`minimodels.evolution.run_bytes`).
+    """
+    import os
+
+    from minimodels.evolution import run_bytes
+    from minimodels.resources import check_memory, plural
+
+    n_cases = _n_cases(config)
+    sizes = (config.width, config.depth, config.steps, config.mutations_per_step, config.runs)
+    if n_cases is None or not all(_whole(v) and v >= 0 for v in sizes):
+        return  # check_arguments names the bad value
+    peak, held = run_bytes(
+        width=config.width, n_cases=n_cases, depth=config.depth, steps=config.steps,
+        mutations_per_step=config.mutations_per_step,
+    )  # fmt: skip
+    workers = min(config.runs, os.cpu_count() or 1)
+    task = 8 * n_cases * config.width  # the inputs, their checks and packed copies
+    total = task + config.runs * (held + 1024) + workers * peak
+    inputs = {"density": "n_rows", "boolean": "n_bits"}.get(config.task)
+    check_memory(
+        total,
+        f"evolving {plural(config.runs, 'run')} of {plural(config.steps, 'step')} on a "
+        f"{config.depth} × {config.width} array",
+        why="every run's loss trace and kept mutations, and the task's inputs",
+        fix=f"lower the runs, the steps, the width or {inputs}"
+        if inputs
+        else "lower the runs, the steps or the width",
+    )
+
+
 def check_config(config: EvolutionConfig) -> Task:
     """The configured task, after refusing (one sentence) anything a run would trip over."""
     if isinstance(config.runs, bool) or not isinstance(config.runs, int) or config.runs < 1:
         raise UsageError(f"runs must be a whole number ≥ 1, got {config.runs!r}")
+    check_memory_of(config)  # before the task (width² cells for the bump) is built
     task = make_task(config)
     check_arguments(
         task, depth=config.depth, rules=config.rules, steps=config.steps, accept=config.accept,

@@ -1,0 +1,108 @@
+"""Requests are sized before they start: what cannot fit in memory is refused in one sentence."""
+
+import pytest
+
+from minimodels import resources
+from minimodels.errors import UsageError
+from minimodels.resources import (
+    available_memory,
+    check_memory,
+    check_time,
+    format_bytes,
+    format_count,
+    format_duration,
+    plural,
+)
+
+
+def test_sizes_counts_and_durations_read_as_a_person_would_write_them():
+    assert [format_bytes(n) for n in (0, 999, 1000, 22.9e9, 3.2e12)] == [
+        "0 B", "999 B", "1 kB", "22.9 GB", "3.2 TB"
+    ]  # fmt: skip
+    assert format_bytes(1.35e23) == "1.35e5 EB"
+    assert [format_count(n) for n in (1, 20000, 1e6, 1.5e7, 10**12)] == [
+        "1", "20000", "1e6", "1.5e7", "1e12"
+    ]  # fmt: skip
+    assert (plural(1, "run"), plural(10**12, "run")) == ("1 run", "1e12 runs")
+    assert [format_duration(s) for s in (5, 4000, 1e5, 7.7e6)] == [
+        "5 s",
+        "67 min",
+        "28 h",
+        "89 days",
+    ]
+
+
+def test_the_available_memory_is_a_positive_number_of_bytes():
+    assert available_memory() > 0
+
+
+def test_small_requests_pass_without_asking_the_system(monkeypatch):
+    def fail():
+        raise AssertionError("read the system's memory for a small request")
+
+    monkeypatch.setattr(resources, "available_memory", fail)
+    check_memory(resources.QUICK_BYTES - 1, "a small run")
+
+
+def test_a_request_beyond_the_available_memory_is_refused_with_what_it_needs(monkeypatch):
+    monkeypatch.setattr(resources, "available_memory", lambda: 22_900_000_000)
+    check_memory(20e9, "sampling 1e9 nets")  # fits
+    with pytest.raises(UsageError) as refused:
+        check_memory(3.2e12, "sampling 1e12 nets", why="the table", fix="lower --samples")
+    assert str(refused.value) == (
+        "sampling 1e12 nets needs about 3.2 TB of memory (the table) but 22.9 GB is available; "
+        "lower --samples"
+    )
+    with pytest.raises(UsageError):
+        check_memory(float("inf"), "an endless run")
+
+
+def test_an_unknown_amount_of_memory_refuses_nothing(monkeypatch):
+    monkeypatch.setattr(resources, "available_memory", lambda: None)
+    check_memory(1e30, "anything")
+
+
+def test_hopeless_durations_are_refused_and_the_limit_can_be_moved(monkeypatch):
+    check_time(86400.0, "a day's work")
+    with pytest.raises(UsageError, match="at least 89 days.*MINIMODELS_MAX_DAYS"):
+        check_time(7.7e6, "sampling 1e12 nets")
+    monkeypatch.setenv("MINIMODELS_MAX_DAYS", "100")
+    check_time(7.7e6, "sampling 1e12 nets")
+    monkeypatch.setenv("MINIMODELS_MAX_DAYS", "0")  # no limit
+    check_time(1e20, "anything")
+
+
+@pytest.fixture
+def small_machine(monkeypatch):
+    """A machine with 8 GB available, whatever this one has."""
+    monkeypatch.setattr(resources, "available_memory", lambda: 8_000_000_000)
+
+
+def test_evolution_runs_that_cannot_fit_are_refused_before_the_task_is_built(small_machine):
+    from minimodels.experiments.evolution import EvolutionConfig, check_config
+
+    check_config(EvolutionConfig())  # the defaults fit
+    for too_big in ({"runs": 10**12}, {"width": 10**11}, {"steps": 10**10, "runs": 1}):
+        with pytest.raises(UsageError, match="needs about .* of memory .* 8 GB is available"):
+            check_config(EvolutionConfig(**too_big))
+
+
+def test_one_evolution_run_and_its_task_are_sized_too(small_machine):
+    import minimodels as mm
+
+    with pytest.raises(UsageError, match="bump task of 1e11 inputs"):
+        mm.tasks.bump(10**11)
+    with pytest.raises(UsageError, match="for 1e11 steps"):
+        mm.evolve(mm.tasks.bump(20), depth=10, steps=10**11, seed=0)
+
+
+def test_biological_evolution_that_cannot_fit_is_refused(small_machine):
+    from minimodels import bio
+    from minimodels.experiments.bio import BioConfig, check_config
+
+    check_config(BioConfig())
+    for too_big in ({"runs": 10**9}, {"steps": 10**10}, {"cutoff": 10**6}):
+        with pytest.raises(UsageError, match="of memory"):
+            check_config(BioConfig(**too_big))
+    with pytest.raises(UsageError, match="a run of 1e12 steps"):
+        bio.evolve(steps=10**12)
