@@ -80,6 +80,12 @@ def _use_persistent_jax_cache() -> None:
 class Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C (workers stopped, shards kept) but exiting 143."""
 
+    raised = False  # click and typer turn any KeyboardInterrupt into Abort or status 130
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        Terminated.raised = True
+
 
 def _on_sigterm(signum, frame) -> None:
     raise Terminated()
@@ -153,6 +159,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from minimodels.errors import UsageError
 
+    Terminated.raised = False
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _on_sigterm)
     debug = bool(os.environ.get("MINIMODELS_DEBUG"))
@@ -170,10 +177,10 @@ def main(argv: list[str] | None = None) -> None:
             raise
         print(f"Error: {_one_line(error)}", file=sys.stderr)
         sys.exit(2)
-    except Terminated:
-        print("Terminated.", file=sys.stderr)
-        sys.exit(143)
-    except (KeyboardInterrupt, typer.Abort):
+    except (KeyboardInterrupt, typer.Abort):  # click turns Ctrl-C into Abort
+        if Terminated.raised:
+            print("Terminated.", file=sys.stderr)
+            sys.exit(143)
         print("Interrupted; completed shards are kept (rerun with --resume).", file=sys.stderr)
         sys.exit(130)
     except OSError as error:
@@ -184,7 +191,10 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         _internal_error(error)
+    if status == 130 and Terminated.raised:
+        print("Terminated.", file=sys.stderr)
+        sys.exit(143)
     if status == 130:  # typer turns Ctrl-C into exit code 130
-        print("Interrupted.", file=sys.stderr)
+        print("Interrupted; completed shards are kept (rerun with --resume).", file=sys.stderr)
     if isinstance(status, int) and status:
         sys.exit(status)

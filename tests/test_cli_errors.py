@@ -1,0 +1,124 @@
+"""How the CLI names a failure: the user's bad input (exit 2), our bug (exit 1), the machine."""
+
+import errno
+
+import click
+import pytest
+import typer
+
+from minimodels import cli
+from minimodels.cli._app import parse_count
+from minimodels.errors import UsageError
+
+
+def run_main(args, capsys):
+    """``minimodels ARGS`` in this process: (exit code, stderr lines)."""
+    with pytest.raises(SystemExit) as stop:
+        cli.main(list(args))
+    code = stop.value.code or 0
+    return code, capsys.readouterr().err.strip().splitlines()
+
+
+@pytest.fixture
+def failing_sampler(monkeypatch):
+    """Make `minimodels sample` raise whatever the test puts in ``raised``."""
+    from minimodels.sampling import runs
+
+    raised = []
+
+    def broken(*args, **kwargs):
+        error = raised[0]
+        raise error() if isinstance(error, type) else error  # a class: made at raise time
+
+    monkeypatch.setattr(runs, "sample_run", broken)
+    return raised
+
+
+def test_an_internal_fault_exits_1_with_one_line_and_the_traceback_in_a_file(
+    failing_sampler, capsys, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("MINIMODELS_DEBUG", raising=False)
+    # numpy's own ValueError inside compute is our bug, not the user's typo
+    failing_sampler.append(ValueError("cannot reshape array of size 0 into shape (0,newaxis)"))
+    code, lines = run_main(["sample", "--out", str(tmp_path / "run"), "-q"], capsys)
+    assert code == 1 and len(lines) == 1
+    assert lines[0].startswith("Internal error") and "cannot reshape" in lines[0]
+    written = list((tmp_path / "cache" / "minimodels" / "errors").iterdir())
+    assert len(written) == 1 and str(written[0]) in lines[0]
+    text = written[0].read_text()
+    assert "Traceback" in text and "def broken" not in text and "in broken" in text
+
+
+def test_minimodels_debug_shows_the_traceback(failing_sampler, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("MINIMODELS_DEBUG", "1")
+    failing_sampler.append(ZeroDivisionError("a bug"))
+    with pytest.raises(ZeroDivisionError, match="a bug"):
+        cli.main(["sample", "--out", str(tmp_path / "run"), "-q"])
+
+
+def test_the_users_bad_input_exits_2_with_its_one_sentence(failing_sampler, capsys, tmp_path):
+    failing_sampler.append(UsageError("--model 'x' is not a model"))
+    code, lines = run_main(["sample", "--out", str(tmp_path / "run"), "-q"], capsys)
+    assert (code, lines) == (2, ["Error: --model 'x' is not a model"])
+
+
+def test_a_full_disk_exits_1_with_one_line(failing_sampler, capsys, tmp_path):
+    failing_sampler.append(OSError(errno.ENOSPC, "No space left on device", "/data/x.parquet"))
+    code, lines = run_main(["sample", "--out", str(tmp_path / "run"), "-q"], capsys)
+    assert code == 1 and len(lines) == 1
+    assert "the disk is full" in lines[0] and "/data/x.parquet" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "line"),
+    [(KeyboardInterrupt, 130, "Interrupted"), (cli.Terminated, 143, "Terminated.")],
+)
+def test_an_interruption_exits_130_and_sigterm_143(
+    failing_sampler, capsys, tmp_path, raised, code, line
+):
+    failing_sampler.append(raised)
+    got, lines = run_main(["sample", "--out", str(tmp_path / "run"), "-q"], capsys)
+    assert got == code and len(lines) == 1 and lines[0].startswith(line)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("100000", 100000), ("1e5", 100000), ("100_000", 100000), (" 7 ", 7)]
+)
+def test_every_count_form_reads_the_same(text, value):
+    assert parse_count(text) == value
+
+
+@pytest.mark.parametrize("text", ["1.5", "1e-3", "abc", "", "1e", "0x10"])
+def test_a_count_that_is_not_a_whole_number_is_refused(text):
+    with pytest.raises(ValueError, match="whole number"):
+        parse_count(text)
+
+
+def test_counts_below_the_minimum_are_refused_and_huge_ones_read_exactly():
+    with pytest.raises(ValueError, match="smallest allowed value, 1"):
+        parse_count("0")
+    assert parse_count("0", minimum=0) == 0
+    assert parse_count("12345678901234567890") == 12345678901234567890  # no float rounding
+
+
+def test_every_integer_option_of_every_command_reads_counts_the_same_way():
+    cli._load_commands()
+    group = typer.main.get_command(cli.app)
+    plain = []
+    for name, command in group.commands.items():
+        for param in command.params:
+            if isinstance(param, click.Option) and isinstance(param.type, click.types.IntParamType):
+                plain.append(f"{name} {param.opts[0]}")
+            elif isinstance(param.type, click.types.FuncParamType):
+                assert param.type.convert("1e3", param, None) == 1000, (name, param.opts)
+                assert param.type.convert("1_000", param, None) == 1000, (name, param.opts)
+    assert plain == []  # none left on click's plain int, which refuses 1e3
+
+
+def test_a_bad_count_message_names_the_option(capsys, tmp_path):
+    code, lines = run_main(["evolve", "--runs", "1e", "--out", str(tmp_path / "e")], capsys)
+    assert code == 2 and len(lines) == 1 and "'--runs'" in lines[0]
+    code, lines = run_main(["sample", "--seed", "-1", "--out", str(tmp_path / "s")], capsys)
+    assert code == 2 and "'--seed'" in lines[0] and "-1" in lines[0]
+    assert not (tmp_path / "e").exists() and not (tmp_path / "s").exists()
