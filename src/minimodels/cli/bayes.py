@@ -154,7 +154,7 @@ def sgd_vs_bayes(
         typer.Option(help="P_B by rejection from this 'minimodels sample' run (same net, init)."),
     ] = None,
     nngp_min_count: Annotated[
-        int, typer.Option(help="With --bayes nngp: EP only for functions found this often.")
+        int, count_option(help="With --bayes nngp: EP only for functions found this often.")
     ] = 1,
     target: Annotated[
         str, typer.Option(help="Target: x1&x2-style formula, a name, or a truth table.")
