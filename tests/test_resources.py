@@ -106,3 +106,21 @@ def test_biological_evolution_that_cannot_fit_is_refused(small_machine):
             check_config(BioConfig(**too_big))
     with pytest.raises(UsageError, match="a run of 1e12 steps"):
         bio.evolve(steps=10**12)
+
+
+def test_sampling_runs_are_sized_by_their_table_their_model_and_their_time(
+    small_machine, monkeypatch
+):
+    from minimodels.sampling.runs import SampleConfig
+
+    SampleConfig(samples=10**7).validated()  # 2.6 GB at most: fits
+    with pytest.raises(UsageError, match="sampling 1e9 models of 7-40-40-1 needs about"):
+        SampleConfig(samples=10**9).validated()
+    with pytest.raises(UsageError, match="evaluating 7-100000000-1 .* use a smaller model"):
+        SampleConfig(model="7-100000000-1").validated()
+    with pytest.raises(UsageError, match="1000000 × 1000000 rule array"):
+        SampleConfig(model="rulearray:1000000x1000000").validated()
+    SampleConfig(model="2-2-1", samples=10**12).validated()  # 16 functions: a tiny table
+    monkeypatch.setenv("MINIMODELS_MAX_DAYS", "0.001")  # 86 s
+    with pytest.raises(UsageError, match="sampling 1e12 models of 2-2-1 would take at least"):
+        SampleConfig(model="2-2-1", samples=10**12).validated()

@@ -84,6 +84,7 @@ class SampleConfig:
         for name, value in (("sigma_w", self.sigma_w), ("sigma_b", self.sigma_b)):
             if not 0 <= value < math.inf:
                 raise UsageError(f"{name} = {value} must be a finite number ≥ 0")
+        check_size(spec, self.samples, self.shard_size, engine)
         return dataclasses.replace(self, engine=engine)
 
     @property
@@ -92,6 +93,58 @@ class SampleConfig:
 
     def shard_samples(self, shard: int) -> int:
         return min(self.shard_size, self.samples - shard * self.shard_size)
+
+
+# multiply-adds per second and core that no engine beats on a CPU (10× the compiled sampler),
+# and a model's least cost in them (drawing its parameters, packing its table)
+FAST_MACS = 5e10
+FLOOR_MACS = 500
+
+
+def check_size(spec: Any, samples: int, shard_size: int, engine: str) -> None:
+    """Refuse (one sentence) a run whose function table or working memory cannot fit, or
+    that would take longer than :func:`minimodels.resources.check_time` allows.
+
+    The table holds each distinct function once: at most ``samples`` of them (or all
+    2^(2^n)), each its packed words and count, a few times over while merging, plus the
+    chunk of strings being written.  Every core holds one shard's words and one model's
+    activations on all 2^n inputs.
+    """
+    import os
+
+    from minimodels.resources import check_memory, check_time, plural
+
+    n_rows = 1 << spec.n_inputs
+    row_bytes = 8 * max(1, n_rows // 64) + 8  # packed words and the count
+    entries = min(samples, 2**n_rows)  # there are 2^(2^n) functions
+    if hasattr(spec, "widths"):  # a fully connected net
+        widths, n_params = spec.widths, spec.n_parameters
+    else:  # a rule array or mesh net: a few numbers per cell
+        widths, n_params = (spec.width,), 4 * spec.width * spec.depth
+    model = 4 * n_params + 12 * max(widths) * n_rows  # parameters, two activation buffers
+    if engine == "jax":  # a batch of nets at once
+        from minimodels.sampling.jax_engine import batch_size
+
+        model *= batch_size(spec)
+    cores = os.cpu_count() or 1
+    check_memory(
+        cores * model,
+        f"evaluating {spec} on all {n_rows} inputs on each of {cores} cores",
+        why="its parameters and activations",
+        fix="use a smaller model",
+    )
+    shard = min(shard_size, samples) * 4 * row_bytes  # the words and their unique-sort
+    table = 4 * entries * row_bytes + min(entries, 1 << 20) * 4 * n_rows  # and a chunk written
+    what = f"sampling {plural(samples, 'model')} of {spec}"
+    check_memory(
+        table + cores * shard,
+        what,
+        why="a table of up to that many distinct functions, and a shard per core",
+        fix="lower the samples",
+    )
+    if engine != "jax":  # a GPU's speed is not this machine's cores'
+        macs = (n_params * n_rows + FLOOR_MACS) * float(samples)
+        check_time(macs / (FAST_MACS * cores), what, fix="lower the samples")
 
 
 def resolve_engine(engine: str, model: str, *, fully_connected: bool) -> str:

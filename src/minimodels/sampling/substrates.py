@@ -91,6 +91,14 @@ def parse(kind: str, rest: str, text: str):
     if not parts:
         raise UsageError(f"model spec {text!r} needs a size, e.g. '{kind}:20x10'")
     width, depth = _size(parts[0], text)
+    from minimodels.resources import check_memory
+
+    check_memory(
+        8 * width * (depth + 1),
+        f"a {width} × {depth} {'rule array' if kind == 'rulearray' else 'mesh net'}",
+        why="one model's cells",
+        fix="lower the width or the depth",
+    )
     try:
         if kind == "rulearray":
             o = _options(parts[1:], text, ("rules", "n", "r", "boundary", "readout"))
@@ -123,7 +131,7 @@ def _check_rule_array(spec: RuleArraySpec) -> None:
     check_inputs(spec.n_inputs)
     if spec.n_inputs > spec.width:
         raise UsageError(f"{spec.n_inputs} inputs do not fit on a row of width {spec.width}")
-    RuleArray(np.full((spec.depth, spec.width), spec.rules[0]), r=spec.r, boundary=spec.boundary)
+    RuleArray(np.full((1, spec.width), spec.rules[0]), r=spec.r, boundary=spec.boundary)
     RuleArray(np.array([spec.rules]), r=spec.r)  # every rule valid for r
     if not 0 <= spec.readout_column < spec.width:
         raise UsageError(f"readout column {spec.readout_column} is outside 0..{spec.width - 1}")
