@@ -315,6 +315,24 @@ class RunDir:
             run.write_json("config.json", wanted)
         return run
 
+    @classmethod
+    def attach(cls, path: str | os.PathLike[str], *, command: str) -> RunDir:
+        """An existing run of ``command`` that another command adds outputs to (figures of a
+        finished run); the new files are registered in its ``run.json`` like its own."""
+        from minimodels.errors import UsageError
+
+        out = Path(path)
+        if not (out / RUN_FILE).exists() and not _is_our_legacy_run(out):
+            raise UsageError(f"{str(out)!r} is not a '{command}' run directory")
+        run = cls(out, command, {})
+        saved = run._read_marker()
+        if saved.get("command", command) != command:
+            raise UsageError(
+                f"{str(out)!r} holds a '{saved['command']}' run, not a '{command}' one"
+            )
+        run.files = list(saved.get("files") or [])
+        return run
+
     def _read_marker(self) -> dict[str, Any]:
         from minimodels.errors import UsageError
 

@@ -21,8 +21,9 @@ def bias_plots(
     from minimodels.plotting import bias
     from minimodels.sampling.analysis import analyse
     from minimodels.sampling.runs import load_run
-    from minimodels.storage import write_figure, write_json
+    from minimodels.storage import RunDir
 
+    run = RunDir.attach(run_dir, command="sample")
     table, metadata = load_run(run_dir)
     label = (metadata.get("config") or {}).get("model", "")
     result = analyse(table, rng=np.random.default_rng(seed), label=label)
@@ -32,9 +33,9 @@ def bias_plots(
         ("bias-marginal", bias.marginal_plot),
         ("bias-ones", bias.ones_plot),
     ]:
-        write_figure(run_dir / name, draw(result))
-    write_figure(run_dir / "bias-overview", bias.overview(result))
-    write_json(run_dir / "bias.json", result.numbers())
+        run.write_figure(name, draw(result))
+    run.write_figure("bias-overview", bias.overview(result))
+    run.write_json("bias.json", result.numbers())
     echo(
         f"bound log2 P ≤ −a·K − b with a = {result.bound_a:.3f}, b = {result.bound_b:.3f}; "
         f"{result.n_functions} functions; wrote bias-*.png in {run_dir}"
