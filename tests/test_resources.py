@@ -124,3 +124,42 @@ def test_sampling_runs_are_sized_by_their_table_their_model_and_their_time(
     monkeypatch.setenv("MINIMODELS_MAX_DAYS", "0.001")  # 86 s
     with pytest.raises(UsageError, match="sampling 1e12 models of 2-2-1 would take at least"):
         SampleConfig(model="2-2-1", samples=10**12).validated()
+
+
+def test_bayes_experiments_are_sized_before_any_work(small_machine):
+    from minimodels.experiments.bayes import (
+        EvolutionVsBayesConfig,
+        MeshEvolutionVsBayesConfig,
+        SGDVsBayesConfig,
+        plans,
+    )
+
+    plans(SGDVsBayesConfig.paper())  # the published scale fits
+    plans(EvolutionVsBayesConfig.paper())
+    refused = {
+        "training 1e12 runs of 7-40-40-1 and drawing 1e6 samples needs": SGDVsBayesConfig(
+            n_runs=10**12
+        ),
+        "training 2000 nets of 7-100000-1 at once": SGDVsBayesConfig(model="7-100000-1"),
+        "drawing 1e14 samples would take at least": SGDVsBayesConfig(n_samples=10**14),
+        "evolving 1e10 runs": EvolutionVsBayesConfig(n_runs=10**10),
+        "array for 1e10 steps on each of": EvolutionVsBayesConfig(n_runs=1, steps=10**10),
+        "drawing 1e13 samples needs about": MeshEvolutionVsBayesConfig(
+            bayes="rejection", n_samples=10**13
+        ),
+    }
+    for message, config in refused.items():
+        with pytest.raises(UsageError, match=message):
+            plans(config)
+
+
+def test_sample_blocks_are_those_of_array_split_without_the_indices():
+    import numpy as np
+
+    from minimodels.bayes.protocol import block_bounds
+
+    for n in range(1, 30):
+        for k in range(1, n + 1):
+            split = np.array_split(np.arange(n), k)
+            assert block_bounds(n, k) == [(int(b[0]), len(b)) for b in split]
+    assert block_bounds(10**12, 4)[-1] == (750_000_000_000, 250_000_000_000)

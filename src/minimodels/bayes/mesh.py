@@ -43,6 +43,7 @@ from minimodels.bayes.protocol import (
     Plan,
     Split,
     bits_to_strings,
+    block_bounds,
     exact_posterior,
     run_here,
 )
@@ -325,8 +326,10 @@ def mesh_evolution_plan(
     if steps < 0:
         raise UsageError(f"steps = {steps} must be ≥ 0")
     seeds = np.random.SeedSequence(seed).spawn(n_runs)
-    blocks = np.array_split(np.arange(n_runs), min(n_shards, n_runs))
-    tasks = [(split, substrate, steps, [seeds[i] for i in block]) for block in blocks]
+    tasks = [
+        (split, substrate, steps, seeds[first : first + size])
+        for first, size in block_bounds(n_runs, min(n_shards, n_runs))
+    ]
     return Plan(_evolve_block, tasks, n_runs)
 
 

@@ -405,6 +405,15 @@ def _aligned(functions: np.ndarray, tally: FunctionCounts) -> np.ndarray:
 BlockResult = tuple[Counter, int, float]
 
 
+def block_bounds(n: int, n_blocks: int) -> list[tuple[int, int]]:
+    """(first, size) of the blocks of ``np.array_split(np.arange(n), n_blocks)``, without
+    the ``arange`` (10^12 samples are 8 TB of indices): the first ``n % n_blocks`` blocks
+    have one more."""
+    base, extra = divmod(n, n_blocks)
+    firsts = [i * base + min(i, extra) for i in range(n_blocks)]
+    return [(first, base + (i < extra)) for i, first in enumerate(firsts)]
+
+
 @dataclass(frozen=True)
 class Plan:
     """A tally as independent shards: ``worker(task) -> BlockResult`` for each task.
@@ -570,8 +579,10 @@ def evolution_plan(
     if n_runs < 1:
         raise UsageError(f"number of runs must be at least 1, got {n_runs}")
     seeds = np.random.SeedSequence(seed).spawn(n_runs)
-    blocks = np.array_split(np.arange(n_runs), min(n_shards, n_runs))
-    tasks = [(split, substrate, steps, [seeds[i] for i in block]) for block in blocks]
+    tasks = [
+        (split, substrate, steps, seeds[first : first + size])
+        for first, size in block_bounds(n_runs, min(n_shards, n_runs))
+    ]
     return Plan(_evolve_block, tasks, n_runs)
 
 
@@ -614,7 +625,7 @@ def random_array_plan(
     """
     if n_samples < 1:
         raise UsageError(f"number of samples must be at least 1, got {n_samples}")
-    sizes = [len(b) for b in np.array_split(np.arange(n_samples), min(n_shards, n_samples))]
+    sizes = [size for _, size in block_bounds(n_samples, min(n_shards, n_samples))]
     seeds = np.random.SeedSequence(seed).spawn(len(sizes))
     tasks = [(split, substrate, s, size, batch) for s, size in zip(seeds, sizes, strict=True)]
     return Plan(_random_array_block, tasks, n_samples)
@@ -764,8 +775,10 @@ def net_bayes_plan(
     """P_B of nets by rejection: random nets (the training's initialisation) that fit S."""
     if n_samples < 1:
         raise UsageError(f"number of samples must be at least 1, got {n_samples}")
-    blocks = np.array_split(np.arange(n_samples), min(n_shards, n_samples))
-    tasks = [(split, setup, seed, int(b[0]), len(b), batch) for b in blocks]
+    tasks = [
+        (split, setup, seed, first, size, batch)
+        for first, size in block_bounds(n_samples, min(n_shards, n_samples))
+    ]
     return Plan(_net_bayes_block, tasks, n_samples)
 
 

@@ -250,6 +250,90 @@ def make_split(config: Config) -> Split:
     return random_split(n, config.train_size, target, rng=np.random.default_rng(config.seed))
 
 
+# bytes of one tallied test function of t characters: the Counter's str and slot, the
+# sorted numpy (UCS-4) copy, and the comparison's rows
+def _entry_bytes(t: int) -> int:
+    return 300 + 12 * t
+
+
+SEED_BYTES = 400  # one spawned SeedSequence
+FAST_MACS = 5e10  # multiply-adds per second and core that no CPU path beats
+FAST_CELLS = 1e9  # rule-array cells × 64 inputs per second and core (100× the compiled path)
+FAST_STEPS = 1e8  # rule-array mutations per second and core (30× the compiled loop)
+FAST_MESH_STEPS = 1e6  # mesh-net mutations per second and core (a plain Python loop)
+
+
+def check_resources(config: Config, split: Split) -> None:
+    """Refuse (one sentence) an experiment whose memory cannot fit or whose time is hopeless.
+
+    Counted: each core's working set (a batch of nets being trained, an evolution run's
+    traces, a batch of random parameters), the training tally (at worst one distinct test
+    function per run), the seeds spawned per run (or per block of samples), and an
+    optimistic time for the runs and samples.  The P_B tally by rejection grows with the
+    samples that fit S, which nothing tells before they are drawn: the time check bounds it.
+    """
+    import os
+
+    from minimodels.evolution import run_bytes
+    from minimodels.resources import check_memory, check_time, plural
+
+    cores = os.cpu_count() or 1
+    rows, t = 2**config.n, len(split.test)
+    words = max(1, rows // 64)
+    runs, samples = plural(config.n_runs, "run"), plural(config.n_samples, "sample")
+    seeds = config.n_runs * SEED_BYTES
+    drawing = ""
+    if isinstance(config, SGDVsBayesConfig):
+        model, _, _ = config.setup.parts()
+        batch = min(config.batch, config.n_runs)  # nets trained at once, per worker
+        work = batch * (24 * model.n_params + 12 * rows * sum(model.widths))
+        unit = f"training {plural(batch, 'net')} of {config.model} at once"
+        spent = config.n_runs * (config.max_steps + config.overtrain_steps)
+        seconds = spent * 6 * len(split.train) * model.n_params / FAST_MACS
+        what = f"training {runs} of {config.model}"
+        seeds = 0  # nets are keyed by their index
+        if config.bayes == "rejection" and config.bayes_from is None:
+            seconds += config.n_samples * (model.n_params * rows + 500) / FAST_MACS
+            drawing = f" and drawing {samples}"
+    elif isinstance(config, MeshEvolutionVsBayesConfig):
+        n_params = config.substrate.n_params
+        work = config.steps * 200  # mutation_walk's per-step trace and kept list
+        unit = f"evolving a mesh net for {plural(config.steps, 'step')}"
+        seconds = config.n_runs * config.steps / FAST_MESH_STEPS
+        what = f"evolving {runs} of {plural(config.steps, 'step')}"
+        if config.bayes_method == "rejection":
+            seeds += -(-config.n_samples // (1 << 14)) * SEED_BYTES  # one per block of 2^14
+            work = max(work, (1 << 14) * 8 * n_params)
+            seconds += config.n_samples * n_params * rows / FAST_MACS
+            drawing = f" and drawing {samples}"
+    else:
+        work, _ = run_bytes(
+            width=config.width, n_cases=rows, depth=config.depth, steps=config.steps
+        )
+        unit = (
+            f"evolving a {config.depth} × {config.width} array for {plural(config.steps, 'step')}"
+        )
+        cells = config.width * config.depth
+        work = max(work, 4096 * (8 * cells + 8 * words))  # a batch of random arrays
+        seconds = config.n_runs * config.steps / FAST_STEPS
+        seconds += config.n_samples * cells * words / FAST_CELLS
+        what = f"evolving {runs} of {plural(config.steps, 'step')}"
+        drawing = f" and drawing {samples}"
+    check_memory(
+        cores * work,
+        f"{unit} on each of {cores} cores",
+        why="every core's working set",
+        fix="lower the steps" if "evolving" in unit else "use a smaller model",
+    )
+    check_memory(
+        config.n_runs * _entry_bytes(t) + seeds,
+        what + drawing,
+        why="the tally of every run's test function and the seeds",
+        fix="lower the runs" + (" or the samples" if seeds > config.n_runs * SEED_BYTES else ""),
+    )
+    check_time(seconds / cores, what + drawing, fix="lower the runs, the samples or the steps")
+
+
 def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
     """(split, training plan, P_B plan or None for the NNGP); shards seeded from the seed.
 
@@ -283,6 +367,7 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
     if config.n_shards < 1:
         raise UsageError(f"n_shards = {config.n_shards} must be at least 1")
     split = make_split(config)
+    check_resources(config, split)
     train_seed, bayes_seed = np.random.SeedSequence(config.seed).spawn(2)
     if isinstance(config, MeshEvolutionVsBayesConfig):
         substrate = config.substrate
