@@ -163,3 +163,29 @@ def test_sample_blocks_are_those_of_array_split_without_the_indices():
             split = np.array_split(np.arange(n), k)
             assert block_bounds(n, k) == [(int(b[0]), len(b)) for b in split]
     assert block_bounds(10**12, 4)[-1] == (750_000_000_000, 250_000_000_000)
+
+
+def test_grokking_runs_and_sweeps_are_sized_before_training(small_machine):
+    from minimodels.grokking import GrokConfig
+    from minimodels.grokking.sweep import SweepConfig
+
+    GrokConfig().check()
+    GrokConfig.nanda().check()
+    SweepConfig().cells()
+    for message, config in {
+        "an MLP on add mod 10007": GrokConfig(p=10007),
+        "for 2000 steps needs about": GrokConfig(width=10**9),
+        "a transformer on add mod 113": GrokConfig.nanda(d_mlp=10**8),
+    }.items():
+        with pytest.raises(UsageError, match=message):
+            config.check()
+    with pytest.raises(UsageError, match="16 cells × 1e9 seeds of 1500 steps needs about"):
+        SweepConfig(n_seeds=10**9).cells()
+
+
+def test_a_grokking_run_of_a_billion_steps_is_refused_for_its_time(monkeypatch):
+    from minimodels.grokking import GrokConfig
+
+    monkeypatch.setattr(resources, "available_memory", lambda: 10**15)
+    with pytest.raises(UsageError, match="1e9 steps would take at least"):
+        GrokConfig(steps=10**9).check()

@@ -68,7 +68,36 @@ class SweepConfig:
         ]
         for config in configs:
             config.check()
+        self._check_resources(configs)
         return configs
+
+    def _check_resources(self, configs: list[GrokConfig]) -> None:
+        """Refuse a sweep that cannot fit: a cell trains its seeds at once (padded, vmapped),
+        and as many cells run at once as there are cores; every run is tallied."""
+        import os
+
+        from minimodels.grokking.train import fast_macs, run_cost
+        from minimodels.resources import check_memory, check_time, plural
+
+        costs = [run_cost(c, n_runs=self.n_seeds, padded=True) for c in configs]
+        at_once = min(len(configs), os.cpu_count() or 1)
+        peak = sum(sorted(n_bytes for n_bytes, _ in costs)[-at_once:])
+        n_runs = len(configs) * self.n_seeds
+        what = (
+            f"a sweep of {plural(len(configs), 'cell')} × {plural(self.n_seeds, 'seed')} "
+            f"of {plural(self.base.steps, 'step')}"
+        )
+        check_memory(
+            peak + n_runs * 2048,  # and each run's seed, config and row of the diagram
+            what,
+            why="the cells trained at once, each with all its seeds",
+            fix="lower the seeds, the values swept, p or the width",
+        )
+        check_time(
+            sum(macs for _, macs in costs) / fast_macs(),
+            what,
+            fix="lower the seeds, the values swept or the steps",
+        )
 
     def seeds(self) -> tuple[int, ...]:
         children = np.random.SeedSequence(self.seed).spawn(self.n_seeds)

@@ -136,7 +136,67 @@ class GrokConfig:
             )
         check_task(self.op, self.p, self.frac)
         floats = {k: float(getattr(self, k)) for k in ("frac", "lr", "wd", "l1", "init_scale")}
-        return dataclasses.replace(self, op=canonical_operation(self.op), **floats)
+        checked = dataclasses.replace(self, op=canonical_operation(self.op), **floats)
+        check_resources(checked)
+        return checked
+
+
+# multiply-adds per second that no device JAX runs on beats: per CPU core, and on a GPU/TPU
+FAST_MACS = {"cpu": 5e10, "accelerator": 1e15}
+
+
+def run_cost(config: GrokConfig, *, n_runs: int = 1, padded: bool = False) -> tuple[int, float]:
+    """(peak bytes, multiply-adds) of ``n_runs`` runs of ``config`` trained together.
+
+    Per pair and step: the activations of a forward and a backward pass (float32), the
+    logits of every pair at each logged step; per run: the parameters with their gradients
+    and Adam's two moments, the pair table and the log (one row per logged step).
+    """
+    from minimodels.grokking.data import count_pairs
+
+    p, n_all = int(config.p), count_pairs(config.op, config.p)
+    n_train = n_all if padded else max(1, round(config.frac * n_all))
+    if config.model == "mlp":
+        n_params = 3 * p * config.width
+        per_pair = 3 * p + 3 * config.width  # floats: hidden, logits and their gradients
+        macs = config.width * (p + 2)
+    else:
+        d, d_mlp, heads = config.d_model, config.d_mlp, config.n_heads
+        n_params = (2 * p + 4) * d + 4 * d * d + 2 * d * d_mlp + d_mlp
+        per_pair = 3 * p + (4 + heads) * d + 2 * d_mlp + 6 * heads
+        macs = d * (2 * d_mlp + p + 2 * heads)
+    rows = config.steps // config.log_every + 2
+    held = 4 * 6 * n_params + 64 * n_all + 16 * rows * (p // 2 + 12)
+    peak = 4 * per_pair * (2 * n_train + n_all)  # the training pass, the measure on all pairs
+    work = 3 * macs * (config.steps * n_train + rows * n_all)
+    return n_runs * (held + peak), float(n_runs) * work
+
+
+def fast_macs() -> float:
+    """:data:`FAST_MACS` for the device JAX runs on (every core of a CPU)."""
+    import os
+
+    if jax.default_backend() != "cpu":
+        return FAST_MACS["accelerator"]
+    return FAST_MACS["cpu"] * (os.cpu_count() or 1)
+
+
+def check_resources(config: GrokConfig) -> None:
+    """Refuse (one sentence) one run whose memory cannot fit or whose time is hopeless."""
+    from minimodels.resources import check_memory, check_time, plural
+
+    n_bytes, macs = run_cost(config)
+    steps = plural(config.steps, "step")
+    model = "an MLP" if config.model == "mlp" else "a transformer"
+    what = f"training {model} on {config.op} mod {config.p} for {steps}"
+    sizes = "the width" if config.model == "mlp" else "d_model, d_mlp"
+    check_memory(
+        n_bytes,
+        what,
+        why="the activations of every pair, the parameters and the log",
+        fix=f"lower p, {sizes} or the steps",
+    )
+    check_time(macs / fast_macs(), what, fix=f"lower the steps, p or {sizes}")
 
 
 # --------------------------------------------------------------------------- model plumbing
