@@ -189,3 +189,24 @@ def test_a_grokking_run_of_a_billion_steps_is_refused_for_its_time(monkeypatch):
     monkeypatch.setattr(resources, "available_memory", lambda: 10**15)
     with pytest.raises(UsageError, match="1e9 steps would take at least"):
         GrokConfig(steps=10**9).check()
+
+
+def test_automata_and_rule_arrays_refuse_rows_runs_and_pictures_that_cannot_fit(small_machine):
+    import numpy as np
+
+    import minimodels as mm
+    from minimodels.rulearray import RuleArray, single_cell_inputs
+
+    with pytest.raises(UsageError, match="a run of 1e6 steps on a row 1000000 wide"):
+        mm.ca.run(30, mm.ca.single_cell(10**6), 10**6)
+    with pytest.raises(UsageError, match="a row 100000000000 wide"):
+        mm.ca.random_row(10**11, rng=np.random.default_rng(0))
+    with pytest.raises(UsageError, match="drawing 100000 rows of 100000 cells"):
+        mm.ca.plot(np.zeros((10**5, 10**5), np.uint8))
+    with pytest.raises(UsageError, match="a 10 × 100000000000 rule array"):
+        RuleArray.random(10, 10**11, rng=np.random.default_rng(0))
+    with pytest.raises(UsageError, match="making all 1000000 single-cell inputs"):
+        single_cell_inputs(10**6)
+    grid = RuleArray.random(100, 10**4, rng=np.random.default_rng(0))
+    with pytest.raises(UsageError, match="drawing a 100 × 10000 rule array on 10000 inputs"):
+        grid.plot(single_cell_inputs(10**4))

@@ -177,6 +177,14 @@ def run(
     row = _check_row(init, k)
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
         raise UsageError(f"steps must be a whole number >= 0, got {steps!r}")
+    from minimodels.resources import check_memory, plural
+
+    check_memory(
+        (int(steps) + 1) * row.shape[0] + 64 * row.shape[0],  # the run, a row's int64 temporaries
+        f"a run of {plural(steps, 'step')} on a row {row.shape[0]} wide",
+        why="one byte per cell",
+        fix="lower the steps or the width",
+    )
     states = np.empty((steps + 1, row.shape[0]), np.uint8)
     states[0] = row
     lookup = table.astype(np.uint8)
@@ -221,6 +229,9 @@ def row_from_digits(digits: str, *, k: int = 2) -> np.ndarray:
 def _check_width(width: int) -> None:
     if isinstance(width, bool) or not isinstance(width, int | np.integer) or width < 1:
         raise UsageError(f"width must be a whole number >= 1, got {width!r}")
+    from minimodels.resources import check_memory
+
+    check_memory(8 * int(width), f"a row {width} wide", fix="lower the width")
 
 
 def plot(

@@ -215,9 +215,21 @@ class RuleArray(Drawable):
         from minimodels.engine import evaluate_rows, pack_bits, unpack_bits
 
         array, single = self._inputs(inputs)
+        self._check_run_memory(array.shape[0], "running")
         rows = evaluate_rows(self.rules, pack_bits(array), self.cyclic, self.brick)
         states = unpack_bits(rows, array.shape[0])  # (n, depth + 1, W)
         return states[0] if single else states
+
+    def _check_run_memory(self, n: int, doing: str, bytes_per_cell: int = 2) -> None:
+        """Refuse ``n`` runs whose every state row (and its packed copy) cannot fit."""
+        from minimodels.resources import check_memory, plural
+
+        check_memory(
+            bytes_per_cell * n * (self.depth + 1) * self.width,
+            f"{doing} a {self.depth} × {self.width} rule array on {plural(n, 'input')}",
+            why="every state of every run",
+            fix="give fewer inputs or a smaller array",
+        )
 
     def output(self, inputs: Any) -> np.ndarray:
         """The final rows: ``(n, W)`` 0/1 inputs -> ``(n, W)`` uint8 — the fast path."""
@@ -263,20 +275,34 @@ class RuleArray(Drawable):
         if inputs is None:
             inputs = single_cell_inputs(self.width)[self.width // 2]
         array, single = self._inputs(inputs)
+        self._check_run_memory(array.shape[0], "drawing", 64)  # float RGB images of the runs
         if single:
             return spacetime.plot_rule_array(self, array[0], ax=ax, readout=readout, **kwargs)
         return spacetime.plot_rule_array_grid(self, array, readout=readout, **kwargs)
 
 
 def check_size(depth: int, width: int) -> None:
+    """Refuse (one sentence) a depth or width that is not a whole number ≥ 1, or an array
+    whose rules cannot fit in memory."""
+    from minimodels.resources import check_memory
+
     for name, value in (("depth", depth), ("width", width)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
             raise UsageError(f"{name} must be an integer >= 1, got {value!r}")
+    check_memory(
+        16 * int(depth) * int(width),  # the rule numbers and their random draws (int64)
+        f"a {depth} × {width} rule array",
+        why="its rules",
+        fix="lower the depth or the width",
+    )
 
 
 def single_cell_inputs(width: int) -> np.ndarray:
     """All ``width`` single-cell inputs, ``(width, width)`` uint8: input x has a 1 at column x."""
+    from minimodels.resources import check_memory
+
     check_size(1, width)
+    check_memory(int(width) ** 2, f"making all {width} single-cell inputs", fix="lower the width")
     return np.eye(width, dtype=np.uint8)
 
 

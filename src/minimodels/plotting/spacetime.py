@@ -65,6 +65,13 @@ def plot_ca(
     states = np.asarray(states)
     if states.ndim != 2:
         raise UsageError(f"a run must be a 2-D (steps + 1, width) array, got shape {states.shape}")
+    from minimodels.resources import check_memory
+
+    check_memory(
+        64 * states.size,  # a float RGB image, and matplotlib's RGBA copy of it
+        f"drawing {states.shape[0]} rows of {states.shape[1]} cells",
+        fix="lower the steps or the width",
+    )
     k = int(states.max()) + 1 if k is None else k
     k = max(k, 2)
     size = _cell_size(*states.shape)
