@@ -210,3 +210,19 @@ def test_automata_and_rule_arrays_refuse_rows_runs_and_pictures_that_cannot_fit(
     grid = RuleArray.random(100, 10**4, rng=np.random.default_rng(0))
     with pytest.raises(UsageError, match="drawing a 100 × 10000 rule array on 10000 inputs"):
         grid.plot(single_cell_inputs(10**4))
+
+
+def test_nets_and_fits_refuse_parameters_points_and_steps_that_cannot_fit(small_machine):
+    import jax
+
+    from minimodels.nets import MLP, MeshNet, Training
+    from minimodels.nets.fitting import fit
+
+    with pytest.raises(UsageError, match=r"the net 7-1000000000-1 \(9e9 parameters\)"):
+        MLP("7-1000000000-1")
+    with pytest.raises(UsageError, match="mesh 100000x100000"):
+        MeshNet(width=10**5, depth=10**5)
+    with pytest.raises(UsageError, match="fitting 1-16-16-16-1 to 1e9 points needs about"):
+        fit(MLP("1-16-16-16-1"), "bump", key=jax.random.key(0), n_train=10**9)
+    with pytest.raises(UsageError, match="would take at least"):
+        fit(MLP("1-16-1"), "bump", key=jax.random.key(0), training=Training(max_steps=10**14))

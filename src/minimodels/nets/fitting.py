@@ -220,8 +220,34 @@ def _setup(model, target, n_train, interval, extrapolation, training):
     if training.loss != "mse":
         raise UsageError(f"1-D fitting uses the MSE loss, got {training.loss!r}")
     name, f = resolve_target(target)
+    _check_size(model, n_train, training)
     x, y = training_points(f, n_train, interval)
     lo, hi = interval
     if extrapolation is None:
         extrapolation = (lo - (hi - lo) / 2, hi + (hi - lo) / 2)
     return name, f, x, y, (float(extrapolation[0]), float(extrapolation[1]))
+
+
+FAST_MACS = 5e10  # multiply-adds per second and core that no CPU path beats
+
+
+def _check_size(model: Any, n_train: int, training: Training) -> None:
+    """Refuse (one sentence) a fit whose activations cannot fit in memory or whose steps
+    would take hopelessly long: every step runs all training points forward and back."""
+    import os
+
+    from minimodels.resources import check_memory, check_time, plural
+
+    if isinstance(n_train, bool) or not isinstance(n_train, int | np.integer) or n_train < 1:
+        return  # training_points names the bad value
+    units = sum(model.widths) if hasattr(model, "widths") else model.width * (model.depth + 1)
+    n_points = max(int(n_train), 400)  # the training points, or the grid the pictures draw
+    what = f"fitting {model.name} to {plural(n_train, 'point')}"
+    check_memory(
+        12 * n_points * units,  # float32 activations, their gradients and pre-activations
+        what,
+        why="every neuron's value on every point",
+        fix="lower the training points or use a smaller net",
+    )
+    macs = 6.0 * int(n_train) * model.n_params * training.max_steps
+    check_time(macs / (FAST_MACS * (os.cpu_count() or 1)), what, fix="lower the steps")

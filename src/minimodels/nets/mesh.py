@@ -109,6 +109,9 @@ class MeshNet(NamedInit):
         if not 0 <= readout < self.width:
             raise UsageError(f"readout column {readout} is outside 0..{self.width - 1}")
         object.__setattr__(self, "readout", readout)
+        from minimodels.nets.mlp import check_params
+
+        check_params(self.n_params, self.name)
 
     @property
     def n_neighbours(self) -> int:

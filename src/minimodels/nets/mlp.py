@@ -43,6 +43,18 @@ def parse_widths(spec: str | tuple[int, ...] | list[int]) -> tuple[int, ...]:
     return widths
 
 
+def check_params(n_params: int, name: str) -> None:
+    """Refuse (one sentence) a net whose parameters cannot be trained in memory."""
+    from minimodels.resources import check_memory, plural
+
+    check_memory(
+        24 * n_params,  # float32 parameters, gradients, two Adam moments, updates, a copy
+        f"the net {name} ({plural(n_params, 'parameter')})",
+        why="its parameters, their gradients and the optimiser's state",
+        fix="use narrower or fewer layers",
+    )
+
+
 class NamedInit:
     """``init(key=, scheme=, sigma_w=, sigma_b=)`` for any model with a ``draw`` method."""
 
@@ -70,6 +82,7 @@ class MLP(NamedInit):
     def __post_init__(self) -> None:
         object.__setattr__(self, "widths", parse_widths(self.widths))
         check_activation(self.activation)
+        check_params(self.n_params, self.name)
 
     @property
     def n_inputs(self) -> int:
