@@ -226,3 +226,21 @@ def test_nets_and_fits_refuse_parameters_points_and_steps_that_cannot_fit(small_
         fit(MLP("1-16-16-16-1"), "bump", key=jax.random.key(0), n_train=10**9)
     with pytest.raises(UsageError, match="would take at least"):
         fit(MLP("1-16-1"), "bump", key=jax.random.key(0), training=Training(max_steps=10**14))
+
+
+def test_planning_a_trillion_samples_allocates_nothing_per_sample():
+    import numpy as np
+
+    from minimodels.bayes.protocol import (
+        RuleArraySubstrate,
+        SGDSetup,
+        net_bayes_plan,
+        random_array_plan,
+        random_split,
+    )
+
+    split = random_split(5, 16, "01" * 16, rng=np.random.default_rng(0))
+    plan = net_bayes_plan(split, SGDSetup(model="5-8-1"), n_samples=10**12, seed=0, n_shards=4)
+    assert [task[3:5] for task in plan.tasks][-1] == (750_000_000_000, 250_000_000_000)
+    plan = random_array_plan(split, RuleArraySubstrate(), n_samples=10**12, seed=0, n_shards=3)
+    assert sum(task[3] for task in plan.tasks) == 10**12
