@@ -244,3 +244,25 @@ def test_planning_a_trillion_samples_allocates_nothing_per_sample():
     assert [task[3:5] for task in plan.tasks][-1] == (750_000_000_000, 250_000_000_000)
     plan = random_array_plan(split, RuleArraySubstrate(), n_samples=10**12, seed=0, n_shards=3)
     assert sum(task[3] for task in plan.tasks) == 10**12
+
+
+def test_what_the_cli_can_check_before_writing_is_public(small_machine):
+    import numpy as np
+
+    from minimodels.multiway import check_graph, check_runs
+    from minimodels.nets import MLP, Training
+    from minimodels.nets.fitting import check_fit
+    from minimodels.rulearray import RuleArray
+
+    check_runs(10, 500)
+    with pytest.raises(UsageError, match="checking 1e12 evolution runs of 500 steps needs"):
+        check_runs(10**12, 500)
+    check_graph(2, 12)
+    with pytest.raises(UsageError, match="2\\^20 = 1048576 arrays is too big"):
+        check_graph(2, 20)
+    with pytest.raises(UsageError, match="to 1e9 points"):
+        check_fit(MLP("1-16-1"), 10**9, Training())
+    grid = RuleArray.random(10, 10**4, rng=np.random.default_rng(0))
+    grid.check_runs(10**4)  # 2.2 GB
+    with pytest.raises(UsageError, match="drawing a 10 × 10000 rule array on 10000 inputs"):
+        grid.check_runs(10**4, drawn=True)

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Multiway",
     "array_id",
+    "check_graph",
+    "check_runs",
     "enumerate_losses",
     "enumerate_outputs",
     "multiway",
@@ -56,6 +58,29 @@ def array_id(array: RuleArray, rules: Sequence[int]) -> int:
     lookup = {int(rule): i for i, rule in enumerate(rules)}
     digits = [lookup[int(v)] for v in np.asarray(array.rules).ravel()]
     return int(sum(d * len(rules) ** c for c, d in enumerate(digits)))
+
+
+def check_runs(runs: int, steps: int) -> None:
+    """Refuse (one sentence) ``runs`` checked evolution runs of ``steps`` attempts whose seeds
+    cannot fit in memory or whose time is hopeless (at 10^8 attempts per second and core)."""
+    import os
+
+    from minimodels.resources import check_memory, check_time, plural
+
+    what = f"checking {plural(runs, 'evolution run')} of {plural(steps, 'step')}"
+    check_memory(400 * int(runs), what, why="a seed per run", fix="lower the runs")
+    seconds = float(runs) * max(int(steps), 1) / (1e8 * (os.cpu_count() or 1))
+    check_time(seconds, what, fix="lower the runs or the steps")
+
+
+def check_graph(n_rules: int, n_cells: int) -> None:
+    """Refuse (one sentence) a multiway graph beyond :data:`MAX_GRAPH` nodes before any work."""
+    total = n_rules**n_cells
+    if total > MAX_GRAPH:
+        raise UsageError(
+            f"a graph of {n_rules}^{n_cells} = {total} arrays is too big to build "
+            f"(at most {MAX_GRAPH})"
+        )
 
 
 def count_arrays(n_rules: int, n_cells: int) -> int:

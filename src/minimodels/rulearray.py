@@ -215,18 +215,20 @@ class RuleArray(Drawable):
         from minimodels.engine import evaluate_rows, pack_bits, unpack_bits
 
         array, single = self._inputs(inputs)
-        self._check_run_memory(array.shape[0], "running")
+        self.check_runs(array.shape[0])
         rows = evaluate_rows(self.rules, pack_bits(array), self.cyclic, self.brick)
         states = unpack_bits(rows, array.shape[0])  # (n, depth + 1, W)
         return states[0] if single else states
 
-    def _check_run_memory(self, n: int, doing: str, bytes_per_cell: int = 2) -> None:
-        """Refuse ``n`` runs whose every state row (and its packed copy) cannot fit."""
+    def check_runs(self, n: int, *, drawn: bool = False) -> None:
+        """Refuse (one sentence) ``n`` runs whose every state (and its packed copy, or the
+        float RGB image :meth:`plot` makes of it when ``drawn``) cannot fit in memory."""
         from minimodels.resources import check_memory, plural
 
         check_memory(
-            bytes_per_cell * n * (self.depth + 1) * self.width,
-            f"{doing} a {self.depth} × {self.width} rule array on {plural(n, 'input')}",
+            (64 if drawn else 2) * int(n) * (self.depth + 1) * self.width,
+            f"{'drawing' if drawn else 'running'} a {self.depth} × {self.width} rule array on "
+            f"{plural(n, 'input')}",
             why="every state of every run",
             fix="give fewer inputs or a smaller array",
         )
@@ -275,7 +277,7 @@ class RuleArray(Drawable):
         if inputs is None:
             inputs = single_cell_inputs(self.width)[self.width // 2]
         array, single = self._inputs(inputs)
-        self._check_run_memory(array.shape[0], "drawing", 64)  # float RGB images of the runs
+        self.check_runs(array.shape[0], drawn=True)
         if single:
             return spacetime.plot_rule_array(self, array[0], ax=ax, readout=readout, **kwargs)
         return spacetime.plot_rule_array_grid(self, array, readout=readout, **kwargs)

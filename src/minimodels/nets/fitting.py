@@ -220,7 +220,7 @@ def _setup(model, target, n_train, interval, extrapolation, training):
     if training.loss != "mse":
         raise UsageError(f"1-D fitting uses the MSE loss, got {training.loss!r}")
     name, f = resolve_target(target)
-    _check_size(model, n_train, training)
+    check_fit(model, n_train, training)
     x, y = training_points(f, n_train, interval)
     lo, hi = interval
     if extrapolation is None:
@@ -231,7 +231,7 @@ def _setup(model, target, n_train, interval, extrapolation, training):
 FAST_MACS = 5e10  # multiply-adds per second and core that no CPU path beats
 
 
-def _check_size(model: Any, n_train: int, training: Training) -> None:
+def check_fit(model: Any, n_train: int, training: Training) -> None:
     """Refuse (one sentence) a fit whose activations cannot fit in memory or whose steps
     would take hopelessly long: every step runs all training points forward and back."""
     import os
