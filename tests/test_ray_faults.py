@@ -17,6 +17,7 @@ machine.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -58,19 +59,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _env() -> dict[str, str]:
+def _env(temp: Path) -> dict[str, str]:
+    """Our package first; token auth with a token of this cluster's own (not ~/.ray's)."""
     src = str(Path(minimodels.__file__).resolve().parents[1])
     return {
         **os.environ,
         "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", ""),
         "RAY_USAGE_STATS_ENABLED": "0",
+        "RAY_AUTH_MODE": "token",
+        "RAY_AUTH_TOKEN_PATH": str(temp / "token"),
     }
 
 
-def _start(args: list[str], log: Path) -> subprocess.Popen:
-    with open(log, "w") as out:
+def _start(args: list[str], temp: Path, log: str) -> subprocess.Popen:
+    with open(temp / log, "w") as out:
         return subprocess.Popen(
-            args, stdout=out, stderr=subprocess.STDOUT, env=_env(), start_new_session=True
+            args, stdout=out, stderr=subprocess.STDOUT, env=_env(temp), start_new_session=True
         )
 
 
@@ -88,20 +92,32 @@ def _stop(process: subprocess.Popen) -> None:
     wait_group_gone(process.pid, 10)
 
 
+def _wait_started(process: subprocess.Popen, log: Path) -> None:
+    def started():
+        return "Ray runtime started" in log.read_text() or process.poll() is not None
+
+    try:
+        wait_for(started, 120, f"ray start ({log.name})")
+    except AssertionError as error:
+        raise AssertionError(f"{error}:\n{log.read_text()}") from None
+    assert process.poll() is None, f"ray start exited:\n{log.read_text()}"
+
+
 @pytest.fixture
 def cluster():
     """A head and a second node, one CPU each: yields the head's address."""
     temp = Path(tempfile.mkdtemp(prefix="mmray", dir="/tmp"))  # Ray's socket paths must be short
+    (temp / "token").write_text(secrets.token_hex(32))
     port = _free_port()
     common = ["--num-cpus", "1", "--node-ip-address", "127.0.0.1", "--block"]
     started: list[subprocess.Popen] = []
     try:
         head = [RAY, "start", "--head", f"--port={port}", "--include-dashboard=false"]
-        started.append(_start([*head, f"--temp-dir={temp}", *common], temp / "head.log"))
-        wait_for(lambda: "Ray runtime started" in (temp / "head.log").read_text(), 120, "head")
+        started.append(_start([*head, f"--temp-dir={temp}", *common], temp, "head.log"))
+        _wait_started(started[-1], temp / "head.log")
         node = [RAY, "start", f"--address=127.0.0.1:{port}", *common]
-        started.append(_start(node, temp / "node.log"))
-        wait_for(lambda: "Ray runtime started" in (temp / "node.log").read_text(), 120, "node")
+        started.append(_start(node, temp, "node.log"))
+        _wait_started(started[-1], temp / "node.log")
         yield f"127.0.0.1:{port}", temp
     finally:
         for process in reversed(started):
@@ -133,7 +149,7 @@ def test_a_killed_worker_costs_a_retry_not_the_run(cluster, tmp_path):
     driver = _start(
         [sys.executable, "-c", DRIVER, MODEL, *map(str, (SAMPLES, SHARD, SEED)), address,
          str(tmp_path / "table.npz")],
-        temp / "driver.log",
+        temp, "driver.log",
     )  # fmt: skip
     try:
         # a worker some way into its shard
