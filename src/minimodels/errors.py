@@ -6,14 +6,20 @@ CLI option — and its message is one sentence that names the bad value and what
 that sentence and nothing else.  Any other exception is a fault of ours: the CLI exits 1 with
 one line that says so and where the full traceback was written.
 
-``UsageError`` subclasses both ``ValueError`` and ``TypeError``, so code (and tests) that
+:class:`StorageError` is neither: the machine refused a write, and its sentence says what was
+kept.  ``UsageError`` subclasses both ``ValueError`` and ``TypeError``, so code (and tests) that
 catch the built-in types keep working.
 """
 
 from __future__ import annotations
 
-__all__ = ["UsageError"]
+__all__ = ["StorageError", "UsageError"]
 
 
 class UsageError(ValueError, TypeError):
     """A bad argument from the user: a one-sentence message naming it and what is allowed."""
+
+
+class StorageError(OSError):
+    """The machine refused a write (full disk, file-size limit); the message is one sentence
+    that says what was kept and how to go on.  The CLI prints it as it is (exit 1)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -45,20 +46,27 @@ def progress_bar(description: str, *, enabled: bool = True) -> Iterator[Progress
         TimeRemainingColumn,
     )
 
-    console = Console(stderr=True)
-    with Progress(
+    bar = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=console,
+        console=Console(stderr=True),
         disable=not enabled,
         transient=False,
-    ) as bar:
-        task = bar.add_task(description, total=None)
+    )
+    tasks: list[Any] = []  # the bar appears at the first report, so a command that refuses
+    # its input before any work prints its one error line and nothing else
 
-        def on_progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    def on_progress(done: int, total: int) -> None:
+        if not tasks:
+            bar.start()
+            tasks.append(bar.add_task(description, total=total))
+        bar.update(tasks[0], completed=done, total=total)
 
+    try:
         yield on_progress
+    finally:
+        if tasks:
+            bar.stop()

@@ -309,6 +309,7 @@ class RunDir:
                 run.resumed = True
             else:
                 run._remove_outputs(saved)
+            run._remove_stale_temporaries()
         prepare_out_dir(out)
         run._write_marker()
         if not (resume and (out / "config.json").exists()):
@@ -332,6 +333,13 @@ class RunDir:
             )
         run.files = list(saved.get("files") or [])
         return run
+
+    def _remove_stale_temporaries(self) -> None:
+        """Temporary files of a killed write (:func:`atomic_path` names them ``.NAME.*.tmp``)."""
+        for folder in (self.path, self.path / SHARDS):
+            for stale in folder.glob(".*.tmp"):
+                if stale.is_file():
+                    stale.unlink()
 
     def _read_marker(self) -> dict[str, Any]:
         from minimodels.errors import UsageError

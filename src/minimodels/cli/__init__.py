@@ -131,12 +131,14 @@ def _environment_error(error: OSError) -> None:
     """The machine refused (full disk, permissions, missing file): one line, exit 1."""
     import errno
 
-    if getattr(error, "filename", None) is None and error.strerror and error.errno:
-        print(f"Error: {_one_line(error.strerror)}", file=sys.stderr)  # our own sentence
+    from minimodels.errors import StorageError
+
+    if isinstance(error, StorageError):  # our own sentence: what was kept, how to go on
+        print(f"Error: {_one_line(error.strerror or error)}", file=sys.stderr)
         sys.exit(1)
     where = f" ({error.filename})" if getattr(error, "filename", None) else ""
     if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        reason = "the disk is full (or a file-size limit was reached)"
+        reason = "the disk is full or a file-size limit was reached"
     else:
         reason = error.strerror or _one_line(error)
     print(

@@ -323,9 +323,15 @@ def bayes_plots(
     target = prepare_out_file(out.with_suffix(".png"), overwrite=overwrite)
     comparisons, titles = [], []
     for run in runs:
+        not_ours = UsageError(f"{run} is not a finished sgd-vs-bayes or evolution-vs-bayes run")
         if not (run / "functions.parquet").exists() or not (run / "summary.json").exists():
-            raise UsageError(f"{run} is not a finished sgd-vs-bayes or evolution-vs-bayes run")
-        summary = read_json(run / "summary.json")
+            raise not_ours
+        try:
+            summary = read_json(run / "summary.json")
+        except ValueError:
+            raise not_ours from None
+        if not isinstance(summary, dict) or not {"learner", "bayes_method"} <= summary.keys():
+            raise not_ours
         columns, _ = read_table(run / "functions.parquet")
         comparisons.append(
             Comparison.from_table(

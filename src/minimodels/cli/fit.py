@@ -51,8 +51,7 @@ def fit(
     import numpy as np
 
     from minimodels.nets import MLP, Init, MeshNet, Training
-    from minimodels.nets.fitting import TARGETS
-    from minimodels.nets.fitting import fit as fit_target
+    from minimodels.nets.fitting import TARGETS, check_fit, fit as fit_target
     from minimodels.nets.io import MODEL_FILE, PARAMS_FILE, save_net
     from minimodels.plotting.nets import plot_fit, plot_loss_curves, plot_net, plot_neurons
     from minimodels.progress import progress_bar
@@ -76,6 +75,7 @@ def fit(
         "model": model, "target": target, "net": net, "training": training,
         "init": init_settings, "n_train": n_train,
     }  # fmt: skip
+    check_fit(net, n_train, training)  # sizes, before anything is written
     resolved = resolved_config(config, seed=seed)
     run = RunDir.open(out, command="fit", config=resolved, overwrite=overwrite)
     with progress_bar(f"fit {model}", enabled=not quiet) as on_progress:

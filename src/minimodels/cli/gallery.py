@@ -40,6 +40,7 @@ def gallery(
         return
     keys = [k.strip() for k in only.split(",") if k.strip()] if only else None
     specs = g.select(keys)
+    g.check_out(out)  # before the progress bar: a refusal is one line
     with progress_bar("gallery", enabled=not quiet) as on_progress:
         on_progress(0, len(specs))
         report = g.build(

@@ -32,8 +32,7 @@ def multiway(
     from minimodels import storage, tasks
     from minimodels.cli.evolve import parse_rules
     from minimodels.evolution import check_arguments, evolve
-    from minimodels.multiway import multiway as build
-    from minimodels.multiway import walk_follows_edges
+    from minimodels.multiway import multiway as build, walk_follows_edges
 
     task = tasks.bump(width)
     # The checked runs' arguments too, before anything is written.

@@ -69,7 +69,8 @@ def rulearray_command(
         ),
     ] = "single",
     readout: Annotated[
-        int | None, count_option(help="Readout column of the last row (default width // 2).")
+        int | None,
+        count_option(help="Readout column of the last row (default width // 2).", minimum=0),
     ] = None,
     save: Annotated[
         Path | None, typer.Option(help="Also save the array as JSON here (to reload with --array).")

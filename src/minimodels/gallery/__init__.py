@@ -200,9 +200,8 @@ def build(
 STAGING_PREFIX = ".building-"  # a build's private folder inside the gallery
 
 
-def _gallery_dir(path: str | Path) -> Path:
-    """``path`` as a gallery folder: created if new; refused if it holds anything but a
-    gallery (no file of the user's is ever replaced or deleted)."""
+def check_out(path: str | Path) -> None:
+    """Refuse (one sentence) an output folder that holds anything but a gallery."""
     out = Path(path)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {str(out)!r} exists and is not a directory")
@@ -213,6 +212,14 @@ def _gallery_dir(path: str | Path) -> Path:
                 f"--out {str(out)!r} is not empty and holds no minimodels gallery; choose a new "
                 "or empty directory (e.g. --out gallery)"
             )
+
+
+def _gallery_dir(path: str | Path) -> Path:
+    """``path`` as a gallery folder: created if new; refused if it holds anything but a
+    gallery (no file of the user's is ever replaced or deleted)."""
+    check_out(path)
+    out = Path(path)
+    if out.is_dir():
         for leftover in out.glob(STAGING_PREFIX + "*"):  # an interrupted build's own folder
             shutil.rmtree(leftover, ignore_errors=True)
     return prepare_out_dir(out)

@@ -63,7 +63,7 @@ def canonical_operation(op: str) -> str:
 
 def _parse_polynomial(text: str) -> ast.expr:
     allowed = ", ".join(sorted(_ALIASES))
-    bad = ValueError(
+    bad = UsageError(
         f"operation {text!r} is neither one of {allowed} nor a polynomial in a and b "
         "(integers, +, -, *, ** with integer exponents)"
     )

@@ -122,6 +122,10 @@ class Training:
             raise UsageError(f"batch size must be positive, got {self.batch_size}")
         if self.target_accuracy is not None and not 0 <= self.target_accuracy <= 1:
             raise UsageError(f"target accuracy must be in [0, 1], got {self.target_accuracy}")
+        if self.target_loss is not None and not (
+            math.isfinite(self.target_loss) and self.target_loss >= 0
+        ):
+            raise UsageError(f"target loss must be a finite number ≥ 0, got {self.target_loss}")
 
 
 def structure(training: Training) -> Training:
