@@ -206,7 +206,7 @@ def lifetime_loss(lifetime: int | None, target: int) -> float:
 
 # ---------------------------------------------------------------------- constructors
 def _check_width(width: int) -> None:
-    if not isinstance(width, int | np.integer) or width < 1:
+    if isinstance(width, bool) or not isinstance(width, int | np.integer) or width < 1:
         raise UsageError(f"width must be a positive integer, got {width!r}")
 
 

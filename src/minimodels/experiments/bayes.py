@@ -334,6 +334,42 @@ def check_resources(config: Config, split: Split) -> None:
     check_time(seconds / cores, what + drawing, fix="lower the runs, the samples or the steps")
 
 
+# the least value of every whole-number field (absent: not a whole number)
+_LEAST = {"n": 1, "train_size": 1, "width": 1, "depth": 1, "n_runs": 1, "steps": 0,
+          "n_samples": 1, "n_shards": 1, "seed": 0, "max_steps": 1, "overtrain_steps": 0,
+          "nngp_min_count": 1, "batch": 1, "batch_size": 1}  # fmt: skip
+_TEXT = ("model", "target", "init", "optimizer", "loss", "boundary", "activation", "bayes")
+_NUMBERS = ("sigma_w", "sigma_b", "learning_rate", "momentum")
+
+
+def check_types(config: Config) -> None:
+    """Refuse (one sentence) a field of the wrong kind: a count that is not a whole number
+    (or is below its least value), a rate that is not a finite number, a name not a string."""
+    import math
+
+    for field in dataclasses.fields(config):
+        name, value = field.name, getattr(config, field.name)
+        if name in _LEAST and not (name == "batch_size" and value is None):
+            whole = isinstance(value, int | np.integer) and not isinstance(value, bool)
+            if not whole or value < _LEAST[name]:
+                raise UsageError(f"{name} must be a whole number ≥ {_LEAST[name]}, got {value!r}")
+        elif name in _NUMBERS:
+            if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+                raise UsageError(f"{name} must be a number, got {value!r}")
+            if not math.isfinite(value):
+                raise UsageError(f"{name} must be a finite number, got {value!r}")
+        elif name in _TEXT and not isinstance(value, str):
+            raise UsageError(f"{name} must be a string, got {value!r}")
+        elif name in ("rules", "levels"):
+            kind = int if name == "rules" else float
+            if not isinstance(value, tuple | list) or not all(
+                isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in value
+            ):
+                raise UsageError(f"{name} must be a list of numbers, got {value!r}")
+            if kind is int and any(int(v) != v for v in value):
+                raise UsageError(f"{name} must be whole rule numbers, got {value!r}")
+
+
 def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
     """(split, training plan, P_B plan or None for the NNGP); shards seeded from the seed.
 
@@ -342,6 +378,7 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
     from minimodels.rulearray import RuleArray
     from minimodels.sampling.models import check_inputs
 
+    check_types(config)
     if isinstance(config, SGDVsBayesConfig):
         config.setup.parts()  # the model, optimiser, loss and initialisation are valid
         if config.bayes == "nngp" and config.init != "gaussian":

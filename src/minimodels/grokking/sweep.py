@@ -58,8 +58,9 @@ class SweepConfig:
             raise UsageError(f"the two sweep axes must differ, both are {self.x_axis!r}")
         if not self.x_values or not self.y_values:
             raise UsageError("each sweep axis needs at least one value")
-        if self.n_seeds < 1:
-            raise UsageError(f"n_seeds = {self.n_seeds} must be at least 1")
+        whole = isinstance(self.n_seeds, int) and not isinstance(self.n_seeds, bool)
+        if not whole or self.n_seeds < 1:
+            raise UsageError(f"n_seeds = {self.n_seeds!r} must be a whole number ≥ 1")
         base = dataclasses.replace(self.base, stop_after=0)
         configs = [
             dataclasses.replace(base, **{self.x_axis: x, self.y_axis: y})

@@ -109,8 +109,29 @@ class GrokConfig:
         """Gromov (2023): quadratic MLP on one-hot pairs, MSE loss, no regulariser needed."""
         return cls(**overrides)
 
+    def _check_types(self) -> None:
+        """One sentence for a field of the wrong kind (a count that is not a whole number, a
+        rate that is not a finite number, a name that is not a string)."""
+        import math
+
+        for spec in dataclasses.fields(self):
+            name, value, kind = spec.name, getattr(self, spec.name), spec.type
+            if kind in ("int", "int | None"):
+                if value is None and kind == "int | None":
+                    continue
+                if isinstance(value, bool) or not isinstance(value, int | np.integer):
+                    raise UsageError(f"{name} must be a whole number, got {value!r}")
+            elif kind == "float":
+                if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+                    raise UsageError(f"{name} must be a number, got {value!r}")
+                if not math.isfinite(value):
+                    raise UsageError(f"{name} must be a finite number, got {value!r}")
+            elif kind == "str" and not isinstance(value, str):
+                raise UsageError(f"{name} must be a string, got {value!r}")
+
     def check(self) -> GrokConfig:
         """Raise one sentence for a bad value; returns the config with ``op`` canonical."""
+        self._check_types()
         if self.model not in MODELS:
             raise UsageError(f"unknown model {self.model!r}; choose mlp or transformer")
         M.check_loss(self.loss)
@@ -121,6 +142,10 @@ class GrokConfig:
             "lr": self.lr,
             "init_scale": self.init_scale,
             "width": self.width,
+            "d_model": self.d_model,
+            "n_heads": self.n_heads,
+            "d_mlp": self.d_mlp,
+            "n_key": self.n_key,
         }
         for name, value in positive.items():
             if not value > 0:

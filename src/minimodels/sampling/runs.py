@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from minimodels.errors import UsageError
+from minimodels.errors import StorageError, UsageError
 from minimodels.progress import ProgressCallback, report
 from minimodels.sampling.tables import (
     TRUTH_TABLE_CONVENTION,
@@ -74,15 +74,19 @@ class SampleConfig:
         """This config checked, with ``engine="auto"`` resolved to the engine that will run."""
         from minimodels.sampling.models import MLPSpec, check_init, parse_model
 
+        if not isinstance(self.model, str):
+            raise UsageError(f"model must be a spec such as '7-40-40-1', got {self.model!r}")
         spec = parse_model(self.model)
         check_init(self.init)
         engine = resolve_engine(self.engine, self.model, fully_connected=isinstance(spec, MLPSpec))
-        if not 1 <= self.samples <= MAX_SAMPLES:
+        if not _whole(self.samples) or not 1 <= self.samples <= MAX_SAMPLES:
             raise UsageError(f"samples must be between 1 and {MAX_SAMPLES:.0e}, got {self.samples}")
-        if self.shard_size < 1:
+        if not _whole(self.shard_size) or self.shard_size < 1:
             raise UsageError(f"shard_size must be at least 1, got {self.shard_size}")
+        if not _whole(self.seed) or self.seed < 0:
+            raise UsageError(f"seed must be a whole number ≥ 0, got {self.seed!r}")
         for name, value in (("sigma_w", self.sigma_w), ("sigma_b", self.sigma_b)):
-            if not 0 <= value < math.inf:
+            if not isinstance(value, int | float) or not 0 <= value < math.inf:
                 raise UsageError(f"{name} = {value} must be a finite number ≥ 0")
         check_size(spec, self.samples, self.shard_size, engine)
         return dataclasses.replace(self, engine=engine)
@@ -145,6 +149,10 @@ def check_size(spec: Any, samples: int, shard_size: int, engine: str) -> None:
     if engine != "jax":  # a GPU's speed is not this machine's cores'
         macs = (n_params * n_rows + FLOOR_MACS) * float(samples)
         check_time(macs / (FAST_MACS * cores), what, fix="lower the samples")
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
 
 
 def resolve_engine(engine: str, model: str, *, fully_connected: bool) -> str:
@@ -352,8 +360,9 @@ def sample_run(
             )
         except OSError as error:
             stream.close()
-            reason = "the disk is full" if error.errno == errno.ENOSPC else error.strerror
-            raise OSError(
+            full = error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+            reason = "the disk is full or a file-size limit was reached" if full else error.strerror
+            raise StorageError(
                 error.errno,
                 f"could not write shard {todo[index]} in {str(run.path)!r} ({reason}); the "
                 f"{completed} completed shards are kept: free space and rerun with --resume",
