@@ -13,6 +13,11 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=1000)
+# mutation testing (docs/testing.md): the same examples for every mutant, and no example
+# database, so that one mutant's failures are not replayed against the next
+settings.register_profile(
+    "mutation", parent=settings.get_profile("default"), derandomize=True, database=None
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
