@@ -6,12 +6,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from reference import automata as ref_automata
-from reference import bayes as ref
-from reference import lz
-from reference import tables as ref_tables
+from hypothesis import given, strategies as st
+from reference import automata as ref_automata, bayes as ref, lz, tables as ref_tables
 
 from minimodels import tasks
 from minimodels.bayes.protocol import (

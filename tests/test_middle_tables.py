@@ -10,10 +10,8 @@ import json
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from reference import lz
-from reference import tables as ref
+from hypothesis import given, settings, strategies as st
+from reference import lz, tables as ref
 
 import minimodels as mm
 from minimodels.sampling import mlp, tables

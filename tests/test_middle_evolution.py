@@ -1,0 +1,184 @@
+"""Steps to zero loss, the many-runs summary and the multiway summary against plain-Python
+references (:mod:`reference.automata`: rule arrays evaluated cell by cell, the learner of
+DESIGN.md §3 drawing the documented random stream, breadth-first search by hand)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from reference import automata as ref
+
+import minimodels as mm
+from minimodels import tasks
+from minimodels.experiments.evolution import EvolutionConfig, ManyRuns, make_task, run
+
+
+@st.composite
+def learners(draw):
+    brick = draw(st.booleans())
+    width, depth = draw(st.integers(3, 8)), draw(st.integers(1, 4))
+    if draw(st.booleans()):
+        task = tasks.bump(width, readout=draw(st.integers(0, width - 1)))
+    else:
+        table = "0" + "".join(draw(st.sampled_from("01")) for _ in range(3))
+        task = tasks.boolean(2, table, width=width)
+    rules = draw(st.sampled_from([(6, 8), (6, 8, 14)] if brick else [(4, 146), (4, 146, 30)]))
+    options = {
+        "depth": depth, "rules": rules, "r": "1/2" if brick else 1,
+        "boundary": draw(st.sampled_from(["cyclic", "zero"])),
+        "accept": draw(st.sampled_from(["<=", "<"])), "stop_at": draw(st.sampled_from([0, None])),
+        "steps": draw(st.integers(0, 60)), "seed": draw(st.integers(0, 2**32 - 1)),
+    }  # fmt: skip
+    return task, options
+
+
+@settings(max_examples=25)
+@given(learners())
+def test_steps_to_zero_and_the_trace_are_the_reference_learners(setup):
+    task, options = setup
+    result = mm.evolve(task, **options)
+    learner = ref.Learner.of(task, brick=options["r"] != 1, cyclic=options["boundary"] == "cyclic")
+    plain = ref.evolve(
+        learner, depth=options["depth"], rules=options["rules"], steps=options["steps"],
+        seed=options["seed"], accept=options["accept"], stop_at=options["stop_at"],
+    )  # fmt: skip
+    assert result.initial_loss == plain.initial_loss
+    assert result.losses.tolist() == plain.losses
+    assert result.steps_to_zero == plain.steps_to_zero
+    assert result.final_loss == plain.final_loss and result.solved == (plain.final_loss == 0)
+    assert (result.n_steps, len(result.kept)) == (len(plain.losses), plain.n_kept)
+    assert np.asarray(result.array.rules).tolist() == plain.rules
+    # the loss drops exactly where the reference trace drops, starting from (-1, initial)
+    drops, best = [(-1, plain.initial_loss)], plain.initial_loss
+    for step, loss in enumerate(plain.losses):
+        if loss < best:
+            drops.append((step, loss))
+            best = loss
+    assert result.decreases() == drops
+
+
+def test_steps_to_zero_by_hand():
+    # inputs on columns 1 and 3 of a 5-wide row, readout column 2; rule 4 only keeps isolated
+    # ones, so a rule-4 array answers 0 everywhere: right for the zero function from the start
+    zero = tasks.boolean(2, "0000", width=5)
+    start = mm.RuleArray.uniform(2, 5, 4)
+    done = mm.evolve(zero, depth=2, steps=50, seed=0, start=start)
+    assert (done.steps_to_zero, done.n_steps, done.final_loss) == (0, 0, 0.0)
+    kept_going = mm.evolve(zero, depth=2, steps=50, seed=0, start=start, stop_at=None)
+    assert kept_going.steps_to_zero == 0 and kept_going.n_steps == 50
+    # And (8) of the two inputs in one brick row: the readout (column 2, row 1 reads (2, 3))
+    # sees x2 only, so f = x2 ∧ 0 = 0 and the target x1 ∧ x2 is missed once; no budget: None
+    both = tasks.boolean(2, "0001", width=5)
+    stuck = mm.evolve(both, depth=1, rules=(8, 6), r="1/2", steps=0, seed=0,
+                      start=mm.RuleArray.uniform(1, 5, 8, r="1/2"))  # fmt: skip
+    assert (stuck.initial_loss, stuck.steps_to_zero, stuck.final_loss) == (1.0, None, 1.0)
+
+
+CONFIGS = [
+    # (width, depth, steps, train fraction, seed, runs): 5 of 7 solved, some held out
+    (9, 3, 60, 0.7, 2, 7),
+    # nothing solved, nothing held out
+    (8, 4, 60, 1.0, 5, 7),
+    # all 6 solved (an even count: the median and quartiles interpolate), half held out
+    (6, 4, 100, 0.5, 3, 6),
+]
+
+
+@pytest.mark.parametrize(("width", "depth", "steps", "fraction", "seed", "runs"), CONFIGS)
+def test_the_many_runs_summary_is_the_reference_summary(width, depth, steps, fraction, seed, runs):
+    config = EvolutionConfig(
+        width=width, depth=depth, steps=steps, runs=runs, train_fraction=fraction, seed=seed
+    )
+    many = run(config)
+    learner = ref.Learner.of(many.task)
+    plain = [
+        ref.evolve(learner, depth=depth, rules=(4, 146), steps=steps, seed=s)
+        for s in np.random.SeedSequence(seed).spawn(runs)
+    ]
+    summary, wanted = many.summary(), ref.many_runs_summary(plain, learner)
+    assert set(summary) == set(wanted)
+    for key, value in wanted.items():
+        assert summary[key] == (pytest.approx(value) if value is not None else None), key
+    table = many.table()
+    assert table["steps_to_zero"] == [r.steps_to_zero for r in plain]
+    assert table["final_loss"].tolist() == [r.final_loss for r in plain]
+    assert table["n_steps"].tolist() == [len(r.losses) for r in plain]
+    assert table["n_kept"].tolist() == [r.n_kept for r in plain]
+    assert table["final_rules"] == [",".join(str(v) for row in r.rules for v in row) for r in plain]
+    held_out = [not t for t in learner.train]
+    accuracies = [learner.accuracy(r.rules, held_out) for r in plain]
+    np.testing.assert_allclose(table["held_out_accuracy"], accuracies)
+    solved = [r.rules for r in plain if r.steps_to_zero is not None]
+    pairs = [
+        sum(x != y for ra, rb in zip(a, b, strict=True) for x, y in zip(ra, rb, strict=True))
+        / (width * depth)
+        for i, a in enumerate(solved)
+        for b in solved[i + 1 :]
+    ]
+    if pairs:
+        assert many.differing_cells() == pytest.approx(sum(pairs) / len(pairs))
+    else:
+        assert np.isnan(many.differing_cells())
+
+
+def test_the_bump_task_of_the_experiment_is_the_design_bump():
+    # DESIGN.md §3: input x is a single 1 at column x, target 1 on [W // 3, 2W // 3), read at W // 2
+    task = make_task(EvolutionConfig(width=9))
+    assert task.inputs.tolist() == np.eye(9, dtype=int).tolist()
+    assert task.targets[:, 0].tolist() == [0, 0, 0, 1, 1, 1, 0, 0, 0]
+    assert task.readout == (4,) and task.train.all()
+    half = make_task(EvolutionConfig(width=9, train_fraction=0.5, seed=1))
+    assert 0 < half.train.sum() < 9
+
+
+def test_the_ensemble_votes_bit_by_bit_and_a_tie_votes_one():
+    from minimodels.experiments.evolution import ensemble_accuracy
+
+    # bump(6): x = 2, 3 want 1 at readout column 3; x = 3, 4, 5 are held out (want 1, 0, 0).
+    # Rule 4 copies a lone 1 (answers 1 only for x = 3), rule 0 answers 0 everywhere.
+    task = tasks.bump(6, train=[0, 1, 2])
+    arrays = [mm.RuleArray.uniform(1, 6, rule) for rule in (4, 0, 4, 0)]
+    results = [mm.evolve(task, depth=1, rules=(0, 4), steps=0, seed=0, start=a) for a in arrays]
+    # x = 3 gets 2 votes of 4, a tie that votes 1 (right); x = 4, 5 get none (right)
+    assert ensemble_accuracy(results) == 1.0
+    assert ensemble_accuracy(results, on="train") == pytest.approx(2 / 3)  # x = 2 is wrong
+    # three arrays: x = 3 gets 1 vote of 3 (answers 0, wrong), as does x = 2
+    assert ensemble_accuracy(results[1:], on="all") == pytest.approx(4 / 6)
+
+
+@pytest.mark.parametrize(
+    ("width", "depth", "rules", "r", "boundary", "accept"),
+    [
+        (3, 2, (4, 146), 1, "cyclic", "<="),
+        (4, 2, (6, 8), "1/2", "zero", "<="),
+        (3, 2, (4, 146, 30), 1, "zero", "<"),
+    ],
+)
+def test_the_multiway_summary_is_a_brute_force_count(width, depth, rules, r, boundary, accept):
+    from minimodels.multiway import multiway
+
+    task = tasks.bump(width)
+    mw = multiway(task, depth=depth, rules=rules, r=r, boundary=boundary, accept=accept)
+    learner = ref.Learner.of(task, brick=r != 1, cyclic=boundary == "cyclic")
+    wanted = ref.multiway_summary(learner, depth=depth, rules=rules, accept=accept)
+    got = mw.summary()
+    assert got == {**wanted, "mean_shortest_path": pytest.approx(wanted["mean_shortest_path"])}
+
+
+def test_the_multiway_experiment_counts_the_runs_that_walk_on_edges():
+    from minimodels.experiments.multiway import MultiwayConfig, run as run_multiway
+
+    result = run_multiway(MultiwayConfig(width=3, depth=2, runs=4, steps=60, seed=1))
+    assert (result.walks_on_edges, result.runs) == (4, 4)
+    wanted = ref.multiway_summary(ref.Learner.of(tasks.bump(3)), depth=2, rules=(4, 146))
+    assert result.summary == {
+        **wanted,
+        "mean_shortest_path": pytest.approx(wanted["mean_shortest_path"]),
+    }
+
+
+def test_many_runs_of_a_lifetime_task_have_no_held_out_numbers():
+    config = EvolutionConfig(task="lifetime", width=5, depth=4, lifetime=2, steps=200, runs=3)
+    many = run(config)
+    assert isinstance(many, ManyRuns)
+    assert "mean_held_out_accuracy" not in many.summary()
+    assert np.isnan(many.table()["held_out_accuracy"]).all()
