@@ -39,8 +39,28 @@ def test_speed_section_reports_every_implementation():
     names = {row["implementation"] for row in result.rows}
     expected = {automata.ENGINE, automata.BATCHED, automata.PER_INPUT}
     assert names - {automata.CELLPYLIB} == expected
-    assert all(row["cell-updates/s"] > 0 for row in result.rows)
     assert result.plot().axes
+
+
+def test_speed_rows_are_cell_updates_per_second_fastest_first(monkeypatch):
+    # the clock replaced by fixed median times: 2 s for the engine, 0.5 s for the batched
+    # reference, 0.25 s for the per-input baseline (CellPyLib, where installed, 1 s)
+    times = iter([2.0, 0.5, 0.25, 1.0])
+    monkeypatch.setattr(automata, "median_seconds", lambda call, repeats: next(times))
+    config = automata.SpeedConfig(width=10, depth=8, n_inputs=400, reference_inputs=40,
+                                  baseline_inputs=2, cellpylib_inputs=1)  # fmt: skip
+    result = automata.measure_speed(config)
+    rows = {row["implementation"]: row for row in result.rows}
+    # cells × steps × inputs / seconds
+    assert rows[automata.ENGINE]["cell-updates/s"] == 80 * 400 / 2.0  # 16000
+    assert rows[automata.BATCHED]["cell-updates/s"] == 80 * 40 / 0.5  # 6400
+    assert rows[automata.PER_INPUT]["cell-updates/s"] == 80 * 2 / 0.25  # 640
+    assert rows[automata.ENGINE]["x per-input numpy"] == 25.0
+    assert rows[automata.BATCHED]["x per-input numpy"] == 10.0
+    assert rows[automata.PER_INPUT]["x per-input numpy"] == 1.0
+    assert result.rows[0]["implementation"] == automata.ENGINE  # fastest first
+    assert result.engine_rate == 16000 and result.ratio(automata.BATCHED) == 2.5
+    assert result.ratio("abacus") is None
 
 
 def test_two_bit_inputs_follow_the_row_order_of_truth_tables():

@@ -1,11 +1,9 @@
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 import minimodels as mm
-from minimodels import _evolve_kernel as kernel
-from minimodels import tasks
+from minimodels import _evolve_kernel as kernel, tasks
 from minimodels.engine import evaluate_rows, pack_bits
 from minimodels.evolution import evolve_reference, light_cone
 
@@ -117,7 +115,10 @@ def test_cells_outside_the_light_cone_never_change_the_answers(setup, seed):
 
 
 def test_bump_20_by_10_is_learned_in_almost_every_run():
-    # SCIENCE.md §A.4 (calibrated): zero loss in essentially every run, median ~2e3 attempts.
+    # Zero loss in essentially every run (Wolfram 2024, "Machine Learning in Discrete Rule
+    # Arrays"); the median's range is calibrated by the computation recorded in docs/testing.md
+    # ("Calibrated values"): these 40 seeds all solve, median 1061.5 attempts (131–3029);
+    # EvolutionConfig.paper(), 100 runs: 97 solved, median 1065 (302–7852).
     task = mm.tasks.bump(20)
     steps = [
         mm.evolve(task, depth=10, rules=(4, 146), steps=20_000, seed=s).steps_to_zero
@@ -185,9 +186,8 @@ def test_many_runs_table_summary_and_ensemble_do_not_depend_on_the_backend():
     serial = run(config)
     pooled = run(config, backend="process", jobs=2)
     assert serial.table()["final_rules"] == pooled.table()["final_rules"]
-    summary = serial.summary()
-    assert 0 <= summary["ensemble_held_out_accuracy"] <= 1
-    assert summary["runs"] == 3 and len(serial.table()["steps_to_zero"]) == 3
+    assert serial.summary() == pooled.summary()  # exact values: test_middle_evolution.py
+    assert serial.summary()["runs"] == 3 and len(serial.table()["steps_to_zero"]) == 3
 
 
 def test_gallery_section_builds_at_quick_scale():
