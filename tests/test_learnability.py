@@ -5,7 +5,8 @@ from minimodels.learnability import TWO_INPUT_NAMES
 
 
 def test_and_xor_trees_reach_exactly_the_published_table():
-    # SCIENCE.md §A.7: the 8 functions with f(0,0) = 0 and their minimum leaf counts.
+    # Wolfram (2024), "What Can Be Learned?": the 8 functions with f(0,0) = 0 and their
+    # minimum leaf counts; recomputed by brute force over explicit trees in the next test.
     counts = {TWO_INPUT_NAMES[t]: n for t, n in learnability.and_xor_leaf_counts().items()}
     assert counts == {
         "a": 1, "b": 1, "0": 2, "Xor": 2, "And": 2, "¬a∧b": 3, "a∧¬b": 3, "Or": 4,
