@@ -149,6 +149,10 @@ def _rulearray_cases():
         ("rulearray --array {d}/a.json --out {d}/b.png", ("b.png",)),
         ("rulearray --array 4,146;146,4 --readout 0 --out {d}/c.png", ("c.png",)),
     )  # fmt: skip
+    yield case(
+        "rulearray-readout-column-0",
+        ("rulearray --width 5 --depth 2 --readout 0 --out {d}/ra.png", ("ra.png",)),
+    )
 
 
 def _evolve_cases():
@@ -309,7 +313,7 @@ def _evolution_bayes_cases():
         "arrays-constant": f"{arrays} --train-size 4 --target 00000000",
         "arrays-brick-process": f"{arrays} --train-size 4 --r 1/2 --rules 6,8 --backend process",
         "arrays-no-steps": f"{arrays} --train-size 4 --steps 0",
-        "mesh-exact": f"{mesh} --train-size 4 --bayes exact",
+        "mesh-exact": f"{mesh} --train-size 4 --width 3 --levels -1,1 --bayes exact",
         "mesh-rejection-train-1": f"{mesh} --train-size 1 --bayes rejection",
         "mesh-two-levels": f"{mesh} --train-size 4 --levels -1,1",
         "mesh-constant-process": f"{mesh} --train-size 4 --target 11111111 --backend process",
