@@ -40,14 +40,16 @@ def cli(
     cwd: Path | None = None,
     preexec_fn: Callable[[], None] | None = None,
     timeout: float = 600,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
-    """``python -m minimodels ARGS`` to completion (text output captured)."""
+    """``python -m minimodels ARGS`` to completion (text output captured); ``env`` adds to
+    the environment."""
     return subprocess.run(
         [sys.executable, "-m", "minimodels", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env=cli_env(),
+        env={**cli_env(), **(env or {})},
         preexec_fn=preexec_fn,
         timeout=timeout,
     )
