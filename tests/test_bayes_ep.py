@@ -2,8 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from minimodels.bayes.ep import ep_log_marginal, log_pb_given_train, orthant_probability
 

@@ -2,8 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from minimodels.bayes.ep import orthant_probability
 from minimodels.bayes.nngp import nngp_kernel, relu_expectation, sample_gaussian

@@ -5,8 +5,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from minimodels.nets import ACTIVATIONS, MLP, MeshNet, parse_widths
 from minimodels.nets.mesh import neighbour_offsets, reference_apply

@@ -16,9 +16,9 @@ from minimodels.nets import (
     apply_many,
     init_many,
     signed_targets,
+    train as train_one,
     train_many,
 )
-from minimodels.nets import train as train_one
 
 
 def boolean_data(n_bits=4, seed=0):

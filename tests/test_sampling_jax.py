@@ -8,8 +8,7 @@ import math
 import numpy as np
 import pytest
 from conftest import run_cli
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 import minimodels as mm
 from minimodels.sampling import jax_engine, mlp, reference

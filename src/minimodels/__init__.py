@@ -18,7 +18,26 @@ from __future__ import annotations
 
 import importlib
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the same names, spelled out for IDEs and type checkers (runtime: _LAZY)
+    from minimodels import (
+        bayes as bayes,
+        bio as bio,
+        ca as ca,
+        changemap as changemap,
+        complexity as complexity,
+        gallery as gallery,
+        grokking as grokking,
+        multiway as multiway,
+        nets as nets,
+        parallel as parallel,
+        storage as storage,
+        tasks as tasks,
+    )
+    from minimodels.evolution import evolve as evolve
+    from minimodels.rulearray import RuleArray as RuleArray
+    from minimodels.sampling import sample_functions as sample_functions
 
 try:
     __version__ = version("minimodels")

@@ -37,8 +37,7 @@ import numpy as np
 import optax
 
 from minimodels.errors import UsageError
-from minimodels.grokking import measures as M
-from minimodels.grokking import mlp, transformer
+from minimodels.grokking import measures as M, mlp, transformer
 from minimodels.grokking.data import ModularData, canonical_operation, check_task, make_data
 from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
