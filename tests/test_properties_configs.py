@@ -18,9 +18,15 @@ from hypothesis import given, settings, strategies as st
 
 from minimodels.errors import UsageError
 
-TINY = settings(max_examples=6, deadline=None)  # each example compiles or enumerates
-FEW = settings(max_examples=12, deadline=None)
-SOME = settings(max_examples=40, deadline=None)
+
+def examples(n: int) -> settings:
+    """``n`` examples under the default profile, scaled with the loaded one (``thorough``)."""
+    return settings(max_examples=max(1, round(n * settings.default.max_examples / 60)))
+
+
+TINY = examples(6)  # each example compiles or enumerates
+FEW = examples(12)
+SOME = examples(40)
 
 # values a user (or a script) might pass where a size, count or rate belongs
 BAD = st.sampled_from([-1, 0, 2.5, None, "many", True, 10**30, float("nan"), float("inf")])

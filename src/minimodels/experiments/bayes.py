@@ -334,10 +334,12 @@ def check_resources(config: Config, split: Split) -> None:
     check_time(seconds / cores, what + drawing, fix="lower the runs, the samples or the steps")
 
 
-# the least value of every whole-number field (absent: not a whole number)
-_LEAST = {"n": 1, "train_size": 1, "width": 1, "depth": 1, "n_runs": 1, "steps": 0,
-          "n_samples": 1, "n_shards": 1, "seed": 0, "max_steps": 1, "overtrain_steps": 0,
-          "nngp_min_count": 1, "batch": 1, "batch_size": 1}  # fmt: skip
+# whole-number fields, with the least value of those no later check bounds (None: checked
+# later, with a sentence of its own)
+_LEAST = {"n": None, "train_size": None, "width": None, "depth": None, "n_runs": None,
+          "steps": None, "n_samples": None, "n_shards": None, "max_steps": None,
+          "overtrain_steps": None, "seed": 0, "nngp_min_count": 1, "batch": 1,
+          "batch_size": 1}  # fmt: skip
 _TEXT = ("model", "target", "init", "optimizer", "loss", "boundary", "activation", "bayes")
 _NUMBERS = ("sigma_w", "sigma_b", "learning_rate", "momentum")
 
@@ -351,12 +353,14 @@ def check_types(config: Config) -> None:
         name, value = field.name, getattr(config, field.name)
         if name in _LEAST and not (name == "batch_size" and value is None):
             whole = isinstance(value, int | np.integer) and not isinstance(value, bool)
-            if not whole or value < _LEAST[name]:
-                raise UsageError(f"{name} must be a whole number ≥ {_LEAST[name]}, got {value!r}")
+            least = _LEAST[name]
+            if not whole or (least is not None and value < least):
+                floor = "" if least is None else f" ≥ {least}"
+                raise UsageError(f"{name} must be a whole number{floor}, got {value!r}")
         elif name in _NUMBERS:
             if isinstance(value, bool) or not isinstance(value, int | float | np.number):
                 raise UsageError(f"{name} must be a number, got {value!r}")
-            if not math.isfinite(value):
+            if name in ("learning_rate", "momentum") and not math.isfinite(value):
                 raise UsageError(f"{name} must be a finite number, got {value!r}")
         elif name in _TEXT and not isinstance(value, str):
             raise UsageError(f"{name} must be a string, got {value!r}")
