@@ -170,7 +170,10 @@ def test_cli_ca_writes_a_png(tmp_path):
     extra = ("--k", "3", "--r", "1", "--init", "random", "--seed", "4", "--boundary", "zero")
     result = run_cli("ca", "--rule", str(3**20), *extra, "--out", str(tmp_path / "k3.png"))
     assert result.returncode == 0, result.stderr
-    result = run_cli("ca", "--rule", "6", "--r", "1/2", "--init", "0110", "--out", str(out))
+    again = ("ca", "--rule", "6", "--r", "1/2", "--init", "0110", "--out", str(out))
+    refused = run_cli(*again)  # the picture exists: it is not ours to replace unasked
+    assert refused.returncode == 2 and "--overwrite" in refused.stderr
+    result = run_cli(*again, "--overwrite")
     assert result.returncode == 0, result.stderr
 
 
@@ -179,7 +182,7 @@ def test_cli_ca_writes_a_png(tmp_path):
     [
         (("--rule", "300"), "rule 300 is out of range for k=2, r=1 (0..255)"),
         (("--rule", "30", "--boundary", "open"), "boundary 'open' is unknown"),
-        (("--rule", "30", "--width", "0"), "--width must be at least 1"),
+        (("--rule", "30", "--width", "0"), "'--width': '0' is below the smallest allowed value, 1"),
         (("--rule", "30", "--init", "012"), "digits 0..1"),
         (("--rule", "thirty"), "--rule must be a whole number"),
     ],

@@ -147,9 +147,13 @@ def test_cli_rulearray_draws_random_and_given_arrays(tmp_path):
     # The printed readout is the array's own answer on every single-cell input.
     expected = "".join(map(str, array.output(single_cell_inputs(9))[:, 4]))
     assert f"readout {expected}" in result.stdout
-    result = run_cli("rulearray", "--array", str(saved), "--inputs", "000010000", "--out", str(out))
+    again = ("rulearray", "--array", str(saved), "--inputs", "000010000", "--out", str(out))
+    assert run_cli(*again).returncode == 2  # ra.png exists: not replaced unasked
+    result = run_cli(*again, "--overwrite")
     assert result.returncode == 0, result.stderr
-    result = run_cli("rulearray", "--array", "8,6;6,8", "--r", "1/2", "--out", str(out))
+    result = run_cli(
+        "rulearray", "--array", "8,6;6,8", "--r", "1/2", "--out", str(tmp_path / "b.png")
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -157,7 +161,7 @@ def test_cli_rulearray_draws_random_and_given_arrays(tmp_path):
     ("args", "message"),
     [
         (("--rules", "4,300"), "rule 300 is out of range for k=2, r=1 (0..255)"),
-        (("--depth", "0"), "depth must be an integer >= 1"),
+        (("--depth", "0"), "'--depth': '0' is below the smallest allowed value, 1"),
         (("--boundary", "open"), "boundary 'open' is unknown"),
         (("--array", "4,146;4"), "rectangular"),
         (("--width", "5", "--inputs", "0120"), "--inputs must be 'single' or 5 binary digits"),

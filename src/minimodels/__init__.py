@@ -39,6 +39,12 @@ if TYPE_CHECKING:  # the same names, spelled out for IDEs and type checkers (run
     from minimodels.rulearray import RuleArray as RuleArray
     from minimodels.sampling import sample_functions as sample_functions
 
+from minimodels import display as _display
+
+# Results draw themselves through minimodels.display; the drawers live in minimodels.plotting,
+# which registers them when it is imported: here, the top of the package, not in compute code.
+_display.set_loader(lambda: importlib.import_module("minimodels.plotting"))
+
 try:
     __version__ = version("minimodels")
 except PackageNotFoundError:  # running from a source tree that was never installed

@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING
 import numba as nb
 import numpy as np
 
+from minimodels.display import Drawable
 from minimodels.errors import UsageError
-from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
 from minimodels.resources import check_memory, plural
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    pass
 
 __all__ = ["BioEvolution", "FITNESSES", "evolve", "evolve_reference", "lifetime", "phenotype"]
 
@@ -282,11 +282,6 @@ class BioEvolution(Drawable):
             (int(s), phenotype(self.genome_at(int(s)), k=self.k, cutoff=self.cutoff))
             for s in self.breakthroughs
         ]
-
-    def plot(self, ax=None) -> Figure:
-        from minimodels.plotting.evolution import plot_bio_trace
-
-        return plot_bio_trace(self, ax=ax)
 
 
 def _fitness_trace(lifetimes: np.ndarray, widths: np.ndarray, fitness: str) -> np.ndarray:

@@ -238,6 +238,6 @@ def plot(
     states: np.ndarray, *, k: int | None = None, ax: Axes | None = None, **kwargs: Any
 ) -> Figure:
     """Draw a run Wolfram-style (time down, square cells, no axes); see ``plotting.spacetime``."""
-    from minimodels.plotting.spacetime import plot_ca
+    from minimodels.display import draw_as
 
-    return plot_ca(states, k=k, ax=ax, **kwargs)
+    return draw_as("ca-run", states, k=k, ax=ax, **kwargs)

@@ -30,14 +30,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from minimodels.display import Drawable
 from minimodels.errors import UsageError
-from minimodels.plotting import Drawable
 from minimodels.rulearray import RuleArray
 from minimodels.tasks import Task
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    pass
 
 __all__ = [
     "AND",
@@ -73,14 +72,6 @@ class ChangeMap(Drawable):
     def relevant_fraction(self) -> float:
         """Fraction of cells whose rule change would change the loss."""
         return float(self.loss_changes.mean())
-
-    def plot(self, ax: Axes | None = None, *, case: int = 0) -> Figure:
-        from minimodels.plotting.evolution import plot_change_map
-
-        readout = self.task.readout[0] if len(self.task.readout) == 1 else None
-        return plot_change_map(
-            self.array, self.task.inputs[case], self.output_changes[case], readout=readout, ax=ax
-        )
 
 
 def change_map(array: RuleArray, task: Task, *, rules: Sequence[int] | None = None) -> ChangeMap:

@@ -30,17 +30,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.display import Drawable
 from minimodels.errors import UsageError
 from minimodels.mutation import check_accept, mutation_walk
-from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
 from minimodels.resources import check_memory, plural
 from minimodels.rulearray import RuleArray, check_boundary, parse_range
 from minimodels.tasks import Task
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    pass
 
 __all__ = [
     "BLOCK",
@@ -159,11 +158,6 @@ class Evolution(Drawable):
             "mutations_per_step": self.mutations_per_step,
             "start": self.initial if self.start_given else None,
         }  # fmt: skip
-
-    def plot(self, ax: Axes | None = None, *, log_x: bool = False) -> Figure:
-        from minimodels.plotting.evolution import plot_learning_curve
-
-        return plot_learning_curve(self, ax=ax, log_x=log_x)
 
     # ---- a run as plain arrays (a resumable run's shard file), and back
     _KEPT = ("step", "row", "col", "old_rule", "new_rule", "loss")

@@ -20,16 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.display import Drawable
 from minimodels.errors import UsageError
 from minimodels.mutation import accepts, check_accept
-from minimodels.plotting import Drawable
 from minimodels.rulearray import RuleArray, parse_range
 from minimodels.tasks import Task
 
 if TYPE_CHECKING:
     import networkx as nx
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
     from minimodels.evolution import Evolution
 
@@ -258,11 +256,6 @@ class Multiway(Drawable):
             graph.nodes[node]["rules"] = ",".join(str(self.rules[d]) for d in digits)
         with atomic_path(path) as tmp:
             nx.write_graphml(graph, tmp)
-
-    def plot(self, ax: Axes | None = None, *, start: int | None = None) -> Figure:
-        from minimodels.plotting.evolution import plot_multiway
-
-        return plot_multiway(self, ax=ax, start=start)
 
 
 def multiway(

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from minimodels.ca import BOUNDARIES, check_boundary  # noqa: F401 (re-exported)
+from minimodels.display import Drawable, draw_as
 from minimodels.errors import UsageError
-from minimodels.plotting import Drawable
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -272,15 +272,12 @@ class RuleArray(Drawable):
         A 1-D ``inputs`` draws one run; a 2-D batch draws a grid of small pictures with the
         ``readout`` cell of the last row marked (default ``W // 2``).
         """
-        from minimodels.plotting import spacetime
-
         if inputs is None:
             inputs = single_cell_inputs(self.width)[self.width // 2]
         array, single = self._inputs(inputs)
         self.check_runs(array.shape[0], drawn=True)
-        if single:
-            return spacetime.plot_rule_array(self, array[0], ax=ax, readout=readout, **kwargs)
-        return spacetime.plot_rule_array_grid(self, array, readout=readout, **kwargs)
+        rows = array[0] if single else array
+        return draw_as("rule-array", self, rows, grid=not single, readout=readout, ax=ax, **kwargs)
 
 
 def check_size(depth: int, width: int) -> None:

@@ -25,13 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.display import Drawable
 from minimodels.errors import UsageError
-from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    pass
 
 __all__ = [
     "boolean_target",
@@ -313,11 +312,6 @@ class Comparison(Drawable):
             "count_bayes": self.count_bayes,
             "n_errors": self.n_errors,
         }
-
-    def plot(self, ax: Axes | None = None) -> Figure:
-        from minimodels.plotting.bayes import plot_scatter
-
-        return plot_scatter(self, ax=ax)
 
     @classmethod
     def from_table(

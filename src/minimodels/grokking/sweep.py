@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from minimodels.display import Drawable
 from minimodels.errors import UsageError
 from minimodels.grokking.train import GrokConfig, train, train_many
 from minimodels.parallel import run_tasks
-from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback
 
 __all__ = ["AXES", "PhaseDiagram", "SweepConfig", "run_cells", "sweep"]
@@ -146,11 +146,6 @@ class PhaseDiagram(Drawable):
                         }
                     )
         return out
-
-    def plot(self, ax=None):
-        from minimodels.plotting.grokking import plot_phase_diagram
-
-        return plot_phase_diagram(self, ax=ax)
 
 
 def _maybe_int(value: float) -> int | None:

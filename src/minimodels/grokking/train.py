@@ -36,10 +36,10 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from minimodels.display import Drawable
 from minimodels.errors import UsageError
 from minimodels.grokking import measures as M, mlp, transformer
 from minimodels.grokking.data import ModularData, canonical_operation, check_task, make_data
-from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
 
 __all__ = ["MODELS", "Checkpoint", "GrokConfig", "GrokRun", "train", "train_many", "train_seeds"]
@@ -398,11 +398,6 @@ class GrokRun(Drawable):
     log: dict[str, np.ndarray]  # "step", SCALAR_MEASURES (n_rows,), "fourier_power" (n_rows, k)
     params: dict[str, np.ndarray]
     summary: dict[str, Any] = field(default_factory=dict)
-
-    def plot(self, ax=None):
-        from minimodels.plotting.grokking import plot_accuracy
-
-        return plot_accuracy(self, ax=ax)
 
 
 def first_step(steps: np.ndarray, values: np.ndarray, threshold: float = GENERALISED) -> int | None:

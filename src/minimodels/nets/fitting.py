@@ -24,15 +24,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from minimodels.display import Drawable
 from minimodels.errors import UsageError
 from minimodels.nets.init import Init
 from minimodels.nets.train import Training, train, train_many
-from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    pass
 
 Target = Callable[[np.ndarray], np.ndarray]
 
@@ -130,11 +129,6 @@ class Fit(Drawable):
         """Every hidden neuron's value at ``x`` ``(m,)``: one ``(m, width)`` array per layer."""
         x = np.asarray(x, dtype=np.float64).reshape(-1, 1)
         return layer_values(self.model, self.params, x)[1:-1]
-
-    def plot(self, ax: Axes | None = None) -> Figure:
-        from minimodels.plotting.nets import plot_fit
-
-        return plot_fit(self, ax=ax)
 
 
 _layers = jax.jit(lambda model, params, x: model.layers(params, x), static_argnums=0)

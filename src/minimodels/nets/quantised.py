@@ -28,14 +28,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from minimodels.display import Drawable
 from minimodels.errors import UsageError
 from minimodels.mutation import Walk, mutation_walk
-from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    pass
 
 DEFAULT_LEVELS = (-1.0, -0.5, 0.0, 0.5, 1.0)
 
@@ -121,11 +120,6 @@ class Evolved(Drawable):
     @property
     def final_loss(self) -> float:
         return float(self.losses[-1])
-
-    def plot(self, ax: Axes | None = None) -> Figure:
-        from minimodels.plotting.nets import plot_loss_curves
-
-        return plot_loss_curves({"mutation": self.losses}, ax=ax, xlabel="attempted mutation")
 
 
 def evolve_quantised(

@@ -55,14 +55,13 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from minimodels.display import Drawable
 from minimodels.errors import UsageError
 from minimodels.nets.init import Init
-from minimodels.plotting import Drawable
 from minimodels.progress import ProgressCallback, report
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    pass
 
 Params = Any
 
@@ -565,11 +564,6 @@ class TrainResult(Drawable):
     def predict(self, x: Any) -> np.ndarray:
         return np.asarray(self.model.apply(self.params, jnp.asarray(x, dtype=float)))
 
-    def plot(self, ax: Axes | None = None) -> Figure:
-        from minimodels.plotting.nets import plot_loss_curves
-
-        return plot_loss_curves({self.training.optimizer: self.losses}, ax=ax)
-
 
 @dataclass(frozen=True, eq=False)
 class ManyResult(Drawable):
@@ -592,11 +586,6 @@ class ManyResult(Drawable):
     def predict(self, x: Any) -> np.ndarray:
         """Every net's outputs on ``x``: ``(N, n, n_out)``."""
         return np.asarray(apply_many(self.model, self.params, jnp.asarray(x, dtype=float)))
-
-    def plot(self, ax: Axes | None = None) -> Figure:
-        from minimodels.plotting.nets import plot_steps_histogram
-
-        return plot_steps_histogram(self, ax=ax)
 
 
 @partial(jax.jit, static_argnames=("model",))

@@ -4,14 +4,17 @@ Every plotting function takes an optional ``ax`` and returns the ``Figure`` it d
 figure is a bare :class:`matplotlib.figure.Figure` (Agg canvas), so nothing here opens a window
 or touches global state, and matplotlib is imported only when a picture is actually drawn.
 
-:class:`Drawable` gives any result object ``_repr_png_`` from its ``plot()`` method, which is
-how results draw themselves in Jupyter.
+Results draw themselves (``result.plot()``, and in Jupyter) through :mod:`minimodels.display`:
+each module here registers, with ``@drawer``, the picture of the result types it draws, so
+compute modules never import this package.
 """
 
 from __future__ import annotations
 
 import io
 from typing import TYPE_CHECKING, Any
+
+from minimodels.display import Drawable as Drawable  # the old home of the mixin
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -55,11 +58,12 @@ def png_bytes(figure: Figure, *, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
-class Drawable:
-    """Mixin: an object with ``plot(ax=None) -> Figure`` shows itself in Jupyter."""
-
-    def plot(self, ax: Axes | None = None) -> Figure:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def _repr_png_(self) -> bytes:
-        return png_bytes(self.plot())
+# Each plotting module registers the drawers of the results it draws (minimodels.display).
+from minimodels.plotting import (  # noqa: E402
+    bayes as bayes,
+    bias as bias,
+    evolution as evolution,
+    grokking as grokking,
+    nets as nets,
+    spacetime as spacetime,
+)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.display import drawer
 from minimodels.plotting import axes_or_new, new_figure
 
 if TYPE_CHECKING:
@@ -185,3 +186,6 @@ def plot_ladder(rows: Sequence[dict[str, Any]], *, ax: Axes | None = None) -> Fi
     ax.legend(frameon=False, fontsize=9)
     ax.set_title("generalisation vs target complexity", fontsize=10)
     return figure
+
+
+drawer("minimodels.bayes.protocol.Comparison")(plot_scatter)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from minimodels.display import drawer
 from minimodels.plotting import axes_or_new, new_figure
 
 if TYPE_CHECKING:
@@ -155,3 +156,6 @@ def compare(results: list[BiasAnalysis], panels=("rank", "complexity")) -> Figur
             PANELS[name](result, ax)
             ax.set_title(f"{result.label}" if name == panels[0] else ax.get_title(), fontsize=9)
     return figure
+
+
+drawer("minimodels.sampling.analysis.BiasAnalysis")(lambda result, ax=None: overview(result))

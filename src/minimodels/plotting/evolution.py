@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.display import drawer
 from minimodels.plotting import axes_or_new, new_figure
 from minimodels.plotting.spacetime import (
     READOUT_COLOUR,
@@ -339,3 +340,18 @@ def plot_multiway(
         f"{len(nodes)} arrays reachable from the circled start by {kind} mutations", fontsize=9
     )
     return figure
+
+
+# ---------------------------------------------------------------------- drawers
+def _draw_change_map(result: Any, ax: Axes | None = None, *, case: int = 0) -> Figure:
+    """A change map on input ``case``: the cells whose rule change would flip the output."""
+    readout = result.task.readout[0] if len(result.task.readout) == 1 else None
+    return plot_change_map(
+        result.array, result.task.inputs[case], result.output_changes[case], readout=readout, ax=ax
+    )
+
+
+drawer("minimodels.changemap.ChangeMap")(_draw_change_map)
+drawer("minimodels.bio.BioEvolution")(plot_bio_trace)
+drawer("minimodels.multiway.Multiway")(plot_multiway)
+drawer("minimodels.evolution.Evolution")(plot_learning_curve)

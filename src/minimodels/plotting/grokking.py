@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.display import drawer
 from minimodels.plotting import axes_or_new, new_figure
 
 if TYPE_CHECKING:
@@ -267,3 +268,7 @@ def _describe(config: Any, settings: bool = True) -> str:
     task = f"a {symbol} b" if symbol else config.op
     text = f"{model}, {task} mod {config.p}, {config.loss} loss"
     return text + (f", wd {config.wd}, frac {config.frac}" if settings else "")
+
+
+drawer("minimodels.grokking.sweep.PhaseDiagram")(plot_phase_diagram)
+drawer("minimodels.grokking.train.GrokRun")(plot_accuracy)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.display import drawer
 from minimodels.plotting import axes_or_new
 
 if TYPE_CHECKING:
@@ -266,3 +267,18 @@ def plot_seeds(fits: list[Any], *, figure: Figure | None = None) -> Figure:
             axes[0, k].get_legend().remove()
         plot_net(fit.model, fit.params, ax=axes[1, k], title=f"weights, seed {k}", colorbar=False)
     return figure
+
+
+# ---------------------------------------------------------------------- drawers
+def _draw_evolved(result: Any, ax: Axes | None = None) -> Figure:
+    return plot_loss_curves({"mutation": result.losses}, ax=ax, xlabel="attempted mutation")
+
+
+def _draw_training(result: Any, ax: Axes | None = None) -> Figure:
+    return plot_loss_curves({result.training.optimizer: result.losses}, ax=ax)
+
+
+drawer("minimodels.nets.fitting.Fit")(plot_fit)
+drawer("minimodels.nets.quantised.Evolved")(_draw_evolved)
+drawer("minimodels.nets.train.TrainResult")(_draw_training)
+drawer("minimodels.nets.train.ManyResult")(plot_steps_histogram)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.display import drawer
 from minimodels.errors import UsageError
 from minimodels.plotting import CA_COLOURS, RULE_PAIRS, axes_or_new, new_figure
 
@@ -261,3 +262,18 @@ def _input_label(row: np.ndarray) -> str:
     if len(ones) == 1:
         return f"x={ones[0]}"
     return "".join(str(int(v)) for v in row) if len(row) <= 12 else f"{len(ones)} ones"
+
+
+# ---------------------------------------------------------------------- drawers
+@drawer("rule-array")
+def _draw_rule_array(
+    array: Any, rows: np.ndarray, *, grid: bool, readout: int | None = None, ax: Any = None,
+    **kwargs: Any,
+) -> Figure:  # fmt: skip
+    """One run of ``array`` (``rows`` one input) or a grid of runs (``rows`` a batch)."""
+    if grid:
+        return plot_rule_array_grid(array, rows, readout=readout, **kwargs)
+    return plot_rule_array(array, rows, ax=ax, readout=readout, **kwargs)
+
+
+drawer("ca-run")(plot_ca)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from minimodels.plotting import Drawable
+from minimodels.display import Drawable
 from minimodels.sampling.tables import FunctionTable
 
 __all__ = ["BiasAnalysis", "analyse", "fit_bound", "random_k_distribution", "zipf_line"]
@@ -120,11 +120,6 @@ class BiasAnalysis(Drawable):
             "bound a (log2 P ≤ −aK − b)": round(self.bound_a, 3),
             "bound b": round(self.bound_b, 3),
         }
-
-    def plot(self, ax=None):
-        from minimodels.plotting.bias import overview
-
-        return overview(self)
 
 
 def analyse(

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from minimodels.display import Drawable
 from minimodels.errors import UsageError
-from minimodels.plotting import Drawable
 
 __all__ = ["TRUTH_TABLE_CONVENTION", "FunctionTable", "count_functions", "merge_tables"]
 
