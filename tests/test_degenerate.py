@@ -55,3 +55,30 @@ def test_the_neuron_picture_of_a_net_without_hidden_layers_says_so():
     )
     figure = plot_neurons(result)
     assert "no hidden neurons" in [t.get_text() for t in figure.axes[0].texts]
+
+
+def test_runs_that_stop_before_their_first_step_summarise_and_draw():
+    from minimodels.experiments.evolution import EvolutionConfig, run
+    from minimodels.plotting.evolution import (
+        plot_decreases,
+        plot_learning_curve,
+        plot_steps_histogram,
+    )
+
+    # stop_at above any loss: every run is done at its start (initial loss ≤ stop_at)
+    many = run(EvolutionConfig(runs=3, steps=100, stop_at=1000))
+    assert all(r.n_steps == 0 for r in many.results)
+    many.summary()
+    plot_learning_curve(many.results)
+    plot_decreases(many.results[0])
+    plot_steps_histogram(many.steps_to_zero, budget=100)
+
+
+def test_a_comparison_where_no_run_fits_and_no_sample_is_accepted_has_no_mass():
+    from minimodels.bayes.protocol import compare, tabulate
+
+    nothing = tabulate([], n_attempts=50)
+    comparison = compare(nothing, nothing, "0110")
+    headline = comparison.headline()
+    assert headline["mean_test_error_train"] is None and headline["n_functions_train"] == 0
+    comparison.plot()
