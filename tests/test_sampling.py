@@ -29,7 +29,7 @@ def test_compiled_sampler_equals_the_numpy_reference_net_by_net(model, init, sig
     spec = parse_model(model)
     key = run_key(7)
     options = {"init": init, "sigma_w": 1.3, "sigma_b": sigma_b}
-    fast = mlp.unpacked_truth_tables(
+    fast = tables.unpacked_truth_tables(
         mlp.truth_tables(spec, key, 1000, 300, **options), spec.n_inputs
     )
     plain = mlp.reference_truth_tables(spec, key, 1000, 300, **options)

@@ -11,10 +11,11 @@ from conftest import run_cli
 from hypothesis import given, settings, strategies as st
 
 import minimodels as mm
-from minimodels.sampling import jax_engine, mlp, reference
+from minimodels.sampling import jax_engine, reference, tables
 from minimodels.sampling.models import parse_model
 from minimodels.sampling.runs import SampleConfig
 from minimodels.sampling.streams import run_key
+from minimodels.sampling.tables import table_words
 
 
 def _float64_outputs(spec, layers) -> np.ndarray:
@@ -47,8 +48,8 @@ def test_jax_tables_are_the_float64_evaluation_of_the_engines_own_parameters(mod
     options = {"init": init, "sigma_w": 1.3, "sigma_b": sigma_b, "batch": 128}
     key = run_key(7)
     words = jax_engine.truth_tables(spec, key, 1000, 300, **options)
-    assert words.dtype == np.uint64 and words.shape == (300, mlp.n_words(spec.n_inputs))
-    fast = mlp.unpacked_truth_tables(words, spec.n_inputs)
+    assert words.dtype == np.uint64 and words.shape == (300, table_words(spec.n_inputs))
+    fast = tables.unpacked_truth_tables(words, spec.n_inputs)
     layers = jax_engine.split_layers(
         spec, jax_engine.draw_parameters(spec, key, 1000, 300, **options)
     )

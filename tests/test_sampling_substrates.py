@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import minimodels as mm
-from minimodels.sampling import mlp, substrates
+from minimodels.sampling import substrates, tables
 from minimodels.sampling.models import parse_model
 from minimodels.sampling.streams import run_key
 
@@ -25,7 +25,7 @@ def test_compiled_substrate_sampler_equals_the_plain_path(model):
     key = run_key(11)
     fast = substrates.truth_tables(spec, key, 50, 150)
     plain = substrates.reference_truth_tables(spec, key, 50, 150)
-    np.testing.assert_array_equal(mlp.unpacked_truth_tables(fast, spec.n_inputs), plain)
+    np.testing.assert_array_equal(tables.unpacked_truth_tables(fast, spec.n_inputs), plain)
 
 
 def test_rule_arrays_of_zero_preserving_rules_give_f_of_zero_equal_zero():
@@ -41,7 +41,7 @@ def test_mesh_truth_tables_agree_with_the_mesh_nets_own_reference():
     model = spec.model()
     key = run_key(2)
     params = substrates.mesh_parameters(spec, key, 0, 40, init="gaussian", sigma_w=1.0, sigma_b=1.0)
-    truth = mlp.unpacked_truth_tables(substrates.truth_tables(spec, key, 0, 40), 3)
+    truth = tables.unpacked_truth_tables(substrates.truth_tables(spec, key, 0, 40), 3)
     x = substrates.boolean_inputs(3)
     D, W, k = spec.depth, spec.width, model.n_neighbours
     agree = 0

@@ -197,7 +197,7 @@ class _Evaluator:
         return _table_words(indices, order, self.grid, self.inputs, *self.layout)
 
     def tables(self, indices: np.ndarray) -> np.ndarray:
-        from minimodels.sampling.mlp import unpacked_truth_tables
+        from minimodels.sampling.tables import unpacked_truth_tables
 
         return unpacked_truth_tables(self.words(indices), self.n)
 

@@ -98,11 +98,11 @@ class Split:
 
     def packed_train_masks(self) -> tuple[np.ndarray, np.ndarray]:
         """(training rows, target's ones on them) as packed words, in the layout above."""
-        from minimodels.sampling.mlp import n_words
+        from minimodels.sampling.tables import table_words
 
         bit = np.uint64(1) << (63 - (self.train % 64)).astype(np.uint64)
-        mask = np.zeros(n_words(self.n), dtype=np.uint64)
-        label = np.zeros(n_words(self.n), dtype=np.uint64)
+        mask = np.zeros(table_words(self.n), dtype=np.uint64)
+        label = np.zeros(table_words(self.n), dtype=np.uint64)
         np.bitwise_or.at(mask, self.train // 64, bit)
         np.bitwise_or.at(label, self.train // 64, bit * self.train_labels.astype(np.uint64))
         return mask, label
@@ -110,7 +110,7 @@ class Split:
     def fitting_test_functions(self, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For packed tables: (which fit S ``(N,)`` bool, the test functions of those, as
         '0'/'1' strings); only the fitting rows are unpacked."""
-        from minimodels.sampling.mlp import unpacked_truth_tables
+        from minimodels.sampling.tables import unpacked_truth_tables
 
         fits = self.fits_packed(words)
         tables = unpacked_truth_tables(np.asarray(words)[fits], self.n)

@@ -6,7 +6,7 @@ Each function draws one panel on ``ax`` (or a new figure) and returns the figure
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -156,6 +156,14 @@ def compare(results: list[BiasAnalysis], panels=("rank", "complexity")) -> Figur
             PANELS[name](result, ax)
             ax.set_title(f"{result.label}" if name == panels[0] else ax.get_title(), fontsize=9)
     return figure
+
+
+@drawer("minimodels.sampling.tables.FunctionTable")
+def _draw_table(table: Any, ax: Any = None) -> Figure:
+    """The four simplicity-bias panels of a table (``ax`` is ignored: they need four axes)."""
+    from minimodels.sampling.analysis import analyse
+
+    return overview(analyse(table, rng=np.random.default_rng(0)))
 
 
 drawer("minimodels.sampling.analysis.BiasAnalysis")(lambda result, ax=None: overview(result))

@@ -44,9 +44,10 @@ import functools
 import numpy as np
 
 from minimodels.errors import UsageError
-from minimodels.sampling.mlp import layer_scales, n_words
+from minimodels.sampling.mlp import layer_scales
 from minimodels.sampling.models import MLPSpec, check_init
 from minimodels.sampling.substrates import boolean_inputs
+from minimodels.sampling.tables import table_words
 
 __all__ = [
     "batch_size",
@@ -143,7 +144,7 @@ def _compiled(spec: MLPSpec, init: str, batch: int, what: str):
     jnp = jax.numpy
     n = spec.n_inputs
     rows = 1 << n
-    words = n_words(n)
+    words = table_words(n)
     n_params = spec.n_parameters
     inputs = boolean_inputs(n).astype(np.float32)
     shifts = np.arange(31, -1, -1, dtype=np.uint32)
@@ -204,7 +205,7 @@ def truth_tables(
     """
     parts = _batches(spec, key, first, n_nets, init, sigma_w, sigma_b, batch, "tables")
     if not parts:
-        return np.zeros((0, n_words(spec.n_inputs)), dtype=np.uint64)
+        return np.zeros((0, table_words(spec.n_inputs)), dtype=np.uint64)
     halves = np.concatenate(parts)[:n_nets].astype(np.uint64)
     return (halves[:, 0::2] << np.uint64(32)) | halves[:, 1::2]
 

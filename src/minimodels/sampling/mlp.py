@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from minimodels.sampling.models import ACTIVATIONS, MLPSpec, check_init
+from minimodels.sampling.tables import table_words, unpacked_truth_tables
 
 __all__ = ["layer_scales", "truth_tables", "unpacked_truth_tables"]
 
@@ -33,10 +34,6 @@ def _with_last(values):
     return [(v, i == len(values) - 1) for i, v in enumerate(values)]
 
 
-def n_words(n_inputs: int) -> int:
-    return max(1, (1 << n_inputs) // 64)
-
-
 def truth_tables(
     spec: MLPSpec,
     key: int,
@@ -54,7 +51,7 @@ def truth_tables(
     from minimodels.sampling.streams import ZIG_F, ZIG_K, ZIG_W
 
     scale_w, scale_b = layer_scales(spec, init, sigma_w, sigma_b)
-    out = np.zeros((n_nets, n_words(spec.n_inputs)), dtype=np.uint64)
+    out = np.zeros((n_nets, table_words(spec.n_inputs)), dtype=np.uint64)
     kernel.sample_mlp(
         np.uint64(key),
         int(first),
@@ -68,14 +65,6 @@ def truth_tables(
         out,
     )
     return out
-
-
-def unpacked_truth_tables(words: np.ndarray, n_inputs: int) -> np.ndarray:
-    """(m, n_words) packed tables → (m, 2^n) uint8, position i = f(row i)."""
-    words = np.asarray(words)
-    # an explicit row length: reshape(0, -1) is ambiguous (no sample of a block may fit S)
-    big_endian = words.astype(">u8").view(np.uint8).reshape(len(words), 8 * words.shape[1])
-    return np.unpackbits(big_endian, axis=1)[:, : 1 << n_inputs]
 
 
 def reference_truth_tables(

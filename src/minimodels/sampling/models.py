@@ -18,12 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from minimodels.errors import UsageError
+from minimodels.sampling.tables import MAX_INPUTS, check_inputs
 
-__all__ = ["ACTIVATIONS", "INITS", "MAX_INPUTS", "MLPSpec", "parse_model"]
+__all__ = ["ACTIVATIONS", "INITS", "MAX_INPUTS", "MLPSpec", "check_inputs", "parse_model"]
 
 ACTIVATIONS = ("relu", "tanh", "linear")
 INITS = ("gaussian", "uniform")
-MAX_INPUTS = 10  # truth tables of 2^10 bits; beyond that exhaustive evaluation is pointless
 
 
 @dataclass(frozen=True)
@@ -47,14 +47,6 @@ class MLPSpec:
     def __str__(self) -> str:
         return self.name or "-".join(map(str, self.widths)) + (
             "" if self.activation == "relu" else f":{self.activation}"
-        )
-
-
-def check_inputs(n: int) -> None:
-    if not 1 <= n <= MAX_INPUTS:
-        raise UsageError(
-            f"n = {n} inputs is out of range for exhaustive evaluation on all 2^n inputs "
-            f"(1..{MAX_INPUTS})"
         )
 
 

@@ -541,7 +541,7 @@ def _packed_batch(strings) -> tuple[np.ndarray, int]:
     and the strings' length."""
     import pyarrow as pa
 
-    from minimodels.sampling.tables import pack_bits
+    from minimodels.sampling.tables import pack_truth_tables
 
     if not (pa.types.is_string(strings.type) or pa.types.is_large_string(strings.type)):
         strings = strings.cast(pa.large_string())
@@ -551,4 +551,4 @@ def _packed_batch(strings) -> tuple[np.ndarray, int]:
     offsets = offsets[strings.offset :][: n + 1]
     text = np.frombuffer(strings.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     size = int(offsets[-1] - offsets[0]) // n
-    return pack_bits((text - np.uint8(ord("0"))).reshape(n, size)), size
+    return pack_truth_tables((text - np.uint8(ord("0"))).reshape(n, size)), size

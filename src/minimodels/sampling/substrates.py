@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from minimodels.errors import UsageError
-from minimodels.sampling.models import check_inputs
+from minimodels.sampling.tables import check_inputs
 
 __all__ = ["MeshSpec", "RuleArraySpec", "parse", "reference_truth_tables", "truth_tables"]
 
@@ -172,10 +172,10 @@ def truth_tables(spec, key, first, n, *, init="gaussian", sigma_w=1.0, sigma_b=1
 
     from minimodels.engine import pack_bits
     from minimodels.sampling import _substrate_kernels as kernels
-    from minimodels.sampling.mlp import n_words
     from minimodels.sampling.streams import ZIG_F, ZIG_K, ZIG_W
+    from minimodels.sampling.tables import table_words
 
-    out = np.zeros((n, n_words(spec.n_inputs)), dtype=np.uint64)
+    out = np.zeros((n, table_words(spec.n_inputs)), dtype=np.uint64)
     chunks = 8 * numba.get_num_threads()
     rows = input_rows(spec)
     brick = spec.r in ("1/2", "0.5")

@@ -25,6 +25,27 @@ TRUTH_TABLE_CONVENTION = (
 )
 
 
+MAX_INPUTS = 10  # truth tables of 2^10 bits; beyond that exhaustive evaluation is pointless
+
+
+def check_inputs(n: int) -> None:
+    """Refuse a number of inputs whose truth tables are not enumerated (1..MAX_INPUTS)."""
+    if not 1 <= n <= MAX_INPUTS:
+        raise UsageError(
+            f"n = {n} inputs is out of range for exhaustive evaluation on all 2^n inputs "
+            f"(1..{MAX_INPUTS})"
+        )
+
+
+def table_words(n_inputs: int) -> int:
+    """uint64 words that hold one truth table of ``n_inputs`` inputs (2^n bits, at least 1).
+
+    Not :func:`minimodels.engine.packing.n_words_for`, which counts the words of a batch of
+    ``n`` *inputs* packed one bit each.
+    """
+    return max(1, (1 << n_inputs) // 64)
+
+
 @dataclass(frozen=True)
 class FunctionTable(Drawable):
     n_inputs: int
@@ -39,23 +60,8 @@ class FunctionTable(Drawable):
     def n_samples(self) -> int:
         return int(self.counts.sum())
 
-    def analyse(self, *, rng: np.random.Generator | None = None, label: str = ""):
-        """The simplicity-bias analysis of this table (rank curve, P vs K_LZ bound, P(K) …).
-
-        ``rng`` only draws the uniformly random reference strings of the P(K) panel.
-        """
-        from minimodels.sampling.analysis import analyse
-
-        return analyse(self, rng=rng if rng is not None else np.random.default_rng(0), label=label)
-
-    def plot(self, ax=None):
-        """The four simplicity-bias panels (``ax`` is ignored: the overview needs four axes)."""
-        return self.analyse().plot()
-
     def truth_tables(self) -> np.ndarray:
         """(m, 2^n) uint8 truth tables."""
-        from minimodels.sampling.mlp import unpacked_truth_tables
-
         return unpacked_truth_tables(self.words, self.n_inputs)
 
     def strings(self) -> np.ndarray:
@@ -94,7 +100,7 @@ def from_strings(functions, counts, n_inputs: int | None = None) -> FunctionTabl
 
 def from_bits(bits: np.ndarray, counts) -> FunctionTable:
     """A table from (m, 2^n) 0/1 truth tables and their counts (rows need not be distinct)."""
-    return from_words(pack_bits(bits), counts, bits.shape[1].bit_length() - 1)
+    return from_words(pack_truth_tables(bits), counts, bits.shape[1].bit_length() - 1)
 
 
 def from_words(words: np.ndarray, counts: np.ndarray, n_inputs: int) -> FunctionTable:
@@ -102,8 +108,17 @@ def from_words(words: np.ndarray, counts: np.ndarray, n_inputs: int) -> Function
     return _unique(np.ascontiguousarray(words), np.asarray(counts, dtype=np.int64), n_inputs)
 
 
-def pack_bits(bits: np.ndarray) -> np.ndarray:
-    """(m, 2^n) 0/1 truth tables → (m, n_words) ``uint64`` words in the layout above."""
+def unpacked_truth_tables(words: np.ndarray, n_inputs: int) -> np.ndarray:
+    """(m, n_words) packed tables → (m, 2^n) uint8, position i = f(row i)."""
+    words = np.asarray(words)
+    # an explicit row length: reshape(0, -1) is ambiguous (no sample of a block may fit S)
+    big_endian = words.astype(">u8").view(np.uint8).reshape(len(words), 8 * words.shape[1])
+    return np.unpackbits(big_endian, axis=1)[:, : 1 << n_inputs]
+
+
+def pack_truth_tables(bits: np.ndarray) -> np.ndarray:
+    """(m, 2^n) 0/1 truth tables → (m, n_words) ``uint64`` words in the layout above (not
+    :func:`minimodels.engine.pack_bits`, which packs a batch of inputs into bit-planes)."""
     size = bits.shape[1]
     padded = np.zeros((len(bits), 64 * max(1, size // 64)), dtype=np.uint8)
     padded[:, :size] = bits
