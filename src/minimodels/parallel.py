@@ -27,7 +27,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import closing
 from typing import Any, TypeVar
 
 from minimodels.errors import UsageError
@@ -88,6 +89,33 @@ def map_tasks(fn: Callable[[A], R], tasks: Sequence[A], **options: Any) -> list[
     for index, result in run_tasks(fn, tasks, **options):
         results[index] = result
     return results
+
+
+def run_pending(
+    fn: Callable[[A], R],
+    tasks: Sequence[A],
+    *,
+    done: Collection[int] = (),
+    on_result: Callable[[int, R], None],
+    on_progress: ProgressCallback | None = None,
+    **options: Any,
+) -> None:
+    """Run the tasks whose index is not in ``done`` (a resumed run's finished shards);
+    ``on_result(index, result)`` sees each new result as it finishes, with its index in
+    ``tasks``.  Progress counts every task, the ``done`` ones included.
+
+    This is the one sharding loop: every resumable computation is a task list, a pure worker
+    and an ``on_result`` that saves and merges, so results never depend on where it resumed.
+    """
+    done = set(done)
+    todo = [i for i in range(len(tasks)) if i not in done]
+    total = len(tasks)
+    report(on_progress, total - len(todo), total)
+    stream = run_tasks(fn, [tasks[i] for i in todo], **options)
+    with closing(stream):  # an error in on_result stops the workers at once
+        for n_finished, (j, result) in enumerate(stream, start=total - len(todo) + 1):
+            on_result(todo[j], result)
+            report(on_progress, n_finished, total)
 
 
 # ------------------------------------------------------------------------- process pool

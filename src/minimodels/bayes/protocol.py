@@ -432,21 +432,19 @@ def run_plan(
     on_progress: ProgressCallback | None = None,
 ) -> FunctionCounts:
     """Run the shards not already in ``done``; ``on_result(index, result)`` sees each new one."""
-    from minimodels.parallel import run_tasks
+    from minimodels.parallel import run_pending
 
     results = dict(done or {})
-    todo = [i for i in range(len(plan.tasks)) if i not in results]
-    for j, result in run_tasks(
-        plan.worker,
-        [plan.tasks[i] for i in todo],
-        backend=backend,
-        jobs=jobs,
-        address=address,
-        on_progress=on_progress,
-    ):
-        results[todo[j]] = result
+
+    def finished(index: int, result: BlockResult) -> None:
+        results[index] = result
         if on_result is not None:
-            on_result(todo[j], result)
+            on_result(index, result)
+
+    run_pending(
+        plan.worker, plan.tasks, done=results.keys(), on_result=finished, backend=backend,
+        jobs=jobs, address=address, on_progress=on_progress,
+    )  # fmt: skip
     pooled = Counter()
     for kept, _, _ in results.values():
         pooled.update(kept)

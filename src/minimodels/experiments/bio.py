@@ -17,8 +17,8 @@ import numpy as np
 from minimodels import bio, gallery
 from minimodels.errors import UsageError
 from minimodels.experiments.evolution import runs_per_shard
-from minimodels.parallel import run_tasks
-from minimodels.progress import ProgressCallback, report
+from minimodels.parallel import run_pending
+from minimodels.progress import ProgressCallback
 
 __all__ = ["BioConfig", "BioRuns", "check_config", "check_memory_of", "run"]
 
@@ -152,15 +152,16 @@ def run(
     size = runs_per_shard(len(work))
     chunks = [work[i : i + size] for i in range(0, len(work), size)]
     results = dict(done or {})
-    todo = [i for i in range(len(chunks)) if i not in results]
-    n_done = sum(len(results[i]) for i in results)
-    report(on_progress, n_done, len(work))
-    for j, chunk in run_tasks(_run_chunk, [chunks[i] for i in todo], backend=backend, jobs=jobs):
-        results[todo[j]] = chunk
+
+    def finished(index: int, chunk: list[bio.BioEvolution]) -> None:
+        results[index] = chunk
         if on_result is not None:
-            on_result(todo[j], chunk)
-        n_done += len(chunk)
-        report(on_progress, n_done, len(work))
+            on_result(index, chunk)
+
+    run_pending(
+        _run_chunk, chunks, done=results.keys(), on_result=finished, on_progress=on_progress,
+        backend=backend, jobs=jobs,
+    )  # fmt: skip
     flat = [r for i in range(len(chunks)) for r in results[i]]
     by_k = {k: flat[i * config.runs : (i + 1) * config.runs] for i, k in enumerate(config.ks)}
     return BioRuns(config, by_k)

@@ -19,8 +19,8 @@ import numpy as np
 from minimodels import gallery, tasks
 from minimodels.errors import UsageError
 from minimodels.evolution import Evolution, check_arguments, evolve
-from minimodels.parallel import run_tasks
-from minimodels.progress import ProgressCallback, report
+from minimodels.parallel import run_pending
+from minimodels.progress import ProgressCallback
 from minimodels.tasks import Task, bump, split
 
 __all__ = [
@@ -261,17 +261,16 @@ def run(
         if on_result is not None:
             on_result(0, [only])
         return ManyRuns(config, task, [only])
-    todo = [i for i in range(len(chunks)) if i not in results]
-    n_done = sum(len(results[i]) for i in results)
-    report(on_progress, n_done, config.runs)
-    for j, chunk in run_tasks(
-        _run_chunk, [(config, task, chunks[i]) for i in todo], backend=backend, jobs=jobs
-    ):
-        results[todo[j]] = chunk
+
+    def finished(index: int, chunk: list[Evolution]) -> None:
+        results[index] = chunk
         if on_result is not None:
-            on_result(todo[j], chunk)
-        n_done += len(chunk)
-        report(on_progress, n_done, config.runs)
+            on_result(index, chunk)
+
+    run_pending(
+        _run_chunk, [(config, task, chunk) for chunk in chunks], done=results.keys(),
+        on_result=finished, on_progress=on_progress, backend=backend, jobs=jobs,
+    )  # fmt: skip
     return ManyRuns(config, task, [r for i in range(len(chunks)) for r in results[i]])
 
 

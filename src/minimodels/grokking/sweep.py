@@ -25,7 +25,7 @@ import numpy as np
 from minimodels.display import Drawable
 from minimodels.errors import UsageError
 from minimodels.grokking.train import GrokConfig, train, train_many
-from minimodels.parallel import run_tasks
+from minimodels.parallel import run_pending
 from minimodels.progress import ProgressCallback
 
 __all__ = ["AXES", "PhaseDiagram", "SweepConfig", "run_cells", "sweep"]
@@ -178,18 +178,16 @@ def sweep(
     per_task = n_seeds
     tasks = [runs[i : i + per_task] for i in range(0, len(runs), per_task)]
     results = dict(done or {})
-    todo = [i for i in range(len(tasks)) if i not in results]
-    for j, summaries in run_tasks(
-        run_cells,
-        [tasks[i] for i in todo],
-        backend=backend,
-        jobs=jobs,
-        address=address,
-        on_progress=on_progress,
-    ):
-        results[todo[j]] = summaries
+
+    def finished(index: int, summaries: list[dict[str, Any]]) -> None:
+        results[index] = summaries
         if on_result is not None:
-            on_result(todo[j], summaries)
+            on_result(index, summaries)
+
+    run_pending(
+        run_cells, tasks, done=results.keys(), on_result=finished, backend=backend, jobs=jobs,
+        address=address, on_progress=on_progress,
+    )  # fmt: skip
     for index, summaries in sorted(results.items()):
         for offset, summary in enumerate(summaries):
             run_index = index * per_task + offset

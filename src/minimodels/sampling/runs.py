@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from minimodels.errors import StorageError, UsageError
-from minimodels.progress import ProgressCallback, report
+from minimodels.progress import ProgressCallback
 from minimodels.sampling.tables import (
     TRUTH_TABLE_CONVENTION,
     FunctionTable,
@@ -335,7 +335,7 @@ def sample_run(
     directory; ``resume`` continues a run with the same config from its checksummed shards
     (damaged ones are recomputed and listed in ``notes``); ``overwrite`` replaces it.
     """
-    from minimodels.parallel import check_backend, run_tasks
+    from minimodels.parallel import check_backend, run_pending
     from minimodels.storage import RunDir
 
     config = config.validated()
@@ -346,30 +346,26 @@ def sample_run(
     merger = _Merger()
     for shard in sorted(done):
         merger.add(done[shard])
-    todo = [s for s in range(config.n_shards) if s not in done]
-    total = config.n_shards
-    report(on_progress, len(done), total)
-    completed = len(done)
-    stream = run_tasks(
-        run_shard, _tasks(config, todo, backend, jobs), backend=backend, jobs=jobs, address=address
-    )
-    for index, table in stream:
+    completed = [len(done)]
+
+    def finished(shard: int, table: FunctionTable) -> None:
         try:
-            run.save_shard(
-                "shard", todo[index], ".parquet", lambda tmp, t=table: _write_shard(tmp, t)
-            )
+            run.save_shard("shard", shard, ".parquet", lambda tmp: _write_shard(tmp, table))
         except OSError as error:
-            stream.close()
             full = error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
             reason = "the disk is full or a file-size limit was reached" if full else error.strerror
             raise StorageError(
                 error.errno,
-                f"could not write shard {todo[index]} in {str(run.path)!r} ({reason}); the "
-                f"{completed} completed shards are kept: free space and rerun with --resume",
+                f"could not write shard {shard} in {str(run.path)!r} ({reason}); the "
+                f"{completed[0]} completed shards are kept: free space and rerun with --resume",
             ) from None
         merger.add(table)
-        completed += 1
-        report(on_progress, completed, total)
+        completed[0] += 1
+
+    run_pending(
+        run_shard, _tasks(config, range(config.n_shards), backend, jobs), done=done.keys(),
+        on_result=finished, on_progress=on_progress, backend=backend, jobs=jobs, address=address,
+    )  # fmt: skip
     table = merger.result()
     seconds = time.perf_counter() - started
     summary = write_functions(run, config, table, seconds=seconds, n_resumed=len(done))
