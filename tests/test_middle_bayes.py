@@ -283,3 +283,84 @@ def test_the_ladder_reads_test_and_majority_errors_off_the_tallies(monkeypatch):
         assert row["test_error_std"] == pytest.approx(np.std([0, 0, 0, 1]))
         assert (row["n_fit"], row["n_runs"]) == (4, 5)
         assert row["k_lz"] == pytest.approx(lz.k_lz(target))
+
+
+def test_one_kept_function_has_probability_one():
+    alone = tabulate(["0110"], n_attempts=40)
+    assert alone.probabilities.tolist() == [1.0] and alone.acceptance == 1 / 40
+    assert tabulate(["1"]).seconds == 0.0
+    comparison = compare(alone, alone, "0110")
+    assert comparison.p_train.tolist() == [1.0] == comparison.p_bayes.tolist()
+
+
+def test_a_computed_comparison_names_its_learner_and_keeps_its_tally():
+    train = tabulate(["01", "01", "11"], n_attempts=4)
+    computed = compare_with_computed(train, np.array(["11", "01"]), np.array([0.25, 0.5]), "01")
+    assert computed.train_name == "P_SGD" and computed.bayes_source == "ep"
+    assert computed.train_counts is train and computed.bayes_counts is None
+    assert computed.count_bayes.dtype == np.int64 and computed.count_bayes.tolist() == [0, 0]
+    assert computed.p_bayes.tolist() == [0.5, 0.25]  # aligned with the sorted functions
+    named = compare_with_computed(
+        train, np.array(["01"]), np.array([1.0]), "01", train_name="P_evo", source="exact"
+    )
+    assert (named.train_name, named.bayes_source) == ("P_evo", "exact")
+    # a table read back (lists, as a reader may hand them over) keeps its names and types
+    again = Comparison.from_table(
+        {k: np.asarray(v).tolist() for k, v in computed.table().items()}, bayes_source="ep"
+    )
+    assert again.train_name == "P_SGD" and again.bayes_source == "ep"
+    assert again.p_train.dtype == again.p_bayes.dtype == np.float64
+    assert again.count_train.dtype == again.count_bayes.dtype == again.n_errors.dtype == np.int64
+    renamed = Comparison.from_table(computed.table(), train_name="P_evo", bayes_source="exact")
+    assert (renamed.train_name, renamed.bayes_source) == ("P_evo", "exact")
+
+
+def test_the_inputs_of_a_split_are_bytes_in_row_order():
+    inputs = SPLIT.inputs
+    assert inputs.dtype == np.uint8
+    assert inputs.tolist() == [[(i >> 2) & 1, (i >> 1) & 1, i & 1] for i in range(8)]
+
+
+def test_an_sgd_plan_cuts_the_runs_into_batches_of_consecutive_nets():
+    from minimodels.bayes.protocol import sgd_plan
+
+    plan = sgd_plan(SPLIT, SGDSetup(model="3-8-1"), n_runs=5, seed=9, batch=2)
+    assert [task[2:] for task in plan.tasks] == [(9, 0, 2), (9, 2, 2), (9, 4, 1)]
+    assert plan.n_attempts == 5 and plan.worker.__name__ == "_sgd_block"
+    assert [task[2:] for task in sgd_plan(SPLIT, SGDSetup(), n_runs=1, seed=0).tasks] == [(0, 0, 1)]
+    assert sgd_plan(SPLIT, SGDSetup(), n_runs=3000, seed=0).tasks[-1][3:] == (2048, 952)
+    with pytest.raises(ValueError, match="at least 1, got 0"):
+        sgd_plan(SPLIT, SGDSetup(), n_runs=0, seed=0)
+
+
+def test_run_here_hands_the_plans_keywords_to_the_plan_and_the_rest_to_run_plan():
+    from minimodels.bayes.protocol import run_here
+
+    def make(split, *, n):
+        return Plan(_fake_shard, [(["a"] * n, 1), (["b"], 0)], n + 2)
+
+    calls = []
+    tally = run_here(make, None, n=3, on_progress=lambda done, total: calls.append((done, total)))
+    assert (tally.n_attempts, tally.n_kept) == (5, 4) and calls[-1] == (2, 2)
+
+
+def test_a_computed_p_b_is_asked_only_for_the_functions_found_often_enough(monkeypatch):
+    # the NNGP/EP posterior replaced by fixed values: what is left is finish()'s own work
+    asked = []
+
+    def fixed_posterior(split, setup, functions, **options):
+        asked.append(list(functions))
+        return np.full(len(functions), 0.5)
+
+    monkeypatch.setattr(experiment, "nngp_posterior", fixed_posterior)
+    runs = ["0111"] * 3 + ["0011"] * 2 + ["1111"]
+    train = tabulate(runs, n_attempts=8)
+    config = experiment.SGDVsBayesConfig(model="3-8-1", bayes="nngp", nngp_min_count=2)
+    summary = experiment.finish(config, SPLIT, train, None, started=0.0).summary()
+    assert asked == [["0011", "0111"]]
+    wanted = ref.headline(
+        ref.tally(runs, 8), None, SPLIT.test_target, computed={"0011": 0.5, "0111": 0.5}
+    )
+    assert_same_numbers(summary, wanted)
+    assert summary["bayes_method"] == "ep" and summary["n_samples"] == 0
+    assert summary["acceptance_rate"] is None and summary["n_unfit"] == 2

@@ -90,3 +90,37 @@ def test_every_two_colour_rule_lives_one_step_or_for_ever():
         assert life == ref.lifetime(genome, 2, 40)
         lives.append(life)
     assert lives.count(1) == 16 and lives.count(None) == 112
+
+
+def test_the_experiment_passes_its_fitness_and_cutoff_to_every_run():
+    result = run(BioConfig(ks=(4,), steps=30, cutoff=17, runs=2, fitness="width"))
+    assert [(r.k, r.cutoff, r.fitness) for r in result.results[4]] == [(4, 17, "width")] * 2
+    empty = run(BioConfig(ks=(2, 3), steps=0, runs=2)).table()
+    assert empty["final_width"].tolist() == [1, 1, 1, 1]
+
+
+def test_the_final_width_is_the_width_after_the_last_step():
+    from dataclasses import replace
+
+    from minimodels.experiments.bio import BioRuns
+
+    long = bio.evolve(k=3, steps=400, cutoff=30, seed=6)
+    # a step that was kept and changed the pattern's width: the run cut right after it
+    changed = [s for s, *_ in long.kept.tolist() if s and long.widths[s] != long.widths[s - 1]]
+    last = changed[0]
+    short = replace(
+        long, lifetimes=long.lifetimes[: last + 1], widths=long.widths[: last + 1],
+        kept=long.kept[long.kept[:, 0] <= last], genome=long.genome_at(last),
+    )  # fmt: skip
+    table = BioRuns(BioConfig(ks=(3,), runs=1), {3: [short]}).table()
+    assert table["final_width"].tolist() == [ref.extent(short.genome.tolist(), 3, 30)]
+    assert table["final_width"][0] != short.widths[-2]
+
+
+def test_phenotypes_at_breakthroughs_are_grown_with_the_runs_colours_and_cutoff():
+    result = bio.evolve(k=4, steps=300, cutoff=20, seed=7)  # five breakthroughs
+    shown = result.phenotypes_at_breakthroughs()
+    assert [s for s, _ in shown] == result.breakthroughs.tolist() and shown
+    for step, pattern in shown:
+        assert pattern.shape == (result.lifetimes[step] + 1, 2 * 20 + 3)
+        assert pattern.max() < 4

@@ -182,3 +182,163 @@ def test_many_runs_of_a_lifetime_task_have_no_held_out_numbers():
     assert isinstance(many, ManyRuns)
     assert "mean_held_out_accuracy" not in many.summary()
     assert np.isnan(many.table()["held_out_accuracy"]).all()
+
+
+def test_a_configured_learner_reaches_every_run_unchanged():
+    # a Boolean task on a brick And/Xor/Or array, zero boundary, strict acceptance: the
+    # experiment's runs are the reference learner's with exactly these options
+    config = EvolutionConfig(
+        task="boolean", n_bits=2, target="0110", width=6, depth=3, rules=(6, 8, 14), r="1/2",
+        boundary="zero", accept="<", steps=80, runs=3, seed=4,
+    )  # fmt: skip
+    many = run(config)
+    learner = ref.Learner.of(many.task, brick=True, cyclic=False)
+    plain = [
+        ref.evolve(learner, depth=3, rules=(6, 8, 14), steps=80, seed=s, accept="<")
+        for s in np.random.SeedSequence(4).spawn(3)
+    ]
+    assert many.table()["steps_to_zero"] == [r.steps_to_zero for r in plain]
+    assert many.table()["final_rules"] == [
+        ",".join(str(v) for row in r.rules for v in row) for r in plain
+    ]
+    assert many.table()["run"].tolist() == [0, 1, 2]
+    two = run(EvolutionConfig(width=6, depth=2, steps=30, runs=2, mutations_per_step=2))
+    assert [r.mutations_per_step for r in two.results] == [2, 2]
+
+
+def test_the_ensemble_of_one_run_and_of_no_held_out_cases():
+    from minimodels.experiments.evolution import ensemble_accuracy
+
+    task = tasks.bump(6)  # everything trained on: nothing held out
+    one = [mm.evolve(task, depth=1, rules=(0, 4), steps=0, seed=0,
+                     start=mm.RuleArray.uniform(1, 6, 4))]  # fmt: skip
+    assert np.isnan(ensemble_accuracy(one))
+    assert ensemble_accuracy(one, on="all") == pytest.approx(5 / 6)  # only x = 2 is wrong
+
+
+def _bump_multiway(width, depth, rules=(4, 146), accept="<="):
+    from minimodels.multiway import multiway
+
+    task = tasks.bump(width)
+    mw = multiway(task, depth=depth, rules=rules, accept=accept)
+    return mw, ref.multiway(ref.Learner.of(task), depth=depth, rules=rules, accept=accept)
+
+
+def test_distances_losses_and_nodes_of_the_graph_are_the_brute_force_ones(tmp_path):
+    import networkx as nx
+
+    for accept in ("<=", "<"):
+        mw, plain = _bump_multiway(3, 2, accept=accept)
+        by_rules = {a: i for i, a in enumerate(plain["arrays"])}
+        ids = _ids(mw, plain)
+        for array_id in range(mw.n_arrays):
+            mine = by_rules[tuple(np.asarray(mw.array(array_id).rules).ravel().tolist())]
+            assert ids[mine] == array_id
+            assert mw.distance_to_zero[array_id] == plain["distance"][mine]  # -1: unreachable
+            assert mw.graph.nodes[array_id]["loss"] == plain["losses"][mine]
+            edges = sorted(ids[b] for b in plain["successors"][mine])
+            assert sorted(mw.graph.successors(array_id)) == edges
+    assert -1 in plain["distance"]  # strict acceptance: some arrays never reach zero loss
+    mw.write_graphml(tmp_path / "g.graphml")
+    back = nx.read_graphml(tmp_path / "g.graphml")
+    rules = ",".join(str(v) for v in np.asarray(mw.array(5).rules).ravel())
+    assert back.nodes["5"]["rules"] == rules and back.nodes["5"]["loss"] == mw.losses[5]
+
+
+def test_a_walk_that_leaves_the_graph_is_caught():
+    from minimodels.multiway import walk_follows_edges
+
+    strict, _ = _bump_multiway(3, 2, accept="<")
+    task = strict.task
+    # a run that keeps neutral mutations walks off the strict graph at its first neutral step
+    for seed in range(50):
+        loose = mm.evolve(task, depth=2, steps=40, seed=seed, stop_at=None)
+        before = np.concatenate([[loose.initial_loss], loose.losses])[loose.kept.step]
+        neutral = np.flatnonzero(loose.kept.loss == before)
+        if len(neutral) and neutral[0] == 0:
+            break
+    first = int(loose.kept.step[0])
+    one = mm.evolve(task, depth=2, steps=first + 1, seed=seed, stop_at=None)
+    assert len(one.kept) == 1 and not walk_follows_edges(strict, one)
+    assert not walk_follows_edges(strict, loose)
+    loose_graph, _ = _bump_multiway(3, 2)
+    assert walk_follows_edges(loose_graph, loose)
+    # two mutations in one step are no single edge (unless they undo each other)
+    for seed in range(20):
+        double = mm.evolve(task, depth=2, steps=40, seed=seed, stop_at=None, mutations_per_step=2)
+        cells = {(r, c) for r, c in zip(double.kept.row[:2], double.kept.col[:2], strict=True)}
+        if len(double.kept) >= 2 and len(cells) == 2:
+            break
+    assert not walk_follows_edges(loose_graph, double)
+
+
+def test_the_learnability_tables_are_brute_force_counts_and_reference_runs():
+    from minimodels.experiments.multiway import LearnabilityConfig, learnability_tables
+
+    config = LearnabilityConfig(
+        brick_width=4, brick_depths=(1, 2), sizes=((2, 4, 2),), learn_width=4, learn_depth=2,
+        steps=200, seed=3,
+    )  # fmt: skip
+    tables = learnability_tables(config)
+    names = ["0", "a∧¬b"]  # spot checks of the published leaf counts (test_learnability.py)
+    rows = {row["function"]: row for row in tables["and_xor"]}
+    assert rows["0"]["fewest leaves"] == 2 and rows["a∧¬b"]["fewest leaves"] == 3
+    assert all(rows[n]["truth table (00 01 10 11)"] in ("0000", "0010") for n in names)
+    # shallowest brick And/Xor array (width 4) computing each function, by enumeration
+    brick = {}
+    for depth in (1, 2):
+        task = tasks.boolean(2, "0000", width=4)
+        found = ref.multiway(ref.Learner.of(task, brick=True), depth=depth, rules=(6, 8))
+        for a in found["arrays"]:
+            rules = [list(a[r * 4 : r * 4 + 4]) for r in range(depth)]
+            answers = ref.Learner.of(task, brick=True).answers(rules)
+            brick.setdefault("".join(str(x[0]) for x in answers), depth)
+    for row in tables["and_xor"]:
+        assert row["shallowest brick array (width 4)"] == brick.get(
+            row["truth table (00 01 10 11)"]
+        )
+    # learned by {4, 146} evolution: the reference learner, one seed per table as spawned
+    wanted = list(ref_names()) + ["1001"]
+    seeds = np.random.SeedSequence(3).spawn(len(wanted))
+    for table, seed in zip(wanted, seeds, strict=True):
+        if table == "1001":
+            continue  # f(00) = 1: no zero-preserving array computes it, nothing is run
+        learner = ref.Learner.of(tasks.boolean(2, table, width=4))
+        plain = ref.evolve(learner, depth=2, rules=(4, 146), steps=200, seed=seed)
+        row = next(r for r in tables["and_xor"] if r["truth table (00 01 10 11)"] == table)
+        assert row["attempts"] == plain.steps_to_zero
+        assert row["learned by {4,146} evolution"] == (plain.steps_to_zero is not None)
+    assert tables["impossible"] == [
+        {"learned": False, "steps_to_zero": None, "reason": "f(0…0) = 1"}
+    ]
+    # the sizes table: every function a 4 × 2 {4, 146} array computes on 2 inputs
+    task = tasks.boolean(2, "0000", width=4)
+    found = ref.multiway(ref.Learner.of(task), depth=2, rules=(4, 146))
+    functions = {
+        "".join(str(x[0]) for x in ref.Learner.of(task).answers(
+            [list(a[:4]), list(a[4:])]))
+        for a in found["arrays"]
+    }  # fmt: skip
+    (size,) = tables["sizes"]
+    assert size == {
+        "inputs": 2, "array": "4 × 2", "arrays": 256, "functions with f(0…0) = 0": 8,
+        "representable": len(functions), "learned by evolution": size["learned by evolution"],
+        "any with f(0…0) = 1": any(f[0] == "1" for f in functions),
+    }  # fmt: skip
+    assert 0 < size["learned by evolution"] <= len(functions)
+
+
+def _ids(mw, plain):
+    """Brute-force array number → the graph's array id."""
+    from minimodels.multiway import array_id
+
+    return {
+        i: array_id(mm.RuleArray(np.reshape(a, (mw.depth, mw.task.width))), mw.rules)
+        for i, a in enumerate(plain["arrays"])
+    }
+
+
+def ref_names():
+    from minimodels.learnability import TWO_INPUT_NAMES
+
+    return TWO_INPUT_NAMES

@@ -191,3 +191,49 @@ def test_the_simplicity_experiment_reports_the_plain_tally_of_its_nets():
     assert result.analysis.probabilities.tolist() == pytest.approx(numbers["probabilities"])
     assert result.analysis.n_singletons == numbers["n_singletons"]
     assert result.analysis.label == "7-6-1, gaussian σw=1 σb=1"
+
+
+def test_zipf_line_and_the_numbers_of_tiny_tables():
+    from minimodels.sampling.analysis import zipf_line
+
+    n = 3  # P(r) = 1 / (ln(2^8) · r)
+    assert zipf_line(n, np.array([1, 2, 4])).tolist() == pytest.approx(
+        [1 / (8 * np.log(2) * r) for r in (1, 2, 4)]
+    )
+    one = analyse(tables.from_strings(["0110"], [1]), rng=np.random.default_rng(0))
+    assert one.singleton_fraction == 1.0 and one.numbers()["P(most common)"] == 1.0
+    empty = tables.from_words(np.zeros((0, 1), np.uint64), np.zeros(0, np.int64), 2)
+    assert analyse(empty, rng=np.random.default_rng(0)).numbers()["P(most common)"] is None
+    # the bound of the hand-made table of test_the_bias_analysis_of_a_hand_made_table
+    hand = analyse(
+        tables.from_strings(["01" * 4, "0" * 8, "0110" * 2], [3, 6, 1]),
+        rng=np.random.default_rng(0),
+    ).numbers()
+    a = 1 / 6  # the line through (3, log2 0.6) and (9, log2 0.3): slope −1/6
+    b = -(np.log2(0.6) + 3 * a)  # log2 P = −aK − b
+    assert hand["bound a (log2 P ≤ −aK − b)"] == round(a, 3) == 0.167
+    assert hand["bound b"] == round(b, 3) == 0.237
+    assert hand["samples"] == 10 and hand["distinct functions"] == 3
+    assert hand["seen once (fraction of distinct)"] == 0.3333
+
+
+def test_an_empty_table_read_from_no_strings_keeps_its_size():
+    empty = tables.from_strings([], [], n_inputs=7)
+    assert empty.n_inputs == 7 and empty.words.shape == (0, 2) and empty.n_samples == 0
+    assert tables.from_strings([], [], n_inputs=2).n_inputs == 2
+
+
+def test_a_resumed_run_reads_its_finished_shards_back_instead_of_sampling_again(tmp_path):
+    from minimodels.sampling import runs
+
+    config = runs.SampleConfig(model="7-6-1", samples=900, seed=2, shard_size=200)
+
+    def stop_after_three(done, total):
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        runs.sample_run(config, tmp_path / "r", backend="serial", on_progress=stop_after_three)
+    resumed = runs.sample_run(config, tmp_path / "r", backend="serial", resume=True)
+    assert resumed.summary["n_shards_resumed"] == 3 and resumed.notes == []
+    assert as_dict(resumed.table) == reference_tally("7-6-1", 900, 2)

@@ -183,8 +183,9 @@ def ensemble_accuracy(runs: list[Run], learner: Learner, cases: list[bool]) -> f
     return sum(right) / len(right) if right else float("nan")
 
 
-def multiway_summary(learner: Learner, *, depth: int, rules, accept="<=") -> dict:
-    """Every array of a tiny learner, the graph of kept single mutations, and its summary."""
+def multiway(learner: Learner, *, depth: int, rules, accept="<=") -> dict:
+    """Every array of a tiny learner (as tuples of rule numbers, row by row), its loss, the
+    kept single mutations out of it, and its fewest kept mutations to zero loss (-1: none)."""
     width = len(learner.inputs[0])
     n_cells = depth * width
     arrays = list(_all_arrays(n_cells, len(rules)))
@@ -222,6 +223,16 @@ def multiway_summary(learner: Learner, *, depth: int, rules, accept="<=") -> dic
             if distance[a] < 0:
                 distance[a] = distance[b] + 1
                 queue.append(a)
+    names = [tuple(rules[d] for d in a) for a in arrays]
+    return {"arrays": names, "losses": losses, "successors": successors, "distance": distance}
+
+
+def multiway_summary(learner: Learner, *, depth: int, rules, accept="<=") -> dict:
+    """Multiway.summary() of a tiny learner, from :func:`multiway`."""
+    graph = multiway(learner, depth=depth, rules=rules, accept=accept)
+    arrays, losses, successors, distance = (
+        graph["arrays"], graph["losses"], graph["successors"], graph["distance"]
+    )  # fmt: skip
     lengths = [d for d in distance if d > 0]
     histogram = [0] * (max(lengths) + 1) if lengths else []
     for d in lengths:
