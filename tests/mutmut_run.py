@@ -8,6 +8,8 @@ Any mutmut command works (``run``, ``results``, ``show NAME``, ``browse``); the 
   decorator is ``@property`` or ``@cached_property`` is mutated like a plain method: its
   copies (the original and each mutant) are plain functions and only the trampoline that
   dispatches between them keeps the decorator.
+* Functions named in ``skip_functions`` of ``[tool.mutmut]`` are not mutated (mutmut has
+  files, lines and patterns to leave out, not functions).
 * The environment the forked workers need: numba's ``workqueue`` threading layer (GNU
   OpenMP aborts a forked child of a process that used it) and the Hypothesis ``mutation``
   profile (conftest.py: the same examples for every mutant, no example database).
@@ -20,10 +22,16 @@ os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
 os.environ.setdefault("HYPOTHESIS_PROFILE", "mutation")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
+import tomllib  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 import libcst as cst  # noqa: E402
 from mutmut.mutation import file_mutation  # noqa: E402
 
 PROPERTIES = {"property", "cached_property"}
+SKIP = set(
+    tomllib.loads(Path("pyproject.toml").read_text())["tool"]["mutmut"].get("skip_functions", [])
+)
 
 
 def _is_property(node) -> bool:
@@ -40,6 +48,8 @@ _arrange = file_mutation.function_trampoline_arrangement
 
 
 def _skip_node_and_children(self, node):
+    if isinstance(node, cst.FunctionDef) and node.name.value in SKIP:
+        return True
     if _is_property(node):  # judged as the same function without its decorator
         return _skip(self, node.with_changes(decorators=[]))
     return _skip(self, node)
