@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,21 +38,33 @@ def cli_env() -> dict[str, str]:
 def cli(
     *args: str,
     cwd: Path | None = None,
-    preexec_fn: Callable[[], None] | None = None,
+    file_size_limit: int | None = None,
     timeout: float = 600,
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """``python -m minimodels ARGS`` to completion (text output captured); ``env`` adds to
-    the environment."""
+    the environment.  ``file_size_limit`` (bytes) is set inside the child itself, so that a
+    write past it fails with EFBIG: no ``preexec_fn``, whose fork in a process that imported
+    JAX trips JAX's at-fork warning (an unraisable exception under pytest)."""
+    launcher = ["-m", "minimodels"]
+    if file_size_limit is not None:
+        launcher = ["-c", _LIMITED.format(limit=int(file_size_limit))]
     return subprocess.run(
-        [sys.executable, "-m", "minimodels", *args],
+        [sys.executable, *launcher, *args],
         capture_output=True,
         text=True,
         cwd=cwd,
         env={**cli_env(), **(env or {})},
-        preexec_fn=preexec_fn,
         timeout=timeout,
     )
+
+
+_LIMITED = (
+    "import resource, runpy, signal; "
+    "signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+    "resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit})); "
+    "runpy.run_module('minimodels', run_name='__main__', alter_sys=True)"
+)
 
 
 def error_lines(stderr: str) -> list[str]:

@@ -87,7 +87,7 @@ def test_multiway_cli_exports_graphml_and_refuses_huge_arrays(tmp_path):
     assert done.returncode == 0, done.stderr
     assert nx.read_graphml(tmp_path / "mw" / "graph.graphml").number_of_nodes() == 64
     failed = run_cli("multiway", "--width", "9", "--depth", "4", "--out", str(tmp_path / "x"))
-    assert failed.returncode == 2 and "too many" in failed.stderr
+    assert failed.returncode == 2 and "too big" in failed.stderr and "--width" in failed.stderr
     for bad in (["--steps", "-1"], ["--runs", "-1"], ["--boundary", "wrap"]):
         out = tmp_path / "bad"
         failed = run_cli("multiway", "--width", "3", "--depth", "2", *bad, "--out", str(out))

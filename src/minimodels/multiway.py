@@ -76,8 +76,8 @@ def check_graph(n_rules: int, n_cells: int) -> None:
     total = n_rules**n_cells
     if total > MAX_GRAPH:
         raise UsageError(
-            f"a graph of {n_rules}^{n_cells} = {total} arrays is too big to build "
-            f"(at most {MAX_GRAPH})"
+            f"a graph of {n_rules}^{n_cells} arrays ({n_cells} cells: width × depth) is too big "
+            f"to build (at most {MAX_GRAPH:,}); lower --width or --depth"
         )
 
 

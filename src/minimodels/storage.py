@@ -279,7 +279,9 @@ class RunDir:
         run = cls(out, command, wanted)
         if out.exists() and not out.is_dir():
             raise UsageError(f"--out {str(out)!r} exists and is not a directory")
-        existing = out.is_dir() and any(out.iterdir())
+        # a run killed while writing its first file leaves only that file's temporary
+        first_writes = [p for p in out.glob(".*.tmp") if _temporary_of(p.name, _FIRST_FILES)]
+        existing = out.is_dir() and any(p not in first_writes for p in out.iterdir())
         marker = out / RUN_FILE
         ours = existing and (marker.exists() or _is_our_legacy_run(out))
         if existing and not ours:
@@ -309,7 +311,9 @@ class RunDir:
                 run.resumed = True
             else:
                 run._remove_outputs(saved)
-            run._remove_stale_temporaries()
+            run._remove_stale_temporaries(saved.get("files") or [])
+        for stale in first_writes:
+            stale.unlink()
         prepare_out_dir(out)
         run._write_marker()
         if not (resume and (out / "config.json").exists()):
@@ -331,15 +335,21 @@ class RunDir:
             raise UsageError(
                 f"{str(out)!r} holds a '{saved['command']}' run, not a '{command}' one"
             )
+        if not os.access(out, os.W_OK | os.X_OK):
+            raise UsageError(f"{str(out)!r} is not writable, so nothing can be added to it")
         run.files = list(saved.get("files") or [])
         return run
 
-    def _remove_stale_temporaries(self) -> None:
-        """Temporary files of a killed write (:func:`atomic_path` names them ``.NAME.*.tmp``)."""
-        for folder in (self.path, self.path / SHARDS):
-            for stale in folder.glob(".*.tmp"):
-                if stale.is_file():
-                    stale.unlink()
+    def _remove_stale_temporaries(self, files: list[str]) -> None:
+        """Temporary files of our killed writes (:func:`atomic_path` names them
+        ``.NAME.XXXXXXXX.tmp``): of the run's own files, and anything in ``shards/``."""
+        names = {*files, *_FIRST_FILES}
+        for stale in self.path.glob(".*.tmp"):
+            if stale.is_file() and _temporary_of(stale.name, names):
+                stale.unlink()
+        for stale in (self.path / SHARDS).glob(".*.tmp"):
+            if stale.is_file():
+                stale.unlink()
 
     def _read_marker(self) -> dict[str, Any]:
         from minimodels.errors import UsageError
@@ -479,6 +489,17 @@ class RunDir:
             if value is not None:
                 done[index] = value
         return done
+
+
+_FIRST_FILES = (RUN_FILE, "config.json")  # what a run writes first
+
+
+def _temporary_of(name: str, files: Any) -> bool:
+    """Whether ``name`` is :func:`atomic_path`'s temporary for one of ``files``."""
+    if not (name.startswith(".") and name.endswith(".tmp")):
+        return False
+    stem = name[1:-4].rsplit(".", 1)[0]  # '.NAME.XXXXXXXX.tmp' -> NAME
+    return stem in files
 
 
 def _checksum_path(path: Path) -> Path:

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from minimodels.cli._app import OutDir, Overwrite, Seed, app, count_option, echo
-from minimodels.errors import UsageError
 
 
 @app.command()
@@ -32,7 +31,7 @@ def multiway(
     from minimodels import storage, tasks
     from minimodels.cli.evolve import parse_rules
     from minimodels.evolution import check_arguments, evolve
-    from minimodels.multiway import multiway as build, walk_follows_edges
+    from minimodels.multiway import check_graph, check_runs, multiway as build, walk_follows_edges
 
     task = tasks.bump(width)
     # The checked runs' arguments too, before anything is written.
@@ -40,8 +39,8 @@ def multiway(
         task, depth=depth, rules=parse_rules(rules), steps=steps, accept=accept, r=r,
         boundary=boundary,
     )  # fmt: skip
-    if runs < 0:
-        raise UsageError(f"--runs must be ≥ 0, got {runs}")
+    check_graph(len(set(parse_rules(rules))), width * depth)
+    check_runs(runs, steps)
     mw = build(task, depth=depth, rules=parse_rules(rules), r=r, boundary=boundary, accept=accept)
     config = {"task": task.describe(), "depth": depth, "rules": list(mw.rules), "r": r,
               "boundary": boundary, "accept": accept, "runs": runs, "steps": steps}  # fmt: skip
