@@ -250,7 +250,11 @@ class BioEvolution(Drawable):
 
     @property
     def final_lifetime(self) -> int:
-        return int(self.lifetimes[-1]) if self.n_steps else int(lifetime(self.initial, k=self.k))
+        if self.n_steps:
+            return int(self.lifetimes[-1])
+        life = lifetime(self.initial, k=self.k, cutoff=self.cutoff)
+        assert life is not None  # the null rule's pattern dies at once
+        return life
 
     @property
     def rule(self) -> int:
@@ -391,7 +395,9 @@ def evolve_reference(
     for s in range(steps):  # replay the kept mutations to recover the per-step trace
         if mark is not None and mark[0] == s:
             table[mark[1]] = mark[3]
-            life, width = measure(table)
+            kept_life, width = measure(table)
+            assert kept_life is not None  # an immortal pattern has infinite loss: never kept
+            life = kept_life
             mark = next(marks, None)
         lifetimes[s], widths[s] = life, width
     return BioEvolution(

@@ -65,7 +65,7 @@ class Drawable:
     """Mixin: ``plot(ax=None, **options) -> Figure`` by the registered drawer, and a PNG for
     Jupyter."""
 
-    def plot(self, ax: Any = None, **options: Any) -> Any:
+    def plot(self, *, ax: Any = None, **options: Any) -> Any:
         return draw(self, ax=ax, **options)
 
     def _repr_png_(self) -> bytes:

@@ -234,6 +234,7 @@ def light_cone(task: Task, depth: int, *, r: float = 1, boundary: str = "cyclic"
     cone[depth, list(task.readout)] = True
     cyclic = boundary == "cyclic"
     for t in range(depth, 0, -1):
+        offsets: tuple[int, ...]
         if r == 1:
             offsets = (-1, 0, 1)
         else:
@@ -460,7 +461,7 @@ def evolve(
     rows[0] = packed
     kernel.fill_rows(rule_grid, rows, in_cone, cyclic, brick)
     backup = np.zeros_like(rows)
-    if task.is_lifetime:
+    if task.lifetime is not None:  # a lifetime task
         loss_kind, lifetime_target = 1, int(task.lifetime)
         readout = np.zeros(0, np.int64)
         target = np.zeros((0, packed.shape[1]), np.uint64)
@@ -472,7 +473,7 @@ def evolve(
         train_mask = pack_bits(task.train[:, None].astype(np.uint8))[0]
     initial = kernel.loss_of_rows(rows, loss_kind, readout, target, train_mask, lifetime_target)
     # Losses are whole numbers: loss ≤ stop_at  ⇔  loss ≤ int(stop_at) for stop_at ≥ 0.
-    limit = -1 if stop_at is None or stop_at < 0 else int(min(stop_at, kernel.INFINITE))
+    limit = -1 if stop_at is None or stop_at < 0 else int(min(stop_at, int(kernel.INFINITE)))
     state = np.array([initial, 0, 0], dtype=np.int64)  # current loss, n kept, steps done
     losses = np.empty(setup.steps, dtype=np.int64)
     kept_blocks = [np.empty((0, 5), dtype=np.int64)]

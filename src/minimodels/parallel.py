@@ -27,7 +27,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from contextlib import closing
 from typing import Any, TypeVar
 
@@ -60,7 +60,7 @@ def run_tasks(
     jobs: int | None = None,
     address: str | None = None,
     on_progress: ProgressCallback | None = None,
-) -> Iterator[tuple[int, R]]:
+) -> Generator[tuple[int, R], None, None]:
     """Apply ``fn`` to every task; yield ``(index, result)`` in completion order."""
     check_backend(backend, jobs)
     total = len(tasks)
@@ -68,6 +68,7 @@ def run_tasks(
     if total == 0:
         return
     jobs = jobs or default_jobs()
+    stream: Iterator[tuple[int, R]]
     if backend == "serial" or (backend == "process" and (jobs == 1 or total == 1)):
         stream = ((i, fn(task)) for i, task in enumerate(tasks))
     elif backend == "process":
@@ -169,7 +170,7 @@ class _Pool:
         self.processes: list[Any] = []
         self.queued: dict[Any, Any] = {}  # our end of each worker's pipe -> its task indices
         self.process_of: dict[Any, Any] = {}  # pipe -> worker
-        self.pipe_of: dict[int, Any] = {}  # worker's sentinel -> pipe
+        self.pipe_of: dict[Any, Any] = {}  # worker's sentinel (an int) -> pipe
 
     def start(self, fn: Callable[[Any], Any], n_workers: int) -> None:
         import multiprocessing

@@ -152,7 +152,7 @@ def write_records(path: str | os.PathLike[str], records: list[Mapping[str, Any]]
     stored as ``"j/name"``.  Writes ``path`` in place: call it inside :func:`atomic_path`."""
     arrays = {f"{j}/{name}": np.asarray(v) for j, r in enumerate(records) for name, v in r.items()}
     with open(path, "wb") as handle:
-        np.savez(handle, **arrays)
+        np.savez(handle, **arrays)  # type: ignore[arg-type]  # numpy stub: ** vs allow_pickle
 
 
 def read_records(path: str | os.PathLike[str]) -> list[dict[str, np.ndarray]]:

@@ -134,6 +134,7 @@ class Task:
 
     def loss_of_run(self, run: np.ndarray) -> float:
         """Loss of a lifetime task from the run ``(depth + 1, width)`` of its single input."""
+        assert self.lifetime is not None  # lifetime tasks only
         return lifetime_loss(first_dead_row(run), self.lifetime)
 
     def loss(self, array: RuleArray) -> float:
@@ -159,7 +160,7 @@ class Task:
     # ------------------------------------------------------------------ checks
     def check_learnable(self, rules: Sequence[int], *, depth: int) -> None:
         """Raise one sentence when no array of these rules can reach zero loss (cheap checks)."""
-        if self.is_lifetime:
+        if self.lifetime is not None:  # a lifetime task
             if self.lifetime > depth:
                 raise UsageError(
                     f"target lifetime {self.lifetime} cannot be reached in an array "

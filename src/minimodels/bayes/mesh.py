@@ -297,7 +297,8 @@ def _evolve_block(args: tuple) -> BlockResult:
     split, substrate, steps, seeds = args
     started = time.perf_counter()
     evaluator = _evaluator(split.n, substrate)
-    functions, n_unfit = Counter(), 0
+    functions: Counter[str] = Counter()
+    n_unfit = 0
     for seed in seeds:
         walk = evolve_mesh(split, substrate, steps=steps, rng=np.random.default_rng(seed))
         final = walk.losses[-1] if len(walk.losses) else walk.initial_loss

@@ -94,6 +94,7 @@ def nngp_kernel(
         if activation == "relu":
             expectation = relu_expectation(K)
         else:
+            assert rng is not None  # refused above
             phi = ACTIVATIONS[activation](sample_gaussian(K, n_mc, rng=rng))  # (m, n)
             expectation = phi.T @ phi / n_mc
         K = sigma_b**2 + sigma_w**2 * expectation

@@ -445,7 +445,7 @@ def run_plan(
         plan.worker, plan.tasks, done=results.keys(), on_result=finished, backend=backend,
         jobs=jobs, address=address, on_progress=on_progress,
     )  # fmt: skip
-    pooled = Counter()
+    pooled: Counter[str] = Counter()
     for kept, _, _ in results.values():
         pooled.update(kept)
     seconds = sum(seconds for _, _, seconds in results.values())
@@ -809,7 +809,7 @@ def _table_bayes_block(args: tuple) -> BlockResult:
     started = time.perf_counter()
     table, _ = load_run(run)
     fits, tests = split.fitting_test_functions(table.words)
-    kept = Counter()
+    kept: Counter[str] = Counter()
     for function, count in zip(tests.tolist(), table.counts[fits].tolist(), strict=True):
         kept[function] += count  # functions that differ on S only share a test function
     return kept, table.n_samples - sum(kept.values()), time.perf_counter() - started

@@ -59,7 +59,7 @@ def _load_commands() -> None:
     )
 
 
-def _one_line(error: BaseException) -> str:
+def _one_line(error: BaseException | str) -> str:
     # the message is kept as written: it often starts with a parameter or value name
     return " ".join(str(error).split()) or type(error).__name__
 

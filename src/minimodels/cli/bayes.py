@@ -10,7 +10,7 @@ run continues with ``--resume`` and ends with exactly the tallies of an uninterr
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -28,6 +28,9 @@ from minimodels.cli._app import (
     warn,
 )
 from minimodels.errors import UsageError
+
+if TYPE_CHECKING:
+    from minimodels.bayes.protocol import FunctionCounts
 
 Address = Annotated[str | None, typer.Option(help="Ray cluster address (with --backend ray).")]
 Shards = Annotated[int, count_option(help="Shards of the P_B sampling (and of evolution runs).")]
@@ -56,7 +59,7 @@ def _run_and_write(
         return Counter(saved["counts"]), saved["n_rest"], saved["seconds"]
 
     started = time.perf_counter()
-    tallies = {"bayes": None}
+    tallies: dict[str, FunctionCounts | None] = {"bayes": None}
     for name, plan in (("train", train_plan), ("bayes", bayes_plan)):
         if plan is None:  # P_B from the NNGP, computed after training
             continue
@@ -78,8 +81,10 @@ def _run_and_write(
             )  # fmt: skip
     by_ep = bayes_plan is None and getattr(config, "bayes", None) == "nngp"
     with progress_bar("P_B by EP", enabled=not quiet and by_ep) as on_progress:
+        train = tallies["train"]
+        assert train is not None  # the training plan always runs
         result = experiment.finish(
-            config, split, tallies["train"], tallies["bayes"], started, on_progress=on_progress
+            config, split, train, tallies["bayes"], started, on_progress=on_progress
         )
     comparison = result.comparison
     metadata = {
@@ -276,12 +281,14 @@ def evolution_vs_bayes(
     if substrate not in EVOLUTION_CLI_DEFAULTS:
         raise UsageError(f"substrate must be 'rulearray' or 'mesh', got {substrate!r}")
     given = {"n": n, "train_size": train_size, "target": target, "width": width, "depth": depth}
-    options = {**EVOLUTION_CLI_DEFAULTS[substrate], "steps": steps, "n_shards": shards,
-               "seed": seed} | {k: v for k, v in given.items() if v is not None}  # fmt: skip
+    options: dict[str, Any] = {**EVOLUTION_CLI_DEFAULTS[substrate], "steps": steps,
+                               "n_shards": shards, "seed": seed}  # fmt: skip
+    options |= {k: v for k, v in given.items() if v is not None}
     if runs is not None:
         options["n_runs"] = runs
     if samples is not None:
         options["n_samples"] = samples
+    config: MeshEvolutionVsBayesConfig | EvolutionVsBayesConfig
     if substrate == "mesh":
         if rules is not None:
             raise UsageError("--rules applies to --substrate rulearray; mesh nets take --levels")

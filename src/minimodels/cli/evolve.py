@@ -85,7 +85,7 @@ def evolve(
         mutations_per_step=mutations_per_step, train_fraction=train_fraction, seed=seed,
     )  # fmt: skip
     check_backend(backend, jobs)
-    task = check_config(config)  # fail before any output
+    checked_task = check_config(config)  # fail before any output
     run_dir = storage.RunDir.open(
         out, command="evolve", config=config, resume=resume, overwrite=overwrite
     )
@@ -93,12 +93,12 @@ def evolve(
     n_shards = -(-runs // runs_per_shard(runs))
 
     def read(path):
-        return [Evolution.from_arrays(r, task) for r in storage.read_records(path)]
+        return [Evolution.from_arrays(r, checked_task) for r in storage.read_records(path)]
 
     done = run_dir.load_shards(
         "runs",
         ".npz",
-        lambda path: [Evolution.from_arrays(r, task) for r in storage.read_records(path)],
+        lambda path: [Evolution.from_arrays(r, checked_task) for r in storage.read_records(path)],
         n_shards,
     )
     for note in run_dir.notes:

@@ -53,6 +53,7 @@ def fit(
     from minimodels.nets import MLP, Init, MeshNet, Training
     from minimodels.nets.fitting import TARGETS, check_fit, fit as fit_target
     from minimodels.nets.io import MODEL_FILE, PARAMS_FILE, save_net
+    from minimodels.nets.mlp import parse_widths
     from minimodels.plotting.nets import plot_fit, plot_loss_curves, plot_net, plot_neurons
     from minimodels.progress import progress_bar
     from minimodels.storage import RunDir, resolved_config
@@ -61,8 +62,9 @@ def fit(
         raise UsageError(f"unknown model {model!r}; choose mlp or mesh")
     if target not in TARGETS:
         raise UsageError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+    net: MLP | MeshNet
     if model == "mlp":
-        net = MLP(widths, activation or "relu")
+        net = MLP(parse_widths(widths), activation or "relu")
         init_settings = Init(init or "uniform", sigma_w, sigma_b)
     else:
         net = MeshNet(width=mesh_width, depth=mesh_depth, r=r, activation=activation or "tanh")

@@ -57,6 +57,7 @@ def gallery(
     echo(f"Wrote {report.path} ({len(report.outcomes)} sections, {report.seconds:.1f} s).")
     if report.failures:
         for outcome in report.failures:
+            assert outcome.error is not None  # a failure
             first = outcome.error.splitlines()[0]
             typer.echo(f"Section {outcome.spec.key} failed: {first}", err=True)
         raise typer.Exit(1)

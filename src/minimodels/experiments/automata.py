@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -148,7 +148,8 @@ def run_array(
     inputs = single_cell_inputs(config.width) if inputs is None else inputs
     final = array.output(inputs)
     report(on_progress, 1, 1)
-    return ArrayResult(config, array, inputs, final[:, config.width // 2], final.any(axis=1))
+    alive = cast(np.ndarray, final.any(axis=1))
+    return ArrayResult(config, array, inputs, final[:, config.width // 2], alive)
 
 
 def bump_targets(width: int) -> np.ndarray:
@@ -366,7 +367,7 @@ def measure_speed(config: SpeedConfig, *, on_progress: ProgressCallback | None =
     array = RuleArray.random(config.depth, config.width, rules=config.rules, rng=rng)
     inputs = rng.integers(0, 2, size=(config.n_inputs, config.width), dtype=np.uint8)
     per_input_updates = config.width * config.depth
-    rows = []
+    rows: list[dict[str, Any]] = []
 
     def add(name: str, seconds: float, n_inputs: int, note: str) -> None:
         rate = per_input_updates * n_inputs / seconds

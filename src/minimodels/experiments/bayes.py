@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
@@ -240,8 +240,8 @@ class BayesResult(Drawable):
             **self.comparison.headline(),
         }
 
-    def plot(self, ax: Axes | None = None) -> Figure:
-        return self.comparison.plot(ax=ax)
+    def plot(self, ax: Axes | None = None, **options: Any) -> Figure:
+        return self.comparison.plot(ax=ax, **options)
 
 
 def make_split(config: Config) -> Split:
@@ -431,11 +431,11 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
         )
         return split, train, bayes
     if isinstance(config, EvolutionVsBayesConfig):
-        substrate = config.substrate
-        substrate.task(split).check_learnable(substrate.rules, depth=substrate.depth)
+        arrays = config.substrate
+        arrays.task(split).check_learnable(arrays.rules, depth=arrays.depth)
         train = evolution_plan(
             split,
-            substrate,
+            arrays,
             n_runs=config.n_runs,
             steps=config.steps,
             seed=int(train_seed.generate_state(1)[0]),
@@ -443,7 +443,7 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
         )
         bayes = random_array_plan(
             split,
-            substrate,
+            arrays,
             n_samples=config.n_samples,
             seed=int(bayes_seed.generate_state(1)[0]),
             n_shards=config.n_shards,
@@ -490,6 +490,7 @@ def finish(
         functions, p_bayes = exact_mesh_posterior(split, config.substrate)
         source = "exact"
     else:
+        assert isinstance(config, SGDVsBayesConfig)  # evolution on rule arrays tallies P_B
         functions = train.functions[train.counts >= config.nngp_min_count]
         p_bayes = nngp_posterior(split, config.setup, functions, on_progress=on_progress)
         source = "ep"
@@ -754,8 +755,8 @@ class DigitsResult(Drawable):
     comparison: Comparison
     seconds: float
 
-    def plot(self, ax: Axes | None = None) -> Figure:
-        return self.comparison.plot(ax=ax)
+    def plot(self, ax: Axes | None = None, **options: Any) -> Figure:
+        return self.comparison.plot(ax=ax, **options)
 
 
 def run_digits(
@@ -765,7 +766,7 @@ def run_digits(
 
     started = time.perf_counter()
     data = load_digit_pair(
-        tuple(config.classes),
+        cast(tuple[int, int], tuple(config.classes)),
         train_size=config.train_size,
         test_size=config.test_size,
         binarise=config.binarise,
@@ -840,10 +841,10 @@ class LadderResult(Drawable):
     rows: list[dict[str, Any]]
     seconds: float
 
-    def plot(self, ax: Axes | None = None) -> Figure:
+    def plot(self, ax: Axes | None = None, **options: Any) -> Figure:
         from minimodels.plotting.bayes import plot_ladder
 
-        return plot_ladder(self.rows, ax=ax)
+        return plot_ladder(self.rows, ax=ax, **options)
 
 
 def run_ladder(

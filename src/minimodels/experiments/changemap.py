@@ -134,6 +134,7 @@ def changemap_section(context: gallery.Context) -> gallery.Section:
     figure = new_figure(9.0, 3.6, layout="constrained")
     axes = figure.subplots(1, 2)
     task = result.and_xor.task
+    assert xor_map.derivative is not None  # an And/Xor brick array has a backward pass
     for ax, marks, name in [
         (axes[0], xor_map.output_changes[case], "brute force"),
         (axes[1], xor_map.derivative[case], "Boolean derivative, backwards"),

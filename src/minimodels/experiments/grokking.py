@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 from minimodels import gallery
 from minimodels.grokking.sweep import PhaseDiagram, SweepConfig, sweep
@@ -80,7 +81,7 @@ def run(
 ) -> GrokkingResult:
     parts = [config.mlp, config.phase, config.transformer]
     total = 100 * sum(part is not None for part in parts)
-    outputs = []
+    outputs: list[Any] = []  # GrokRun, PhaseDiagram or None, in the order of parts
     done = 0
     for part in parts:
         if part is None:
@@ -127,6 +128,7 @@ def mlp_section(ctx: gallery.Context) -> gallery.Section:
     config = dataclasses.replace(_mlp(quick=ctx.quick), seed=ctx.seed)
     result = run(GrokkingExperiment(mlp=config, phase=None), on_progress=ctx.on_progress)
     mlp = result.mlp
+    assert mlp is not None  # config.mlp was given
     section = gallery.Section(
         title="Grokking: an MLP that generalises late",
         intro=(
@@ -171,9 +173,11 @@ def mlp_section(ctx: gallery.Context) -> gallery.Section:
 )
 def phase_section(ctx: gallery.Context) -> gallery.Section:
     experiment = GrokkingExperiment.quick() if ctx.quick else GrokkingExperiment()
+    assert experiment.phase is not None  # both have a phase diagram
     phase = dataclasses.replace(experiment.phase, seed=ctx.seed)
     result = run(GrokkingExperiment(mlp=None, phase=phase), on_progress=ctx.on_progress)
     diagram = result.phase
+    assert diagram is not None  # phase was given
     rows = diagram.rows()
     base = phase.base
     section = gallery.Section(
@@ -229,6 +233,7 @@ def transformer_section(ctx: gallery.Context) -> gallery.Section:
         GrokkingExperiment(mlp=None, phase=None, transformer=config), on_progress=ctx.on_progress
     )
     model = result.transformer
+    assert model is not None  # transformer was given
     section = gallery.Section(
         title="Grokking in Nanda et al.'s transformer",
         intro=intro,

@@ -14,7 +14,7 @@ Gallery sections "Traditional nets", "Mesh nets", "Discrete vs continuous traini
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -48,10 +48,11 @@ class FitResult(Drawable):
     def final_losses(self) -> np.ndarray:
         return np.array([f.final_loss for f in self.fits])
 
-    def plot(self, ax: Axes | None = None) -> Figure:
+    def plot(self, ax: Axes | None = None, **options: Any) -> Figure:
         from minimodels.plotting.nets import plot_seeds
 
-        return plot_seeds(self.fits, figure=None if ax is None else ax.figure)
+        figure = None if ax is None else cast("Figure", ax.figure)
+        return plot_seeds(self.fits, figure=figure, **options)
 
 
 def run_fits(config: FitConfig, *, on_progress: ProgressCallback | None = None) -> FitResult:
@@ -100,11 +101,11 @@ class BridgeResult(Drawable):
             f"{len(self.config.levels)} levels, mutation": self.mutation.losses,
         }
 
-    def plot(self, ax: Axes | None = None) -> Figure:
+    def plot(self, ax: Axes | None = None, **options: Any) -> Figure:
         from minimodels.plotting.nets import plot_loss_curves
 
         return plot_loss_curves(
-            self.curves(), ax=ax, xlabel="step (gradient update or attempted mutation)"
+            self.curves(), ax=ax, xlabel="step (gradient update or attempted mutation)", **options
         )
 
 

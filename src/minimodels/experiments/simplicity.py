@@ -15,11 +15,16 @@ Sections (band 40–49):
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from minimodels import gallery
 from minimodels.progress import ProgressCallback
+
+if TYPE_CHECKING:
+    from minimodels.sampling.analysis import BiasAnalysis
+    from minimodels.sampling.tables import FunctionTable
 
 __all__ = ["SimplicityConfig", "SimplicityResult", "run"]
 
@@ -47,8 +52,8 @@ PAPER = SimplicityConfig(samples=10**8)  # Valle-Pérez et al. used 10^7–10^10
 @dataclass(frozen=True)
 class SimplicityResult:
     config: SimplicityConfig
-    table: object  # FunctionTable
-    analysis: object  # BiasAnalysis
+    table: FunctionTable
+    analysis: BiasAnalysis
 
     def plot(self):
         return self.analysis.plot()

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,6 +161,7 @@ def build(
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     started = time.perf_counter()
     outcomes: dict[str, SectionOutcome] = {}
+    finished: Iterator[tuple[int, Any]]
     try:
         if jobs == 1:
             finished = (

@@ -32,7 +32,7 @@ def save_checkpoint(path: str | os.PathLike[str], checkpoint: Checkpoint) -> Pat
         arrays[f"log/{name}"] = np.stack([np.asarray(v) for v in values])
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as handle:
-            np.savez(handle, **arrays)
+            np.savez(handle, **arrays)  # type: ignore[arg-type]  # numpy stub: ** vs allow_pickle
     return Path(path)
 
 

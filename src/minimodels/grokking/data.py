@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -100,7 +101,7 @@ def _evaluate_mod(node: ast.expr, a: np.ndarray, b: np.ndarray, p: int) -> np.nd
     if isinstance(node, ast.Name):
         return (a if node.id == "a" else b) % p
     if isinstance(node, ast.Constant):
-        return np.full_like(a, node.value % p)
+        return np.full_like(a, cast(int, node.value) % p)  # an int: checked
     if isinstance(node, ast.UnaryOp):
         inner = _evaluate_mod(node.operand, a, b, p)
         return (-inner) % p if isinstance(node.op, ast.USub) else inner

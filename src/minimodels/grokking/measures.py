@@ -26,6 +26,7 @@ and vmapped.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import jax
 import jax.numpy as jnp
@@ -79,7 +80,8 @@ def weight_norm(params) -> jax.Array:
 
 
 def l1_norm(params) -> jax.Array:
-    return sum(jnp.sum(jnp.abs(leaf)) for leaf in jax.tree_util.tree_leaves(params))
+    total = sum(jnp.sum(jnp.abs(leaf)) for leaf in jax.tree_util.tree_leaves(params))
+    return cast(jax.Array, total)  # not the int 0: params have leaves
 
 
 def fourier_basis(p: int) -> tuple[np.ndarray, np.ndarray]:

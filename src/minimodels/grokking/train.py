@@ -159,7 +159,9 @@ class GrokConfig:
                 f"d_model = {self.d_model} is not divisible by n_heads = {self.n_heads}"
             )
         check_task(self.op, self.p, self.frac)
-        floats = {k: float(getattr(self, k)) for k in ("frac", "lr", "wd", "l1", "init_scale")}
+        floats: dict[str, Any] = {
+            k: float(getattr(self, k)) for k in ("frac", "lr", "wd", "l1", "init_scale")
+        }
         checked = dataclasses.replace(self, op=canonical_operation(self.op), **floats)
         check_resources(checked)
         return checked

@@ -187,6 +187,7 @@ def fit_many(
         model, x, y, training, keys=keys, init=init, record_losses=True, on_progress=on_progress
     )
     stacked = jax.tree.map(np.asarray, many.params)  # numpy slices compile nothing
+    assert many.losses is not None  # record_losses=True
     fits = []
     for i in range(many.n_nets):
         params = jax.tree.map(lambda a, i=i: a[i], stacked)

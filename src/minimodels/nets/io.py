@@ -79,7 +79,7 @@ def save_net(
 
     out = prepare_out_dir(directory)
     buffer = io.BytesIO()
-    np.savez(buffer, **flatten_params(params))
+    np.savez(buffer, **flatten_params(params))  # type: ignore[arg-type]  # numpy stub: ** vs allow_pickle
     write_bytes(out / PARAMS_FILE, buffer.getvalue())
     write_json(
         out / MODEL_FILE,

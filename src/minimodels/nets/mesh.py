@@ -137,8 +137,8 @@ class MeshNet(NamedInit):
     def draw(self, key: jax.Array, scheme: str, sigma_w: Any, sigma_b: Any) -> Params:
         n_nb, D, W = self.n_neighbours, self.depth, self.width
         z = standard_draws(key, self.n_params, scheme)
-        hidden = {"fan_in": n_nb, "scheme": scheme, "output": False}
-        readout = {"fan_in": n_nb, "scheme": scheme, "output": True}
+        hidden: dict[str, Any] = {"fan_in": n_nb, "scheme": scheme, "output": False}
+        readout: dict[str, Any] = {"fan_in": n_nb, "scheme": scheme, "output": True}
         sizes = np.cumsum([D * W * n_nb, D * W, n_nb])
         return {
             "W": weight_scale(**hidden, sigma_w=sigma_w) * z[: sizes[0]].reshape(D, W, n_nb),
@@ -199,6 +199,7 @@ def reference_apply(model: MeshNet, params: Params, x: np.ndarray) -> np.ndarray
         "linear": lambda z: z,
     }[model.activation]
     W = model.width
+    assert model.readout is not None  # set by __post_init__
     x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
     outputs = np.zeros((len(x), 1))
 

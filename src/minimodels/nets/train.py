@@ -46,6 +46,7 @@ training for 30 steps and then for 3000, reuses one compiled function.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -61,7 +62,7 @@ from minimodels.nets.init import Init
 from minimodels.progress import ProgressCallback, report
 
 if TYPE_CHECKING:
-    pass
+    from jax.typing import ArrayLike
 
 Params = Any
 
@@ -142,7 +143,7 @@ def structure(training: Training) -> Training:
     )
 
 
-def hyperparameters(training: Training) -> dict[str, jax.Array]:
+def hyperparameters(training: Training) -> dict[str, np.ndarray]:
     """The runtime numbers of ``training`` as arrays (float32 unless x64 is on; ``max_steps``
     int32).  A missing target becomes a bound no loss or accuracy reaches (−∞, +∞)."""
     dtype = _float_dtype()
@@ -163,7 +164,7 @@ def hyperparameters(training: Training) -> dict[str, jax.Array]:
 
 
 def make_optimizer(
-    training: Training, hyper: dict[str, jax.Array] | None = None
+    training: Training, hyper: Mapping[str, ArrayLike] | None = None
 ) -> optax.GradientTransformation:
     """The optax optimiser of ``training``; its numbers come from ``hyper`` when given (traced
     arrays inside compiled code), else from ``training``."""
@@ -255,7 +256,7 @@ def accuracy(output: jax.Array, y: jax.Array, loss: str) -> jax.Array:
     return jnp.mean((output > 0) == truth)
 
 
-def _criterion(hyper: dict[str, jax.Array], loss: jax.Array, acc: jax.Array) -> jax.Array:
+def _criterion(hyper: Mapping[str, ArrayLike], loss: jax.Array, acc: jax.Array) -> jax.Array:
     return (loss <= hyper["target_loss"]) | (acc >= hyper["target_accuracy"])
 
 
@@ -272,7 +273,7 @@ def advance(
     key: jax.Array,
     x: jax.Array,
     y: jax.Array,
-    hyper: dict[str, jax.Array] | None = None,
+    hyper: Mapping[str, ArrayLike] | None = None,
 ) -> tuple[TrainState, jax.Array]:
     """One masked step of one net; returns the new state and the loss it evaluated (NaN if done).
 
@@ -297,6 +298,7 @@ def advance(
     else:
         output = model.apply(state.params, x)
         loss = data_loss(output, y, training.loss)
+        assert training.batch_size is not None  # not full_batch
         idx = _batch_indices(key, state.step, x.shape[0], training.batch_size)
         grads = jax.grad(lambda p: objective(p, x[idx], y[idx])[0])(state.params)
     acc = accuracy(output, y, training.loss)
@@ -350,7 +352,7 @@ def _static_init(model: Model, init: Init) -> Init:
     return Init(init.scheme) if hasattr(model, "draw") else init
 
 
-def _init_scales(init: Init) -> jax.Array:
+def _init_scales(init: Init) -> np.ndarray:
     return np.asarray([init.sigma_w, init.sigma_b], dtype=_float_dtype())
 
 

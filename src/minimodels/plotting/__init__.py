@@ -12,7 +12,7 @@ compute modules never import this package.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from minimodels.display import Drawable as Drawable  # the old home of the mixin
 
@@ -47,7 +47,7 @@ def new_figure(width: float = 6.0, height: float = 4.0, **kwargs: Any) -> Figure
 def axes_or_new(ax: Axes | None, width: float = 6.0, height: float = 4.0) -> tuple[Figure, Axes]:
     """Draw on ``ax`` if given, else on a fresh single-axes figure."""
     if ax is not None:
-        return ax.figure, ax
+        return cast("Figure", ax.figure), ax  # a SubFigure for axes drawn in one
     figure = new_figure(width, height, layout="constrained")
     return figure, figure.add_subplot()
 

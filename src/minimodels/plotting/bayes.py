@@ -69,7 +69,7 @@ def plot_scatter(
     ax.set_title(title or f"{within_decade(comparison)} within ×10 of P_B", fontsize=10)
     bar = figure.colorbar(colours, ax=ax, shrink=0.8, pad=0.02)
     bar.set_label("test errors")
-    bar.set_ticks(np.unique(np.linspace(0, top, min(top, 8) + 1).round()))
+    bar.set_ticks(np.unique(np.linspace(0, top, min(top, 8) + 1).round()).tolist())
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     return figure
 

@@ -6,7 +6,7 @@ panel take ``ax=None``.  Spacetime pictures come from :mod:`minimodels.plotting.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from minimodels.bio import BioEvolution
+    from minimodels.changemap import GuidedRun
     from minimodels.evolution import Evolution
     from minimodels.rulearray import RuleArray
     from minimodels.tasks import Task
@@ -44,7 +45,7 @@ def _staircase(losses: np.ndarray, initial: float) -> tuple[np.ndarray, np.ndarr
 
 
 def plot_learning_curve(
-    results: Evolution | Sequence[Evolution],
+    results: Evolution | GuidedRun | Sequence[Evolution | GuidedRun],
     *,
     ax: Axes | None = None,
     log_x: bool = False,
@@ -174,7 +175,7 @@ def plot_steps_histogram(
     solved = np.array([s for s in steps_to_zero if s is not None], dtype=float)
     if solved.size:
         low = np.log10(max(1.0, solved.min() / 2))
-        bins = np.logspace(low, np.log10(max(budget, solved.max()) + 1), 30)
+        bins = np.logspace(low, np.log10(max(budget, solved.max()) + 1), 30).tolist()
         ax.hist(np.maximum(solved, 1), bins=bins, color=CURVE_COLOURS[0], alpha=0.85)
         ax.axvline(np.median(solved), color=READOUT_COLOUR, lw=1.2, label="median")
         ax.legend(frameon=False, fontsize=8)
@@ -262,7 +263,7 @@ def _crop_null(result: Any) -> np.ndarray:
 
 
 def plot_lifetimes(
-    lifetimes: dict[int, Sequence[int]], *, cutoff: int, steps: int, ax: Axes | None = None
+    lifetimes: Mapping[int, Sequence[int]], *, cutoff: int, steps: int, ax: Axes | None = None
 ) -> Figure:
     """Final lifetimes of many runs, one column per number of colours k (median in red)."""
     figure, ax = axes_or_new(ax, 4.0, 3.0)

@@ -42,7 +42,7 @@ def plot_steps_histogram(result: Any, *, ax: Axes | None = None) -> Figure:
     figure, ax = axes_or_new(ax, 5.0, 3.2)
     steps = np.asarray(result.n_steps)
     fitted = np.asarray(result.fitted)
-    bins = np.linspace(0, max(1, steps.max()), 31)
+    bins = np.linspace(0, max(1, steps.max()), 31).tolist()
     ax.hist(steps[fitted], bins=bins, color=LINE_COLOURS[0], label="fitted")
     if (~fitted).any():
         ax.hist(steps[~fitted], bins=bins, color=TARGET_COLOUR, label="not fitted")
@@ -154,6 +154,7 @@ def net_layout(model: Any) -> tuple[list[np.ndarray], list[tuple[int, int, int, 
         W, D = model.width, model.depth
         for t in range(D + 1):
             positions.append(np.column_stack([np.arange(W), np.full(W, -t)]).astype(float))
+        assert model.readout is not None  # set by MeshNet.__post_init__
         positions.append(np.array([[float(model.readout), -(D + 1)]]))
         for t in range(1, D + 2):
             offsets = neighbour_offsets(model.r, t)
@@ -225,8 +226,9 @@ def plot_net(
     if x is not None:
         from minimodels.nets.fitting import layer_values
 
-        values = [np.asarray(v, dtype=float)[0] for v in layer_values(model, params, [[x]])]
-        values = np.concatenate(values)
+        values = np.concatenate(
+            [np.asarray(v, dtype=float)[0] for v in layer_values(model, params, [[x]])]
+        )
         a_span = max(np.abs(values).max(), 1e-9)
         points = np.concatenate(positions)
         ax.scatter(points[:, 0], points[:, 1], c=values, cmap=cmap, vmin=-a_span, vmax=a_span,

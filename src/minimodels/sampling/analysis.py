@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -131,7 +132,7 @@ def analyse(
     order = np.argsort(-table.counts, kind="stable")
     counts = table.counts[order]
     bits = FunctionTable(table.n_inputs, table.words[order], counts).truth_tables()
-    k = complexity.k_lz(bits)
+    k = cast(np.ndarray, complexity.k_lz(bits))  # one value per row
     n = table.n_samples
     a, b, points = fit_bound(k, counts, n)
     k_values, inverse = np.unique(k, return_inverse=True)

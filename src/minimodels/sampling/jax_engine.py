@@ -189,7 +189,7 @@ def _batches(spec, key, first, n_nets, init, sigma_w, sigma_b, batch, what):
 
 def truth_tables(
     spec: MLPSpec,
-    key: int,
+    key: int | np.uint64,
     first: int,
     n_nets: int,
     *,

@@ -36,7 +36,7 @@ def _with_last(values):
 
 def truth_tables(
     spec: MLPSpec,
-    key: int,
+    key: int | np.uint64,
     first: int,
     n_nets: int,
     *,

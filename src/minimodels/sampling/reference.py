@@ -8,6 +8,7 @@ every net's stream with vectorised xoshiro256** over the nets, then evaluates th
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 
@@ -129,5 +130,6 @@ def _activate(h: np.ndarray, activation: str) -> np.ndarray:
     if activation == "relu":
         return np.maximum(h, np.float32(0))
     if activation == "tanh":
-        return np.frompyfunc(math.tanh, 1, 1)(h.astype(np.float64)).astype(np.float32)
+        tanh = cast(np.ndarray, np.frompyfunc(math.tanh, 1, 1)(h.astype(np.float64)))
+        return tanh.astype(np.float32)
     return h

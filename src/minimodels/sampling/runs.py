@@ -190,7 +190,8 @@ def run_shard(task: ShardTask) -> FunctionTable:
     if task.threads is not None:
         import numba
 
-        numba.set_num_threads(max(1, min(task.threads, numba.config.NUMBA_NUM_THREADS)))
+        most = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]  # set at run time
+        numba.set_num_threads(max(1, min(task.threads, most)))
     config = task.config
     spec = parse_model(config.model)
     key = run_key(config.seed)
@@ -237,6 +238,7 @@ class _Merger:
     def result(self) -> FunctionTable:
         if self.pending or self.merged is None:
             self._flush()
+        assert self.merged is not None  # _flush sets it
         return self.merged
 
 

@@ -17,6 +17,7 @@ for mesh nets), and the tests hold them equal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -99,6 +100,7 @@ def parse(kind: str, rest: str, text: str):
         why="one model's cells",
         fix="lower the width or the depth",
     )
+    spec: RuleArraySpec | MeshSpec
     try:
         if kind == "rulearray":
             o = _options(parts[1:], text, ("rules", "n", "r", "boundary", "readout"))
@@ -155,8 +157,8 @@ def mesh_scales(spec: MeshSpec, init: str, sigma_w: float, sigma_b: float) -> np
     from minimodels.nets.init import bias_scale, weight_scale
 
     n_nb = 3 if spec.r == "1" else 2
-    hidden = {"fan_in": n_nb, "scheme": init, "output": False}
-    out = {"fan_in": n_nb, "scheme": init, "output": True}
+    hidden: dict[str, Any] = {"fan_in": n_nb, "scheme": init, "output": False}
+    out: dict[str, Any] = {"fan_in": n_nb, "scheme": init, "output": True}
     n_cells = spec.depth * spec.width
     return np.concatenate([
         np.full(n_cells * n_nb, weight_scale(**hidden, sigma_w=sigma_w)),
