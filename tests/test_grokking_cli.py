@@ -76,6 +76,7 @@ def test_grok_writes_summary_config_log_figures_and_resumes_to_the_same_result(t
         (["--op", "/", "--p", "12"], "p = 12 is not"),
         (["--p", "1"], "out of range"),
         (["--p", "5", "--frac", "0.01"], "empty train or test set"),
+        (["--checkpoint-every", "7"], "--checkpoint-every 7 must be a multiple of --log-every"),
     ],
 )
 def test_grok_bad_input_exits_2_with_one_line(tmp_path, args, message):
@@ -117,7 +118,17 @@ def test_grok_sweep_writes_a_phase_diagram(tmp_path):
     assert json.loads((out / "summary.json").read_text())["cells"] == 4
 
 
-def test_grok_sweep_bad_axis_exits_2(tmp_path):
-    result = run_cli("grok-sweep", "--x-axis", "colour", "--out", str(tmp_path / "s"), "-q")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--x-axis", "colour"], "unknown sweep axis 'colour'"),
+        (["--y-values", ","], "--y-values ',' gives no value"),
+        (["--x-values", "a,b"], "--x-values: cannot read 'a,b'"),
+    ],
+)
+def test_grok_sweep_bad_axis_exits_2(tmp_path, args, message):
+    result = run_cli("grok-sweep", *args, "--out", str(tmp_path / "s"), "-q")
     assert result.returncode == 2
-    assert "unknown sweep axis 'colour'" in result.stderr.lower()
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr
+    assert not (tmp_path / "s").exists()

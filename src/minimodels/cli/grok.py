@@ -116,7 +116,7 @@ def grok(
     every = checkpoint_every or 20 * config.log_every
     if every % config.log_every:
         raise UsageError(
-            f"checkpoint_every = {every} must be a multiple of log_every = {config.log_every}"
+            f"--checkpoint-every {every} must be a multiple of --log-every {config.log_every}"
         )
     run_dir = storage.RunDir.open(
         out, command="grok", config=config, resume=resume, overwrite=overwrite
@@ -176,14 +176,18 @@ def _write_run(run_dir, run, seconds: float) -> None:
         run_dir.write_figure(name, figure)
 
 
-def _values(text: str, axis: str) -> tuple:
+def _values(text: str, axis: str, option: str) -> tuple:
     kind = {"loss": str, "activation": str, "width": int, "p": int}.get(axis, float)
     items = [item.strip() for item in text.split(",") if item.strip()]
+    if not items:
+        raise UsageError(
+            f"{option} {text!r} gives no value; give comma-separated values for {axis}"
+        )
     try:
         return tuple(kind(item) for item in items)
     except ValueError:
         raise UsageError(
-            f"cannot read {text!r} as comma-separated {kind.__name__} values for {axis}"
+            f"{option}: cannot read {text!r} as comma-separated {kind.__name__} values for {axis}"
         ) from None
 
 
@@ -230,7 +234,13 @@ def grok_sweep(
         init_scale=init_scale, width=width, log_every=log_every, seed=seed,
     )  # fmt: skip
     config = SweepConfig(
-        base, x_axis, _values(x_values, x_axis), y_axis, _values(y_values, y_axis), seeds, seed
+        base,
+        x_axis,
+        _values(x_values, x_axis, "--x-values"),
+        y_axis,
+        _values(y_values, y_axis, "--y-values"),
+        seeds,
+        seed,
     )
     config.cells()  # validate before starting workers
     run_dir = storage.RunDir.open(
