@@ -49,6 +49,7 @@ from minimodels.sampling.tables import (
     FunctionTable,
     count_functions,
     merge_tables,
+    table_words,
 )
 
 __all__ = ["SampleConfig", "SampleRun", "load_run", "sample_functions", "sample_run"]
@@ -526,7 +527,8 @@ def load_run(path: str | Path) -> tuple[FunctionTable, dict[str, Any]]:
             metadata[key.decode()] = json.loads(value)
     n_inputs = int(metadata.get("n_inputs", size.bit_length() - 1 if size else 0))
     if not words:
-        return from_words(np.zeros((0, 1), np.uint64), np.zeros(0, np.int64), n_inputs), metadata
+        empty = np.zeros((0, table_words(n_inputs)), np.uint64)
+        return from_words(empty, np.zeros(0, np.int64), n_inputs), metadata
     n_rows = sum(len(c) for c in counts)
     table = from_words(np.concatenate(words), np.concatenate(counts), n_inputs)
     if table.n_functions != n_rows:
