@@ -126,3 +126,47 @@ def test_a_bad_count_message_names_the_option(capsys, tmp_path):
     code, lines = run_main(["sample", "--seed", "-1", "--out", str(tmp_path / "s")], capsys)
     assert code == 2 and "'--seed'" in lines[0] and "-1" in lines[0]
     assert not (tmp_path / "e").exists() and not (tmp_path / "s").exists()
+
+
+# Values checked below the CLI (configs, tasks, rule checks): the sentence is the library's,
+# the flag is the command's — `rule 256` is `--rule` in `ca` and `--rules` elsewhere.
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["sample", "--sigma-w", "-1"], "--sigma-w"),
+        (["sample", "--model", "30-40-1"], "--model"),
+        (["fit", "--lr", "-1"], "--lr"),
+        (["fit", "--target-loss", "nan"], "--target-loss"),
+        (["grok", "--frac", "1.5"], "--frac"),
+        (["grok", "--wd", "-1"], "--wd"),
+        (["sgd-vs-bayes", "--target", "0101"], "--target"),
+        (["sgd-vs-bayes", "--train-size", "128"], "--train-size"),
+        (["ca", "--rule", "256", "--out"], "--rule"),
+        (["rulearray", "--rules", "4,999", "--out"], "--rules"),
+        (["evolve", "--rules", "4,300"], "--rules"),
+        (["evolve", "--accept", "maybe"], "--accept"),
+        (["evolve", "--task", "spiral"], "--task"),
+        (["bio", "--k", "9"], "--k"),
+        (["evolution-vs-bayes", "--substrate", "blob"], "--substrate"),
+        (["evolution-vs-bayes", "--rules", "4,x"], "--rules"),
+    ],
+)
+def test_a_value_refused_below_the_cli_is_named_by_its_flag(args, flag, capsys, tmp_path):
+    out = tmp_path / ("x.png" if args[-1] == "--out" else "run")
+    args = args + [str(out)] if args[-1] == "--out" else [*args, "--out", str(out)]
+    code, lines = run_main(args, capsys)
+    assert code == 2 and len(lines) == 1
+    assert lines[0].startswith(("Error: Invalid value for '" + flag + "': ", "Error: " + flag))
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_the_flag_leads_only_where_the_sentence_does_not_name_it():
+    named = UsageError("--rules must be comma-separated integers, got '4,x'", option="rules")
+    plain = UsageError("rule 300 is out of range for k=2, r=1 (0..255)", option=("x", "rules"))
+    untagged = UsageError("rule 300 is out of range")
+    evolve = ["evolve", "--rules", "4,300"]
+    assert cli._naming_the_flag(named, evolve) == str(named)
+    assert cli._naming_the_flag(plain, evolve) == f"Invalid value for '--rules': {plain}"
+    assert cli._naming_the_flag(untagged, evolve) == str(untagged)
+    assert cli._naming_the_flag(plain, ["bias-plots", "r"]) == str(plain)  # no such flag there
+    assert cli._naming_the_flag(plain, []) == str(plain)

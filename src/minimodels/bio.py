@@ -129,7 +129,9 @@ def _is_whole(value: object) -> bool:
 def check_colours_and_cutoff(k: int, cutoff: int) -> None:
     """One-sentence ValueError unless k is 2..6 colours and cutoff a whole number ≥ 1."""
     if not _is_whole(k) or not 2 <= k <= 6:
-        raise UsageError(f"the number of colours k must be an integer in 2..6, got {k!r}")
+        raise UsageError(
+            f"the number of colours k must be an integer in 2..6, got {k!r}", option="k"
+        )
     if not _is_whole(cutoff) or cutoff < 1:
         raise UsageError(f"cutoff must be a whole number ≥ 1, got {cutoff!r}")
 
@@ -199,7 +201,9 @@ def phenotype(genome: np.ndarray | int, *, k: int = 3, cutoff: int = 200) -> np.
 
 def _fitness_code(fitness: str) -> int:
     if fitness not in FITNESSES:
-        raise UsageError(f"fitness must be one of {', '.join(FITNESSES)}, got {fitness!r}")
+        raise UsageError(
+            f"fitness must be one of {', '.join(FITNESSES)}, got {fitness!r}", option="fitness"
+        )
     return FITNESSES.index(fitness)
 
 

@@ -81,7 +81,8 @@ def rule_table(rule: int | Sequence[int] | np.ndarray, *, k: int = 2, r: Any = 1
         if not 0 <= rule <= top:
             allowed = f"0..{top}" if top < 10**12 else f"0..{k}^{size}-1"
             raise UsageError(
-                f"rule {rule} is out of range for k={k}, r={_range_text(r)} ({allowed})"
+                f"rule {rule} is out of range for k={k}, r={_range_text(r)} ({allowed})",
+                option=("rule", "rules"),
             )
         return _digits(rule, k, size)
     try:

@@ -2,9 +2,12 @@
 
 :class:`UsageError` is raised where an argument is checked — a config, a public function, a
 CLI option — and its message is one sentence that names the bad value and what is allowed
-(``rule 300 is out of range for k=2, r=1 (0..255)``).  The CLI turns it into exit code 2 with
-that sentence and nothing else.  Any other exception is a fault of ours: the CLI exits 1 with
-one line that says so and where the full traceback was written.
+(``rule 300 is out of range for k=2, r=1 (0..255)``).  Raised below the CLI, it also says which
+argument it is about (``option=``, the parameter's name: ``"rules"``); the CLI turns it into
+exit code 2 with that sentence, led by the command's flag for that parameter (``Invalid value
+for '--rules': …``) when the sentence does not name the flag itself, and nothing else.  Any
+other exception is a fault of ours: the CLI exits 1 with one line that says so and where the
+full traceback was written.
 
 :class:`StorageError` is neither: the machine refused a write, and its sentence says what was
 kept.  ``UsageError`` subclasses both ``ValueError`` and ``TypeError``, so code (and tests) that
@@ -17,7 +20,17 @@ __all__ = ["StorageError", "UsageError"]
 
 
 class UsageError(ValueError, TypeError):
-    """A bad argument from the user: a one-sentence message naming it and what is allowed."""
+    """A bad argument from the user: a one-sentence message naming it and what is allowed.
+
+    ``option`` is the name of the argument (or a few names, first match wins: the same value
+    is ``rules`` in one command and ``rule`` in another) so the CLI can name its flag.
+    """
+
+    def __init__(self, message: str, *, option: str | tuple[str, ...] | None = None) -> None:
+        super().__init__(message)
+        self.options: tuple[str, ...] = (
+            (option,) if isinstance(option, str) else tuple(option or ())
+        )
 
 
 class StorageError(OSError):

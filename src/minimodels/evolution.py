@@ -214,7 +214,9 @@ def _check_rule_set(rules: Sequence[int], r: float) -> tuple[int, ...]:
     for rule in rule_set:
         if not 0 <= rule <= top:
             layout = "1" if r == 1 else "1/2"
-            raise UsageError(f"rule {rule} is out of range for k=2, r={layout} (0..{top})")
+            raise UsageError(
+                f"rule {rule} is out of range for k=2, r={layout} (0..{top})", option="rules"
+            )
     if len(set(rule_set)) != len(rule_set):
         raise UsageError(f"the rule set {list(rule_set)} repeats a rule")
     if len(rule_set) < 2:

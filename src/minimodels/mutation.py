@@ -31,7 +31,7 @@ ACCEPT_RULES = ("<=", "<")
 
 def check_accept(accept: str) -> None:
     if accept not in ACCEPT_RULES:
-        raise UsageError(f"accept must be '<=' or '<', got {accept!r}")
+        raise UsageError(f"accept must be '<=' or '<', got {accept!r}", option="accept")
 
 
 def accepts(new_loss: float, old_loss: float, accept: str = "<=") -> bool:

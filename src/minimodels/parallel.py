@@ -47,7 +47,9 @@ def default_jobs() -> int:
 
 def check_backend(backend: str, jobs: int | None = None) -> None:
     if backend not in BACKENDS:
-        raise UsageError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        raise UsageError(
+            f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}", option="backend"
+        )
     if jobs is not None and jobs < 1:
         raise UsageError(f"jobs must be at least 1, got {jobs}")
 

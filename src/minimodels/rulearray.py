@@ -79,7 +79,8 @@ def check_rules(rules: Any, r: float) -> np.ndarray:
     for value in (array.min(), array.max()):
         if not 0 <= int(value) <= top:
             raise UsageError(
-                f"rule {int(value)} is out of range for k=2, r={_range_text(r)} (0..{top})"
+                f"rule {int(value)} is out of range for k=2, r={_range_text(r)} (0..{top})",
+                option="rules",
             )
     result = np.array(array, dtype=np.int64)
     result.flags.writeable = False

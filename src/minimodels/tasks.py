@@ -319,7 +319,7 @@ def boolean_truth_table(
     else:
         table = np.array([int(c) for c in target] if isinstance(target, str) else target)
         if table.shape != (2**n,) or not np.isin(table, (0, 1)).all():
-            raise UsageError(f"a truth table for n={n} needs {2**n} bits of 0/1")
+            raise UsageError(f"a truth table for n={n} needs {2**n} bits of 0/1", option="target")
     return np.asarray(table, dtype=np.uint8)
 
 
@@ -410,7 +410,9 @@ def density(
 def split(task: Task, *, fraction: float, rng: np.random.Generator) -> Task:
     """Keep a random ``fraction`` of the cases for training (at least one), hold out the rest."""
     if not 0.0 < fraction <= 1.0:
-        raise UsageError(f"train fraction must be in (0, 1], got {fraction}")
+        raise UsageError(
+            f"train fraction must be in (0, 1], got {fraction}", option="train_fraction"
+        )
     n_train = max(1, round(fraction * task.n_cases))
     mask = np.zeros(task.n_cases, dtype=bool)
     mask[rng.permutation(task.n_cases)[:n_train]] = True

@@ -126,9 +126,14 @@ class Split:
 def random_split(n: int, train_size: int, target: str, *, rng: np.random.Generator) -> Split:
     """A uniformly random training set of ``train_size`` of the ``2^n`` inputs."""
     if len(target) != 2**n or set(target) - {"0", "1"}:
-        raise UsageError(f"target must be a '0'/'1' string of length 2^{n} = {2**n}")
+        raise UsageError(
+            f"target must be a '0'/'1' string of length 2^{n} = {2**n}", option="target"
+        )
     if not 0 < train_size < 2**n:
-        raise UsageError(f"train size {train_size} is out of range for n={n} (1..{2**n - 1})")
+        raise UsageError(
+            f"train size {train_size} is out of range for n={n} (1..{2**n - 1})",
+            option="train_size",
+        )
     train = np.sort(rng.choice(2**n, size=train_size, replace=False))
     test = np.setdiff1d(np.arange(2**n), train)
     return Split(n, train, test, target)

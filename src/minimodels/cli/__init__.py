@@ -149,6 +149,21 @@ def _environment_error(error: OSError) -> None:
     sys.exit(1)
 
 
+def _naming_the_flag(error: BaseException, argv: list[str]) -> str:
+    """The error's sentence, led by the flag it is about when the sentence does not name it:
+    ``Invalid value for '--sigma-w': sigma_w = -1.0 must be …`` (typer's own wording)."""
+    import typer.main
+
+    message = _one_line(error)
+    name = next((word for word in argv if not word.startswith("-")), None)
+    command = getattr(typer.main.get_command(app), "commands", {}).get(name)
+    flags = {param.name: param.opts[0] for param in getattr(command, "params", ()) if param.opts}
+    flag = next((flags[o] for o in getattr(error, "options", ()) if o in flags), None)
+    if flag is None or flag in message:
+        return message
+    return f"Invalid value for '{flag}': {message}"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI: exit 0 on success, 2 on the user's bad input (one sentence), 1 on an
     internal fault (one line, traceback in a file) or a refusal of the machine (full disk),
@@ -177,7 +192,8 @@ def main(argv: list[str] | None = None) -> None:
     except UsageError as error:
         if debug:
             raise
-        print(f"Error: {_one_line(error)}", file=sys.stderr)
+        print(f"Error: {_naming_the_flag(error, sys.argv[1:] if argv is None else argv)}",
+              file=sys.stderr)  # fmt: skip
         sys.exit(2)
     except (KeyboardInterrupt, typer.Abort):  # click turns Ctrl-C into Abort
         if Terminated.raised:

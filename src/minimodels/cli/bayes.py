@@ -214,7 +214,7 @@ def _parse_list(text: str, name: str, kind: type) -> tuple:
         return tuple(kind(x) for x in text.split(","))
     except ValueError:
         noun = "integers" if kind is int else "numbers"
-        raise UsageError(f"{name} must be comma-separated {noun}, got {text!r}") from None
+        raise UsageError(f"--{name} must be comma-separated {noun}, got {text!r}") from None
 
 
 @app.command("evolution-vs-bayes")
@@ -279,7 +279,7 @@ def evolution_vs_bayes(
     from minimodels.experiments.bayes import EvolutionVsBayesConfig, MeshEvolutionVsBayesConfig
 
     if substrate not in EVOLUTION_CLI_DEFAULTS:
-        raise UsageError(f"substrate must be 'rulearray' or 'mesh', got {substrate!r}")
+        raise UsageError(f"--substrate must be 'rulearray' or 'mesh', got {substrate!r}")
     given = {"n": n, "train_size": train_size, "target": target, "width": width, "depth": depth}
     options: dict[str, Any] = {**EVOLUTION_CLI_DEFAULTS[substrate], "steps": steps,
                                "n_shards": shards, "seed": seed}  # fmt: skip

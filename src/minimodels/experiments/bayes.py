@@ -117,7 +117,9 @@ class MeshEvolutionVsBayesConfig:
 
     def __post_init__(self) -> None:
         if self.bayes not in ("auto", "exact", "rejection"):
-            raise UsageError(f"bayes must be 'auto', 'exact' or 'rejection', got {self.bayes!r}")
+            raise UsageError(
+                f"bayes must be 'auto', 'exact' or 'rejection', got {self.bayes!r}", option="bayes"
+            )
 
     @classmethod
     def quick(cls, **overrides: Any) -> MeshEvolutionVsBayesConfig:
@@ -170,7 +172,9 @@ class SGDVsBayesConfig:
 
     def __post_init__(self) -> None:
         if self.bayes not in ("rejection", "nngp"):
-            raise UsageError(f"bayes must be 'rejection' or 'nngp', got {self.bayes!r}")
+            raise UsageError(
+                f"bayes must be 'rejection' or 'nngp', got {self.bayes!r}", option="bayes"
+            )
         if self.bayes_from is not None and self.bayes != "rejection":
             raise UsageError("P_B from a stored sample run is by rejection: drop --bayes nngp")
 

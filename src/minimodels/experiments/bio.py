@@ -81,14 +81,15 @@ def _one(args: tuple[int, BioConfig, np.random.SeedSequence]) -> bio.BioEvolutio
 def check_config(config: BioConfig) -> None:
     """Refuse, with one sentence, a config that :func:`run` cannot run as asked."""
     if not config.ks:
-        raise UsageError("give at least one number of colours k, e.g. 2,3,4")
+        raise UsageError("give at least one number of colours k, e.g. 2,3,4", option="k")
     if len(set(config.ks)) != len(config.ks):
-        raise UsageError(f"the numbers of colours {list(config.ks)} repeat a value")
+        raise UsageError(f"the numbers of colours {list(config.ks)} repeat a value", option="k")
     for k in config.ks:
         bio.check_colours_and_cutoff(k, config.cutoff)
     if config.fitness not in bio.FITNESSES:
         raise UsageError(
-            f"fitness must be one of {', '.join(bio.FITNESSES)}, got {config.fitness!r}"
+            f"fitness must be one of {', '.join(bio.FITNESSES)}, got {config.fitness!r}",
+            option="fitness",
         )
     if isinstance(config.steps, bool) or not isinstance(config.steps, int) or config.steps < 0:
         raise UsageError(f"steps must be a whole number ≥ 0, got {config.steps!r}")

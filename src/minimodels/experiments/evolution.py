@@ -81,9 +81,14 @@ def make_task(config: EvolutionConfig) -> Task:
     elif config.task == "density":
         task = tasks.density(config.width, config.n_rows, rng=task_rng)
     else:
-        raise UsageError(f"unknown task {config.task!r}; choose one of {', '.join(TASKS)}")
+        raise UsageError(
+            f"unknown task {config.task!r}; choose one of {', '.join(TASKS)}", option="task"
+        )
     if not 0.0 < config.train_fraction <= 1.0:
-        raise UsageError(f"train fraction must be in (0, 1], got {config.train_fraction}")
+        raise UsageError(
+            f"train fraction must be in (0, 1], got {config.train_fraction}",
+            option="train_fraction",
+        )
     if config.train_fraction < 1.0:
         rng = np.random.default_rng(np.random.SeedSequence([config.seed, 1]))
         task = split(task, fraction=config.train_fraction, rng=rng)

@@ -132,7 +132,7 @@ def _check_p(p: int) -> None:
     if not isinstance(p, int | np.integer) or isinstance(p, bool):
         raise UsageError(f"p must be an integer, got {type(p).__name__}")
     if not 2 <= p <= 46_337:
-        raise UsageError(f"p = {p} is out of range (2..46337)")
+        raise UsageError(f"p = {p} is out of range (2..46337)", option="p")
 
 
 def count_pairs(op: str, p: int) -> int:
@@ -140,7 +140,9 @@ def count_pairs(op: str, p: int) -> int:
     _check_p(p)
     name = canonical_operation(op)
     if name == "div" and not is_prime(p):
-        raise UsageError(f"division mod p needs p prime (a modular inverse), but p = {p} is not")
+        raise UsageError(
+            f"division mod p needs p prime (a modular inverse), but p = {p} is not", option="p"
+        )
     return int(p) * (int(p) - 1 if name == "div" else int(p))
 
 
@@ -182,11 +184,12 @@ def split_indices(
 
 def _train_size(n_pairs: int, frac: float) -> int:
     if not isinstance(frac, float | int) or isinstance(frac, bool) or not 0.0 < frac < 1.0:
-        raise UsageError(f"train fraction {frac!r} is outside (0, 1)")
+        raise UsageError(f"train fraction {frac!r} is outside (0, 1)", option="frac")
     n_train = int(round(frac * n_pairs))
     if not 1 <= n_train <= n_pairs - 1:
         raise UsageError(
-            f"train fraction {frac} of {n_pairs} pairs leaves an empty train or test set"
+            f"train fraction {frac} of {n_pairs} pairs leaves an empty train or test set",
+            option="frac",
         )
     return n_train
 

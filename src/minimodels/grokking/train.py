@@ -132,7 +132,9 @@ class GrokConfig:
         """Raise one sentence for a bad value; returns the config with ``op`` canonical."""
         self._check_types()
         if self.model not in MODELS:
-            raise UsageError(f"unknown model {self.model!r}; choose mlp or transformer")
+            raise UsageError(
+                f"unknown model {self.model!r}; choose mlp or transformer", option="model"
+            )
         M.check_loss(self.loss)
         mlp.check_activation(self.activation)
         positive = {
@@ -148,12 +150,14 @@ class GrokConfig:
         }
         for name, value in positive.items():
             if not value > 0:
-                raise UsageError(f"{name} = {value} must be positive")
+                raise UsageError(f"{name} = {value} must be positive", option=name)
         for name, value in {"wd": self.wd, "l1": self.l1, "warmup": self.warmup}.items():
             if not value >= 0:
-                raise UsageError(f"{name} = {value} must be non-negative")
+                raise UsageError(f"{name} = {value} must be non-negative", option=name)
         if self.stop_after is not None and self.stop_after < 0:
-            raise UsageError(f"stop_after = {self.stop_after} must be non-negative or None")
+            raise UsageError(
+                f"stop_after = {self.stop_after} must be non-negative or None", option="stop_after"
+            )
         if self.model == "transformer" and self.d_model % self.n_heads:
             raise UsageError(
                 f"d_model = {self.d_model} is not divisible by n_heads = {self.n_heads}"

@@ -67,7 +67,7 @@ def default_model(kind: str) -> Any:
         return MLP((1, 16, 16, 16, 1), "relu")
     if kind == "mesh":
         return MeshNet(width=10, depth=8, r="1", activation="tanh")
-    raise UsageError(f"unknown model kind {kind!r}; choose mlp or mesh")
+    raise UsageError(f"unknown model kind {kind!r}; choose mlp or mesh", option="model")
 
 
 def default_init(model: Any) -> Init:

@@ -24,7 +24,9 @@ SCHEMES = ("gaussian", "uniform")
 
 def check_scheme(scheme: str, sigma_w: float = 1.0, sigma_b: float = 1.0) -> None:
     if scheme not in SCHEMES:
-        raise UsageError(f"unknown initialisation {scheme!r}; choose one of {', '.join(SCHEMES)}")
+        raise UsageError(
+            f"unknown initialisation {scheme!r}; choose one of {', '.join(SCHEMES)}", option="init"
+        )
     if not (sigma_w >= 0 and sigma_b >= 0):
         raise UsageError(f"sigma_w and sigma_b must be ≥ 0, got {sigma_w} and {sigma_b}")
 

@@ -32,7 +32,9 @@ def parse_widths(spec: str | tuple[int, ...] | list[int]) -> tuple[int, ...]:
         try:
             widths = tuple(int(part) for part in spec.split("-"))
         except ValueError:
-            raise UsageError(f"model {spec!r} is not a list of widths like '7-40-40-1'") from None
+            raise UsageError(
+                f"model {spec!r} is not a list of widths like '7-40-40-1'", option="model"
+            ) from None
     else:
         widths = tuple(int(w) for w in spec)
     if len(widths) < 2:

@@ -42,7 +42,9 @@ DEFAULT_LEVELS = (-1.0, -0.5, 0.0, 0.5, 1.0)
 def check_levels(levels: tuple[float, ...]) -> tuple[float, ...]:
     levels = tuple(float(v) for v in levels)
     if len(levels) < 2 or len(set(levels)) != len(levels) or not np.all(np.isfinite(levels)):
-        raise UsageError(f"levels must be at least 2 distinct finite numbers, got {levels}")
+        raise UsageError(
+            f"levels must be at least 2 distinct finite numbers, got {levels}", option="levels"
+        )
     return tuple(sorted(levels))
 
 

@@ -111,21 +111,31 @@ class Training:
         if self.loss not in LOSSES:
             raise UsageError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
-            raise UsageError(f"learning rate must be a positive number, got {self.learning_rate}")
+            raise UsageError(
+                f"learning rate must be a positive number, got {self.learning_rate}", option="lr"
+            )
         for name in ("momentum", "weight_decay", "l1"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
-                raise UsageError(f"{name} must be a finite number ≥ 0, got {value}")
+                raise UsageError(f"{name} must be a finite number ≥ 0, got {value}", option=name)
         if int(self.max_steps) != self.max_steps or self.max_steps < 0:
-            raise UsageError(f"max_steps must be an integer ≥ 0, got {self.max_steps}")
+            raise UsageError(
+                f"max_steps must be an integer ≥ 0, got {self.max_steps}",
+                option=("max_steps", "steps"),
+            )
         if self.batch_size is not None and self.batch_size <= 0:
-            raise UsageError(f"batch size must be positive, got {self.batch_size}")
+            raise UsageError(
+                f"batch size must be positive, got {self.batch_size}", option="batch_size"
+            )
         if self.target_accuracy is not None and not 0 <= self.target_accuracy <= 1:
             raise UsageError(f"target accuracy must be in [0, 1], got {self.target_accuracy}")
         if self.target_loss is not None and not (
             math.isfinite(self.target_loss) and self.target_loss >= 0
         ):
-            raise UsageError(f"target loss must be a finite number ≥ 0, got {self.target_loss}")
+            raise UsageError(
+                f"target loss must be a finite number ≥ 0, got {self.target_loss}",
+                option="target_loss",
+            )
 
 
 def structure(training: Training) -> Training:

@@ -67,15 +67,18 @@ def parse_model(text: str):
     if len(parts) < 2 or not all(p.isdigit() and int(p) > 0 for p in parts):
         raise UsageError(
             f"unknown model spec {text!r}; expected widths like '7-40-40-1', 'perceptron:7', "
-            "'rulearray:WxD:rules=4,146' or 'mesh:…'"
+            "'rulearray:WxD:rules=4,146' or 'mesh:…'",
+            option="model",
         )
     widths = tuple(int(p) for p in parts)
     if widths[-1] != 1:
-        raise UsageError(f"model {text!r} must end in one output unit (…-1)")
+        raise UsageError(f"model {text!r} must end in one output unit (…-1)", option="model")
     activation = rest or "relu"
     if activation not in ACTIVATIONS:
         raise UsageError(
-            f"unknown activation {activation!r} in {text!r}; choose one of {', '.join(ACTIVATIONS)}"
+            f"unknown activation {activation!r} in {text!r}; "
+            f"choose one of {', '.join(ACTIVATIONS)}",
+            option="model",
         )
     check_inputs(widths[0])
     return MLPSpec(widths, activation)
@@ -83,4 +86,4 @@ def parse_model(text: str):
 
 def check_init(init: str) -> None:
     if init not in INITS:
-        raise UsageError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+        raise UsageError(f"unknown init {init!r}; choose one of {', '.join(INITS)}", option="init")

@@ -88,7 +88,7 @@ class SampleConfig:
             raise UsageError(f"seed must be a whole number ≥ 0, got {self.seed!r}")
         for name, value in (("sigma_w", self.sigma_w), ("sigma_b", self.sigma_b)):
             if not isinstance(value, int | float) or not 0 <= value < math.inf:
-                raise UsageError(f"{name} = {value} must be a finite number ≥ 0")
+                raise UsageError(f"{name} = {value} must be a finite number ≥ 0", option=name)
         check_size(spec, self.samples, self.shard_size, engine)
         return dataclasses.replace(self, engine=engine)
 

@@ -33,7 +33,8 @@ def check_inputs(n: int) -> None:
     if not 1 <= n <= MAX_INPUTS:
         raise UsageError(
             f"n = {n} inputs is out of range for exhaustive evaluation on all 2^n inputs "
-            f"(1..{MAX_INPUTS})"
+            f"(1..{MAX_INPUTS})",
+            option=("model", "n"),
         )
 
 
