@@ -149,6 +149,12 @@ def test_a_bad_count_message_names_the_option(capsys, tmp_path):
         (["bio", "--k", "9"], "--k"),
         (["evolution-vs-bayes", "--substrate", "blob"], "--substrate"),
         (["evolution-vs-bayes", "--rules", "4,x"], "--rules"),
+        (["fit", "--model", "1-x-1"], "--model"),
+        (["grok", "--op", "foo"], "--op"),
+        (["grok-sweep", "--x-axis", "colour"], "--x-axis"),
+        (["sgd-vs-bayes", "--bayes", "nngp", "--init", "uniform"], "--init"),
+        (["gallery", "--only", "nosuchsection"], "--only"),
+        (["ca", "--rule", "30", "--k", "1", "--out"], "--k"),
     ],
 )
 def test_a_value_refused_below_the_cli_is_named_by_its_flag(args, flag, capsys, tmp_path):

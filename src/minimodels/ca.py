@@ -64,7 +64,7 @@ def n_rules(k: int = 2, r: Any = 1) -> int:
 
 def _check_k(k: int) -> None:
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 2 <= k <= 255:
-        raise UsageError(f"k must be a whole number of colours in 2..255, got k={k!r}")
+        raise UsageError(f"k must be a whole number of colours in 2..255, got k={k!r}", option="k")
 
 
 def rule_table(rule: int | Sequence[int] | np.ndarray, *, k: int = 2, r: Any = 1) -> np.ndarray:

@@ -839,7 +839,9 @@ def nngp_posterior(
     from minimodels.progress import report
 
     if setup.init != "gaussian":
-        raise UsageError(f"the NNGP needs the gaussian initialisation, got {setup.init!r}")
+        raise UsageError(
+            f"the NNGP needs the gaussian initialisation, got {setup.init!r}", option="init"
+        )
     depth = len(setup.model.split("-")) - 2
     order = np.r_[split.train, split.test]
     K = nngp_kernel(

@@ -17,7 +17,9 @@ def check_figure_path(path: Path, *, overwrite: bool = False) -> Path:
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in FIGURE_FORMATS:
         raise UsageError(
-            f"output {str(path)!r} must end in .png, .svg or .pdf, got {path.suffix or 'no suffix'}"
+            f"output {str(path)!r} must end in .png, .svg or .pdf, "
+            f"got {path.suffix or 'no suffix'}",
+            option="out",
         )
     return prepare_out_file(path, overwrite=overwrite)
 

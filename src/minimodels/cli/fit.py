@@ -59,9 +59,11 @@ def fit(
     from minimodels.storage import RunDir, resolved_config
 
     if model not in ("mlp", "mesh"):
-        raise UsageError(f"unknown model {model!r}; choose mlp or mesh")
+        raise UsageError(f"unknown model {model!r}; choose mlp or mesh", option="model")
     if target not in TARGETS:
-        raise UsageError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+        raise UsageError(
+            f"unknown target {target!r}; choose one of {', '.join(TARGETS)}", option="target"
+        )
     net: MLP | MeshNet
     if model == "mlp":
         net = MLP(parse_widths(widths), activation or "relu")

@@ -390,7 +390,9 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
     if isinstance(config, SGDVsBayesConfig):
         config.setup.parts()  # the model, optimiser, loss and initialisation are valid
         if config.bayes == "nngp" and config.init != "gaussian":
-            raise UsageError(f"the NNGP needs the gaussian initialisation, got {config.init!r}")
+            raise UsageError(
+                f"the NNGP needs the gaussian initialisation, got {config.init!r}", option="init"
+            )
         if config.overtrain_steps < 0:
             raise UsageError(f"overtrain_steps = {config.overtrain_steps} must be ≥ 0")
     elif isinstance(config, MeshEvolutionVsBayesConfig):  # the layout and levels are valid

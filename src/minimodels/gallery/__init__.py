@@ -126,7 +126,8 @@ def select(only: list[str] | None = None) -> list[SectionSpec]:
     unknown = [key for key in only if key not in known]
     if unknown:
         raise UsageError(
-            f"unknown gallery section {unknown[0]!r}; known sections: {', '.join(sorted(known))}"
+            f"unknown gallery section {unknown[0]!r}; known sections: {', '.join(sorted(known))}",
+            option="only",
         )
     return [spec for spec in specs if spec.key in only]
 

@@ -66,7 +66,8 @@ def _parse_polynomial(text: str) -> ast.expr:
     allowed = ", ".join(sorted(_ALIASES))
     bad = UsageError(
         f"operation {text!r} is neither one of {allowed} nor a polynomial in a and b "
-        "(integers, +, -, *, ** with integer exponents)"
+        "(integers, +, -, *, ** with integer exponents)",
+        option="op",
     )
     try:
         tree = ast.parse(text.strip(), mode="eval").body

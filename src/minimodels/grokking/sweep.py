@@ -53,7 +53,10 @@ class SweepConfig:
         """The cell configs in row-major order (y outer, x inner)."""
         for axis in (self.x_axis, self.y_axis):
             if axis not in AXES:
-                raise UsageError(f"unknown sweep axis {axis!r}; choose one of {', '.join(AXES)}")
+                raise UsageError(
+                    f"unknown sweep axis {axis!r}; choose one of {', '.join(AXES)}",
+                    option="x_axis" if axis == self.x_axis else "y_axis",
+                )
         if self.x_axis == self.y_axis:
             raise UsageError(f"the two sweep axes must differ, both are {self.x_axis!r}")
         if not self.x_values or not self.y_values:
