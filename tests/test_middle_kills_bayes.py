@@ -177,7 +177,7 @@ def _fake_shard(args):
     return Counter(kept), unkept, 0.5
 
 
-def test_run_plan_hands_the_backend_jobs_and_address_to_the_shard_runner(monkeypatch):
+def test_run_plan_hands_the_parallel_choice_jobs_and_address_to_the_shard_runner(monkeypatch):
     seen = {}
 
     def fake_run_pending(worker, tasks_, *, done, on_result, **options):
@@ -220,7 +220,9 @@ def test_too_many_rule_arrays_to_list_are_refused_before_any_work():
 
 
 @pytest.mark.parametrize(
-    ("rules", "r", "boundary"), [((30, 110, 90), 1, "zero"), ((8, 6), "1/2", "cyclic")]
+    ("rules", "r", "boundary"),
+    [((30, 110, 90), 1, "zero"), ((8, 6), "1/2", "cyclic")],
+    ids=["elementary-zero-edge", "brick-wrapped"],  # an id with "cyclic" would match -k "cli"
 )
 def test_an_evolution_shard_counts_the_unfit_runs_and_tallies_the_fitted(rules, r, boundary):
     # 3 wide, 3 deep: every cell holds an input and the boundary reaches the readout
@@ -241,7 +243,7 @@ def test_an_evolution_shard_counts_the_unfit_runs_and_tallies_the_fitted(rules, 
     assert 0 < unfit < 8  # both kinds of run occur
 
 
-def test_a_random_array_shard_draws_its_count_in_batches_and_counts_every_reject():
+def test_a_random_array_shard_takes_its_count_in_batches_and_counts_every_reject():
     # one training row: about half the arrays fit, so the last, short batch matters
     split = Split(3, np.array([6]), np.array([0, 1, 2, 3, 4, 5, 7]), TARGET)
     substrate = RuleArraySubstrate(width=5, depth=2, rules=(30, 110, 90), boundary="zero")
@@ -301,7 +303,7 @@ def test_every_field_of_an_sgd_setup_reaches_the_net_its_training_and_its_init()
     [SGDSetup(model="3-4-1", activation="tanh", sigma_w=3.0, sigma_b=0.2),
      SGDSetup(model="3-4-1", init="uniform")],
 )  # fmt: skip
-def test_a_random_net_shard_draws_the_setups_nets_and_counts_every_reject(setup):
+def test_a_random_net_shard_samples_the_setups_nets_and_counts_every_reject(setup):
     kept, n_rejected, _ = protocol._net_bayes_block((SPLIT, setup, 6, 5, 80, 30))
     spec = parse_model(f"3-4-1:{setup.activation}")
     truth = mlp.reference_truth_tables(
@@ -398,7 +400,7 @@ def test_the_summary_reports_both_halves_timings_and_the_wall_time():
     assert sampled == (10, 1, 0.1)
 
 
-def test_a_random_target_is_drawn_from_the_configs_seed():
+def test_a_random_target_comes_from_the_configs_seed():
     config = experiment.EvolutionVsBayesConfig(n=5, train_size=8, target="random", seed=3)
     split = experiment.make_split(config)
     assert len(split.target) == 32 and set(split.target) <= {"0", "1"}
@@ -435,7 +437,7 @@ def test_an_sgd_experiment_plans_batches_of_nets_and_shards_of_random_nets(tmp_p
     assert stored_run == str(run) and stored_split.train.tolist() == split.train.tolist()
 
 
-def test_an_sgd_experiment_refuses_the_nngp_without_the_gaussian_init_only():
+def test_an_sgd_experiment_refuses_the_gaussian_process_prior_without_the_gaussian_init_only():
     base = experiment.SGDVsBayesConfig(model="3-5-1", train_size=3, n_runs=2, n_samples=2)
     with pytest.raises(UsageError, match="NNGP needs the gaussian"):
         experiment.plans(replace(base, bayes="nngp", init="uniform"))
@@ -631,3 +633,34 @@ def test_the_random_string_baseline_of_a_wide_table_is_20000_strings_from_the_se
     )
     assert first.random_k_values.tolist() == again.random_k_values.tolist()
     assert first.random_p_k.tolist() == again.random_p_k.tolist()
+
+
+class _ClaimedSubstrate(RuleArraySubstrate):
+    """A one-cell substrate that claims ``claimed`` rule arrays: the size check sees the claim,
+    and the enumeration lists that many one-cell arrays (cheap: 8 bytes each)."""
+
+    claimed: int = 0
+
+    def __init__(self, claimed):
+        super().__init__(width=1, depth=1, rules=(4, 146))
+        object.__setattr__(self, "claimed", claimed)
+
+    @property
+    def n_arrays(self):
+        return self.claimed
+
+    def task(self, split):
+        return None  # the readout is replaced below
+
+
+def test_exactly_2_to_the_22_rule_arrays_are_still_enumerated(monkeypatch):
+    # "at most 2^22": 2^22 arrays are listed, one more is refused before any work
+    listed = []
+    monkeypatch.setattr(
+        protocol, "_readout_tables", lambda stack, task, substrate: listed.append(stack.shape)
+    )
+    protocol.enumerate_rule_arrays(SPLIT, _ClaimedSubstrate(2**22))
+    assert listed == [(2**22, 1, 1)]
+    with pytest.raises(UsageError, match="too many to enumerate"):
+        protocol.enumerate_rule_arrays(SPLIT, _ClaimedSubstrate(2**22 + 1))
+    assert len(listed) == 1
