@@ -12,6 +12,7 @@ import functools
 import json
 import math
 import os
+import time
 
 import numpy as np
 import pyarrow as pa
@@ -22,6 +23,7 @@ from reference import lz, tables as ref
 import minimodels as mm
 from minimodels import complexity
 from minimodels.errors import StorageError, UsageError
+from minimodels.experiments import simplicity
 from minimodels.sampling import analysis, mlp, runs, substrates, tables
 from minimodels.sampling.models import parse_model
 from minimodels.sampling.streams import run_key
@@ -506,3 +508,140 @@ def test_one_string_gives_one_plain_number():
     assert type(size) is int and size == 4  # x1 x2' + x1' x2
     assert complexity.expression_size(["0110"]).tolist() == [4]
     assert complexity.entropy(["0111", "0000"]).tolist() == pytest.approx([h, 0.0])
+
+
+# ------------------------------------------------------------- survivors of the mutation run
+
+
+def random_baseline(rng: np.random.Generator, n_strings: int, length: int):
+    """K values and P(K) of ``n_strings`` uniform ``length``-bit strings, one uint8 draw."""
+    strings = rng.integers(0, 2, size=(n_strings, length), dtype=np.uint8)
+    values, counts = np.unique(complexity.k_lz(strings), return_counts=True)
+    return values.tolist(), (counts / n_strings).tolist()
+
+
+def test_a_jax_engine_shard_hands_its_nets_and_initialisation_to_the_jax_sampler(monkeypatch):
+    from minimodels.sampling import jax_engine  # imports no JAX: its sampler is replaced here
+
+    seen = []
+    words = np.array([ref.pack("0110"), ref.pack("0001"), ref.pack("0110")], np.uint64)
+
+    def fake(spec, key, first, n, *, init="gaussian", sigma_w=1.0, sigma_b=1.0):
+        seen.append((spec, key, first, n, init, sigma_w, sigma_b))
+        return words
+
+    monkeypatch.setattr(jax_engine, "truth_tables", fake)
+    config = runs.SampleConfig(
+        model="2-3-1", init="uniform", sigma_w=2.5, sigma_b=0.5, samples=10, seed=7,
+        shard_size=4, engine="jax",
+    )  # fmt: skip
+    table = runs.run_shard(runs.ShardTask(config, 2))  # the last shard: nets 8 and 9
+    assert seen == [(parse_model("2-3-1"), run_key(7), 8, 2, "uniform", 2.5, 0.5)]
+    assert as_dict(table) == {"0110": 2, "0001": 1}
+
+
+def test_the_simplicity_random_baseline_draws_from_the_seeds_second_stream():
+    config = simplicity.SimplicityConfig(model="5-3-1", samples=30, seed=2)
+    result = simplicity.run(config).analysis
+    rng = np.random.default_rng(np.random.SeedSequence(2, spawn_key=(1,)))
+    values, p = random_baseline(rng, 20_000, 32)  # 32-bit strings: sampled
+    assert result.random_k_values.tolist() == values and result.random_p_k.tolist() == p
+
+
+def test_the_zipf_line_is_float64_whatever_the_rank_type():
+    ranks = np.array([1, 3, 7], np.float32)
+    line = analysis.zipf_line(3, ranks)  # 1 / (ln(2^8) · r)
+    assert line.dtype == np.float64
+    assert line.tolist() == pytest.approx([1 / (8 * math.log(2) * r) for r in (1, 3, 7)], rel=1e-15)
+
+
+def test_the_random_k_baseline_and_the_analysis_sample_200000_strings_by_default():
+    values, p = analysis.random_k_distribution(17, rng=np.random.default_rng(3))
+    assert (values.tolist(), p.tolist()) == random_baseline(np.random.default_rng(3), 200_000, 17)
+    table = table_of({"01" * 16: 3, "0" * 32: 2, "0110" * 8: 1})  # 32 bits: sampled
+    a = analysis.analyse(table, rng=np.random.default_rng(4))
+    wanted = random_baseline(np.random.default_rng(4), 200_000, 32)
+    assert (a.random_k_values.tolist(), a.random_p_k.tolist()) == wanted
+
+
+def test_sample_functions_defaults_to_100000_nets_of_7_40_40_1_from_seed_0():
+    assert as_dict(mm.sample_functions(samples=3)) == plain_tally("7-40-40-1", 3, 0)
+    assert mm.sample_functions("perceptron:1").n_samples == 100_000
+
+
+def test_sample_functions_refuses_zero_jobs():
+    with pytest.raises(UsageError, match="jobs must be at least 1, got 0"):
+        mm.sample_functions("2-2-1", samples=5, jobs=0)
+
+
+def test_a_sample_run_marks_its_directory_returns_its_config_times_itself_and_is_replaced(
+    tmp_path,
+):
+    from minimodels.storage import RunDir
+
+    config = runs.SampleConfig(model="2-3-1", samples=20, seed=1, shard_size=10)
+    before = time.perf_counter()
+    run = runs.sample_run(config, tmp_path / "r", backend="serial")
+    elapsed = time.perf_counter() - before
+    assert json.loads((tmp_path / "r" / "run.json").read_text())["command"] == "sample"
+    RunDir.attach(tmp_path / "r", command="sample")  # what bias-plots checks
+    assert run.config == config.validated()
+    assert 0 <= run.summary["seconds"] <= elapsed
+    saved = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert saved["seconds"] == run.summary["seconds"]
+    again = runs.sample_run(config, tmp_path / "r", backend="serial", overwrite=True)
+    assert as_dict(again.table) == plain_tally("2-3-1", 20, 1) and again.notes == []
+
+
+def check_public_columns(columns, tally):
+    wanted = ref.columns(tally)
+    assert list(columns) == PUBLIC_COLUMNS
+    assert columns["function"].dtype == object
+    assert columns["count"].dtype == np.int64 and columns["n_ones"].dtype == np.int64
+    assert columns["function"].tolist() == [w["function"] for w in wanted]
+    assert columns["count"].tolist() == [w["count"] for w in wanted]
+    assert columns["n_ones"].tolist() == [w["n_ones"] for w in wanted]
+    assert columns["k_lz"].tolist() == [w["k_lz"] for w in wanted]
+    for name in ("probability", "entropy"):
+        assert columns[name].tolist() == pytest.approx([w[name] for w in wanted], abs=1e-12)
+
+
+def test_function_columns_are_the_public_columns_at_once_in_one_chunk_or_many(monkeypatch):
+    tally = {"0110": 3, "0000": 5, "1111": 3, "0101": 1, "0001": 3}
+    check_public_columns(runs.function_columns(table_of(tally)), tally)  # one chunk
+    monkeypatch.setattr(runs, "function_chunks", functools.partial(runs.function_chunks, chunk=2))
+    check_public_columns(runs.function_columns(table_of(tally)), tally)  # three chunks
+
+
+PUBLIC_TYPES = {
+    "function": pa.string(), "count": pa.int64(), "probability": pa.float64(),
+    "k_lz": pa.float64(), "entropy": pa.float64(), "n_ones": pa.int64(),
+}  # fmt: skip
+
+
+def test_function_columns_of_an_empty_table_keep_their_types():
+    columns = runs.function_columns(tables.from_strings([], [], n_inputs=2))
+    assert list(columns) == PUBLIC_COLUMNS and all(len(c) == 0 for c in columns.values())
+    assert columns["function"].dtype == object
+    assert columns["count"].dtype == np.int64 and columns["n_ones"].dtype == np.int64
+    for name in ("probability", "k_lz", "entropy"):
+        assert columns[name].dtype == np.float64
+
+
+def test_an_empty_runs_functions_file_has_the_column_types_of_a_full_one(run_dir):
+    # a bug found by this test: the empty table's "function" column was written as Arrow
+    # type null (pa.array of an empty object array), not string like every other run's
+    run, config = run_dir
+    for table in (tables.from_strings([], [], n_inputs=2), table_of({"0110": 2})):
+        runs.write_functions(run, config, table, seconds=1.0)
+        schema = pq.read_schema(run.path / "functions.parquet")
+        assert {name: schema.field(name).type for name in schema.names} == PUBLIC_TYPES
+
+
+def test_an_empty_foreign_table_without_metadata_reads_back_as_zero_inputs(tmp_path):
+    # no strings to measure and no n_inputs: the fallback is 0 inputs (2^0 = 1-bit strings)
+    empty = {"function": pa.array([], pa.string()), "count": pa.array([], pa.int64())}
+    pq.write_table(pa.table(empty), tmp_path / "f.parquet")
+    table, metadata = runs.load_run(tmp_path / "f.parquet")
+    assert metadata == {} and table.n_inputs == 0 and table.n_functions == 0
+    assert table.words.shape == (0, 1) and table.counts.dtype == np.int64

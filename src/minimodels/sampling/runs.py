@@ -476,10 +476,12 @@ def write_functions(
             weighted_k += float((columns["k_lz"] * columns["count"]).sum())
         if writer is None:  # an empty table still gets its columns
             empty = function_columns(table)
+            # typed: pa.array of an empty object array would make "function" a null column
+            types = {"function": pa.string()}
             pq.write_table(
-                pa.table({k: pa.array(v) for k, v in empty.items()}).replace_schema_metadata(
-                    encoded
-                ),
+                pa.table(
+                    {k: pa.array(v, types.get(k)) for k, v in empty.items()}
+                ).replace_schema_metadata(encoded),
                 tmp,
             )
         else:
