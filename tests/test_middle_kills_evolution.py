@@ -551,3 +551,85 @@ def test_learnability_counts_and_runs_follow_the_config():
         assert row["attempts"] == plain.steps_to_zero
         attempts.append(plain.steps_to_zero)
     assert any(a not in (None, 0) for a in attempts)
+
+
+# ---------------------------------------------------------------------- second pass
+def test_a_genome_array_with_a_negative_entry_is_refused():
+    # colours are 0 … k − 1: an int64 table holding −1 is no rule, whatever its dtype
+    genome = np.zeros(27, dtype=np.int64)
+    genome[3] = -1
+    with pytest.raises(UsageError, match="27 entries in 0..2"):
+        bio.lifetime(genome, k=3, cutoff=10)
+    with pytest.raises(UsageError, match="27 entries in 0..2"):
+        bio.phenotype(genome, k=3, cutoff=10)
+
+
+def test_bio_traces_are_whole_numbers_equal_to_the_plain_learner():
+    run = bio.evolve(k=3, steps=60, cutoff=30, seed=4)
+    plain = ref_bio.evolve(3, 60, 30, 4)
+    assert run.lifetimes.tolist() == plain["lifetimes"]
+    # lifetimes and widths are counts of rows and cells: int64, as the reference run's
+    reference = bio.evolve_reference(k=3, steps=60, cutoff=30, seed=4)
+    for got in (run, reference):
+        assert got.lifetimes.dtype == np.int64 and got.widths.dtype == np.int64
+    assert run.widths.tolist() == reference.widths.tolist()
+    arrays = run.to_arrays()
+    assert arrays["lifetimes"].dtype == np.int64 and arrays["widths"].dtype == np.int64
+
+
+def test_a_lifetime_task_has_no_held_out_accuracy_even_with_a_held_out_case():
+    # a hand-made lifetime task whose second input is held out: accuracy is not defined for
+    # lifetime tasks, so the held-out accuracy is nan (not an error)
+    task = tasks.Task(
+        name="lifetime",
+        inputs=np.array([[0, 0, 1, 0, 0], [0, 1, 0, 0, 0]], dtype=np.uint8),
+        readout=(),
+        targets=np.zeros((2, 0), dtype=np.uint8),
+        train=np.array([True, False]),
+        lifetime=2,
+    )
+    assert task.held_out.any()
+    result = mm.evolve(task, depth=3, steps=5, seed=0)
+    assert np.isnan(result.held_out_accuracy)
+
+
+def test_an_unknown_boundary_is_refused_before_any_work_is_reported():
+    calls, progress = _recorder()
+    with pytest.raises(UsageError, match="boundary"):
+        mm.evolve(
+            tasks.bump(5), depth=2, steps=40, seed=0, stop_at=None, boundary="wrap",
+            on_progress=progress,
+        )  # fmt: skip
+    assert calls == []  # refused up front: no run, no progress bar
+
+
+def test_a_step_of_two_mutations_in_two_cells_is_not_a_graph_edge():
+    task = tasks.bump(3)
+    mw = multiway.multiway(task, depth=2)
+    run = mm.evolve(task, depth=2, steps=6, seed=19, stop_at=None, mutations_per_step=2)
+    # the only kept step (step 0) changes cells (1, 2) and (0, 0) at once
+    assert run.kept.step.tolist() == [0, 0]
+    cells = set(zip(run.kept.row.tolist(), run.kept.col.tolist(), strict=True))
+    assert cells == {(1, 2), (0, 0)}
+    # the graph's edges join arrays one cell apart, so the walk leaves the graph
+    before = multiway.array_id(run.initial, mw.rules)
+    after = multiway.array_id(run.array_at(0), mw.rules)
+    assert not mw.graph.has_edge(before, after)
+    assert multiway.walk_follows_edges(mw, run) is False
+
+
+# a four-colour rule (found by a search) whose pattern dies at exactly row 201, per the plain
+# reference: alive at the default cutoff 200, so counted as infinite there
+_DIES_AT_201 = [
+    0, 2, 0, 0, 2, 3, 1, 3, 0, 1, 1, 2, 0, 2, 3, 3, 0, 1, 3, 0, 2, 2, 2, 3, 0, 3, 3, 2, 3, 2,
+    1, 3, 3, 0, 2, 2, 1, 0, 3, 0, 3, 3, 0, 3, 0, 0, 2, 0, 0, 1, 2, 1, 3, 2, 2, 3, 1, 1, 2, 2,
+    2, 0, 0, 3,
+]  # fmt: skip
+
+
+def test_a_pattern_dying_at_row_201_is_alive_at_the_default_cutoff():
+    assert ref_bio.lifetime(_DIES_AT_201, 4, 201) == 201
+    assert ref_bio.lifetime(_DIES_AT_201, 4, 200) is None
+    assert bio.lifetime(_DIES_AT_201, k=4) is None  # cutoff 200 by default
+    assert bio.lifetime(_DIES_AT_201, k=4, cutoff=201) == 201
+    assert bio.phenotype(_DIES_AT_201, k=4).shape == (201, 403)  # rows 0 … 200, all alive
