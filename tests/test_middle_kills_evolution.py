@@ -10,6 +10,8 @@ import nothing from minimodels), :func:`minimodels.evolution.evolve_reference` a
 :func:`minimodels.bio.evolve_reference`, and values worked out by hand in the comments.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from reference import automata as ref, bio as ref_bio
@@ -633,3 +635,32 @@ def test_a_pattern_dying_at_row_201_is_alive_at_the_default_cutoff():
     assert bio.lifetime(_DIES_AT_201, k=4) is None  # cutoff 200 by default
     assert bio.lifetime(_DIES_AT_201, k=4, cutoff=201) == 201
     assert bio.phenotype(_DIES_AT_201, k=4).shape == (201, 403)  # rows 0 … 200, all alive
+
+
+def test_a_held_out_split_is_fixed_by_the_seed_and_changes_with_it():
+    # a seed reproduces a run bit for bit: the random train subset included
+    config = evo_exp.EvolutionConfig(task="boolean", n_bits=4, train_fraction=0.5, seed=3)
+    first, again = evo_exp.make_task(config), evo_exp.make_task(config)
+    np.testing.assert_array_equal(first.train, again.train)
+    assert first.train.sum() == 8 and first.held_out.sum() == 8  # half of 2^4 cases
+    others = [evo_exp.make_task(replace(config, seed=s)).train for s in range(4, 12)]
+    assert any((other != first.train).any() for other in others)
+
+
+@pytest.mark.parametrize(
+    ("ks", "runs", "expected"),
+    [
+        # runs per shard: runs // 16 clamped to 1..64 (a fixed rule, so a resume cuts the same)
+        ((2,), 3, 3),  # 3 runs of 1 per shard
+        ((2, 3), 40, 16),  # 80 runs, 5 per shard
+        ((2, 3, 4), 2000, 94),  # 6000 runs, 64 per shard: ceil(6000 / 64)
+        ((2, 3, 4), 17, 17),  # 51 runs, 3 per shard
+    ],
+)
+def test_the_bio_shard_count_is_the_number_of_shards_a_run_reports(ks, runs, expected):
+    config = bio_exp.BioConfig(ks=ks, runs=runs, steps=0)
+    assert bio_exp.n_shards(config) == expected
+    if runs * len(ks) <= 80:  # small enough to run: the progress bar's total is what runs
+        shards: list[int] = []
+        bio_exp.run(config, on_result=lambda index, chunk: shards.append(index))
+        assert sorted(shards) == list(range(bio_exp.n_shards(config)))

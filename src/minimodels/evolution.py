@@ -77,9 +77,6 @@ class Mutations:
             )
         )  # fmt: skip
 
-    def equals(self, other: Mutations) -> bool:
-        return self.rows() == other.rows()
-
 
 @dataclass(frozen=True, eq=False)
 class Evolution(Drawable):
