@@ -1,8 +1,13 @@
 """Shared test settings: Hypothesis without deadlines (first calls compile numba/JAX code)."""
 
 import os
+import signal
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+# Ctrl-C as at a terminal: a shell starts a background job (`pytest &`, `nohup … &`) with SIGINT
+# ignored, which the commands under test rightly keep, so the interrupt tests would test nothing
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
