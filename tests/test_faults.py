@@ -144,7 +144,12 @@ def _kill_then_resume(command, whole, tmp_path, rng, *, early=False, again=False
     return cuts
 
 
-@pytest.mark.parametrize("command", RESUMABLE)
+# the two grokking commands (10 s each) run under -m slow; their resume from a checkpoint is
+# also checked by test_grokking_cli.py in the default suite
+@pytest.mark.parametrize(
+    "command",
+    [pytest.param(c, marks=slow) if c.startswith("grok") else c for c in RESUMABLE],
+)
 def test_sigkill_after_some_shards_then_resume_gives_the_uninterrupted_run(
     command, whole, tmp_path
 ):
