@@ -192,8 +192,8 @@ def main(argv: list[str] | None = None) -> None:
     except UsageError as error:
         if debug:
             raise
-        print(f"Error: {_naming_the_flag(error, sys.argv[1:] if argv is None else argv)}",
-              file=sys.stderr)  # fmt: skip
+        message = _naming_the_flag(error, sys.argv[1:] if argv is None else argv)
+        print(f"Error: {message}", file=sys.stderr)
         sys.exit(2)
     except (KeyboardInterrupt, typer.Abort):  # click turns Ctrl-C into Abort
         if Terminated.raised:

@@ -461,31 +461,21 @@ def write_functions(
     encoded = {k: json.dumps(to_jsonable(v)) for k, v in metadata.items()}
     top: dict[str, object] = {}
     weighted_k = 0.0
+    schema = pa.schema(
+        [("function", pa.string()), ("count", pa.int64()), ("probability", pa.float64()),
+         ("k_lz", pa.float64()), ("entropy", pa.float64()), ("n_ones", pa.int64())],
+        metadata=encoded,
+    )  # fmt: skip
     with atomic_path(run.file("functions.parquet")) as tmp:
-        writer = None
-        for columns in function_chunks(table):
-            batch = pa.table({name: pa.array(col) for name, col in columns.items()})
-            if writer is None:
-                schema = batch.schema.with_metadata(encoded)
-                writer = pq.ParquetWriter(tmp, schema)
-                top = {
-                    "function": columns["function"][0].as_py(),
-                    "probability": float(columns["probability"][0]),
-                }
-            writer.write_table(batch.cast(schema))
-            weighted_k += float((columns["k_lz"] * columns["count"]).sum())
-        if writer is None:  # an empty table still gets its columns
-            empty = function_columns(table)
-            # typed: pa.array of an empty object array would make "function" a null column
-            types = {"function": pa.string()}
-            pq.write_table(
-                pa.table(
-                    {k: pa.array(v, types.get(k)) for k, v in empty.items()}
-                ).replace_schema_metadata(encoded),
-                tmp,
-            )
-        else:
-            writer.close()
+        with pq.ParquetWriter(tmp, schema) as writer:  # no chunk: an empty table, typed
+            for columns in function_chunks(table):
+                if not top:
+                    top = {
+                        "function": columns["function"][0].as_py(),
+                        "probability": float(columns["probability"][0]),
+                    }
+                writer.write_table(pa.table(columns, schema=schema))
+                weighted_k += float((columns["k_lz"] * columns["count"]).sum())
     summary = summarise(table, top, weighted_k / max(1, table.n_samples))
     summary.update(
         seconds=seconds,
