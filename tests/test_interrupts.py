@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from _process_group import (
@@ -24,6 +25,8 @@ from _process_group import (
     wait_for,
     wait_group_gone,
 )
+
+import minimodels
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads /proc and uses process groups"
@@ -133,3 +136,46 @@ def test_an_interrupted_sampling_run_resumes_to_the_uninterrupted_table(tmp_path
         return frame.sort_values("function").reset_index(drop=True)[["function", "count"]]
 
     assert table("cut").equals(table("whole"))
+
+
+# Two ways Ctrl-C reaches main() disguised, found by CI and by interrupting cold numba
+# compiles.  A probe command is added to the real app and run as `python -m`, as users do.
+_PROBE = """
+import os, signal, sys, time
+from minimodels import cli
+from minimodels.cli._app import app
+
+@app.command("probe")
+def probe():
+    if sys.argv[1] == "string-exec":  # dataclasses and numba build code with string exec
+        exec("import time\\nopen('ready', 'w').close()\\nwhile True: time.sleep(0.01)", {})
+    try:  # a library that swallows it (ctypes drops exceptions raised in callbacks) ...
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    except KeyboardInterrupt:
+        pass
+    raise RuntimeError("no compiled object yet")  # ... and then fails for another reason
+
+cli.main(["probe"])
+"""
+
+
+@pytest.mark.parametrize("how", ["string-exec", "swallowed"])
+def test_ctrl_c_exits_130_however_a_library_passed_it_on(tmp_path, how):
+    (tmp_path / "probe.py").write_text(_PROBE)
+    src = str(Path(minimodels.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{src}"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "probe", how],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        start_new_session=True,
+    )
+    if how == "string-exec":  # Ctrl-C lands inside the string exec
+        wait_for(lambda: (tmp_path / "ready").exists(), STARTUP, "the probe to start")
+        os.kill(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr  # not -2 (killed by SIGINT), not 1 (internal)
+    assert stderr.strip().splitlines()[-1].startswith("Interrupted;"), stderr

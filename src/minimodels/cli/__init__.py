@@ -16,6 +16,7 @@ import os
 import pkgutil
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from minimodels.cli._app import app
 
@@ -87,8 +88,36 @@ class Terminated(KeyboardInterrupt):
         Terminated.raised = True
 
 
+class _Interrupted:
+    """Whether Ctrl-C came during this run, whatever became of its KeyboardInterrupt.
+
+    Code we do not own may swallow it: raised inside a ctypes callback (numba compiling
+    through llvmlite), it is printed and dropped, and the half-compiled kernel then fails
+    with an unrelated error.  An error after Ctrl-C is the interrupt, not an internal fault.
+    """
+
+    received = False
+
+
+def _on_sigint(signum, frame) -> None:
+    _Interrupted.received = True
+    raise KeyboardInterrupt
+
+
 def _on_sigterm(signum, frame) -> None:
     raise Terminated()
+
+
+def _exit(status: int) -> NoReturn:
+    """``sys.exit(status)``, and the process's status really is ``status``.
+
+    A KeyboardInterrupt that ended a string ``exec`` (dataclasses and numba build code that
+    way) leaves a flag in CPython even when a caller catches it; under ``python -m`` the
+    interpreter then ends by killing itself with SIGINT instead of exiting 130.  Every
+    string ``exec`` clears that flag as it starts, so one that ends normally clears it.
+    """
+    exec("pass", {})  # noqa: S102 - a constant: resets CPython's unhandled-interrupt flag
+    sys.exit(status)
 
 
 def _traceback_file() -> Path:
@@ -109,7 +138,7 @@ def _traceback_file() -> Path:
     return Path(os.devnull)
 
 
-def _internal_error(error: BaseException) -> None:
+def _internal_error(error: BaseException) -> NoReturn:
     """One line for the user, the whole traceback in a file (exit 1)."""
     import traceback
 
@@ -127,7 +156,7 @@ def _internal_error(error: BaseException) -> None:
     sys.exit(1)
 
 
-def _environment_error(error: OSError) -> None:
+def _environment_error(error: OSError) -> NoReturn:
     """The machine refused (full disk, permissions, missing file): one line, exit 1."""
     import errno
 
@@ -176,9 +205,11 @@ def main(argv: list[str] | None = None) -> None:
 
     from minimodels.errors import UsageError
 
-    Terminated.raised = False
+    Terminated.raised = _Interrupted.received = False
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _on_sigterm)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored
+        signal.signal(signal.SIGINT, _on_sigint)
     debug = bool(os.environ.get("MINIMODELS_DEBUG"))
     try:
         status = app(args=argv, prog_name="minimodels", standalone_mode=False)
@@ -196,23 +227,25 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Error: {message}", file=sys.stderr)
         sys.exit(2)
     except (KeyboardInterrupt, typer.Abort):  # click turns Ctrl-C into Abort
-        if Terminated.raised:
-            print("Terminated.", file=sys.stderr)
-            sys.exit(143)
-        print("Interrupted; completed shards are kept (rerun with --resume).", file=sys.stderr)
-        sys.exit(130)
-    except OSError as error:
-        if debug:
-            raise
-        _environment_error(error)
+        _stopped()
     except Exception as error:
+        if _Interrupted.received or Terminated.raised:  # a library turned the signal into this
+            _stopped()
         if debug:
             raise
+        if isinstance(error, OSError):
+            _environment_error(error)
         _internal_error(error)
-    if status == 130 and Terminated.raised:
-        print("Terminated.", file=sys.stderr)
-        sys.exit(143)
     if status == 130:  # typer turns Ctrl-C into exit code 130
-        print("Interrupted; completed shards are kept (rerun with --resume).", file=sys.stderr)
+        _stopped()
     if isinstance(status, int) and status:
-        sys.exit(status)
+        _exit(status)
+
+
+def _stopped() -> NoReturn:
+    """Exit after Ctrl-C (130) or SIGTERM (143), saying what was kept."""
+    if Terminated.raised:
+        print("Terminated.", file=sys.stderr)
+        _exit(143)
+    print("Interrupted; completed shards are kept (rerun with --resume).", file=sys.stderr)
+    _exit(130)
