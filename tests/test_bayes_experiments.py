@@ -150,7 +150,7 @@ def test_bad_input_exits_2_with_one_line(tmp_path, command, args, message):
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        (experiment.SGDVsBayesConfig(sigma_w=float("nan")), "sigma_w and sigma_b must be"),
+        (experiment.SGDVsBayesConfig(sigma_w=float("nan")), "sigma_w = nan must be"),
         (experiment.SGDVsBayesConfig(n_shards=0), "n_shards = 0"),
         (experiment.SGDVsBayesConfig(init="uniform", bayes="nngp"), "gaussian initialisation"),
         (experiment.EvolutionVsBayesConfig(n=30, width=40), "out of range"),

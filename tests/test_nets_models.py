@@ -198,7 +198,7 @@ def test_the_same_key_gives_the_same_parameters_and_different_keys_differ():
         (lambda: MeshNet(width=4, depth=3, r=2), "mesh range r must be 1 or 1/2"),
         (lambda: MeshNet(width=4, depth=3, readout=4), "readout column 4 is outside 0..3"),
         (lambda: MeshNet(width=4, depth=3, boundary="open"), "boundary must be"),
-        (lambda: MLP((2, 1)).init(key=jax.random.key(0), scheme="he"), "unknown initialisation"),
+        (lambda: MLP((2, 1)).init(key=jax.random.key(0), scheme="he"), "unknown init 'he'"),
     ],
 )
 def test_bad_model_settings_are_one_sentence_errors(make, message):

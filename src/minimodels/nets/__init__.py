@@ -14,7 +14,8 @@ keep one dependency fewer and to make "many nets at once" nothing more than ``vm
 * :mod:`~minimodels.nets.mesh` — ``MeshNet(width, depth, r="1"|"1/2", …)``: each neuron sees
   the 3 (r = 1) or 2 (r = 1/2, brick) nearest neurons of the row above, laid out exactly as a
   rule array's cells (DESIGN.md §2), one readout neuron below the last row;
-* :mod:`~minimodels.nets.init` — the named initialisations of DESIGN.md §4 (``Init``);
+* ``Init`` — a named initialisation of DESIGN.md §4, from the one registry
+  :mod:`minimodels.inits` that the samplers read too;
 * :mod:`~minimodels.nets.train` — optax training: :func:`train` (one net) and
   :func:`train_many` (N nets in one compiled, masked loop);
 * :mod:`~minimodels.nets.fitting` — Wolfram-style fitting of 1-D targets (bump, step, sin, …);
@@ -41,9 +42,9 @@ result bit for bit on the same platform, on CPU or GPU without code changes.
 
 from __future__ import annotations
 
+from minimodels.inits import SCHEMES, Init
 from minimodels.nets.activations import ACTIVATIONS
 from minimodels.nets.fitting import Fit, fit, fit_many
-from minimodels.nets.init import SCHEMES, Init
 from minimodels.nets.io import load_net, save_net
 from minimodels.nets.mesh import MeshNet
 from minimodels.nets.mlp import MLP, parse_widths

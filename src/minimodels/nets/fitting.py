@@ -26,7 +26,7 @@ import numpy as np
 
 from minimodels.display import Drawable
 from minimodels.errors import UsageError
-from minimodels.nets.init import Init
+from minimodels.inits import Init
 from minimodels.nets.train import Training, train, train_many
 from minimodels.progress import ProgressCallback
 

@@ -36,8 +36,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from minimodels.errors import UsageError
+from minimodels.inits import bias_scale, weight_scale
 from minimodels.nets.activations import activate, check_activation
-from minimodels.nets.init import bias_scale, standard_draws, weight_scale
+from minimodels.nets.init import standard_draws
 from minimodels.nets.mlp import NamedInit, Params
 
 RANGES = ("1", "1/2")

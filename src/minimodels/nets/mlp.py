@@ -20,8 +20,9 @@ import jax
 import jax.numpy as jnp
 
 from minimodels.errors import UsageError
+from minimodels.inits import bias_scale, check_scheme, weight_scale
 from minimodels.nets.activations import activate, check_activation
-from minimodels.nets.init import bias_scale, check_scheme, standard_draws, weight_scale
+from minimodels.nets.init import standard_draws
 
 Params = Any  # a pytree of arrays
 
@@ -68,7 +69,7 @@ class NamedInit:
         sigma_w: float = 1.0,
         sigma_b: float = 1.0,
     ) -> Params:
-        """Random parameters under a named initialisation (see :mod:`minimodels.nets.init`);
+        """Random parameters under a named initialisation (see :mod:`minimodels.inits`);
         fan-in is the number of inputs of each neuron."""
         check_scheme(scheme, sigma_w, sigma_b)
         return _draw(self, key, scheme, sigma_w, sigma_b)

@@ -58,7 +58,7 @@ import optax
 
 from minimodels.display import Drawable
 from minimodels.errors import UsageError
-from minimodels.nets.init import Init
+from minimodels.inits import Init
 from minimodels.progress import ProgressCallback, report
 
 if TYPE_CHECKING:

@@ -44,8 +44,9 @@ import functools
 import numpy as np
 
 from minimodels.errors import UsageError
+from minimodels.inits import check_scheme
 from minimodels.sampling.mlp import layer_scales
-from minimodels.sampling.models import MLPSpec, check_init
+from minimodels.sampling.models import MLPSpec
 from minimodels.sampling.substrates import boolean_inputs
 from minimodels.sampling.tables import table_words
 
@@ -175,7 +176,7 @@ def _compiled(spec: MLPSpec, init: str, batch: int, what: str):
 
 
 def _batches(spec, key, first, n_nets, init, sigma_w, sigma_b, batch, what):
-    check_init(init)
+    check_scheme(init, sigma_w, sigma_b)
     if not isinstance(spec, MLPSpec):
         raise UsageError(f"the JAX engine samples fully connected nets, not {spec!r}")
     batch = int(batch) if batch is not None else batch_size(spec)

@@ -7,11 +7,10 @@ run with ``key`` — the compiled path.  :mod:`.reference` is the plain path for
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from minimodels.sampling.models import ACTIVATIONS, MLPSpec, check_init
+from minimodels.inits import bias_scale, check_scheme, weight_scale
+from minimodels.sampling.models import ACTIVATIONS, MLPSpec
 from minimodels.sampling.tables import table_words, unpacked_truth_tables
 
 __all__ = ["layer_scales", "truth_tables", "unpacked_truth_tables"]
@@ -19,19 +18,13 @@ __all__ = ["layer_scales", "truth_tables", "unpacked_truth_tables"]
 
 def layer_scales(spec: MLPSpec, init: str, sigma_w: float, sigma_b: float):
     """Per-layer multipliers of the raw draws: (weights, biases), float64 arrays."""
-    check_init(init)
-    fan_ins = np.array(spec.widths[:-1], dtype=np.float64)
-    if init == "gaussian":  # W ~ N(0, σw²/fan_in), b ~ N(0, σb²)
-        return sigma_w / np.sqrt(fan_ins), np.full(len(fan_ins), float(sigma_b))
-    # uniform: U(±√(6/fan_in)) on hidden layers, U(±√(3/fan_in)) on the output layer
-    bound = np.array(
-        [math.sqrt((3.0 if last else 6.0) / f) for f, last in _with_last(fan_ins)],
-    )
-    return bound, bound.copy()
-
-
-def _with_last(values):
-    return [(v, i == len(values) - 1) for i, v in enumerate(values)]
+    check_scheme(init, sigma_w, sigma_b)
+    fan_ins = spec.widths[:-1]
+    outputs = [i == len(fan_ins) - 1 for i in range(len(fan_ins))]
+    layers = list(zip(fan_ins, outputs, strict=True))
+    w = [weight_scale(fan_in=f, scheme=init, sigma_w=sigma_w, output=o) for f, o in layers]
+    b = [bias_scale(fan_in=f, scheme=init, sigma_b=sigma_b, output=o) for f, o in layers]
+    return np.array(w, dtype=np.float64), np.array(b, dtype=np.float64)
 
 
 def truth_tables(

@@ -9,8 +9,7 @@ Specs (``parse_model``):
   :mod:`minimodels.sampling.substrates`).
 
 Every model maps {0,1}^n to {0,1}: the output bit is 1 exactly when the final pre-activation is
-> 0.  Initialisations (DESIGN.md §4): ``gaussian`` W ~ N(0, σw²/fan_in), b ~ N(0, σb²);
-``uniform`` W, b ~ U(±√(6/fan_in)) on hidden layers and U(±√(3/fan_in)) on the output layer.
+> 0.  Initialisations are named in :mod:`minimodels.inits` (DESIGN.md §4).
 """
 
 from __future__ import annotations
@@ -20,10 +19,9 @@ from dataclasses import dataclass
 from minimodels.errors import UsageError
 from minimodels.sampling.tables import MAX_INPUTS, check_inputs
 
-__all__ = ["ACTIVATIONS", "INITS", "MAX_INPUTS", "MLPSpec", "check_inputs", "parse_model"]
+__all__ = ["ACTIVATIONS", "MAX_INPUTS", "MLPSpec", "check_inputs", "parse_model"]
 
 ACTIVATIONS = ("relu", "tanh", "linear")
-INITS = ("gaussian", "uniform")
 
 
 @dataclass(frozen=True)
@@ -82,8 +80,3 @@ def parse_model(text: str):
         )
     check_inputs(widths[0])
     return MLPSpec(widths, activation)
-
-
-def check_init(init: str) -> None:
-    if init not in INITS:
-        raise UsageError(f"unknown init {init!r}; choose one of {', '.join(INITS)}", option="init")

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,12 +72,13 @@ class SampleConfig:
 
     def validated(self) -> SampleConfig:
         """This config checked, with ``engine="auto"`` resolved to the engine that will run."""
-        from minimodels.sampling.models import MLPSpec, check_init, parse_model
+        from minimodels.inits import check_scheme
+        from minimodels.sampling.models import MLPSpec, parse_model
 
         if not isinstance(self.model, str):
             raise UsageError(f"model must be a spec such as '7-40-40-1', got {self.model!r}")
         spec = parse_model(self.model)
-        check_init(self.init)
+        check_scheme(self.init, self.sigma_w, self.sigma_b)
         engine = resolve_engine(self.engine, self.model, fully_connected=isinstance(spec, MLPSpec))
         if not _whole(self.samples) or not 1 <= self.samples <= MAX_SAMPLES:
             raise UsageError(f"samples must be between 1 and {MAX_SAMPLES:.0e}, got {self.samples}")
@@ -86,9 +86,6 @@ class SampleConfig:
             raise UsageError(f"shard_size must be at least 1, got {self.shard_size}")
         if not _whole(self.seed) or self.seed < 0:
             raise UsageError(f"seed must be a whole number ≥ 0, got {self.seed!r}")
-        for name, value in (("sigma_w", self.sigma_w), ("sigma_b", self.sigma_b)):
-            if not isinstance(value, int | float) or not 0 <= value < math.inf:
-                raise UsageError(f"{name} = {value} must be a finite number ≥ 0", option=name)
         check_size(spec, self.samples, self.shard_size, engine)
         return dataclasses.replace(self, engine=engine)
 

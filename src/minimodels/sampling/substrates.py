@@ -154,7 +154,7 @@ def input_rows(spec) -> np.ndarray:
 
 def mesh_scales(spec: MeshSpec, init: str, sigma_w: float, sigma_b: float) -> np.ndarray:
     """Per-parameter multipliers in the MeshNet layout (W, b, W_out, b_out)."""
-    from minimodels.nets.init import bias_scale, weight_scale
+    from minimodels.inits import bias_scale, weight_scale
 
     n_nb = 3 if spec.r == "1" else 2
     hidden: dict[str, Any] = {"fan_in": n_nb, "scheme": init, "output": False}
