@@ -258,11 +258,11 @@ def test_keys_must_be_given_and_may_be_raw_uint32_keys():
 def test_changing_the_numbers_of_a_training_reuses_the_compiled_loop():
     import importlib
 
-    compiled = importlib.import_module("minimodels.nets.train")
+    compiled = importlib.import_module("minimodels.nets.step")
     x, bits = boolean_data()
     y = signed_targets(bits)
     first = train_one(MODEL, x, y, SGD, key=jax.random.key(0), chunk_steps=CHUNK)
-    sizes = compiled._run_chunk._cache_size(), compiled._start._cache_size()
+    sizes = compiled._run_chunk._cache_size(), compiled.start._cache_size()
     changes = [
         {"learning_rate": 0.01},
         {"max_steps": 20},
@@ -276,7 +276,7 @@ def test_changing_the_numbers_of_a_training_reuses_the_compiled_loop():
     scaled = train_one(
         MODEL, x, y, SGD, key=jax.random.key(0), chunk_steps=CHUNK, init=Init("gaussian", 2.0, 0.5)
     )
-    assert (compiled._run_chunk._cache_size(), compiled._start._cache_size()) == sizes
+    assert (compiled._run_chunk._cache_size(), compiled.start._cache_size()) == sizes
     # ... and the numbers are used: each change changes the run
     assert results[1].n_steps == 20 and results[3].losses[-1] <= 0.1
     for other in [results[0], results[2], scaled]:

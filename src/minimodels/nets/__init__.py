@@ -17,7 +17,9 @@ keep one dependency fewer and to make "many nets at once" nothing more than ``vm
 * ``Init`` — a named initialisation of DESIGN.md §4, from the one registry
   :mod:`minimodels.inits` that the samplers read too;
 * :mod:`~minimodels.nets.train` — optax training: :func:`train` (one net) and
-  :func:`train_many` (N nets in one compiled, masked loop);
+  :func:`train_many` (N nets in one compiled, masked loop), built from
+  :mod:`~minimodels.nets.training` (the ``Training`` config and data checks),
+  :mod:`~minimodels.nets.step` (one masked step) and :mod:`~minimodels.nets.pool` (slots);
 * :mod:`~minimodels.nets.fitting` — Wolfram-style fitting of 1-D targets (bump, step, sin, …);
 * :mod:`~minimodels.nets.quantised` — mesh nets with discrete weight levels, trained by a
   straight-through gradient or by mutation (:func:`minimodels.mutation.mutation_walk`);

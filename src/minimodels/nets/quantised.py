@@ -142,7 +142,7 @@ def evolve_quantised(
     ``start`` is a parameter pytree to quantise (default: every parameter a uniformly random
     level drawn from ``rng``).
     """
-    from minimodels.nets.train import Training, prepare_data
+    from minimodels.nets.training import Training, prepare_data
 
     levels = check_levels(levels)
     x, y = prepare_data(model, x, y, Training(loss="mse"))
