@@ -176,3 +176,18 @@ def test_the_flag_leads_only_where_the_sentence_does_not_name_it():
     assert cli._naming_the_flag(untagged, evolve) == str(untagged)
     assert cli._naming_the_flag(plain, ["bias-plots", "r"]) == str(plain)  # no such flag there
     assert cli._naming_the_flag(plain, []) == str(plain)
+
+
+@pytest.mark.parametrize("outcome", [0, 1, 2])
+def test_an_in_process_call_leaves_the_callers_signal_handlers_as_they_were(
+    failing_sampler, capsys, tmp_path, outcome
+):
+    import signal
+
+    failing_sampler.append([KeyboardInterrupt, ZeroDivisionError, UsageError("bad")][outcome])
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Python's own, which main replaces
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    code, _ = run_main(["sample", "--out", str(tmp_path / "run"), "-q"], capsys)
+    assert code == [130, 1, 2][outcome]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL

@@ -198,18 +198,32 @@ def main(argv: list[str] | None = None) -> None:
     internal fault (one line, traceback in a file) or a refusal of the machine (full disk),
     130 on Ctrl-C and 143 on SIGTERM."""
     import signal
+    import threading
 
     _use_persistent_jax_cache()
     _load_commands()
+    Terminated.raised = _Interrupted.received = False
+    if threading.current_thread() is not threading.main_thread():  # signals are not ours here
+        _run(argv)
+        return
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    if before[signal.SIGTERM] is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    if before[signal.SIGINT] is signal.default_int_handler:  # not when ignored
+        signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        _run(argv)
+    finally:  # called in-process (a notebook, a test): leave the caller's handlers as they were
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+def _run(argv: list[str] | None) -> None:
+    """The command itself, each way it can end mapped to its exit status."""
     import typer
 
     from minimodels.errors import UsageError
 
-    Terminated.raised = _Interrupted.received = False
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _on_sigterm)
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored
-        signal.signal(signal.SIGINT, _on_sigint)
     debug = bool(os.environ.get("MINIMODELS_DEBUG"))
     try:
         status = app(args=argv, prog_name="minimodels", standalone_mode=False)
