@@ -6,12 +6,13 @@ import pytest
 from minimodels import gallery
 from minimodels.engine import run_rule_array
 from minimodels.experiments import automata
+from minimodels.gallery.sections import automata as sections
 from minimodels.rulearray import RuleArray
 
 
 def test_every_section_builds_at_quick_scale():
     context = gallery.Context(quick=True, seed=1)
-    for build in (automata.classes_section, automata.array_section, automata.brick_section):
+    for build in (sections.classes_section, sections.array_section, sections.brick_section):
         section = build(context)
         assert section.figures and section.numbers and section.command
 

@@ -236,11 +236,12 @@ def test_mesh_command_writes_the_run_and_refuses_bad_options(tmp_path):
 def test_the_mesh_gallery_section_builds_at_a_tiny_config(monkeypatch):
     from minimodels import gallery
     from minimodels.experiments import bayes as experiment
+    from minimodels.gallery.sections import bayes as sections
 
     config = experiment.MeshEvolutionVsBayesConfig
     tiny = {"n": 3, "train_size": 4, "width": 4, "n_runs": 20, "n_samples": 20_000}
     monkeypatch.setattr(config, "quick", classmethod(lambda cls, **kw: cls(**{**tiny, **kw})))
-    section = experiment.build_evolution_mesh(gallery.Context(quick=True, seed=1))
+    section = sections.build_evolution_mesh(gallery.Context(quick=True, seed=1))
     assert section.numbers["runs (fit / started)"].endswith("/ 20")
     assert "Verdict (this run)" in section.intro and len(section.figures) == 1
     assert "--substrate mesh" in section.command and "--levels=-1,0,1" in section.command
@@ -260,7 +261,7 @@ def _comparison(p_train, p_bayes, n_errors):
 
 
 def test_the_verdict_follows_the_numbers():
-    from minimodels.experiments.bayes import evolution_verdict
+    from minimodels.gallery.sections.bayes import evolution_verdict
 
     # evolution spreads mass onto rare, wrong functions: flatter, under-weights the favourite
     flat = evolution_verdict(

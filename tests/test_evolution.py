@@ -192,7 +192,7 @@ def test_many_runs_table_summary_and_ensemble_do_not_depend_on_the_backend():
 
 def test_gallery_section_builds_at_quick_scale():
     from minimodels import gallery
-    from minimodels.experiments.evolution import bump_section
+    from minimodels.gallery.sections.evolution import bump_section
 
     section = bump_section(gallery.Context(quick=True, seed=1))
     assert section.figures and section.numbers["runs"] == 30

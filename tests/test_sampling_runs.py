@@ -212,12 +212,13 @@ def test_cli_resume_against_another_config_exits_2(tmp_path):
 def test_simplicity_experiment_runs_at_a_tiny_config_and_makes_a_section():
     from minimodels import gallery
     from minimodels.experiments import simplicity
+    from minimodels.gallery.sections import simplicity as sections
 
     config = simplicity.SimplicityConfig(model="5-10-1", samples=3000, seed=1)
     result = simplicity.run(config)
     assert result.table.n_samples == 3000
-    section = simplicity._section(result, "t", "intro", "tiny")
+    section = sections._section(result, "t", "intro", "tiny")
     assert section.figures and "bound a (log2 P ≤ −aK − b)" in section.numbers
     assert "minimodels sample --model 5-10-1" in section.command
-    perceptron = simplicity.build_perceptron(gallery.Context(quick=True, seed=0))
+    perceptron = sections.build_perceptron(gallery.Context(quick=True, seed=0))
     assert perceptron.figures

@@ -1,7 +1,7 @@
-"""One module per canonical experiment.
+"""One module per canonical experiment: pure compute.
 
 Each module holds a frozen config dataclass (defaults finish in seconds; a ``paper`` preset
 reproduces the published scale), a pure ``run(config, *, on_progress=None) -> Result``, and
-the gallery section(s) it contributes, registered with :func:`minimodels.gallery.section`.
-The gallery imports every module here, so adding a file adds a section.
+its result classes.  No prose, report section or page is built here: the report layer above
+imports these modules, never the other way round.
 """

@@ -1,17 +1,18 @@
 """The gallery: every registered experiment, run at laptop scale, as one HTML report.
 
-Data model.  An experiment module (anything in :mod:`minimodels.experiments`) registers one or
-more *sections* with the :func:`section` decorator.  A section builder receives a
-:class:`Context` (quick or full scale, the seed, a progress callback) and returns a
-:class:`Section`: a title, a short explanation, figures with captions, headline numbers, small
-tables, and the config and command that reproduce it.  :func:`build` imports every experiment
-module (so new sections appear without touching this file), runs the builders in ``order``,
-and writes ``index.html`` plus, per section, a folder with its PNG figures and its rendered
-HTML fragment (``section.html``, so a later ``--only`` build keeps the other sections on the
-page).  A build writes into a private folder inside the gallery and renames each finished
-entry into place, so an interrupted build never leaves a half-written gallery, and nothing
-but the gallery's own entries is ever replaced; a section that raises is shown with its error
-and the build goes on.
+Data model.  The sections live in :mod:`minimodels.gallery.sections`, one module per
+experiment family, each registering its *sections* with the :func:`section` decorator; the
+experiment modules they run (:mod:`minimodels.experiments`) are pure compute and never import
+the gallery.  A section builder receives a :class:`Context` (quick or full scale, the seed, a
+progress callback) and returns a :class:`Section`: a title, a short explanation, figures with
+captions, headline numbers, small tables, and the config and command that reproduce it.
+:func:`build` imports every module of :mod:`minimodels.gallery.sections` (so new sections
+appear without touching this file), runs the builders in ``order``, and writes ``index.html``
+plus, per section, a folder with its PNG figures and its rendered HTML fragment
+(``section.html``, so a later ``--only`` build keeps the other sections on the page).  A build
+writes into a private folder inside the gallery and renames each finished entry into place,
+so an interrupted build never leaves a half-written gallery, and nothing but the gallery's own
+entries is ever replaced; a section that raises is shown with its error and the build goes on.
 """
 
 from __future__ import annotations
@@ -86,8 +87,11 @@ def section(key: str, *, title: str, order: float = 100.0):
 
 
 def discover() -> None:
-    """Import every module of :mod:`minimodels.experiments` so their sections register."""
-    import minimodels.experiments as package
+    """Import every module of :mod:`minimodels.gallery.sections` so their sections register.
+
+    Imported here, not at the top: the section modules import this one.
+    """
+    import minimodels.gallery.sections as package
 
     for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
         importlib.import_module(info.name)

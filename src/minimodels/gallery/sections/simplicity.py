@@ -1,0 +1,113 @@
+"""Simplicity bias of random models (SCIENCE.md §B): sample, count functions, look.
+
+Three sections (band 40–49) built from :mod:`minimodels.experiments.simplicity`:
+
+* ``simplicity-mlp`` (40): a 7-40-40-1 ReLU net, Gaussian σw = σb = 1 — rank vs probability
+  with the Zipf line, P(f) vs K_LZ with the fitted bound log2 P ≤ −a·K − b, the marginal P(K)
+  beside random strings, the number of ones; distinct functions and the fraction seen once.
+* ``simplicity-perceptron`` (41): the perceptron without bias — the number of ones is uniform
+  on 0 … 2^n − 1 (entropy bias, Mingard et al. 2019).
+* ``simplicity-substrates`` (42): the same measurement on random rule arrays and mesh nets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from minimodels import gallery
+from minimodels.experiments.simplicity import SimplicityConfig, SimplicityResult, run
+
+
+def _section(result: SimplicityResult, title: str, intro: str, name: str) -> gallery.Section:
+    section = gallery.Section(
+        title=title, intro=intro, config=asdict(result.config), command=result.config.command()
+    )
+    a = result.analysis
+    section.add_figure(
+        name,
+        a.plot(),
+        "Left to right: probability vs rank (dashed: Zipf line); probability vs K_LZ with the "
+        "per-K maxima of functions seen more than once and the fitted bound (the tightest line "
+        "that none of them lies above); the marginal P(K) "
+        "against uniformly random strings; the distribution of the number of ones.",
+    )
+    section.numbers.update(a.numbers())
+    return section
+
+
+@gallery.section("simplicity-mlp", title="Simplicity bias of a random 7-40-40-1 net", order=40)
+def build_mlp(ctx: gallery.Context) -> gallery.Section:
+    config = SimplicityConfig(samples=100_000 if ctx.quick else 1_000_000, seed=ctx.seed)
+    result = run(config, on_progress=ctx.on_progress)
+    return _section(
+        result,
+        "Simplicity bias of a random 7-40-40-1 net",
+        "Random ReLU nets (W ~ N(0, 1/fan_in), b ~ N(0, 1)) evaluated on all 128 inputs of "
+        "{0,1}^7. A few simple functions take most of the parameter volume: the probability "
+        "of a function falls exponentially with its Lempel–Ziv complexity, and the functions "
+        "that are seen are far simpler than random strings (Valle-Pérez, Camargo & Louis 2019).",
+        "mlp",
+    )
+
+
+@gallery.section("simplicity-perceptron", title="Entropy bias of the perceptron", order=41)
+def build_perceptron(ctx: gallery.Context) -> gallery.Section:
+    config = SimplicityConfig(
+        model="perceptron:7", samples=20_000 if ctx.quick else 100_000, seed=ctx.seed
+    )
+    result = run(config, on_progress=ctx.on_progress)
+    section = _section(
+        result,
+        "Entropy bias of the perceptron",
+        "A perceptron without bias on {0,1}^7: the number of inputs it maps to 1 is uniform on "
+        "0 … 127 (Mingard et al. 2019), so low-entropy functions, being fewer, are each far "
+        "more likely.",
+        "perceptron",
+    )
+    ones = result.analysis.ones_distribution()
+    section.numbers["P(t ones), t = 0…127: min / max × 128"] = (
+        f"{ones[:128].min() * 128:.2f} / {ones[:128].max() * 128:.2f}"
+    )
+    return section
+
+
+SUBSTRATES = (
+    ("rulearray:20x10:rules=4,146", "random {4, 146} rule arrays, 20 wide × 10 deep"),
+    ("rulearray:16x8:rules=8,6:r=1/2", "random And/Xor brick arrays (r = 1/2), 16 × 8"),
+    ("mesh:14x6", "mesh nets 14 × 6 (ReLU, each neuron sees 3 neighbours), σw = σb = 1"),
+)
+
+
+@gallery.section(
+    "simplicity-substrates", title="Simplicity bias in rule arrays and mesh nets", order=42
+)
+def build_substrates(ctx: gallery.Context) -> gallery.Section:
+    samples = 10_000 if ctx.quick else 100_000
+    section = gallery.Section(
+        title="Simplicity bias in rule arrays and mesh nets",
+        intro=(
+            "The same measurement on substrates no one has measured it on: random rule arrays "
+            "(every cell drawn from the rule set; the 7 inputs spread over the top row, the "
+            "output read at the middle of the bottom row) and random mesh nets. Rules 4, 146, "
+            "And and Xor send 000 → 0, so every function has f(0…0) = 0."
+        ),
+        config={"samples": samples, "models": [m for m, _ in SUBSTRATES], "seed": ctx.seed},
+        command=SimplicityConfig(model=SUBSTRATES[0][0], samples=samples).command(),
+    )
+    rows, analyses = [], []
+    for model, _ in SUBSTRATES:
+        result = run(SimplicityConfig(model=model, samples=samples, seed=ctx.seed))
+        analyses.append(result.analysis)
+        rows.append({"model": model, **result.analysis.numbers()})
+    from minimodels.plotting.bias import compare
+
+    section.add_figure(
+        "substrates",
+        compare(analyses, panels=("rank", "complexity", "ones")),
+        "One row per substrate — "
+        + "; ".join(description for _, description in SUBSTRATES)
+        + ": probability vs rank (dashed: Zipf line), probability vs K_LZ with the fitted "
+        "bound, and the distribution of the number of ones.",
+    )
+    section.tables.append(("Per substrate", rows))
+    return section
