@@ -17,7 +17,6 @@ module's docstring.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the same names, spelled out for IDEs and type checkers (runtime: _LAZY)
@@ -40,15 +39,11 @@ if TYPE_CHECKING:  # the same names, spelled out for IDEs and type checkers (run
     from minimodels.sampling import sample_functions as sample_functions
 
 from minimodels import display as _display
+from minimodels._version import __version__ as __version__
 
 # Results draw themselves through minimodels.display; the drawers live in minimodels.plotting,
 # which registers them when it is imported: here, the top of the package, not in compute code.
 _display.set_loader(lambda: importlib.import_module("minimodels.plotting"))
-
-try:
-    __version__ = version("minimodels")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
 
 # public name -> (module, attribute); attribute None means "the module itself".
 _LAZY: dict[str, tuple[str, str | None]] = {

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from minimodels._version import __version__
 from minimodels.errors import UsageError
 
 
@@ -89,7 +90,6 @@ def read_json(path: str | os.PathLike[str]) -> Any:
 
 def resolved_config(config: Any, **extra: Any) -> dict[str, Any]:
     """The config as saved with a run: its fields, then ``extra``, then the package version."""
-    from minimodels import __version__
 
     data = to_jsonable(config) if config is not None else {}
     data.update(to_jsonable(extra))
@@ -413,7 +413,6 @@ class RunDir:
         (self.path / RUN_FILE).unlink(missing_ok=True)
 
     def _write_marker(self) -> None:
-        from minimodels import __version__
 
         data = {"command": self.command, "version": __version__, "files": sorted(self.files)}
         write_json(self.path / RUN_FILE, data)

@@ -94,7 +94,7 @@ def warn(message: str) -> None:
 
 def _print_version(value: bool) -> None:
     if value:
-        from minimodels import __version__
+        from minimodels._version import __version__
 
         typer.echo(f"minimodels {__version__}")
         raise typer.Exit()

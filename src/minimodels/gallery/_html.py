@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from minimodels._version import __version__
 from minimodels.storage import to_jsonable
 
 _CSS = """
@@ -151,7 +152,6 @@ def has_fragment(folder: Path) -> bool:
 
 def render_page(folders: list[Path], *, quick: bool, seed: int, seconds: float) -> str:
     """The page: every section whose fragment is in ``folders``, in that order."""
-    from minimodels import __version__
 
     metas = [json.loads((f / META).read_text(encoding="utf-8")) for f in folders]
     fragments = [(f / FRAGMENT).read_text(encoding="utf-8") for f in folders]
