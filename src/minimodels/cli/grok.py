@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,78 +19,34 @@ from minimodels.cli._app import (
     echo,
     warn,
 )
+from minimodels.cli._options import config_options, from_preset
 from minimodels.errors import UsageError
+from minimodels.fields import field_help
+from minimodels.grokking.config import GrokConfig
 
 CHECKPOINT = "checkpoint.npz"  # the latest checkpoint of a grok run (with its .sha256)
 
-Model = Annotated[str, typer.Option(help="mlp (Gromov) or transformer (Nanda et al.).")]
-P = Annotated[
-    int | None, count_option("--p", help="Modulus (default 97 for mlp, 113 for transformer).")
-]
-Op = Annotated[str, typer.Option(help="+ - * / (or add sub mul div) or a polynomial in a, b.")]
-Frac = Annotated[
-    float | None,
-    typer.Option(
-        help="Fraction of pairs used for training, in (0, 1) (default 0.5 mlp, 0.3 transformer)."
-    ),
-]
-Wd = Annotated[
-    float | None, typer.Option(help="AdamW weight decay, decoupled (default 0 mlp, 1 transformer).")
-]
-Steps = Annotated[
-    int | None, count_option(help="Step budget, full batch (default 2000 mlp, 15000 transformer).")
-]
-Lr = Annotated[
-    float | None, typer.Option(help="Learning rate (default 5e-3 mlp, 1e-3 transformer).")
-]
-L1 = Annotated[float, typer.Option(help="L1 penalty coefficient, added to the loss.")]
-Loss = Annotated[
-    str | None, typer.Option(help="ce (cross-entropy) or mse (default mse mlp, ce transformer).")
-]
-InitScale = Annotated[float, typer.Option(help="Multiplies every initial weight.")]
-Width = Annotated[int, count_option(help="MLP hidden width N.")]
-LogEvery = Annotated[
-    int | None,
-    count_option(help="Steps between logged measures (default 10 mlp, 100 transformer)."),
-]
-Activation = Annotated[
-    str, typer.Option(help="MLP activation: quadratic, cubic, relu, gelu, tanh.")
-]
+Model = Annotated[str, typer.Option(help=field_help(GrokConfig, "model"))]
+
+# what --model starts from: the published presets (grok-sweep: smaller, so a diagram is quick)
+PRESETS = {"mlp": GrokConfig.gromov(), "transformer": GrokConfig.nanda()}
+SWEEP_PRESETS = {
+    "mlp": GrokConfig.gromov(p=31, width=128, steps=1500),
+    "transformer": GrokConfig.nanda(steps=5000),
+}
 
 
-def _config(model: str, **options):
-    """The model's preset with the given options; ``None`` keeps the preset's value."""
-    import dataclasses
-
-    from minimodels.grokking import GrokConfig
-
-    if model not in ("mlp", "transformer"):
-        raise UsageError(f"unknown model {model!r}; choose mlp or transformer")
-    preset = GrokConfig.nanda() if model == "transformer" else GrokConfig.gromov()
-    given = {k: v for k, v in options.items() if v is not None or k == "stop_after"}
-    return dataclasses.replace(preset, **given).check()
+def _config(presets, model: str, fields: dict[str, Any]) -> GrokConfig:
+    if model not in presets:
+        raise UsageError(f"unknown model {model!r}; choose mlp or transformer", option="model")
+    return from_preset(presets, model, fields).check()
 
 
 @app.command()
+@config_options(GrokConfig, PRESETS, skip=("model",), after="model")
 def grok(
     out: OutDir,
     model: Model = "mlp",
-    p: P = None,
-    op: Op = "+",
-    frac: Frac = None,
-    wd: Wd = None,
-    seed: Seed = 0,
-    steps: Steps = None,
-    lr: Lr = None,
-    l1: L1 = 0.0,
-    loss: Loss = None,
-    init_scale: InitScale = 1.0,
-    width: Width = 512,
-    activation: Activation = "quadratic",
-    log_every: LogEvery = None,
-    stop_after: Annotated[
-        int | None, count_option(help="Stop this many steps after test accuracy ≥ 0.99.", minimum=0)
-    ] = None,
     checkpoint_every: Annotated[
         int | None, count_option(help="Steps between checkpoints (default: 20 log intervals).")
     ] = None,
@@ -99,6 +55,7 @@ def grok(
     ] = False,
     overwrite: Overwrite = False,
     quiet: Quiet = False,
+    fields: dict[str, Any] | None = None,
 ) -> None:
     """Train one model on a ∘ b mod p and log the grokking progress measures."""
     import time
@@ -108,11 +65,7 @@ def grok(
     from minimodels.grokking.checkpoints import load_checkpoint, save_checkpoint
     from minimodels.progress import progress_bar
 
-    config = _config(
-        model, p=p, op=op, frac=frac, wd=wd, steps=steps, lr=lr, l1=l1, loss=loss,
-        init_scale=init_scale, width=width, log_every=log_every, seed=seed,
-        activation=activation, stop_after=stop_after,
-    )  # fmt: skip
+    config = _config(PRESETS, model, fields or {})
     every = checkpoint_every or 20 * config.log_every
     if every % config.log_every:
         raise UsageError(
@@ -192,20 +145,10 @@ def _values(text: str, axis: str, option: str) -> tuple:
 
 
 @app.command("grok-sweep")
+@config_options(GrokConfig, SWEEP_PRESETS, skip=("model", "seed"), after="model")
 def grok_sweep(
     out: OutDir,
     model: Model = "mlp",
-    p: P = None,
-    op: Op = "+",
-    frac: Frac = None,
-    wd: Wd = None,
-    steps: Steps = None,
-    lr: Lr = None,
-    l1: L1 = 0.0,
-    loss: Loss = None,
-    init_scale: InitScale = 1.0,
-    width: Width = 128,
-    log_every: LogEvery = None,
     x_axis: Annotated[str, typer.Option(help="Config field across.")] = "frac",
     x_values: Annotated[str, typer.Option(help="Comma-separated values.")] = "0.2,0.35,0.5,0.7",
     y_axis: Annotated[str, typer.Option(help="Config field up.")] = "wd",
@@ -217,6 +160,7 @@ def grok_sweep(
     resume: Resume = False,
     overwrite: Overwrite = False,
     quiet: Quiet = False,
+    fields: dict[str, Any] | None = None,
 ) -> None:
     """A phase diagram of steps-to-generalise over two config axes (default: frac × wd)."""
     from minimodels import storage
@@ -225,14 +169,7 @@ def grok_sweep(
     from minimodels.progress import progress_bar
 
     check_backend(backend, jobs)
-    if model == "mlp" and p is None:
-        p = 31
-    if steps is None:
-        steps = 1500 if model == "mlp" else 5000
-    base = _config(
-        model, p=p, op=op, frac=frac, wd=wd, steps=steps, lr=lr, l1=l1, loss=loss,
-        init_scale=init_scale, width=width, log_every=log_every, seed=seed,
-    )  # fmt: skip
+    base = _config(SWEEP_PRESETS, model, {**(fields or {}), "seed": seed})
     config = SweepConfig(
         base,
         x_axis,

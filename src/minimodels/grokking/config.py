@@ -20,6 +20,7 @@ import jax
 import numpy as np
 
 from minimodels.errors import UsageError
+from minimodels.fields import described
 from minimodels.grokking import measures as M, mlp
 from minimodels.grokking.data import canonical_operation, check_task
 
@@ -44,30 +45,38 @@ SCALAR_MEASURES = (
 
 @dataclass(frozen=True)
 class GrokConfig:
-    """One grokking run.  Defaults: Gromov's MLP on a + b mod 97, groks in seconds."""
+    """One grokking run.  Defaults: Gromov's MLP on a + b mod 97, groks in seconds.
 
-    model: str = "mlp"
-    p: int = 97
-    op: str = "add"
-    frac: float = 0.5
-    steps: int = 2000
-    lr: float = 5e-3
-    wd: float = 0.0
-    l1: float = 0.0
-    loss: str = "mse"
-    init_scale: float = 1.0
-    width: int = 512  # MLP hidden width N
-    activation: str = "quadratic"  # MLP activation
-    d_model: int = 128
-    n_heads: int = 4
-    d_mlp: int = 512
-    beta1: float = 0.9
-    beta2: float = 0.98
-    warmup: int = 0  # linear learning-rate warm-up over this many steps (Nanda: 10)
-    log_every: int = 10
-    n_key: int = 5  # key frequencies used by the restricted/excluded loss
-    stop_after: int | None = None  # stop this many steps after generalising (None: full budget)
-    seed: int = 0
+    Each field carries its help (:func:`~minimodels.fields.described`); ``minimodels grok``
+    and ``grok-sweep`` take their options from these fields.
+    """
+
+    model: str = described("mlp", "mlp (Gromov) or transformer (Nanda et al.).")
+    p: int = described(97, "Modulus.")
+    op: str = described("add", "+ - * / (or add sub mul div) or a polynomial in a, b.")
+    frac: float = described(0.5, "Fraction of pairs used for training, in (0, 1).")
+    steps: int = described(2000, "Step budget, full batch.")
+    lr: float = described(5e-3, "Learning rate.")
+    wd: float = described(0.0, "AdamW weight decay, decoupled.")
+    l1: float = described(0.0, "L1 penalty coefficient, added to the loss.")
+    loss: str = described("mse", "ce (cross-entropy) or mse.")
+    init_scale: float = described(1.0, "Multiplies every initial weight.")
+    width: int = described(512, "MLP hidden width N.")
+    activation: str = described("quadratic", "MLP activation: quadratic, cubic, relu, gelu, tanh.")
+    d_model: int = described(128, "Transformer residual width.")
+    n_heads: int = described(4, "Transformer attention heads.")
+    d_mlp: int = described(512, "Transformer MLP width.")
+    beta1: float = described(0.9, "AdamW β1.")
+    beta2: float = described(0.98, "AdamW β2.")
+    warmup: int = described(0, "Linear learning-rate warm-up, in steps (Nanda: 10).", minimum=0)
+    log_every: int = described(10, "Steps between logged measures.")
+    n_key: int = described(5, "Key frequencies used by the restricted and excluded losses.")
+    stop_after: int | None = described(
+        None,
+        "Stop this many steps after test accuracy ≥ 0.99 (unset: the whole budget).",
+        minimum=0,
+    )
+    seed: int = described(0, "Random seed; the same seed reproduces a run bit for bit.", minimum=0)
 
     @classmethod
     def nanda(cls, **overrides: Any) -> GrokConfig:
