@@ -16,7 +16,7 @@ from reference import automata as ref_automata, bayes as ref, tables as ref_tabl
 
 import minimodels.parallel
 from minimodels import tasks
-from minimodels.bayes import protocol
+from minimodels.bayes import protocol, rule_arrays
 from minimodels.bayes.protocol import (
     Comparison,
     FunctionCounts,
@@ -657,7 +657,7 @@ def test_exactly_2_to_the_22_rule_arrays_are_still_enumerated(monkeypatch):
     # "at most 2^22": 2^22 arrays are listed, one more is refused before any work
     listed = []
     monkeypatch.setattr(
-        protocol, "_readout_tables", lambda stack, task, substrate: listed.append(stack.shape)
+        rule_arrays, "_readout_tables", lambda stack, task, substrate: listed.append(stack.shape)
     )
     protocol.enumerate_rule_arrays(SPLIT, _ClaimedSubstrate(2**22))
     assert listed == [(2**22, 1, 1)]

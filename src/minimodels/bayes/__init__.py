@@ -9,8 +9,12 @@ the probability that *random* parameters give f on T, given that they fit S.
   form, tanh by Monte Carlo);
 * :mod:`~minimodels.bayes.ep` — P(U) and P_B(f | S) under that Gaussian process by expectation
   propagation, with an exact orthant-probability reference;
-* :mod:`~minimodels.bayes.protocol` — the Boolean protocol: P_SGD, P_B by rejection sampling,
-  P_evolution of rule arrays, and their comparison table;
+* :mod:`~minimodels.bayes.protocol` — the Boolean protocol: splits, tallies of test functions,
+  and their comparison table;
+* :mod:`~minimodels.bayes.nets` — P_SGD of fully connected nets, their P_B by rejection
+  sampling, and the NNGP posterior;
+* :mod:`~minimodels.bayes.rule_arrays` — P_evolution of rule arrays, and their P_B by
+  rejection or exact enumeration;
 * :mod:`~minimodels.bayes.mesh` — the same protocol for quantised mesh nets (P_evolution, and
   P_B exactly or by rejection over random level vectors);
 * :mod:`~minimodels.bayes.digits` — the small real-data case (scikit-learn's 8×8 digits).
@@ -23,22 +27,23 @@ from minimodels.bayes.mesh import (
     exact_mesh_posterior,
     random_mesh_functions,
 )
+from minimodels.bayes.nets import SGDSetup, sgd_functions
 from minimodels.bayes.nngp import nngp_kernel
 from minimodels.bayes.protocol import (
     Comparison,
     FunctionCounts,
-    RuleArraySubstrate,
-    SGDSetup,
     Split,
     boolean_target,
     compare,
     compare_with_computed,
+    random_split,
+    tabulate,
+)
+from minimodels.bayes.rule_arrays import (
+    RuleArraySubstrate,
     evolve_functions,
     exact_rule_array_posterior,
     random_array_functions,
-    random_split,
-    sgd_functions,
-    tabulate,
 )
 
 __all__ = [

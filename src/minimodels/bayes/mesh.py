@@ -43,12 +43,11 @@ from minimodels.bayes.protocol import (
     Plan,
     Split,
     bits_to_strings,
-    block_bounds,
     exact_posterior,
-    run_here,
 )
 from minimodels.errors import UsageError
 from minimodels.mutation import Walk, mutation_walk
+from minimodels.plans import block_bounds, run_here
 from minimodels.sampling._substrate_kernels import evaluate_mesh
 
 __all__ = [

@@ -13,30 +13,41 @@ parameters drawn) and how many were kept (``n_kept``: runs that fit, samples acc
 :func:`compare` joins two tallies into a :class:`Comparison` — one row per function seen by
 either, with estimated probabilities (0 where unseen), counts and test errors — and computes the
 headline numbers: how much of P_train's mass sits within a factor 10 of P_B.
+
+A tally is collected as a :class:`TallyPlan` (:mod:`minimodels.plans`: seeded shards, each
+returning a :data:`BlockResult`, pooled into one :class:`FunctionCounts`).  The learners that
+make such plans live beside this module: :mod:`~minimodels.bayes.rule_arrays` (P_evolution, P_B
+of rule arrays), :mod:`~minimodels.bayes.nets` (P_SGD, P_B of nets, NNGP) and
+:mod:`~minimodels.bayes.mesh`; their names stay importable from here.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from minimodels import plans
 from minimodels.display import Drawable
 from minimodels.errors import UsageError
-from minimodels.progress import ProgressCallback
-
-if TYPE_CHECKING:
-    pass
+from minimodels.plans import (
+    block_bounds as block_bounds,
+    run_here as run_here,
+    run_plan as run_plan,
+)
+from minimodels.sampling.tables import table_words, unpacked_truth_tables
+from minimodels.tasks import boolean_truth_table
 
 __all__ = [
     "boolean_target",
     "Comparison",
     "FunctionCounts",
     "Split",
+    "TallyPlan",
     "compare",
     "compare_with_computed",
     "exact_posterior",
@@ -98,8 +109,6 @@ class Split:
 
     def packed_train_masks(self) -> tuple[np.ndarray, np.ndarray]:
         """(training rows, target's ones on them) as packed words, in the layout above."""
-        from minimodels.sampling.tables import table_words
-
         bit = np.uint64(1) << (63 - (self.train % 64)).astype(np.uint64)
         mask = np.zeros(table_words(self.n), dtype=np.uint64)
         label = np.zeros(table_words(self.n), dtype=np.uint64)
@@ -110,8 +119,6 @@ class Split:
     def fitting_test_functions(self, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For packed tables: (which fit S ``(N,)`` bool, the test functions of those, as
         '0'/'1' strings); only the fitting rows are unpacked."""
-        from minimodels.sampling.tables import unpacked_truth_tables
-
         fits = self.fits_packed(words)
         tables = unpacked_truth_tables(np.asarray(words)[fits], self.n)
         return fits, bits_to_strings(tables[:, self.test])
@@ -144,10 +151,6 @@ def boolean_target(n: int, spec: str, *, rng: np.random.Generator | None = None)
     :func:`minimodels.tasks.boolean_truth_table` (parity, majority, and, or, random), or a
     formula of input bits joined by one operator: ``x1``, ``x1&x2``, ``x1|x3``, ``x2^x5``.
     """
-    import re
-
-    from minimodels.tasks import boolean_truth_table
-
     formula = re.fullmatch(r"x\d+(?:([&|^])x\d+(?:\1x\d+)*)?", spec)
     if formula is None:
         return "".join(map(str, boolean_truth_table(n, spec, rng=rng).tolist()))
@@ -397,59 +400,17 @@ def _aligned(functions: np.ndarray, tally: FunctionCounts) -> np.ndarray:
     return counts
 
 
-# -- plans: a tally split into independent, seeded shards -----------------------------------
+# -- tallies as plans: shards of kept test functions, pooled into one FunctionCounts --------
 
 
 # (kept test function → how many times, attempts not kept, seconds)
 BlockResult = tuple[Counter, int, float]
 
 
-def block_bounds(n: int, n_blocks: int) -> list[tuple[int, int]]:
-    """(first, size) of the blocks of ``np.array_split(np.arange(n), n_blocks)``, without
-    the ``arange`` (10^12 samples are 8 TB of indices): the first ``n % n_blocks`` blocks
-    have one more."""
-    base, extra = divmod(n, n_blocks)
-    firsts = [i * base + min(i, extra) for i in range(n_blocks)]
-    return [(first, base + (i < extra)) for i, first in enumerate(firsts)]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A tally as independent shards: ``worker(task) -> BlockResult`` for each task.
-
-    Every task carries its own seed, so the pooled tally is the same whatever the backend, the
-    number of workers, or which shards were finished in an earlier (resumed) run.
-    """
-
-    worker: Callable[[Any], BlockResult]
-    tasks: list[Any]
-    n_attempts: int
-
-
-def run_plan(
-    plan: Plan,
-    *,
-    backend: str = "serial",
-    jobs: int | None = None,
-    address: str | None = None,
-    done: dict[int, BlockResult] | None = None,
-    on_result: Callable[[int, BlockResult], None] | None = None,
-    on_progress: ProgressCallback | None = None,
+def _pooled_counts(
+    plan: plans.Plan[BlockResult, FunctionCounts], results: dict[int, BlockResult]
 ) -> FunctionCounts:
-    """Run the shards not already in ``done``; ``on_result(index, result)`` sees each new one."""
-    from minimodels.parallel import run_pending
-
-    results = dict(done or {})
-
-    def finished(index: int, result: BlockResult) -> None:
-        results[index] = result
-        if on_result is not None:
-            on_result(index, result)
-
-    run_pending(
-        plan.worker, plan.tasks, done=results.keys(), on_result=finished, backend=backend,
-        jobs=jobs, address=address, on_progress=on_progress,
-    )  # fmt: skip
+    """A tally plan's merge: the shards' kept functions add up; the attempts are the plan's."""
     pooled: Counter[str] = Counter()
     for kept, _, _ in results.values():
         pooled.update(kept)
@@ -457,406 +418,42 @@ def run_plan(
     return _from_counter(pooled, plan.n_attempts, sum(pooled.values()), seconds)
 
 
-def run_here(make_plan: Callable[..., Plan], *args: Any, **options: Any) -> FunctionCounts:
-    """``make_plan(*args, …)`` run here and now: the keywords ``make_plan`` takes go to it, the
-    others (backend, jobs, on_progress, …) to :func:`run_plan`."""
-    import inspect
-
-    accepted = inspect.signature(make_plan).parameters
-    plan = make_plan(*args, **{k: options.pop(k) for k in list(options) if k in accepted})
-    return run_plan(plan, **options)
-
-
-# -- rule arrays: the same protocol for adaptive evolution ----------------------------------
-
-
 @dataclass(frozen=True)
-class RuleArraySubstrate:
-    """Rule arrays as a learner of n-bit Boolean functions (DESIGN.md §3 Boolean task).
-
-    Inputs sit on evenly spread columns of the top row, the answer is read at bottom column
-    ``width // 2``; the prior over arrays is uniform over ``rules`` in every cell.
-    """
-
-    width: int = 11
-    depth: int = 8
-    rules: tuple[int, ...] = (4, 146)
-    r: float | str = 1
-    boundary: str = "cyclic"
-
-    def task(self, split: Split):
-        from minimodels import tasks
-
-        return tasks.boolean(split.n, split.target, width=self.width, train=split.train)
-
-    @property
-    def n_arrays(self) -> int:
-        return len(self.rules) ** (self.width * self.depth)
-
-
-def _readout_tables(rule_stack: np.ndarray, task, substrate: RuleArraySubstrate) -> np.ndarray:
-    """Truth tables ``(N, 2^n)`` of a stack of rule arrays ``(N, depth, width)`` on ``task``."""
-    from minimodels.bayes._arrays import readout_words
-    from minimodels.engine import pack_bits, unpack_bits
-
-    packed = pack_bits(task.inputs)  # (W, n_words)
-    words = readout_words(
-        np.ascontiguousarray(rule_stack, dtype=np.int64),
-        packed,
-        substrate.boundary == "cyclic",
-        str(substrate.r) in ("0.5", "1/2"),
-        int(task.readout[0]),
-    )  # (N, n_words)
-    return unpack_bits(words[:, None, :], len(task.inputs))[:, :, 0].T  # (N, 2^n)
-
-
-def enumerate_rule_arrays(split: Split, substrate: RuleArraySubstrate) -> np.ndarray:
-    """Truth tables ``(|rules|^(depth·width), 2^n)`` of every rule array: the exact prior."""
-    if substrate.n_arrays > 2**22:
-        raise UsageError(
-            f"{substrate.n_arrays} rule arrays are too many to enumerate (at most 2^22)"
-        )
-    cells = substrate.depth * substrate.width
-    index = np.arange(substrate.n_arrays)[:, None]
-    k = len(substrate.rules)
-    digits = (index // k ** np.arange(cells - 1, -1, -1)) % k  # (N, cells), base-k digits
-    stack = np.asarray(substrate.rules)[digits].reshape(-1, substrate.depth, substrate.width)
-    return _readout_tables(stack, substrate.task(split), substrate)
-
-
-def exact_rule_array_posterior(
-    split: Split, substrate: RuleArraySubstrate
-) -> tuple[np.ndarray, np.ndarray]:
-    """Exact P_B(f | S) of rule arrays by enumerating all of them: (test functions, probs)."""
-    return exact_posterior(enumerate_rule_arrays(split, substrate), None, split)
-
-
-def _evolve_block(args: tuple) -> BlockResult:
-    """Worker: adaptive-evolution runs for a block of seeds; (test functions, n_unfit, s)."""
-    import time
-
-    from minimodels.evolution import evolve
-
-    split, substrate, steps, seeds = args
-    task = substrate.task(split)
-    started = time.perf_counter()
-    functions, n_unfit = [], 0
-    for seed in seeds:
-        result = evolve(
-            task,
-            depth=substrate.depth,
-            rules=substrate.rules,
-            steps=steps,
-            seed=seed,
-            r=substrate.r,
-            boundary=substrate.boundary,
-        )
-        if not result.solved:
-            n_unfit += 1
-            continue
-        answers = task.answers(result.array)[split.test, 0]
-        functions.append("".join(map(str, answers.tolist())))
-    return Counter(functions), n_unfit, time.perf_counter() - started
-
-
-def evolution_plan(
-    split: Split,
-    substrate: RuleArraySubstrate,
-    *,
-    n_runs: int,
-    steps: int,
-    seed: int,
-    n_shards: int = 1,
-) -> Plan:
-    """P_evolution: random initial arrays mutated until they fit S (``steps`` attempts at most).
-
-    Run ``i`` uses ``SeedSequence(seed).spawn(n_runs)[i]``, so the tally does not depend on
-    the sharding or the backend.  Runs that do not fit S are not counted.
-    """
-    if n_runs < 1:
-        raise UsageError(f"number of runs must be at least 1, got {n_runs}")
-    seeds = np.random.SeedSequence(seed).spawn(n_runs)
-    tasks = [
-        (split, substrate, steps, seeds[first : first + size])
-        for first, size in block_bounds(n_runs, min(n_shards, n_runs))
-    ]
-    return Plan(_evolve_block, tasks, n_runs)
-
-
-def evolve_functions(split: Split, substrate: RuleArraySubstrate, **options) -> FunctionCounts:
-    """Run :func:`evolution_plan` here and now (keywords as there, plus ``run_plan``'s)."""
-    return run_here(evolution_plan, split, substrate, **options)
-
-
-def _random_array_block(args: tuple) -> BlockResult:
-    """Worker: ``count`` uniformly random arrays from ``seed``; the test functions of those
-    that fit S."""
-    import time
-
-    split, substrate, seed, count, batch = args
-    started = time.perf_counter()
-    task = substrate.task(split)
-    rng = np.random.default_rng(seed)
-    rules = np.asarray(substrate.rules, dtype=np.int64)
-    kept: list[str] = []
-    for start in range(0, count, batch):
-        size = min(batch, count - start)
-        stack = rules[rng.integers(0, len(rules), (size, substrate.depth, substrate.width))]
-        fits, test_bits = split.restrict(_readout_tables(stack, task, substrate))
-        kept.extend(bits_to_strings(test_bits[fits]).tolist() if fits.any() else [])
-    return Counter(kept), count - len(kept), time.perf_counter() - started
-
-
-def random_array_plan(
-    split: Split,
-    substrate: RuleArraySubstrate,
-    *,
-    n_samples: int,
-    seed: int,
-    n_shards: int = 1,
-    batch: int = 4096,
-) -> Plan:
-    """P_B of rule arrays by rejection: uniformly random arrays that fit S, on the test rows.
-
-    Shard ``j`` draws its arrays from ``SeedSequence(seed).spawn(n_shards)[j]``.
-    """
-    if n_samples < 1:
-        raise UsageError(f"number of samples must be at least 1, got {n_samples}")
-    sizes = [size for _, size in block_bounds(n_samples, min(n_shards, n_samples))]
-    seeds = np.random.SeedSequence(seed).spawn(len(sizes))
-    tasks = [(split, substrate, s, size, batch) for s, size in zip(seeds, sizes, strict=True)]
-    return Plan(_random_array_block, tasks, n_samples)
-
-
-def random_array_functions(
-    split: Split, substrate: RuleArraySubstrate, **options
-) -> FunctionCounts:
-    """Run :func:`random_array_plan` here and now."""
-    return run_here(random_array_plan, split, substrate, **options)
-
-
-# -- nets: P_SGD by training many nets until they fit S ------------------------------------
-
-
-@dataclass(frozen=True)
-class SGDSetup:
-    """A fully connected net, its initialisation and how it is trained to fit S.
-
-    Training stops for each net at 100 % training accuracy (or after ``max_steps`` updates: an
-    *unfit* run, counted and reported); ``overtrain_steps > 0`` keeps training the fitted nets
-    for that many more updates (fresh optimiser state) before their functions are read.
-    """
-
-    model: str = "7-40-40-1"
-    activation: str = "relu"
-    init: str = "gaussian"
-    sigma_w: float = 1.0
-    sigma_b: float = 1.0
-    optimizer: str = "adam"
-    learning_rate: float = 1e-2
-    momentum: float = 0.9
-    loss: str = "mse"
-    batch_size: int | None = None
-    max_steps: int = 2000
-    overtrain_steps: int = 0
-
-    def parts(self):
-        """(model, training, init) objects of :mod:`minimodels.nets`."""
-        from minimodels.nets import MLP, Init, Training
-
-        model = MLP(self.model, self.activation)
-        training = Training(
-            optimizer=self.optimizer,
-            learning_rate=self.learning_rate,
-            momentum=self.momentum,
-            loss=self.loss,
-            max_steps=self.max_steps,
-            batch_size=self.batch_size,
-            target_accuracy=1.0,
-        )
-        return model, training, Init(self.init, self.sigma_w, self.sigma_b)
-
-
-def _sgd_block(args: tuple) -> BlockResult:
-    """Worker: train nets ``first … first + count − 1`` of a run; (test functions, n_unfit, s)."""
-    import dataclasses
-    import time
-
-    import jax
-
-    from minimodels.nets import train_many
-
-    split, setup, seed, first, count = args
-    started = time.perf_counter()
-    model, training, init = setup.parts()
-    if model.n_inputs != split.n:
-        raise UsageError(f"model {setup.model} takes {model.n_inputs} inputs but n = {split.n}")
-    root = jax.random.key(seed)
-    keys = jax.vmap(lambda i: jax.random.fold_in(root, i))(np.arange(first, first + count))
-    x_all = split.inputs.astype(np.float32)
-    labels = split.train_labels.astype(np.float32)
-    y = 2 * labels - 1 if setup.loss == "mse" else labels  # MSE on ±1 targets (DESIGN §4)
-    result = train_many(model, x_all[split.train], y, training, keys=keys, init=init)
-    fitted = np.asarray(result.fitted)
-    if setup.overtrain_steps and fitted.any():
-        longer = dataclasses.replace(
-            training, max_steps=setup.overtrain_steps, target_accuracy=None
-        )
-        result = train_many(
-            model, x_all[split.train], y, longer, keys=keys, params=result.params, init=init
-        )
-        fitted = fitted & (np.asarray(result.final_accuracy) >= 1.0)  # still fits S after it
-    outputs = np.asarray(result.predict(x_all[split.test]))[:, :, 0]  # (count, t)
-    strings = bits_to_strings((outputs[fitted] > 0).astype(np.uint8))
-    return Counter(strings.tolist()), int((~fitted).sum()), time.perf_counter() - started
-
-
-def sgd_plan(split: Split, setup: SGDSetup, *, n_runs: int, seed: int, batch: int = 2048) -> Plan:
-    """P_SGD: ``n_runs`` nets trained to 100 % train accuracy, in batches of ``batch``.
-
-    Net ``i`` starts from key ``fold_in(key(seed), i)``, so the tally does not depend on how
-    the runs are grouped into batches or workers.
-    """
-    if n_runs < 1:
-        raise UsageError(f"number of runs must be at least 1, got {n_runs}")
-    tasks = [
-        (split, setup, seed, first, min(batch, n_runs - first)) for first in range(0, n_runs, batch)
-    ]
-    return Plan(_sgd_block, tasks, n_runs)
-
-
-def sgd_functions(split: Split, setup: SGDSetup, **options) -> FunctionCounts:
-    """Run :func:`sgd_plan` here and now."""
-    return run_here(sgd_plan, split, setup, **options)
-
-
-def _net_bayes_block(args: tuple) -> BlockResult:
-    """Worker: random nets ``first … first + count − 1``; test functions of those that fit S.
-
-    Parameters come from the simplicity sampler (:mod:`minimodels.sampling.mlp`: compiled,
-    one random stream per net, keyed by the run seed and the net's index), drawn under the
-    same named initialisation (DESIGN.md §4) that the trained nets start from.
-    """
-    import time
-
-    from minimodels.sampling import mlp
-    from minimodels.sampling.models import parse_model
-    from minimodels.sampling.streams import run_key
-
-    split, setup, seed, first, count, batch = args
-    started = time.perf_counter()
-    suffix = "" if setup.activation == "relu" else f":{setup.activation}"
-    spec = parse_model(setup.model + suffix)
-    if spec.n_inputs != split.n:
-        raise UsageError(f"model {setup.model} takes {spec.n_inputs} inputs but n = {split.n}")
-    key = run_key(seed)
-    kept: list[str] = []
-    for start in range(first, first + count, batch):
-        size = min(batch, first + count - start)
-        words = mlp.truth_tables(
-            spec, key, start, size, init=setup.init, sigma_w=setup.sigma_w, sigma_b=setup.sigma_b
-        )
-        kept.extend(split.fitting_test_functions(words)[1].tolist())
-    return Counter(kept), count - len(kept), time.perf_counter() - started
-
-
-def net_bayes_plan(
-    split: Split,
-    setup: SGDSetup,
-    *,
-    n_samples: int,
-    seed: int,
-    n_shards: int = 1,
-    batch: int = 1 << 16,
-) -> Plan:
-    """P_B of nets by rejection: random nets (the training's initialisation) that fit S."""
-    if n_samples < 1:
-        raise UsageError(f"number of samples must be at least 1, got {n_samples}")
-    tasks = [
-        (split, setup, seed, first, size, batch)
-        for first, size in block_bounds(n_samples, min(n_shards, n_samples))
-    ]
-    return Plan(_net_bayes_block, tasks, n_samples)
-
-
-def table_bayes_plan(split: Split, setup: SGDSetup, run: str | Path) -> Plan:
-    """P_B by rejection from a stored ``minimodels sample`` run of the same net and init.
-
-    A sample run's table holds every function its random nets computed, with counts; the
-    nets that fit S are the rows that agree with the target on S.  One 10^8-sample run thus
-    serves every training set and target, with no new sampling.
-    """
-    from minimodels.sampling.models import parse_model
-    from minimodels.storage import read_json
-
-    run = Path(run)
-    if not (run / "config.json").exists() or not (run / "functions.parquet").exists():
-        raise UsageError(f"{str(run)!r} is not a finished 'minimodels sample' run directory")
-    sampled = read_json(run / "config.json")
-    suffix = "" if setup.activation == "relu" else f":{setup.activation}"
-    wanted = {"model": parse_model(setup.model + suffix), "init": setup.init}
-    wanted |= {"sigma_w": setup.sigma_w, "sigma_b": setup.sigma_b}
-    found = {key: sampled.get(key) for key in wanted}
-    found["model"] = parse_model(str(found["model"]))
-    if found != wanted:
-        differ = ", ".join(f"{k} {found[k]} ≠ {wanted[k]}" for k in wanted if found[k] != wanted[k])
-        raise UsageError(f"the sample run {str(run)!r} is of another prior ({differ})")
-    return Plan(_table_bayes_block, [(split, str(run))], int(sampled["samples"]))
-
-
-def _table_bayes_block(args: tuple) -> BlockResult:
-    """Worker: the test functions of a stored sample table's rows that fit S, with counts."""
-    import time
-
-    from minimodels.sampling.runs import load_run
-
-    split, run = args
-    started = time.perf_counter()
-    table, _ = load_run(run)
-    fits, tests = split.fitting_test_functions(table.words)
-    kept: Counter[str] = Counter()
-    for function, count in zip(tests.tolist(), table.counts[fits].tolist(), strict=True):
-        kept[function] += count  # functions that differ on S only share a test function
-    return kept, table.n_samples - sum(kept.values()), time.perf_counter() - started
-
-
-def nngp_posterior(
-    split: Split,
-    setup: SGDSetup,
-    functions: np.ndarray,
-    *,
-    rng: np.random.Generator | None = None,
-    on_progress: ProgressCallback | None = None,
-) -> np.ndarray:
-    """P_B(f | S) of test functions under the net's NNGP, by EP (no sampling noise).
-
-    The infinite-width limit of ``setup``'s net (Gaussian initialisation only): Mingard et al.'s
-    method where rejection sampling is hopeless.  EP costs about a second per function at
-    n = 7; ``on_progress`` hears after every group of 16.
-    """
-    from minimodels.bayes.ep import log_pb_given_train
-    from minimodels.bayes.nngp import nngp_kernel
-    from minimodels.progress import report
-
-    if setup.init != "gaussian":
-        raise UsageError(
-            f"the NNGP needs the gaussian initialisation, got {setup.init!r}", option="init"
-        )
-    depth = len(setup.model.split("-")) - 2
-    order = np.r_[split.train, split.test]
-    K = nngp_kernel(
-        split.inputs[order].astype(float),
-        depth=depth,
-        sigma_w=setup.sigma_w,
-        sigma_b=setup.sigma_b,
-        activation=setup.activation,
-        rng=rng,
-    )
-    if len(functions) == 0:
-        return np.zeros(0)
-    bits = np.array([truth_table_bits(str(f)) for f in functions])
-    log_pb = []
-    for start in range(0, len(bits), 16):
-        log_pb.append(log_pb_given_train(K, split.train_labels, bits[start : start + 16]))
-        report(on_progress, start + len(log_pb[-1]), len(bits))
-    return np.exp(np.concatenate(log_pb))
+class TallyPlan(plans.Plan[BlockResult, FunctionCounts]):
+    """A :class:`minimodels.plans.Plan` of :data:`BlockResult` shards that
+    :func:`~minimodels.plans.run_plan` pools into one :class:`FunctionCounts`:
+    ``TallyPlan(worker, tasks, n_attempts)``."""
+
+    merge: Callable[
+        [plans.Plan[BlockResult, FunctionCounts], dict[int, BlockResult]], FunctionCounts
+    ] = _pooled_counts
+
+
+Plan = TallyPlan  # the name the Bayes modules and their callers have always used
+
+
+# -- the learners, in their own modules, re-exported for code that imports them from here
+# (inside minimodels, import them from their homes).  Last: they import the names above.
+from minimodels.bayes.nets import (  # noqa: E402
+    SGDSetup as SGDSetup,
+    _net_bayes_block as _net_bayes_block,
+    _sgd_block as _sgd_block,
+    _table_bayes_block as _table_bayes_block,
+    net_bayes_plan as net_bayes_plan,
+    nngp_posterior as nngp_posterior,
+    sgd_functions as sgd_functions,
+    sgd_plan as sgd_plan,
+    table_bayes_plan as table_bayes_plan,
+)
+from minimodels.bayes.rule_arrays import (  # noqa: E402
+    RuleArraySubstrate as RuleArraySubstrate,
+    _evolve_block as _evolve_block,
+    _random_array_block as _random_array_block,
+    _readout_tables as _readout_tables,
+    enumerate_rule_arrays as enumerate_rule_arrays,
+    evolution_plan as evolution_plan,
+    evolve_functions as evolve_functions,
+    exact_rule_array_posterior as exact_rule_array_posterior,
+    random_array_functions as random_array_functions,
+    random_array_plan as random_array_plan,
+)
