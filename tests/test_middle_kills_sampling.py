@@ -24,7 +24,7 @@ import minimodels as mm
 from minimodels import complexity
 from minimodels.errors import StorageError, UsageError
 from minimodels.experiments import simplicity
-from minimodels.sampling import analysis, mlp, runs, substrates, tables
+from minimodels.sampling import analysis, files, mlp, runs, substrates, tables
 from minimodels.sampling.models import parse_model
 from minimodels.sampling.streams import run_key
 
@@ -311,7 +311,7 @@ def run_dir(tmp_path):
 
 def test_functions_written_in_chunks_give_the_count_weighted_mean_k(run_dir, monkeypatch):
     run, config = run_dir
-    monkeypatch.setattr(runs, "function_chunks", functools.partial(runs.function_chunks, chunk=2))
+    monkeypatch.setattr(files, "function_chunks", functools.partial(files.function_chunks, chunk=2))
     tally = {"0110": 3, "0000": 4, "0101": 1, "1000": 3, "1101": 2}
     summary = runs.write_functions(run, config, table_of(tally), seconds=0.5)
     wanted = ref.summary(tally)
@@ -609,7 +609,7 @@ def check_public_columns(columns, tally):
 def test_function_columns_are_the_public_columns_at_once_in_one_chunk_or_many(monkeypatch):
     tally = {"0110": 3, "0000": 5, "1111": 3, "0101": 1, "0001": 3}
     check_public_columns(runs.function_columns(table_of(tally)), tally)  # one chunk
-    monkeypatch.setattr(runs, "function_chunks", functools.partial(runs.function_chunks, chunk=2))
+    monkeypatch.setattr(files, "function_chunks", functools.partial(files.function_chunks, chunk=2))
     check_public_columns(runs.function_columns(table_of(tally)), tally)  # three chunks
 
 

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import run_cli
 
-from minimodels.sampling import mlp, runs
+from minimodels.sampling import files, mlp, runs
 from minimodels.sampling.models import parse_model
 from minimodels.sampling.runs import SampleConfig, sample_run
 from minimodels.sampling.streams import run_key
@@ -57,7 +57,7 @@ def test_run_writes_the_public_table_in_the_design_convention(tmp_path):
 def test_a_table_read_back_in_small_batches_or_unsorted_is_the_same_table(tmp_path, monkeypatch):
     # big runs are read a batch at a time (a 10^8 run's text is over 2 GiB)
     run = sample_run(CONFIG, tmp_path / "run", backend="serial")
-    monkeypatch.setattr(runs, "READ_BATCH", 7)
+    monkeypatch.setattr(files, "READ_BATCH", 7)
     again, _ = runs.load_run(tmp_path / "run")
     np.testing.assert_array_equal(again.words, run.table.words)
     np.testing.assert_array_equal(again.counts, run.table.counts)

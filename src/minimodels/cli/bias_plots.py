@@ -20,7 +20,7 @@ def bias_plots(
 
     from minimodels.plotting import bias
     from minimodels.sampling.analysis import analyse
-    from minimodels.sampling.runs import load_run
+    from minimodels.sampling.files import load_run
     from minimodels.storage import RunDir
 
     run = RunDir.attach(run_dir, command="sample")

@@ -55,7 +55,8 @@ def sample(
     """Sample models, evaluate each on all 2^n inputs, write DIR/functions.parquet."""
     from minimodels.parallel import check_backend
     from minimodels.progress import progress_bar
-    from minimodels.sampling.runs import SampleConfig, sample_run
+    from minimodels.sampling.config import SampleConfig
+    from minimodels.sampling.runs import sample_run  # looked up at call time (tests patch it)
 
     config = SampleConfig(
         model, init, sigma_w, sigma_b, samples, seed, shard_size, engine

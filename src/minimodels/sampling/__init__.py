@@ -10,8 +10,11 @@ count the functions they compute.
   matmuls on any JAX device, a GPU included (``engine="jax"``; equal in distribution);
 * :mod:`.substrates` (compiled, :mod:`._substrate_kernels`) — rule arrays and mesh nets;
 * :mod:`.tables` — function tables (packed truth tables + counts) that merge exactly;
+* :mod:`.config` — what a run samples (:class:`SampleConfig`) and its size/time checks;
 * :mod:`.runs` — sharded runs with deterministic per-shard seeds, any backend of
   :mod:`minimodels.parallel`, spill to disk and exact ``--resume``;
+* :mod:`.files` — the public table (``functions.parquet``, ``summary.json``) written and read
+  a chunk at a time;
 * :mod:`.analysis` — rank/Zipf, the simplicity-bias bound, P(K), entropy bias;
 * :mod:`.guess` — P_B(f | S) by guess and check (rejection).
 
@@ -19,15 +22,11 @@ Truth tables follow DESIGN.md §4: position i holds f(row i), row i the binary e
 with x1 the most significant bit; the output is 1 exactly when the final pre-activation is > 0.
 """
 
+from minimodels.sampling.config import SampleConfig
+from minimodels.sampling.files import load_run
 from minimodels.sampling.guess import Posterior, guess_and_check
 from minimodels.sampling.models import parse_model
-from minimodels.sampling.runs import (
-    SampleConfig,
-    SampleRun,
-    load_run,
-    sample_functions,
-    sample_run,
-)
+from minimodels.sampling.runs import SampleRun, sample_functions, sample_run
 from minimodels.sampling.tables import FunctionTable, count_functions, merge_tables
 
 __all__ = [

@@ -1,223 +1,45 @@
-"""Runs on disk: one directory per run, every file written atomically.
+"""Run directories: the rules every command that writes one follows (:class:`RunDir`).
 
-A run directory holds
+Core idea: a directory is a minimodels run when it holds ``run.json``, which names the command
+that made it, the package version and every file the run wrote.  That list is what makes
+``--overwrite`` safe (only the run's own files are removed) and ``--resume`` exact (the saved
+``config.json`` must equal the new config, field by field).
 
-* ``config.json``  — the resolved config, with ``seed`` and the package ``version``;
-* ``summary.json`` — headline numbers;
-* ``*.parquet``    — tables (one row per function, run, step …), with key/value metadata in
-  the Parquet schema so pandas, polars or DuckDB can read them without our code;
-* ``*.png`` / ``*.svg`` — figures.
+Data model of a run directory:
 
-Every write goes to a temporary file in the same directory and is renamed into place, so a
-killed process never leaves a half-written file behind.  Bad paths fail early with one
-sentence (:func:`prepare_out_dir`).
+* ``run.json``    — ``{"command", "version", "files"}``, rewritten whenever a file is added;
+* ``config.json`` — the resolved config (:func:`~minimodels.storage.files.resolved_config`);
+* outputs         — tables, JSON and figures, each registered through :meth:`RunDir.file`;
+* checksummed files — ``shards/KIND-NNNNNN.SUFFIX`` (partial results, saved as they finish)
+  and checkpoints, each with its SHA-256 beside it (``.sha256``): on resume a damaged one is
+  not trusted but recomputed, with a note in :attr:`RunDir.notes`.
+
+Every file is written atomically (:mod:`minimodels.storage.files`); the temporary files of a
+killed write are recognised by name and removed when the run is opened again.  A run of an
+older version (no ``run.json``, a ``config.json`` with ``version``) is still recognised.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import hashlib
 import json
-import math
 import os
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from minimodels._version import __version__
 from minimodels.errors import UsageError
-
-
-@contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it onto ``path`` if the block succeeds."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)
-        os.replace(tmp_path, path)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-
-
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-    return Path(path)
-
-
-def write_text(path: str | os.PathLike[str], text: str) -> Path:
-    return write_bytes(path, text.encode("utf-8"))
-
-
-def to_jsonable(value: Any) -> Any:
-    """Dataclasses, numpy scalars/arrays, paths and tuples → plain JSON values (NaN/inf → None)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return to_jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        return to_jsonable(value.item())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Path):
-        return str(value)
-    return value
-
-
-def write_json(path: str | os.PathLike[str], value: Any) -> Path:
-    text = json.dumps(to_jsonable(value), indent=2, sort_keys=False) + "\n"
-    return write_text(path, text)
-
-
-def read_json(path: str | os.PathLike[str]) -> Any:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
-def resolved_config(config: Any, **extra: Any) -> dict[str, Any]:
-    """The config as saved with a run: its fields, then ``extra``, then the package version."""
-
-    data = to_jsonable(config) if config is not None else {}
-    data.update(to_jsonable(extra))
-    data["version"] = __version__
-    return data
-
-
-def write_table(
-    path: str | os.PathLike[str],
-    columns: Mapping[str, Any],
-    *,
-    metadata: Mapping[str, Any] | None = None,
-) -> Path:
-    """Write a dict of equal-length columns as Parquet; ``metadata`` lands in the schema as JSON."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.table({name: _arrow_column(col) for name, col in columns.items()})
-    if metadata:
-        encoded = {str(k): json.dumps(to_jsonable(v)) for k, v in metadata.items()}
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **encoded})
-    with atomic_path(path) as tmp:
-        pq.write_table(table, tmp)
-    return Path(path)
-
-
-def _arrow_column(col: Any) -> Any:
-    import pyarrow as pa
-
-    if isinstance(col, pa.Array | pa.ChunkedArray):
-        return col
-    if isinstance(col, np.ndarray):
-        return pa.array(col)
-    return pa.array(list(col))
-
-
-def read_table(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Read a Parquet table written by :func:`write_table`: (columns as numpy, metadata)."""
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path)
-    raw = table.schema.metadata or {}
-    metadata = {}
-    for key, value in raw.items():
-        k = key.decode()
-        if k == "pandas" or k.startswith("ARROW"):
-            continue
-        try:
-            metadata[k] = json.loads(value)
-        except ValueError:
-            metadata[k] = value.decode()
-    columns = {
-        name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names
-    }
-    return columns, metadata
-
-
-def write_records(path: str | os.PathLike[str], records: list[Mapping[str, Any]]) -> None:
-    """Records of named arrays (e.g. one per run) as one ``.npz``: record j's ``name`` is
-    stored as ``"j/name"``.  Writes ``path`` in place: call it inside :func:`atomic_path`."""
-    arrays = {f"{j}/{name}": np.asarray(v) for j, r in enumerate(records) for name, v in r.items()}
-    with open(path, "wb") as handle:
-        np.savez(handle, **arrays)  # type: ignore[arg-type]  # numpy stub: ** vs allow_pickle
-
-
-def read_records(path: str | os.PathLike[str]) -> list[dict[str, np.ndarray]]:
-    """Inverse of :func:`write_records`."""
-    by_record: dict[int, dict[str, np.ndarray]] = {}
-    with np.load(path) as stored:
-        for key in stored.files:
-            j, name = key.split("/", 1)
-            by_record.setdefault(int(j), {})[name] = stored[key]
-    return [by_record[j] for j in sorted(by_record)]
-
-
-def write_figure(
-    path: str | os.PathLike[str],
-    figure: Any,
-    *,
-    formats: tuple[str, ...] = ("png",),
-    dpi: int = 120,
-) -> list[Path]:
-    """Save a matplotlib ``Figure`` as ``path`` with each suffix in ``formats`` (atomic writes)."""
-    import io
-
-    base = Path(path)
-    written = []
-    for fmt in formats:
-        target = base.with_suffix("." + fmt)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight")
-        written.append(write_bytes(target, buffer.getvalue()))
-    return written
-
-
-def prepare_out_dir(path: str | os.PathLike[str]) -> Path:
-    """Create ``path`` (and parents) and check it is a writable directory, or raise one sentence."""
-    out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"output path {str(out)!r} exists and is not a directory")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UsageError(f"cannot create output directory {str(out)!r}: {error.strerror}") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise UsageError(f"output directory {str(out)!r} is not writable")
-    return out
-
-
-def prepare_out_file(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
-    """Check that a file can be written at ``path`` (its directory is created), or raise.
-
-    An existing file is refused unless ``overwrite``: a command never replaces a file it
-    cannot know it wrote.
-    """
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"output path {str(target)!r} is a directory, not a file")
-    if target.exists() and not overwrite:
-        raise UsageError(
-            f"--out {str(target)!r} already exists; pass --overwrite to replace it or choose "
-            "another path"
-        )
-    prepare_out_dir(target.parent if str(target.parent) else ".")
-    return target
-
-
-# --------------------------------------------------------------------------- run directories
+from minimodels.storage.files import (
+    atomic_path,
+    prepare_out_dir,
+    resolved_config,
+    write_figure,
+    write_json,
+    write_table,
+    write_text,
+)
 
 RUN_FILE = "run.json"  # marks a directory as a minimodels run and lists what it wrote
 SHARDS = "shards"
@@ -270,8 +92,6 @@ class RunDir:
         overwrite: bool = False,
     ) -> RunDir:
         """Check ``path`` against the rules above, then create or take over the run directory."""
-        from minimodels.errors import UsageError
-
         if resume and overwrite:
             raise UsageError("--resume and --overwrite exclude each other; choose one")
         out = Path(path)
@@ -324,8 +144,6 @@ class RunDir:
     def attach(cls, path: str | os.PathLike[str], *, command: str) -> RunDir:
         """An existing run of ``command`` that another command adds outputs to (figures of a
         finished run); the new files are registered in its ``run.json`` like its own."""
-        from minimodels.errors import UsageError
-
         out = Path(path)
         if not (out / RUN_FILE).exists() and not _is_our_legacy_run(out):
             raise UsageError(f"{str(out)!r} is not a '{command}' run directory")
@@ -352,8 +170,6 @@ class RunDir:
                 stale.unlink()
 
     def _read_marker(self) -> dict[str, Any]:
-        from minimodels.errors import UsageError
-
         marker = self.path / RUN_FILE
         if not marker.exists():
             return {"files": None}  # a run of an older version
@@ -369,8 +185,6 @@ class RunDir:
         return data
 
     def _check_same_config(self) -> None:
-        from minimodels.errors import UsageError
-
         path = self.path / "config.json"
         try:
             saved = json.loads(path.read_text(encoding="utf-8"))
@@ -397,8 +211,6 @@ class RunDir:
                 )
 
     def _remove_outputs(self, saved: dict[str, Any]) -> None:
-        import shutil
-
         listed = saved.get("files")
         if listed is None:  # an older version's run: its known output names
             names = {p.name for pattern in _LEGACY_OUTPUTS for p in self.path.glob(pattern)}
@@ -413,7 +225,6 @@ class RunDir:
         (self.path / RUN_FILE).unlink(missing_ok=True)
 
     def _write_marker(self) -> None:
-
         data = {"command": self.command, "version": __version__, "files": sorted(self.files)}
         write_json(self.path / RUN_FILE, data)
 
@@ -506,8 +317,6 @@ def _checksum_path(path: Path) -> Path:
 
 
 def _sha256(path: Path) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
