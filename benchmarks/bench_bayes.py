@@ -38,7 +38,8 @@ def bench_ep() -> None:
 
 
 def bench_rule_arrays() -> None:
-    from minimodels.bayes.protocol import RuleArraySubstrate, Split, _readout_tables
+    from minimodels.bayes.protocol import Split
+    from minimodels.bayes.rule_arrays import RuleArraySubstrate, _readout_tables
     from minimodels.rulearray import RuleArray
 
     substrate = RuleArraySubstrate(width=11, depth=8)
@@ -55,7 +56,8 @@ def bench_rule_arrays() -> None:
 
 
 def bench_net_rejection() -> None:
-    from minimodels.bayes.protocol import SGDSetup, _net_bayes_block, boolean_target, random_split
+    from minimodels.bayes.nets import SGDSetup, _net_bayes_block
+    from minimodels.bayes.protocol import boolean_target, random_split
 
     split = random_split(7, 32, boolean_target(7, "x1&x2&x3"), rng=np.random.default_rng(0))
     args = (split, SGDSetup(), 0, 0, 100_000, 1 << 16)

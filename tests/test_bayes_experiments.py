@@ -8,15 +8,8 @@ import pytest
 from conftest import run_cli
 from reference import bayes as ref
 
-from minimodels.bayes.protocol import (
-    SGDSetup,
-    Split,
-    boolean_target,
-    net_bayes_plan,
-    run_plan,
-    sgd_plan,
-    table_bayes_plan,
-)
+from minimodels.bayes.nets import SGDSetup, net_bayes_plan, sgd_plan, table_bayes_plan
+from minimodels.bayes.protocol import Split, boolean_target, run_plan
 from minimodels.complexity import k_lz
 from minimodels.experiments import bayes as experiment
 

@@ -137,7 +137,8 @@ def test_the_comparison_panel_draws_when_neither_method_kept_a_function():
 @pytest.mark.slow  # starting Ray takes ~20 s on this machine
 def test_both_halves_give_the_same_tallies_on_ray_as_in_process():
     ray = pytest.importorskip("ray")
-    from minimodels.bayes.protocol import SGDSetup, net_bayes_plan, run_plan, sgd_plan
+    from minimodels.bayes.nets import SGDSetup, net_bayes_plan, sgd_plan
+    from minimodels.bayes.protocol import run_plan
     from minimodels.parallel import start_ray
 
     setup = SGDSetup(model="3-8-1", max_steps=300)
@@ -160,7 +161,7 @@ def test_both_halves_give_the_same_tallies_on_ray_as_in_process():
 
 def test_the_nngp_posterior_of_no_functions_is_empty():
     # e.g. when no function was found often enough to be worth an EP
-    from minimodels.bayes.protocol import SGDSetup, nngp_posterior
+    from minimodels.bayes.nets import SGDSetup, nngp_posterior
 
     split = Split(3, np.array([0, 3, 5, 6]), np.array([1, 2, 4, 7]), "01110001")
     assert nngp_posterior(split, SGDSetup(model="3-8-1"), []).shape == (0,)

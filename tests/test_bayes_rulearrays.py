@@ -3,15 +3,14 @@
 import numpy as np
 import pytest
 
-from minimodels.bayes.protocol import (
+from minimodels.bayes.protocol import Split, run_plan
+from minimodels.bayes.rule_arrays import (
     RuleArraySubstrate,
-    Split,
     enumerate_rule_arrays,
     evolve_functions,
     exact_rule_array_posterior,
     random_array_functions,
     random_array_plan,
-    run_plan,
 )
 from minimodels.rulearray import RuleArray
 

@@ -6,7 +6,8 @@ fix it names; the user saw "internal error" for an ordinary setting.
 
 import numpy as np
 
-from minimodels.bayes.protocol import SGDSetup, net_bayes_plan, random_split, run_here
+from minimodels.bayes.nets import SGDSetup, net_bayes_plan
+from minimodels.bayes.protocol import random_split, run_here
 from minimodels.sampling.analysis import analyse
 from minimodels.sampling.tables import FunctionTable, from_strings, unpacked_truth_tables
 

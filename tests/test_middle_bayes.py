@@ -10,11 +10,11 @@ from hypothesis import given, strategies as st
 from reference import automata as ref_automata, bayes as ref, lz, tables as ref_tables
 
 from minimodels import tasks
+from minimodels.bayes.nets import SGDSetup
 from minimodels.bayes.protocol import (
     Comparison,
     FunctionCounts,
     Plan,
-    SGDSetup,
     Split,
     boolean_target,
     compare,
@@ -226,7 +226,7 @@ def test_the_rule_array_experiment_reports_the_reference_tallies_and_headline():
 
 @pytest.mark.parametrize("stored", [False, True])
 def test_p_b_of_nets_at_n7_is_the_rejection_of_the_plain_samplers_nets(stored, tmp_path):
-    from minimodels.bayes.protocol import net_bayes_plan, table_bayes_plan
+    from minimodels.bayes.nets import net_bayes_plan, table_bayes_plan
     from minimodels.sampling import mlp
     from minimodels.sampling.models import parse_model
     from minimodels.sampling.runs import SampleConfig, sample_run
@@ -322,7 +322,7 @@ def test_the_inputs_of_a_split_are_bytes_in_row_order():
 
 
 def test_an_sgd_plan_cuts_the_runs_into_batches_of_consecutive_nets():
-    from minimodels.bayes.protocol import sgd_plan
+    from minimodels.bayes.nets import sgd_plan
 
     plan = sgd_plan(SPLIT, SGDSetup(model="3-8-1"), n_runs=5, seed=9, batch=2)
     assert [task[2:] for task in plan.tasks] == [(9, 0, 2), (9, 2, 2), (9, 4, 1)]

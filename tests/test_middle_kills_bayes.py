@@ -16,25 +16,21 @@ from reference import automata as ref_automata, bayes as ref, tables as ref_tabl
 
 import minimodels.parallel
 from minimodels import tasks
-from minimodels.bayes import protocol, rule_arrays
+from minimodels.bayes import nets, rule_arrays
+from minimodels.bayes.nets import SGDSetup, net_bayes_plan, table_bayes_plan
 from minimodels.bayes.protocol import (
     Comparison,
     FunctionCounts,
     Plan,
-    RuleArraySubstrate,
-    SGDSetup,
     Split,
     boolean_target,
     compare,
-    evolution_plan,
     hamming_to,
-    net_bayes_plan,
-    random_array_plan,
     random_split,
     run_plan,
-    table_bayes_plan,
     tabulate,
 )
+from minimodels.bayes.rule_arrays import RuleArraySubstrate, evolution_plan, random_array_plan
 from minimodels.errors import UsageError
 from minimodels.experiments import bayes as experiment, simplicity
 from minimodels.sampling import mlp
@@ -207,7 +203,7 @@ def test_every_rule_arrays_truth_table_is_the_cell_by_cell_simulation(rules, r):
     by_boundary = {}
     for boundary in ("cyclic", "zero"):
         substrate = RuleArraySubstrate(width=3, depth=3, rules=rules, r=r, boundary=boundary)
-        tables = protocol.enumerate_rule_arrays(SPLIT, substrate)
+        tables = rule_arrays.enumerate_rule_arrays(SPLIT, substrate)
         by_boundary[boundary] = [ref_tables.as_string(t) for t in tables]
         assert by_boundary[boundary] == reference_rule_array_tables(substrate, SPLIT, arrays)
     assert by_boundary["cyclic"] != by_boundary["zero"]
@@ -216,7 +212,7 @@ def test_every_rule_arrays_truth_table_is_the_cell_by_cell_simulation(rules, r):
 def test_too_many_rule_arrays_to_list_are_refused_before_any_work():
     substrate = RuleArraySubstrate(width=23, depth=1, rules=(4, 146))  # 2^23 arrays
     with pytest.raises(UsageError, match="too many to enumerate"):
-        protocol.enumerate_rule_arrays(SPLIT, substrate)
+        rule_arrays.enumerate_rule_arrays(SPLIT, substrate)
 
 
 @pytest.mark.parametrize(
@@ -228,7 +224,7 @@ def test_an_evolution_shard_counts_the_unfit_runs_and_tallies_the_fitted(rules, 
     # 3 wide, 3 deep: every cell holds an input and the boundary reaches the readout
     substrate = RuleArraySubstrate(width=3, depth=3, rules=rules, r=r, boundary=boundary)
     seeds = np.random.SeedSequence(11).spawn(8)
-    kept, n_unfit, _ = protocol._evolve_block((SPLIT, substrate, 4, seeds))
+    kept, n_unfit, _ = rule_arrays._evolve_block((SPLIT, substrate, 4, seeds))
     task = substrate.task(SPLIT)
     learner = ref_automata.Learner.of(task, brick=r == "1/2", cyclic=boundary == "cyclic")
     wanted, unfit = Counter(), 0
@@ -248,7 +244,7 @@ def test_a_random_array_shard_takes_its_count_in_batches_and_counts_every_reject
     split = Split(3, np.array([6]), np.array([0, 1, 2, 3, 4, 5, 7]), TARGET)
     substrate = RuleArraySubstrate(width=5, depth=2, rules=(30, 110, 90), boundary="zero")
     seed = np.random.SeedSequence(1)
-    kept, n_rejected, _ = protocol._random_array_block((split, substrate, seed, 7, 3))
+    kept, n_rejected, _ = rule_arrays._random_array_block((split, substrate, seed, 7, 3))
     rng = np.random.default_rng(seed)  # batches of 3, 3 and 1 arrays
     arrays = []
     for size in (3, 3, 1):
@@ -304,7 +300,7 @@ def test_every_field_of_an_sgd_setup_reaches_the_net_its_training_and_its_init()
      SGDSetup(model="3-4-1", init="uniform")],
 )  # fmt: skip
 def test_a_random_net_shard_samples_the_setups_nets_and_counts_every_reject(setup):
-    kept, n_rejected, _ = protocol._net_bayes_block((SPLIT, setup, 6, 5, 80, 30))
+    kept, n_rejected, _ = nets._net_bayes_block((SPLIT, setup, 6, 5, 80, 30))
     spec = parse_model(f"3-4-1:{setup.activation}")
     truth = mlp.reference_truth_tables(
         spec, run_key(6), 5, 80, init=setup.init, sigma_w=setup.sigma_w, sigma_b=setup.sigma_b
@@ -342,7 +338,7 @@ def test_a_stored_table_shard_counts_every_sample_it_rejects(tmp_path):
         SampleConfig(model="3-4-1", samples=200, seed=8, shard_size=64), tmp_path,
         backend="serial",
     )  # fmt: skip
-    kept, n_rejected, _ = protocol._table_bayes_block((SPLIT, str(tmp_path)))
+    kept, n_rejected, _ = nets._table_bayes_block((SPLIT, str(tmp_path)))
     truth = mlp.reference_truth_tables(parse_model("3-4-1"), run_key(8), 0, 200)
     counts, _, accepted = ref.rejection(
         (ref_tables.as_string(row) for row in truth), TARGET, [1, 2, 6], SPLIT.test.tolist()
@@ -659,8 +655,8 @@ def test_exactly_2_to_the_22_rule_arrays_are_still_enumerated(monkeypatch):
     monkeypatch.setattr(
         rule_arrays, "_readout_tables", lambda stack, task, substrate: listed.append(stack.shape)
     )
-    protocol.enumerate_rule_arrays(SPLIT, _ClaimedSubstrate(2**22))
+    rule_arrays.enumerate_rule_arrays(SPLIT, _ClaimedSubstrate(2**22))
     assert listed == [(2**22, 1, 1)]
     with pytest.raises(UsageError, match="too many to enumerate"):
-        protocol.enumerate_rule_arrays(SPLIT, _ClaimedSubstrate(2**22 + 1))
+        rule_arrays.enumerate_rule_arrays(SPLIT, _ClaimedSubstrate(2**22 + 1))
     assert len(listed) == 1

@@ -231,13 +231,9 @@ def test_nets_and_fits_refuse_parameters_points_and_steps_that_cannot_fit(small_
 def test_planning_a_trillion_samples_allocates_nothing_per_sample():
     import numpy as np
 
-    from minimodels.bayes.protocol import (
-        RuleArraySubstrate,
-        SGDSetup,
-        net_bayes_plan,
-        random_array_plan,
-        random_split,
-    )
+    from minimodels.bayes.nets import SGDSetup, net_bayes_plan
+    from minimodels.bayes.protocol import random_split
+    from minimodels.bayes.rule_arrays import RuleArraySubstrate, random_array_plan
 
     split = random_split(5, 16, "01" * 16, rng=np.random.default_rng(0))
     plan = net_bayes_plan(split, SGDSetup(model="5-8-1"), n_samples=10**12, seed=0, n_shards=4)

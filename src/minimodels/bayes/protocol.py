@@ -18,7 +18,7 @@ A tally is collected as a :class:`TallyPlan` (:mod:`minimodels.plans`: seeded sh
 returning a :data:`BlockResult`, pooled into one :class:`FunctionCounts`).  The learners that
 make such plans live beside this module: :mod:`~minimodels.bayes.rule_arrays` (P_evolution, P_B
 of rule arrays), :mod:`~minimodels.bayes.nets` (P_SGD, P_B of nets, NNGP) and
-:mod:`~minimodels.bayes.mesh`; their names stay importable from here.
+:mod:`~minimodels.bayes.mesh`, and :mod:`minimodels.bayes` gathers their public names.
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ __all__ = [
     "exact_posterior",
     "random_split",
     "run_here",
-    "table_bayes_plan",
     "tabulate",
 ]
 
@@ -430,30 +429,3 @@ class TallyPlan(plans.Plan[BlockResult, FunctionCounts]):
 
 
 Plan = TallyPlan  # the name the Bayes modules and their callers have always used
-
-
-# -- the learners, in their own modules, re-exported for code that imports them from here
-# (inside minimodels, import them from their homes).  Last: they import the names above.
-from minimodels.bayes.nets import (  # noqa: E402
-    SGDSetup as SGDSetup,
-    _net_bayes_block as _net_bayes_block,
-    _sgd_block as _sgd_block,
-    _table_bayes_block as _table_bayes_block,
-    net_bayes_plan as net_bayes_plan,
-    nngp_posterior as nngp_posterior,
-    sgd_functions as sgd_functions,
-    sgd_plan as sgd_plan,
-    table_bayes_plan as table_bayes_plan,
-)
-from minimodels.bayes.rule_arrays import (  # noqa: E402
-    RuleArraySubstrate as RuleArraySubstrate,
-    _evolve_block as _evolve_block,
-    _random_array_block as _random_array_block,
-    _readout_tables as _readout_tables,
-    enumerate_rule_arrays as enumerate_rule_arrays,
-    evolution_plan as evolution_plan,
-    evolve_functions as evolve_functions,
-    exact_rule_array_posterior as exact_rule_array_posterior,
-    random_array_functions as random_array_functions,
-    random_array_plan as random_array_plan,
-)

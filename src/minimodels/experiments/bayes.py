@@ -37,6 +37,7 @@ from minimodels.bayes.mesh import (
     mesh_evolution_plan,
     random_mesh_plan,
 )
+from minimodels.bayes.nets import net_bayes_plan, nngp_posterior, sgd_plan, table_bayes_plan
 from minimodels.bayes.protocol import (
     Comparison,
     FunctionCounts,
@@ -45,16 +46,11 @@ from minimodels.bayes.protocol import (
     boolean_target,
     compare,
     compare_with_computed,
-    evolution_plan,
     hamming_to,
-    net_bayes_plan,
-    nngp_posterior,
-    random_array_plan,
     random_split,
     run_plan,
-    sgd_plan,
-    table_bayes_plan,
 )
+from minimodels.bayes.rule_arrays import evolution_plan, random_array_plan
 from minimodels.errors import UsageError
 from minimodels.experiments.bayes_configs import (
     _LEAST as _LEAST,

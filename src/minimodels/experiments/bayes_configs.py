@@ -27,7 +27,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minimodels.bayes.mesh import QuantisedMeshSubstrate
-from minimodels.bayes.protocol import RuleArraySubstrate, SGDSetup, Split
+from minimodels.bayes.nets import SGDSetup
+from minimodels.bayes.protocol import Split
+from minimodels.bayes.rule_arrays import RuleArraySubstrate
 from minimodels.errors import UsageError
 
 __all__ = [
