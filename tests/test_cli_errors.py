@@ -1,6 +1,7 @@
 """How the CLI names a failure: the user's bad input (exit 2), our bug (exit 1), the machine."""
 
 import errno
+import time
 
 import pytest
 import typer
@@ -191,3 +192,33 @@ def test_an_in_process_call_leaves_the_callers_signal_handlers_as_they_were(
     assert code == [130, 1, 2][outcome]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_a_ctrl_c_that_a_library_swallowed_still_stops_the_command_at_its_next_report(
+    monkeypatch, capsys, tmp_path
+):
+    # numba compiling through llvmlite prints and drops a KeyboardInterrupt raised in a ctypes
+    # callback, and the work goes on; the next progress report must raise it again
+    import os
+    import signal
+
+    from minimodels.sampling import runs
+
+    reports = []
+
+    def swallowing(*args, on_progress, **kwargs):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)  # the handler runs here
+        except KeyboardInterrupt:
+            pass  # dropped, as a ctypes callback does
+        for done in range(1, 4):
+            reports.append(done)
+            on_progress(done, 3)
+        raise AssertionError("the work went on after Ctrl-C")
+
+    monkeypatch.setattr(runs, "sample_run", swallowing)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    code, lines = run_main(["sample", "--out", str(tmp_path / "run"), "-q"], capsys)
+    assert code == 130 and reports == [1]
+    assert lines[-1].startswith("Interrupted; completed shards are kept")

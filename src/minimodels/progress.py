@@ -4,6 +4,8 @@ The data model is one function, ``on_progress(done, total)``: ``done`` units of 
 ``total`` are finished (both ints, ``total`` fixed for the life of one task).  Compute code
 never prints; it calls ``on_progress`` when given one and does nothing otherwise.  The CLI
 turns the callback into a rich progress bar with :func:`progress_bar`.
+
+A report is also where a command notices a Ctrl-C that was lost on the way (:class:`Interrupt`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,18 @@ from contextlib import contextmanager
 from typing import Any
 
 ProgressCallback = Callable[[int, int], None]
+
+
+class Interrupt:
+    """Whether the CLI received Ctrl-C during this command, whatever became of its exception.
+
+    Code we do not own may swallow the KeyboardInterrupt: raised inside a ctypes callback
+    (numba compiling through llvmlite), it is printed and dropped, and the compile then either
+    fails with an unrelated error or succeeds and the work goes on.  So the CLI's handler sets
+    ``received``, and :func:`progress_bar` raises KeyboardInterrupt again at its next report.
+    """
+
+    received = False
 
 
 def report(on_progress: ProgressCallback | None, done: int, total: int) -> None:
@@ -60,6 +74,8 @@ def progress_bar(description: str, *, enabled: bool = True) -> Iterator[Progress
     # its input before any work prints its one error line and nothing else
 
     def on_progress(done: int, total: int) -> None:
+        if Interrupt.received:  # Ctrl-C came, yet the work goes on: its exception was lost
+            raise KeyboardInterrupt
         if not tasks:
             bar.start()
             tasks.append(bar.add_task(description, total=total))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from minimodels.cli._app import app
+from minimodels.progress import Interrupt
 
 __all__ = ["app", "main"]
 
@@ -88,19 +89,8 @@ class Terminated(KeyboardInterrupt):
         Terminated.raised = True
 
 
-class _Interrupted:
-    """Whether Ctrl-C came during this run, whatever became of its KeyboardInterrupt.
-
-    Code we do not own may swallow it: raised inside a ctypes callback (numba compiling
-    through llvmlite), it is printed and dropped, and the half-compiled kernel then fails
-    with an unrelated error.  An error after Ctrl-C is the interrupt, not an internal fault.
-    """
-
-    received = False
-
-
 def _on_sigint(signum, frame) -> None:
-    _Interrupted.received = True
+    Interrupt.received = True  # should a library swallow the exception (see Interrupt)
     raise KeyboardInterrupt
 
 
@@ -202,7 +192,7 @@ def main(argv: list[str] | None = None) -> None:
 
     _use_persistent_jax_cache()
     _load_commands()
-    Terminated.raised = _Interrupted.received = False
+    Terminated.raised = Interrupt.received = False
     if threading.current_thread() is not threading.main_thread():  # signals are not ours here
         _run(argv)
         return
@@ -243,7 +233,7 @@ def _run(argv: list[str] | None) -> None:
     except (KeyboardInterrupt, typer.Abort):  # click turns Ctrl-C into Abort
         _stopped()
     except Exception as error:
-        if _Interrupted.received or Terminated.raised:  # a library turned the signal into this
+        if Interrupt.received or Terminated.raised:  # a library turned the signal into this
             _stopped()
         if debug:
             raise
