@@ -24,7 +24,7 @@ import optax
 from minimodels.grokking import GrokConfig, train, transformer
 from minimodels.grokking.data import make_data
 from minimodels.grokking.measures import loss_value
-from minimodels.grokking.train import _device_data, compiled_chunk, init_params, optimiser
+from minimodels.grokking.runs import _device_data, compiled_chunk, init_params, optimiser
 
 
 def _median_rate(call, steps: int, repeats: int) -> float:

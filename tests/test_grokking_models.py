@@ -7,7 +7,7 @@ import pytest
 
 from minimodels.grokking import mlp, transformer
 from minimodels.grokking.data import one_hot_pairs, token_pairs
-from minimodels.grokking.train import GrokConfig, init_params, objective
+from minimodels.grokking.runs import GrokConfig, init_params, objective
 
 
 def _pairs(p, n, seed=0):

@@ -10,8 +10,8 @@ import pytest
 
 from minimodels.grokking import GrokConfig, mlp, train, train_many, train_seeds
 from minimodels.grokking.checkpoints import load_checkpoint, save_checkpoint
+from minimodels.grokking.runs import init_params, objective, optimiser
 from minimodels.grokking.sweep import SweepConfig, sweep
-from minimodels.grokking.train import init_params, objective, optimiser
 
 
 def opt_state_hyperparameters(state):

@@ -18,8 +18,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from minimodels.grokking.runs import GrokConfig, GrokRun, train
 from minimodels.grokking.sweep import PhaseDiagram, SweepConfig, sweep
-from minimodels.grokking.train import GrokConfig, GrokRun, train
 from minimodels.progress import ProgressCallback, report, scaled
 
 __all__ = ["GrokkingExperiment", "GrokkingResult", "run"]

@@ -1,4 +1,4 @@
-"""Checkpoints on disk: a training :class:`~minimodels.grokking.train.Checkpoint` as one ``.npz``.
+"""Checkpoints on disk: a training :class:`~minimodels.grokking.runs.Checkpoint` as one ``.npz``.
 
 Data model.  The file holds ``step``, every parameter leaf as ``params/<name>``, every optimiser
 state leaf as ``opt/<i>`` (in ``jax.tree_util`` flattening order) and every log column as
@@ -16,7 +16,7 @@ import jax
 import numpy as np
 
 from minimodels.errors import UsageError
-from minimodels.grokking.train import Checkpoint, GrokConfig, init_params, optimiser
+from minimodels.grokking.runs import Checkpoint, GrokConfig, init_params, optimiser
 from minimodels.storage import atomic_path
 
 __all__ = ["load_checkpoint", "save_checkpoint"]

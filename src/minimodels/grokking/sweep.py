@@ -4,7 +4,7 @@ Data model.  A :class:`SweepConfig` names a base :class:`GrokConfig`, two of its
 (default: train fraction across, weight decay up) with the values to try, and a number of seeds.
 Every cell is a task for :func:`minimodels.parallel.run_tasks` (serial, process pool or Ray;
 same results on each); inside a cell the seeds are trained at once, vmapped
-(:func:`~minimodels.grokking.train.train_many`), which agrees with separate runs up to
+(:func:`~minimodels.grokking.runs.train_many`), which agrees with separate runs up to
 floating-point reassociation.  Seeds come from ``np.random.SeedSequence(seed).spawn(n_seeds)``
 and are the same in every cell, so cells differ only in the swept values.
 
@@ -24,7 +24,7 @@ import numpy as np
 
 from minimodels.display import Drawable
 from minimodels.errors import UsageError
-from minimodels.grokking.train import GrokConfig, train, train_many
+from minimodels.grokking.runs import GrokConfig, train, train_many
 from minimodels.parallel import run_pending
 from minimodels.progress import ProgressCallback
 
@@ -80,7 +80,7 @@ class SweepConfig:
         and as many cells run at once as there are cores; every run is tallied."""
         import os
 
-        from minimodels.grokking.train import fast_macs, run_cost
+        from minimodels.grokking.runs import fast_macs, run_cost
         from minimodels.resources import check_memory, check_time, plural
 
         costs = [run_cost(c, n_runs=self.n_seeds, padded=True) for c in configs]

@@ -271,4 +271,4 @@ def _describe(config: Any, settings: bool = True) -> str:
 
 
 drawer("minimodels.grokking.sweep.PhaseDiagram")(plot_phase_diagram)
-drawer("minimodels.grokking.train.GrokRun")(plot_accuracy)
+drawer("minimodels.grokking.runs.GrokRun")(plot_accuracy)
