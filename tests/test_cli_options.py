@@ -8,8 +8,11 @@ import typer.main
 from minimodels.cli import _load_commands
 from minimodels.cli._app import app
 from minimodels.cli._options import config_options
-from minimodels.fields import described
+from minimodels.cli.evolve import PRESETS as EVOLVE
+from minimodels.experiments.evolution import EvolutionConfig
+from minimodels.fields import Text, described, text_of
 from minimodels.grokking.config import GrokConfig
+from minimodels.sampling.config import SampleConfig
 
 
 def _params(name):
@@ -24,6 +27,24 @@ def test_every_config_field_is_an_option_with_the_fields_help(command):
         option = params[field.name]
         assert option.opts == ["--" + field.name.replace("_", "-")]
         assert option.help.startswith(field.metadata["help"])
+
+
+@pytest.mark.parametrize(
+    "command, preset", [("sample", SampleConfig()), ("evolve", EVOLVE["evolve"])]
+)
+def test_each_field_is_an_option_with_the_commands_default(command, preset):
+    params = _params(command)
+    for field in dataclasses.fields(preset):
+        option, value = params[field.name], getattr(preset, field.name)
+        assert option.help == field.metadata["help"]
+        text = text_of(field)
+        assert option.default == (value if text is None else text.show(value))
+        if text is not None:
+            assert text.parse(option.default) == value
+
+
+def test_evolve_makes_one_run_unless_told_more():
+    assert _params("evolve")["runs"].default == 1 and EvolutionConfig().runs == 100
 
 
 def test_a_field_the_presets_disagree_on_shows_each_and_defaults_to_the_preset():
@@ -61,3 +82,27 @@ def test_a_field_without_help_is_refused_when_the_command_is_made():
 
     with pytest.raises(TypeError, match="'steps' has no help"):
         config_options(Bare, {"a": Bare()})
+
+
+def test_a_field_spelled_as_text_reaches_the_command_parsed():
+    @dataclasses.dataclass(frozen=True)
+    class Toy:
+        rules: tuple[int, ...] = described(
+            (4, 146), "Rules.", text=Text(lambda t: tuple(map(int, t.split(","))), str)
+        )
+
+    seen = {}
+
+    @config_options(Toy, {"a": Toy()})
+    def command(fields: dict | None = None):
+        seen.update(fields)
+
+    command(rules="30,90")
+    assert seen == {"rules": (30, 90)}
+
+
+@pytest.mark.parametrize("text, value", [("0", 0.0), ("2.5", 2.5), ("-1", None), ("-0.5", None)])
+def test_evolve_reads_stop_at_as_a_number_and_a_negative_as_never(text, value):
+    stop_at = text_of(next(f for f in dataclasses.fields(EvolutionConfig) if f.name == "stop_at"))
+    assert stop_at.parse(text) == value
+    assert stop_at.show(value) in (text, "-1")

@@ -5,19 +5,33 @@ carries, beside its name, type and default, a one-line ``help`` and (for counts)
 value it accepts.  Everything that lists a config's fields reads them from the dataclass:
 the CLI derives its options from them (:mod:`minimodels.cli._options`: names, types, help,
 defaults), so adding a field to a config is one edit that reaches the command line too.
+
+A field whose value is not a plain number or string (a tuple of rule numbers, a number or
+None) also says how the command line spells it: a :class:`Text` pair ``(parse, show)``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
-__all__ = ["described", "field_help", "help_of", "minimum_of"]
+__all__ = ["Text", "described", "field_help", "help_of", "minimum_of", "text_of"]
 
 
-def described(default: Any, help: str, *, minimum: int = 1) -> Any:
+class Text(NamedTuple):
+    """How the command line spells a field: ``parse(text) → value``, ``show(value) → text``.
+
+    ``parse`` raises :class:`~minimodels.errors.UsageError` (one sentence) on bad text."""
+
+    parse: Callable[[str], Any]
+    show: Callable[[Any], str]
+
+
+def described(default: Any, help: str, *, minimum: int = 1, text: Text | None = None) -> Any:
     """A dataclass field with a default, a one-line help and, for a count, its least value."""
-    return dataclasses.field(default=default, metadata={"help": help, "minimum": minimum})
+    metadata = {"help": help, "minimum": minimum, "text": text}
+    return dataclasses.field(default=default, metadata=metadata)
 
 
 def help_of(field: dataclasses.Field) -> str:
@@ -33,6 +47,11 @@ def help_of(field: dataclasses.Field) -> str:
 def minimum_of(field: dataclasses.Field) -> int:
     """The least value a count field accepts (1 unless declared)."""
     return field.metadata.get("minimum", 1)
+
+
+def text_of(field: dataclasses.Field) -> Text | None:
+    """How the command line spells the field, when not as its own type."""
+    return field.metadata.get("text")
 
 
 def field_help(config: type, name: str) -> str:

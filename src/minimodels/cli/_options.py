@@ -4,8 +4,9 @@ Data model.  :func:`config_options` decorates a command whose last parameter is
 ``fields: dict``.  For every field of the config (those made with
 :func:`minimodels.fields.described`) the command gains an option named after it (``init_scale``
 → ``--init-scale``) with the field's type, help and default; counts read ``1e5`` and
-``100_000`` alike (:func:`~minimodels.cli._app.count_option`).  The command receives the values
-in ``fields``.
+``100_000`` alike (:func:`~minimodels.cli._app.count_option`), and a field declared with a
+:class:`~minimodels.fields.Text` is a text option parsed into the field's value.  The command
+receives the values in ``fields``.
 
 Presets.  A command may build its config from one of several presets (``--model mlp`` starts
 from Gromov's MLP, ``transformer`` from Nanda et al.'s).  A field whose presets differ gets no
@@ -25,7 +26,7 @@ from typing import Annotated, Any
 import typer
 
 from minimodels.cli._app import count_option
-from minimodels.fields import help_of, minimum_of
+from minimodels.fields import help_of, minimum_of, text_of
 
 _UNSET = None  # what a preset-dependent option holds when the user did not give it
 
@@ -58,11 +59,16 @@ def config_options(
     values = list(presets.values())
     options: list[inspect.Parameter] = []
     preset_dependent: set[str] = set()
+    texts = {}
     for field in dataclasses.fields(config):
         if field.name in skip:
             continue
         kind, help = hints[field.name], help_of(field)
         defaults = [getattr(preset, field.name) for preset in values]
+        text = text_of(field)
+        if text is not None:  # a text option, shown and parsed as the field says
+            texts[field.name] = text.parse
+            kind, defaults = str, [text.show(d) for d in defaults]
         default = defaults[0]
         if any(d != default for d in defaults):
             preset_dependent.add(field.name)
@@ -86,7 +92,7 @@ def config_options(
         @functools.wraps(command)
         def run(**given: Any) -> Any:
             fields = {
-                name: value
+                name: texts[name](value) if name in texts else value
                 for name, value in given.items()
                 if name in names and not (name in preset_dependent and value is _UNSET)
             }

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
+from typing import Any
 
 from minimodels.cli._app import (
     Backend,
@@ -13,77 +11,38 @@ from minimodels.cli._app import (
     Overwrite,
     Quiet,
     Resume,
-    Seed,
     app,
-    count_option,
     echo,
     warn,
 )
-from minimodels.errors import UsageError
+from minimodels.cli._options import config_options, from_preset
+from minimodels.experiments.evolution import EvolutionConfig
 
-
-def parse_rules(text: str) -> tuple[int, ...]:
-    """'4,146' -> (4, 146), with a one-sentence error for anything else."""
-    try:
-        return tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise UsageError(f"--rules must be comma-separated rule numbers, got {text!r}") from None
+PRESETS = {"evolve": EvolutionConfig(runs=1)}  # the command makes one run unless told more
 
 
 @app.command()
+@config_options(EvolutionConfig, PRESETS, after="out")
 def evolve(
     out: OutDir,
-    task: Annotated[str, typer.Option(help="bump, boolean, lifetime or density.")] = "bump",
-    width: Annotated[int, count_option(help="Array width (cells per row).")] = 20,
-    depth: Annotated[int, count_option(help="Array depth (rows of rules).")] = 10,
-    rules: Annotated[str, typer.Option(help="Allowed rules, comma-separated.")] = "4,146",
-    r: Annotated[str, typer.Option("--r", help="Range: 1, or 1/2 for the brick layout.")] = "1",
-    boundary: Annotated[str, typer.Option(help="cyclic or zero.")] = "cyclic",
-    steps: Annotated[
-        int, count_option(help="Attempted mutations per run (budget).", minimum=0)
-    ] = 20_000,
-    runs: Annotated[int, count_option(help="Independent runs (seeds spawned from --seed).")] = 1,
-    accept: Annotated[str, typer.Option(help="Keep a mutation when loss is <= or < .")] = "<=",
-    stop_at: Annotated[
-        float, typer.Option(help="Stop once the loss is at most this; negative: never stop.")
-    ] = 0,
-    mutations_per_step: Annotated[int, count_option(help="Cells mutated per step.")] = 1,
-    train_fraction: Annotated[
-        float, typer.Option(help="Train on this random share of the inputs; hold out the rest.")
-    ] = 1.0,
-    n_bits: Annotated[int, count_option(help="Boolean task: number of input bits.")] = 3,
-    target: Annotated[
-        str, typer.Option(help="Boolean task: parity, majority, and, or, random or a table.")
-    ] = "majority",
-    lifetime: Annotated[int, count_option(help="Lifetime task: the wanted lifetime.")] = 10,
-    n_rows: Annotated[int, count_option(help="Density task: number of random rows.")] = 64,
-    seed: Seed = 0,
     jobs: Jobs = None,
     backend: Backend = "process",
     resume: Resume = False,
     overwrite: Overwrite = False,
     quiet: Quiet = False,
+    fields: dict[str, Any] | None = None,
 ) -> None:
     """Evolve rule arrays on a task; write the per-run table, traces and pictures to --out."""
     import numpy as np
 
     from minimodels import storage
     from minimodels.evolution import Evolution
-    from minimodels.experiments.evolution import (
-        EvolutionConfig,
-        check_config,
-        run,
-        runs_per_shard,
-    )
+    from minimodels.experiments.evolution import check_config, run, runs_per_shard
     from minimodels.parallel import check_backend
     from minimodels.progress import progress_bar
 
-    config = EvolutionConfig(
-        task=task, width=width, depth=depth, n_bits=n_bits, target=target, lifetime=lifetime,
-        n_rows=n_rows, rules=parse_rules(rules), r=r, boundary=boundary, steps=steps, runs=runs,
-        accept=accept, stop_at=None if stop_at < 0 else stop_at,
-        mutations_per_step=mutations_per_step, train_fraction=train_fraction, seed=seed,
-    )  # fmt: skip
+    config = from_preset(PRESETS, "evolve", fields or {})
+    runs = config.runs
     check_backend(backend, jobs)
     checked_task = check_config(config)  # fail before any output
     run_dir = storage.RunDir.open(

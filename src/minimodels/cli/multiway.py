@@ -29,8 +29,8 @@ def multiway(
     import numpy as np
 
     from minimodels import storage, tasks
-    from minimodels.cli.evolve import parse_rules
     from minimodels.evolution import check_arguments, evolve
+    from minimodels.experiments.evolution import parse_rules
     from minimodels.multiway import check_graph, check_runs, multiway as build, walk_follows_edges
 
     task = tasks.bump(width)

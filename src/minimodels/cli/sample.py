@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,53 +14,32 @@ from minimodels.cli._app import (
     Overwrite,
     Quiet,
     Resume,
-    Seed,
     app,
-    count_option,
     echo,
     warn,
 )
+from minimodels.cli._options import config_options
+from minimodels.sampling.config import SampleConfig
 
 
 @app.command()
+@config_options(SampleConfig, {"sample": SampleConfig()}, after="out")
 def sample(
-    model: Annotated[
-        str,
-        typer.Option(
-            help="'7-40-40-1', '7-40-40-1:tanh', 'perceptron:7', 'rulearray:…', 'mesh:…'."
-        ),
-    ] = "7-40-40-1",
-    init: Annotated[str, typer.Option(help="gaussian or uniform (DESIGN.md §4).")] = "gaussian",
-    sigma_w: Annotated[float, typer.Option("--sigma-w", help="Weight scale σw.")] = 1.0,
-    sigma_b: Annotated[float, typer.Option("--sigma-b", help="Bias scale σb.")] = 1.0,
-    samples: Annotated[int, count_option(help="How many models, e.g. 1e6.")] = 100_000,
-    seed: Seed = 0,
     out: OutDir = Path("runs/sample"),
     jobs: Jobs = None,
     backend: Backend = "process",
     address: Annotated[str | None, typer.Option(help="Ray cluster address.")] = None,
     resume: Resume = False,
     overwrite: Overwrite = False,
-    shard_size: Annotated[int, count_option(help="Models per shard (checkpoint unit).")] = 1 << 17,
-    engine: Annotated[
-        str,
-        typer.Option(
-            help="numba (compiled CPU kernels), jax (jax.random + batched matmuls on any JAX "
-            "device, a GPU included; use --backend serial on one GPU) or auto (jax where JAX "
-            "has a GPU, else numba). The engines agree in distribution, not bit for bit."
-        ),
-    ] = "numba",
     quiet: Quiet = False,
+    fields: dict[str, Any] | None = None,
 ) -> None:
     """Sample models, evaluate each on all 2^n inputs, write DIR/functions.parquet."""
     from minimodels.parallel import check_backend
     from minimodels.progress import progress_bar
-    from minimodels.sampling.config import SampleConfig
     from minimodels.sampling.runs import sample_run  # looked up at call time (tests patch it)
 
-    config = SampleConfig(
-        model, init, sigma_w, sigma_b, samples, seed, shard_size, engine
-    ).validated()
+    config = SampleConfig(**(fields or {})).validated()
     check_backend(backend, jobs)
     with progress_bar("sampling shards", enabled=not quiet) as on_progress:
         run = sample_run(

@@ -18,6 +18,7 @@ import numpy as np
 from minimodels import tasks
 from minimodels.errors import UsageError
 from minimodels.evolution import Evolution, check_arguments, evolve
+from minimodels.fields import Text, described
 from minimodels.parallel import run_pending
 from minimodels.progress import ProgressCallback
 from minimodels.tasks import Task, bump, split
@@ -33,27 +34,56 @@ __all__ = [
 ]
 
 
+def parse_rules(text: str) -> tuple[int, ...]:
+    """'4,146' → (4, 146), with a one-sentence error for anything else."""
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise UsageError(
+            f"--rules must be comma-separated rule numbers, got {text!r}", option="rules"
+        ) from None
+
+
+def _parse_stop_at(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"--stop-at must be a number, got {text!r}", option="stop_at") from None
+    return None if value < 0 else value
+
+
+# how the command line spells the two fields that are not a plain number or string
+RULES = Text(parse_rules, lambda rules: ",".join(map(str, rules)))
+STOP_AT = Text(_parse_stop_at, lambda stop_at: "-1" if stop_at is None else f"{stop_at:g}")
+
+
 @dataclass(frozen=True)
 class EvolutionConfig:
     """Many adaptive-evolution runs of one task (defaults: SCIENCE.md §A.4's bump)."""
 
-    task: str = "bump"  # bump, boolean, lifetime or density
-    width: int = 20
-    depth: int = 10
-    n_bits: int = 3  # boolean task
-    target: str = "majority"  # boolean task: a name or a truth table
-    lifetime: int = 10  # lifetime task
-    n_rows: int = 64  # density task
-    rules: tuple[int, ...] = (4, 146)
-    r: str = "1"
-    boundary: str = "cyclic"
-    steps: int = 20_000
-    runs: int = 100
-    accept: str = "<="
-    stop_at: float | None = 0
-    mutations_per_step: int = 1
-    train_fraction: float = 1.0  # < 1: train on a random subset, hold out the rest
-    seed: int = 0
+    task: str = described("bump", "bump, boolean, lifetime or density.")
+    width: int = described(20, "Array width (cells per row).")
+    depth: int = described(10, "Array depth (rows of rules).")
+    n_bits: int = described(3, "Boolean task: number of input bits.")
+    target: str = described(
+        "majority", "Boolean task: parity, majority, and, or, random or a table."
+    )
+    lifetime: int = described(10, "Lifetime task: the wanted lifetime.")
+    n_rows: int = described(64, "Density task: number of random rows.")
+    rules: tuple[int, ...] = described((4, 146), "Allowed rules, comma-separated.", text=RULES)
+    r: str = described("1", "Range: 1, or 1/2 for the brick layout.")
+    boundary: str = described("cyclic", "cyclic or zero.")
+    steps: int = described(20_000, "Attempted mutations per run (budget).", minimum=0)
+    runs: int = described(100, "Independent runs (seeds spawned from --seed).")
+    accept: str = described("<=", "Keep a mutation when loss is <= or < .")
+    stop_at: float | None = described(
+        0, "Stop once the loss is at most this; negative: never stop.", text=STOP_AT
+    )
+    mutations_per_step: int = described(1, "Cells mutated per step.")
+    train_fraction: float = described(
+        1.0, "Train on this random share of the inputs; hold out the rest."
+    )
+    seed: int = described(0, "Random seed; the same seed reproduces a run bit for bit.", minimum=0)
 
     @classmethod
     def quick(cls) -> EvolutionConfig:

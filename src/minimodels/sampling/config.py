@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from minimodels.errors import UsageError
+from minimodels.fields import described
 from minimodels.inits import check_scheme
 from minimodels.resources import check_memory, check_time, plural
 from minimodels.sampling.models import MLPSpec, parse_model
@@ -40,14 +41,21 @@ ENGINES = ("numba", "jax")
 class SampleConfig:
     """What to sample: the model, its initialisation, how many samples, the seed."""
 
-    model: str = "7-40-40-1"
-    init: str = "gaussian"
-    sigma_w: float = 1.0
-    sigma_b: float = 1.0
-    samples: int = 100_000
-    seed: int = 0
-    shard_size: int = 1 << 17
-    engine: str = "numba"
+    model: str = described(
+        "7-40-40-1", "'7-40-40-1', '7-40-40-1:tanh', 'perceptron:7', 'rulearray:…', 'mesh:…'."
+    )
+    init: str = described("gaussian", "gaussian or uniform (DESIGN.md §4).")
+    sigma_w: float = described(1.0, "Weight scale σw.")
+    sigma_b: float = described(1.0, "Bias scale σb.")
+    samples: int = described(100_000, "How many models, e.g. 1e6.")
+    seed: int = described(0, "Random seed; the same seed reproduces a run bit for bit.", minimum=0)
+    shard_size: int = described(1 << 17, "Models per shard (checkpoint unit).")
+    engine: str = described(
+        "numba",
+        "numba (compiled CPU kernels), jax (jax.random + batched matmuls on any JAX device, a "
+        "GPU included; use --backend serial on one GPU) or auto (jax where JAX has a GPU, else "
+        "numba). The engines agree in distribution, not bit for bit.",
+    )
 
     def validated(self) -> SampleConfig:
         """This config checked, with ``engine="auto"`` resolved to the engine that will run."""
