@@ -1,16 +1,18 @@
 """CLI options derived from a config's fields: one declaration reaches the command line."""
 
 import dataclasses
+import inspect
 
 import pytest
 import typer.main
 
 from minimodels.cli import _load_commands
 from minimodels.cli._app import app
-from minimodels.cli._options import config_options
+from minimodels.cli._options import config_options, from_preset
 from minimodels.cli.evolve import PRESETS as EVOLVE
+from minimodels.errors import UsageError
 from minimodels.experiments.evolution import EvolutionConfig
-from minimodels.fields import Text, described, text_of
+from minimodels.fields import Text, comma_list, described, text_of
 from minimodels.grokking.config import GrokConfig
 from minimodels.sampling.config import SampleConfig
 
@@ -65,7 +67,7 @@ def test_the_command_gets_what_the_user_gave_and_the_preset_keeps_the_rest():
 
     seen = {}
 
-    @config_options(Toy, {"a": Toy(), "b": Toy(steps=20)})
+    @config_options({"a": Toy(), "b": Toy(steps=20)})
     def command(name: str = "a", fields: dict | None = None):
         seen.update(name=name, fields=fields)
 
@@ -81,10 +83,10 @@ def test_a_field_without_help_is_refused_when_the_command_is_made():
         steps: int = 10
 
     with pytest.raises(TypeError, match="'steps' has no help"):
-        config_options(Bare, {"a": Bare()})
+        config_options({"a": Bare()})
 
 
-def test_a_field_spelled_as_text_reaches_the_command_parsed():
+def test_a_field_spelled_as_text_is_parsed_by_the_chosen_configs_declaration():
     @dataclasses.dataclass(frozen=True)
     class Toy:
         rules: tuple[int, ...] = described(
@@ -93,12 +95,59 @@ def test_a_field_spelled_as_text_reaches_the_command_parsed():
 
     seen = {}
 
-    @config_options(Toy, {"a": Toy()})
+    @config_options({"a": Toy()})
     def command(fields: dict | None = None):
         seen.update(fields)
 
     command(rules="30,90")
-    assert seen == {"rules": (30, 90)}
+    assert seen == {"rules": "30,90"}  # as given; the config's declaration parses it
+    assert from_preset({"a": Toy()}, "a", seen) == Toy(rules=(30, 90))
+
+
+def test_presets_of_two_classes_give_each_field_once_and_refuse_the_other_classs():
+    @dataclasses.dataclass(frozen=True)
+    class Arrays:
+        width: int = described(11, "Width.")
+        rules: tuple[int, ...] = described((4, 146), "Rules.", text=comma_list(int, "rules"))
+
+    @dataclasses.dataclass(frozen=True)
+    class Mesh:
+        width: int = described(5, "Width.")
+        levels: tuple[float, ...] = described(
+            (-1.0, 1.0), "Levels.", text=comma_list(float, "levels")
+        )
+
+    presets = {"rulearray": Arrays(), "mesh": Mesh()}
+    seen = {}
+
+    @config_options(presets)
+    def command(fields: dict | None = None):
+        seen.clear()
+        seen.update(fields)
+
+    names = [p.name for p in inspect.signature(command).parameters.values()]
+    assert names == ["width", "rules", "levels"]
+    command(width=None, rules=None, levels="0,0.5")  # as typer calls it: only --levels given
+    assert from_preset(presets, "mesh", seen, chosen_by="substrate") == Mesh(levels=(0.0, 0.5))
+    with pytest.raises(UsageError, match="--levels applies to --substrate mesh, not rulearray"):
+        from_preset(presets, "rulearray", seen, chosen_by="substrate")
+    with pytest.raises(UsageError, match="--levels must be comma-separated numbers"):
+        from_preset(presets, "mesh", {"levels": "1,x"})
+
+
+def test_the_evolution_vs_bayes_command_builds_the_configs_it_always_did():
+    from minimodels.cli.bayes import EVOLUTION_PRESETS
+    from minimodels.experiments.bayes_configs import (
+        EvolutionVsBayesConfig,
+        MeshEvolutionVsBayesConfig,
+    )
+
+    given = {"r": "1", "steps": 20_000, "n_shards": 4, "seed": 0, "boundary": "cyclic"}
+    rulearray = from_preset(EVOLUTION_PRESETS, "rulearray", {**given, "rules": "4,146,30"})
+    assert rulearray == EvolutionVsBayesConfig(n_runs=400, n_samples=400_000, rules=(4, 146, 30))
+    assert rulearray.r == 1  # a number, as the rule arrays' configs have always held it
+    mesh = from_preset(EVOLUTION_PRESETS, "mesh", {**given, "r": "1/2", "n_runs": 64})
+    assert mesh == MeshEvolutionVsBayesConfig(r="1/2", n_runs=64)
 
 
 @pytest.mark.parametrize("text, value", [("0", 0.0), ("2.5", 2.5), ("-1", None), ("-0.5", None)])

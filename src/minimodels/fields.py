@@ -16,7 +16,16 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-__all__ = ["Text", "described", "field_help", "help_of", "minimum_of", "text_of"]
+__all__ = [
+    "Text",
+    "comma_list",
+    "described",
+    "field_help",
+    "flag_of",
+    "help_of",
+    "minimum_of",
+    "text_of",
+]
 
 
 class Text(NamedTuple):
@@ -28,9 +37,33 @@ class Text(NamedTuple):
     show: Callable[[Any], str]
 
 
-def described(default: Any, help: str, *, minimum: int = 1, text: Text | None = None) -> Any:
-    """A dataclass field with a default, a one-line help and, for a count, its least value."""
-    metadata = {"help": help, "minimum": minimum, "text": text}
+def comma_list(kind: type, flag: str) -> Text:
+    """A tuple of ``kind`` spelt ``'4,146'`` on the command line (``flag`` names it in errors)."""
+    noun = "integers" if kind is int else "numbers"
+
+    def parse(text: str) -> tuple:
+        from minimodels.errors import UsageError
+
+        try:
+            return tuple(kind(part) for part in text.split(","))
+        except ValueError:
+            raise UsageError(
+                f"--{flag} must be comma-separated {noun}, got {text!r}", option=flag
+            ) from None
+
+    return Text(
+        parse, lambda values: ",".join(f"{v:g}" if kind is float else str(v) for v in values)
+    )
+
+
+def described(
+    default: Any, help: str, *, minimum: int = 1, text: Text | None = None, flag: str | None = None
+) -> Any:
+    """A dataclass field with a default, a one-line help and, for a count, its least value.
+
+    ``flag`` is the option's name where the command line has long spelt it otherwise
+    (``n_runs`` is ``--runs``)."""
+    metadata = {"help": help, "minimum": minimum, "text": text, "flag": flag}
     return dataclasses.field(default=default, metadata=metadata)
 
 
@@ -52,6 +85,11 @@ def minimum_of(field: dataclasses.Field) -> int:
 def text_of(field: dataclasses.Field) -> Text | None:
     """How the command line spells the field, when not as its own type."""
     return field.metadata.get("text")
+
+
+def flag_of(field: dataclasses.Field) -> str:
+    """The command-line option of the field: ``--`` and its name (or ``flag``), dashed."""
+    return "--" + (field.metadata.get("flag") or field.name).replace("_", "-")
 
 
 def field_help(config: type, name: str) -> str:

@@ -1,17 +1,21 @@
-"""CLI options derived from a config dataclass: a new config field is one edit.
+"""CLI options derived from config dataclasses: a new config field is one edit.
 
 Data model.  :func:`config_options` decorates a command whose last parameter is
-``fields: dict``.  For every field of the config (those made with
-:func:`minimodels.fields.described`) the command gains an option named after it (``init_scale``
-→ ``--init-scale``) with the field's type, help and default; counts read ``1e5`` and
-``100_000`` alike (:func:`~minimodels.cli._app.count_option`), and a field declared with a
-:class:`~minimodels.fields.Text` is a text option parsed into the field's value.  The command
-receives the values in ``fields``.
+``fields: dict``, given a set of named presets (configs).  For every field of the presets'
+classes (those made with :func:`minimodels.fields.described`) the command gains an option
+named after it (``init_scale`` → ``--init-scale``, or the field's own ``flag``) with the
+field's type, help and default; counts read ``1e5`` and ``100_000`` alike
+(:func:`~minimodels.cli._app.count_option`), and a field declared with a
+:class:`~minimodels.fields.Text` is a text option.  The command receives what was given in
+``fields`` and builds its config with :func:`from_preset`, which parses text options by the
+chosen config's declaration.
 
-Presets.  A command may build its config from one of several presets (``--model mlp`` starts
-from Gromov's MLP, ``transformer`` from Nanda et al.'s).  A field whose presets differ gets no
-default of its own: its help lists each preset's value, and ``fields`` leaves it out unless the
-user gave it, so :func:`from_preset` keeps the preset's value.
+Presets.  A command may start from one of several presets (``--model mlp`` from Gromov's MLP,
+``transformer`` from Nanda et al.'s; ``--substrate rulearray`` or ``mesh``, two config
+classes).  A field on which the presets differ — in value, or present in some classes only —
+gets no default of its own: its help lists each preset's value, and ``fields`` leaves it out
+unless the user gave it, so the preset keeps its value; given for a preset whose class lacks it,
+it is refused in one sentence.
 """
 
 from __future__ import annotations
@@ -26,13 +30,15 @@ from typing import Annotated, Any
 import typer
 
 from minimodels.cli._app import count_option
-from minimodels.fields import help_of, minimum_of, text_of
+from minimodels.errors import UsageError
+from minimodels.fields import flag_of, help_of, minimum_of, text_of
 
 _UNSET = None  # what a preset-dependent option holds when the user did not give it
+_ABSENT = object()  # a preset whose class has no such field
 
 
 def _option(field: dataclasses.Field, kind: Any, help: str) -> Any:
-    flag = "--" + field.name.replace("_", "-")
+    flag = flag_of(field)
     if kind in (int, int | None):
         return count_option(flag, help=help, minimum=minimum_of(field))
     return typer.Option(flag, help=help)
@@ -42,43 +48,64 @@ def _shown(value: Any) -> str:
     return "unset" if value is None else str(value)
 
 
+def _fields_of(presets: Mapping[str, Any]) -> dict[str, list[dataclasses.Field]]:
+    """Each field name of the presets' classes (first seen first) → its declarations."""
+    declared: dict[str, list[dataclasses.Field]] = {}
+    for config in dict.fromkeys(type(preset) for preset in presets.values()):
+        for field in dataclasses.fields(config):
+            declared.setdefault(field.name, []).append(field)
+    return declared
+
+
+def _shown_default(preset: Any, name: str) -> Any:
+    """The preset's value of field ``name`` as its option shows it (or ``_ABSENT``)."""
+    field = {f.name: f for f in dataclasses.fields(preset)}.get(name)
+    if field is None:
+        return _ABSENT
+    text, value = text_of(field), getattr(preset, name)
+    return value if text is None else text.show(value)
+
+
 def config_options(
-    config: type,
     presets: Mapping[str, Any],
     *,
     skip: tuple[str, ...] = (),
     after: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Give the decorated command one option per field of ``config`` (but ``skip``).
+    """Give the decorated command one option per field of the presets' classes (but ``skip``).
 
     ``presets`` maps a preset's name to its config; their values are the defaults, and a field
     on which they disagree is shown as ``(default: 97 mlp, 113 transformer)``.  The options
     follow the command's parameter ``after`` (default: its last but ``fields``) in ``--help``.
     """
-    hints = typing.get_type_hints(config)
-    values = list(presets.values())
     options: list[inspect.Parameter] = []
     preset_dependent: set[str] = set()
-    texts = {}
-    for field in dataclasses.fields(config):
-        if field.name in skip:
+    for name, declarations in _fields_of(presets).items():
+        if name in skip:
             continue
-        kind, help = hints[field.name], help_of(field)
-        defaults = [getattr(preset, field.name) for preset in values]
-        text = text_of(field)
-        if text is not None:  # a text option, shown and parsed as the field says
-            texts[field.name] = text.parse
-            kind, defaults = str, [text.show(d) for d in defaults]
+        first = declarations[0]
+        kinds = {
+            str if text_of(f) else typing.get_type_hints(c)[name]
+            for c in dict.fromkeys(type(p) for p in presets.values())
+            for f in dataclasses.fields(c)
+            if f.name == name
+        }
+        if len(kinds) > 1:  # one option, one type (each class parses its own text)
+            raise TypeError(f"the presets' classes give field {name!r} different types")
+        kind, help = kinds.pop(), help_of(first)
+        defaults = [_shown_default(preset, name) for preset in presets.values()]
         default = defaults[0]
-        if any(d != default for d in defaults):
-            preset_dependent.add(field.name)
+        if any(d is not default and d != default for d in defaults):
+            preset_dependent.add(name)
             shown = ", ".join(
-                f"{_shown(d)} {name}" for name, d in zip(presets, defaults, strict=True)
+                f"{_shown(d)} {preset}"
+                for preset, d in zip(presets, defaults, strict=True)
+                if d is not _ABSENT
             )
             help, kind, default = f"{help} (default: {shown})", kind | None, _UNSET
-        annotation = Annotated[kind, _option(field, kind, help)]  # type: ignore[valid-type]
+        annotation = Annotated[kind, _option(first, kind, help)]  # type: ignore[valid-type]
         options.append(
-            inspect.Parameter(field.name, inspect.Parameter.KEYWORD_ONLY, default=default,
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
                               annotation=annotation)
         )  # fmt: skip
 
@@ -92,7 +119,7 @@ def config_options(
         @functools.wraps(command)
         def run(**given: Any) -> Any:
             fields = {
-                name: texts[name](value) if name in texts else value
+                name: value
                 for name, value in given.items()
                 if name in names and not (name in preset_dependent and value is _UNSET)
             }
@@ -110,6 +137,26 @@ def config_options(
     return decorate
 
 
-def from_preset(presets: Mapping[str, Any], name: str, fields: Mapping[str, Any]) -> Any:
-    """The preset ``name`` with the options the user gave; the result is not yet checked."""
-    return dataclasses.replace(presets[name], **fields)
+def from_preset(
+    presets: Mapping[str, Any], name: str, fields: Mapping[str, Any], *, chosen_by: str = ""
+) -> Any:
+    """The preset ``name`` with the options the user gave, text options parsed; not yet checked.
+
+    An option its class has no field for is refused: ``--rules applies to --substrate
+    rulearray`` (``chosen_by`` names the option that picks the preset)."""
+    preset = presets[name]
+    own = {field.name: field for field in dataclasses.fields(preset)}
+    changes = {}
+    for key, value in fields.items():
+        if key not in own:
+            flag = flag_of(_fields_of(presets)[key][0])
+            having = [
+                p for p, c in presets.items() if key in {f.name for f in dataclasses.fields(c)}
+            ]
+            raise UsageError(
+                f"{flag} applies to --{chosen_by} {' or '.join(having)}, not {name}",
+                option=key,
+            )
+        text = text_of(own[key])
+        changes[key] = text.parse(value) if text is not None and isinstance(value, str) else value
+    return dataclasses.replace(preset, **changes)

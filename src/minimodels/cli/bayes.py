@@ -21,19 +21,22 @@ from minimodels.cli._app import (
     Overwrite,
     Quiet,
     Resume,
-    Seed,
     app,
-    count_option,
     echo,
     warn,
 )
+from minimodels.cli._options import config_options, from_preset
 from minimodels.errors import UsageError
+from minimodels.experiments.bayes_configs import (
+    EvolutionVsBayesConfig,
+    MeshEvolutionVsBayesConfig,
+    SGDVsBayesConfig,
+)
 
 if TYPE_CHECKING:
     from minimodels.bayes.protocol import FunctionCounts
 
 Address = Annotated[str | None, typer.Option(help="Ray cluster address (with --backend ray).")]
-Shards = Annotated[int, count_option(help="Shards of the P_B sampling (and of evolution runs).")]
 
 
 def _run_and_write(
@@ -145,39 +148,12 @@ def _report(summary: dict[str, Any], out: Path) -> None:
     echo(f"Wrote {out}/functions.parquet and summary.json ({summary['wall_seconds']:.1f} s).")
 
 
+SGD_PRESETS = {"sgd-vs-bayes": SGDVsBayesConfig()}
+
+
 @app.command("sgd-vs-bayes")
+@config_options(SGD_PRESETS, after="out")
 def sgd_vs_bayes(
-    model: Annotated[str, typer.Option(help="Fully connected net, e.g. 7-40-40-1.")] = "7-40-40-1",
-    train_size: Annotated[int, count_option(help="Size of the training set S.")] = 32,
-    runs: Annotated[int, count_option(help="Training runs (e.g. 1e5).")] = 2000,
-    samples: Annotated[int, count_option(help="Random nets drawn for P_B (e.g. 1e8).")] = 10**6,
-    bayes: Annotated[
-        str, typer.Option(help="P_B by 'rejection' sampling or from the 'nngp' by EP.")
-    ] = "rejection",
-    bayes_from: Annotated[
-        Path | None,
-        typer.Option(help="P_B by rejection from this 'minimodels sample' run (same net, init)."),
-    ] = None,
-    nngp_min_count: Annotated[
-        int, count_option(help="With --bayes nngp: EP only for functions found this often.")
-    ] = 1,
-    target: Annotated[
-        str, typer.Option(help="Target: x1&x2-style formula, a name, or a truth table.")
-    ] = "x1&x2",
-    init: Annotated[str, typer.Option(help="Initialisation (gaussian or uniform).")] = "gaussian",
-    sigma_w: Annotated[float, typer.Option(help="σw of the Gaussian initialisation.")] = 1.0,
-    sigma_b: Annotated[float, typer.Option(help="σb of the Gaussian initialisation.")] = 1.0,
-    optimizer: Annotated[str, typer.Option(help="sgd (with momentum), adam or adamw.")] = "adam",
-    lr: Annotated[float, typer.Option(help="Learning rate.")] = 1e-2,
-    momentum: Annotated[float, typer.Option(help="Momentum (sgd only).")] = 0.9,
-    loss: Annotated[str, typer.Option(help="mse or cross_entropy.")] = "mse",
-    batch_size: Annotated[int | None, count_option(help="Minibatch size (default full).")] = None,
-    max_steps: Annotated[
-        int, count_option(help="Updates before a run counts as unfit.", minimum=0)
-    ] = 2000,
-    overtrain: Annotated[int, count_option(help="Extra updates after the fit.", minimum=0)] = 0,
-    shards: Shards = 4,
-    seed: Seed = 0,
     out: OutDir = Path("runs/sgd-vs-bayes"),
     resume: Resume = False,
     overwrite: Overwrite = False,
@@ -185,18 +161,10 @@ def sgd_vs_bayes(
     backend: Backend = "serial",
     address: Address = None,
     quiet: Quiet = False,
+    fields: dict[str, Any] | None = None,
 ) -> None:
     """P_SGD vs P_B for a net on Boolean functions (Mingard et al.: is SGD a Bayesian sampler?)."""
-    from minimodels.experiments.bayes import SGDVsBayesConfig
-
-    config = SGDVsBayesConfig(
-        model=model, train_size=train_size, target=target, init=init, sigma_w=sigma_w,
-        sigma_b=sigma_b, optimizer=optimizer, learning_rate=lr, momentum=momentum, loss=loss,
-        batch_size=batch_size, max_steps=max_steps, overtrain_steps=overtrain,
-        n_runs=runs, n_samples=samples, bayes=bayes,
-        bayes_from=None if bayes_from is None else str(bayes_from),
-        nngp_min_count=nngp_min_count, n_shards=shards, seed=seed,
-    )  # fmt: skip
+    config = from_preset(SGD_PRESETS, "sgd-vs-bayes", fields or {})
     summary = _run_and_write(
         config, out, command="sgd-vs-bayes", resume=resume, overwrite=overwrite, backend=backend,
         jobs=jobs, address=address, quiet=quiet,
@@ -204,65 +172,19 @@ def sgd_vs_bayes(
     _report(summary, out)
 
 
-# Where the command's defaults differ from the configs' (options left out fall to the config)
-EVOLUTION_CLI_DEFAULTS = {"rulearray": {"n_runs": 400, "n_samples": 400_000}, "mesh": {}}
-
-
-def _parse_list(text: str, name: str, kind: type) -> tuple:
-    """'4,146' → (4, 146); one sentence on anything else."""
-    try:
-        return tuple(kind(x) for x in text.split(","))
-    except ValueError:
-        noun = "integers" if kind is int else "numbers"
-        raise UsageError(f"--{name} must be comma-separated {noun}, got {text!r}") from None
+# what --substrate starts from: the configs, with more runs and samples for rule arrays
+EVOLUTION_PRESETS: dict[str, EvolutionVsBayesConfig | MeshEvolutionVsBayesConfig] = {
+    "rulearray": EvolutionVsBayesConfig(n_runs=400, n_samples=400_000),
+    "mesh": MeshEvolutionVsBayesConfig(),
+}
 
 
 @app.command("evolution-vs-bayes")
+@config_options(EVOLUTION_PRESETS, after="substrate")
 def evolution_vs_bayes(
     substrate: Annotated[
         str, typer.Option(help="Learner: 'rulearray' or 'mesh' (quantised mesh net).")
     ] = "rulearray",
-    n: Annotated[int | None, count_option(help="Input bits (default 5; mesh 4).")] = None,
-    train_size: Annotated[int | None, count_option(help="Size of S (default 16; mesh 8).")] = None,
-    target: Annotated[
-        str | None,
-        typer.Option(
-            help="Target: x1&x2-style formula, a name or a truth table (default x1&x2; mesh x1|x2)."
-        ),
-    ] = None,
-    width: Annotated[
-        int | None, count_option(help="Array / mesh width (default 11; mesh 5).")
-    ] = None,
-    depth: Annotated[
-        int | None, count_option(help="Array / mesh depth (default 8; mesh 2).")
-    ] = None,
-    rules: Annotated[
-        str | None,
-        typer.Option(help="Rule arrays: allowed rules, comma-separated (default 4,146)."),
-    ] = None,
-    levels: Annotated[
-        str | None, typer.Option(help="Mesh: weight levels, comma-separated (default -1,0,1).")
-    ] = None,
-    r: Annotated[str, typer.Option(help="Range: 1 or 1/2 (brick).")] = "1",
-    runs: Annotated[
-        int | None, count_option(help="Evolution runs (default 400; mesh 2000).")
-    ] = None,
-    steps: Annotated[
-        int, count_option(help="Mutation attempts per run at most.", minimum=0)
-    ] = 20_000,
-    samples: Annotated[
-        int | None,
-        count_option(help="Random arrays / nets drawn for P_B (default 400000; mesh 3e6)."),
-    ] = None,
-    bayes: Annotated[
-        str | None,
-        typer.Option(
-            help="Mesh: P_B 'exact' (every level vector), 'rejection' or 'auto' (exact when "
-            "there are at most 2^22; the default)."
-        ),
-    ] = None,
-    shards: Shards = 4,
-    seed: Seed = 0,
     out: OutDir = Path("runs/evolution-vs-bayes"),
     resume: Resume = False,
     overwrite: Overwrite = False,
@@ -270,41 +192,16 @@ def evolution_vs_bayes(
     backend: Backend = "serial",
     address: Address = None,
     quiet: Quiet = False,
+    fields: dict[str, Any] | None = None,
 ) -> None:
     """P_evolution vs P_B for rule arrays or quantised mesh nets trained by adaptive evolution.
 
-    Mesh nets: every weight and bias one of --levels, ReLU, inputs spread over the top row;
-    evolution mutates one weight's level at a time, kept when the training errors do not rise.
+    Mesh nets: every weight and bias one of --levels, inputs spread over the top row; evolution
+    mutates one weight's level at a time, kept when the training errors do not rise.
     """
-    from minimodels.experiments.bayes import EvolutionVsBayesConfig, MeshEvolutionVsBayesConfig
-
-    if substrate not in EVOLUTION_CLI_DEFAULTS:
+    if substrate not in EVOLUTION_PRESETS:
         raise UsageError(f"--substrate must be 'rulearray' or 'mesh', got {substrate!r}")
-    given = {"n": n, "train_size": train_size, "target": target, "width": width, "depth": depth}
-    options: dict[str, Any] = {**EVOLUTION_CLI_DEFAULTS[substrate], "steps": steps,
-                               "n_shards": shards, "seed": seed}  # fmt: skip
-    options |= {k: v for k, v in given.items() if v is not None}
-    if runs is not None:
-        options["n_runs"] = runs
-    if samples is not None:
-        options["n_samples"] = samples
-    config: MeshEvolutionVsBayesConfig | EvolutionVsBayesConfig
-    if substrate == "mesh":
-        if rules is not None:
-            raise UsageError("--rules applies to --substrate rulearray; mesh nets take --levels")
-        if levels is not None:
-            options["levels"] = _parse_list(levels, "levels", float)
-        if bayes is not None:
-            options["bayes"] = bayes
-        config = MeshEvolutionVsBayesConfig(**options, r=r)
-    else:
-        if levels is not None or bayes is not None:
-            raise UsageError(
-                "--levels and --bayes apply to --substrate mesh; rule arrays take --rules"
-            )
-        if rules is not None:
-            options["rules"] = _parse_list(rules, "rules", int)
-        config = EvolutionVsBayesConfig(**options, r=1 if r == "1" else r)
+    config = from_preset(EVOLUTION_PRESETS, substrate, fields or {}, chosen_by="substrate")
     summary = _run_and_write(
         config, out, command="evolution-vs-bayes", resume=resume, overwrite=overwrite,
         backend=backend, jobs=jobs, address=address, quiet=quiet,

@@ -22,7 +22,7 @@ PRESETS = {"evolve": EvolutionConfig(runs=1)}  # the command makes one run unles
 
 
 @app.command()
-@config_options(EvolutionConfig, PRESETS, after="out")
+@config_options(PRESETS, after="out")
 def evolve(
     out: OutDir,
     jobs: Jobs = None,

@@ -43,7 +43,7 @@ def _config(presets, model: str, fields: dict[str, Any]) -> GrokConfig:
 
 
 @app.command()
-@config_options(GrokConfig, PRESETS, skip=("model",), after="model")
+@config_options(PRESETS, skip=("model",), after="model")
 def grok(
     out: OutDir,
     model: Model = "mlp",
@@ -145,7 +145,7 @@ def _values(text: str, axis: str, option: str) -> tuple:
 
 
 @app.command("grok-sweep")
-@config_options(GrokConfig, SWEEP_PRESETS, skip=("model", "seed"), after="model")
+@config_options(SWEEP_PRESETS, skip=("model", "seed"), after="model")
 def grok_sweep(
     out: OutDir,
     model: Model = "mlp",

@@ -18,12 +18,14 @@ from minimodels.cli._app import (
     echo,
     warn,
 )
-from minimodels.cli._options import config_options
+from minimodels.cli._options import config_options, from_preset
 from minimodels.sampling.config import SampleConfig
+
+PRESETS = {"sample": SampleConfig()}
 
 
 @app.command()
-@config_options(SampleConfig, {"sample": SampleConfig()}, after="out")
+@config_options(PRESETS, after="out")
 def sample(
     out: OutDir = Path("runs/sample"),
     jobs: Jobs = None,
@@ -39,7 +41,7 @@ def sample(
     from minimodels.progress import progress_bar
     from minimodels.sampling.runs import sample_run  # looked up at call time (tests patch it)
 
-    config = SampleConfig(**(fields or {})).validated()
+    config = from_preset(PRESETS, "sample", fields or {}).validated()
     check_backend(backend, jobs)
     with progress_bar("sampling shards", enabled=not quiet) as on_progress:
         run = sample_run(

@@ -22,15 +22,18 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from minimodels.bayes.mesh import QuantisedMeshSubstrate
-from minimodels.bayes.nets import SGDSetup
-from minimodels.bayes.protocol import Split
-from minimodels.bayes.rule_arrays import RuleArraySubstrate
+if TYPE_CHECKING:  # loaded where used: the CLI reads these configs at start-up, and the
+    # substrates load numba (0.5 s of every command's start)
+    from minimodels.bayes.mesh import QuantisedMeshSubstrate
+    from minimodels.bayes.nets import SGDSetup
+    from minimodels.bayes.protocol import Split
+    from minimodels.bayes.rule_arrays import RuleArraySubstrate
 from minimodels.errors import UsageError
+from minimodels.fields import Text, comma_list, described
 
 __all__ = [
     "EVOLUTION_CONFIGS",
@@ -43,23 +46,30 @@ __all__ = [
 ]
 
 
+# the rule arrays' range as the command line spells it: "1" is the number 1 (as their configs
+# have always held it), "1/2" the brick layout
+RANGE = Text(lambda text: 1 if text == "1" else text, str)
+
+
 @dataclass(frozen=True)
 class EvolutionVsBayesConfig:
     """Rule arrays on an n-bit Boolean task: P_evolution vs P_B of random arrays."""
 
-    n: int = 5
-    train_size: int = 16
-    target: str = "x1&x2"
-    width: int = 11
-    depth: int = 8
-    rules: tuple[int, ...] = (4, 146)
-    r: float | str = 1
-    boundary: str = "cyclic"
-    n_runs: int = 300
-    steps: int = 20_000
-    n_samples: int = 300_000
-    n_shards: int = 4
-    seed: int = 0
+    n: int = described(5, "Input bits.")
+    train_size: int = described(16, "Size of the training set S.")
+    target: str = described("x1&x2", "Target: x1&x2-style formula, a name or a truth table.")
+    width: int = described(11, "Array / mesh width.")
+    depth: int = described(8, "Array / mesh depth.")
+    rules: tuple[int, ...] = described(
+        (4, 146), "Rule arrays: allowed rules, comma-separated.", text=comma_list(int, "rules")
+    )
+    r: float | str = described(1, "Range: 1 or 1/2 (brick).", text=RANGE)
+    boundary: str = described("cyclic", "cyclic or zero.")
+    n_runs: int = described(300, "Evolution runs.", flag="runs")
+    steps: int = described(20_000, "Mutation attempts per run at most.", minimum=0)
+    n_samples: int = described(300_000, "Random arrays / nets drawn for P_B.", flag="samples")
+    n_shards: int = described(4, "Shards of the P_B sampling (and of the runs).", flag="shards")
+    seed: int = described(0, "Random seed; the same seed reproduces a run bit for bit.", minimum=0)
 
     @classmethod
     def quick(cls, **overrides: Any) -> EvolutionVsBayesConfig:
@@ -71,6 +81,8 @@ class EvolutionVsBayesConfig:
 
     @property
     def substrate(self) -> RuleArraySubstrate:
+        from minimodels.bayes.rule_arrays import RuleArraySubstrate
+
         return RuleArraySubstrate(self.width, self.depth, tuple(self.rules), self.r, self.boundary)
 
 
@@ -78,21 +90,27 @@ class EvolutionVsBayesConfig:
 class MeshEvolutionVsBayesConfig:
     """Quantised mesh nets on an n-bit Boolean task: P_evolution vs P_B of random level vectors."""
 
-    n: int = 4
-    train_size: int = 8
-    target: str = "x1|x2"
-    width: int = 5
-    depth: int = 2
-    r: str = "1"
-    levels: tuple[float, ...] = (-1.0, 0.0, 1.0)
-    activation: str = "relu"
-    boundary: str = "cyclic"
-    n_runs: int = 2000
-    steps: int = 20_000
-    bayes: str = "auto"  # "exact" (enumerate every level vector), "rejection", or "auto"
-    n_samples: int = 3 * 10**6
-    n_shards: int = 4
-    seed: int = 0
+    n: int = described(4, "Input bits.")
+    train_size: int = described(8, "Size of the training set S.")
+    target: str = described("x1|x2", "Target: x1&x2-style formula, a name or a truth table.")
+    width: int = described(5, "Array / mesh width.")
+    depth: int = described(2, "Array / mesh depth.")
+    r: str = described("1", "Range: 1 or 1/2 (brick).")
+    levels: tuple[float, ...] = described(
+        (-1.0, 0.0, 1.0), "Mesh: weight levels, comma-separated.", text=comma_list(float, "levels")
+    )
+    activation: str = described("relu", "Mesh: activation (relu, tanh, gelu, quadratic or linear).")
+    boundary: str = described("cyclic", "cyclic or zero.")
+    n_runs: int = described(2000, "Evolution runs.", flag="runs")
+    steps: int = described(20_000, "Mutation attempts per run at most.", minimum=0)
+    bayes: str = described(
+        "auto",
+        "Mesh: P_B 'exact' (every level vector), 'rejection' or 'auto' (exact when there are at "
+        "most 2^22).",
+    )
+    n_samples: int = described(3 * 10**6, "Random arrays / nets drawn for P_B.", flag="samples")
+    n_shards: int = described(4, "Shards of the P_B sampling (and of the runs).", flag="shards")
+    seed: int = described(0, "Random seed; the same seed reproduces a run bit for bit.", minimum=0)
 
     AUTO_EXACT: ClassVar[int] = 1 << 22  # "auto" enumerates up to this many level vectors
 
@@ -112,6 +130,8 @@ class MeshEvolutionVsBayesConfig:
 
     @property
     def substrate(self) -> QuantisedMeshSubstrate:
+        from minimodels.bayes.mesh import QuantisedMeshSubstrate
+
         return QuantisedMeshSubstrate(
             self.width, self.depth, self.r, tuple(self.levels), self.activation, self.boundary
         )
@@ -129,27 +149,31 @@ class MeshEvolutionVsBayesConfig:
 class SGDVsBayesConfig:
     """Fully connected nets on n-bit Boolean functions: P_SGD vs P_B of random nets."""
 
-    model: str = "7-40-40-1"
-    train_size: int = 32
-    target: str = "x1&x2"
-    init: str = "gaussian"
-    sigma_w: float = 1.0
-    sigma_b: float = 1.0
-    optimizer: str = "adam"
-    learning_rate: float = 1e-2
-    momentum: float = 0.9
-    loss: str = "mse"
-    batch_size: int | None = None
-    max_steps: int = 2000
-    overtrain_steps: int = 0
-    n_runs: int = 2000
-    n_samples: int = 10**6
-    bayes: str = "rejection"  # or "nngp": P_B of the seen functions from the NNGP by EP
-    bayes_from: str | None = None  # rejection from this stored sample run, not fresh samples
-    nngp_min_count: int = 1  # EP only for functions SGD found this often (EP costs ~1 s each)
-    batch: int = 2048
-    n_shards: int = 4
-    seed: int = 0
+    model: str = described("7-40-40-1", "Fully connected net, e.g. 7-40-40-1.")
+    train_size: int = described(32, "Size of the training set S.")
+    target: str = described("x1&x2", "Target: x1&x2-style formula, a name, or a truth table.")
+    init: str = described("gaussian", "Initialisation (gaussian or uniform).")
+    sigma_w: float = described(1.0, "σw of the Gaussian initialisation.")
+    sigma_b: float = described(1.0, "σb of the Gaussian initialisation.")
+    optimizer: str = described("adam", "sgd (with momentum), adam or adamw.")
+    learning_rate: float = described(1e-2, "Learning rate.", flag="lr")
+    momentum: float = described(0.9, "Momentum (sgd only).")
+    loss: str = described("mse", "mse or cross_entropy.")
+    batch_size: int | None = described(None, "Minibatch size (default full).")
+    max_steps: int = described(2000, "Updates before a run counts as unfit.", minimum=0)
+    overtrain_steps: int = described(0, "Extra updates after the fit.", minimum=0, flag="overtrain")
+    n_runs: int = described(2000, "Training runs (e.g. 1e5).", flag="runs")
+    n_samples: int = described(10**6, "Random nets drawn for P_B (e.g. 1e8).", flag="samples")
+    bayes: str = described("rejection", "P_B by 'rejection' sampling or from the 'nngp' by EP.")
+    bayes_from: str | None = described(
+        None, "P_B by rejection from this 'minimodels sample' run (same net, init)."
+    )
+    nngp_min_count: int = described(  # EP costs ~1 s a function
+        1, "With --bayes nngp: EP only for functions found this often."
+    )
+    batch: int = described(2048, "P_SGD: nets per shard, trained at once (vmapped).")
+    n_shards: int = described(4, "Shards of the P_B sampling (and of the runs).", flag="shards")
+    seed: int = described(0, "Random seed; the same seed reproduces a run bit for bit.", minimum=0)
 
     def __post_init__(self) -> None:
         if self.bayes not in ("rejection", "nngp"):
@@ -187,6 +211,8 @@ class SGDVsBayesConfig:
 
     @property
     def setup(self) -> SGDSetup:
+        from minimodels.bayes.nets import SGDSetup
+
         names = {f.name for f in dataclasses.fields(SGDSetup)}
         return SGDSetup(**{k: v for k, v in dataclasses.asdict(self).items() if k in names})
 
