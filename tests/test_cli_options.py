@@ -9,10 +9,12 @@ import typer.main
 from minimodels.cli import _load_commands
 from minimodels.cli._app import app
 from minimodels.cli._options import config_options, from_preset
+from minimodels.cli.bayes import SGD_PRESETS as SGD
+from minimodels.cli.bio import PRESETS as BIO
 from minimodels.cli.evolve import PRESETS as EVOLVE
 from minimodels.errors import UsageError
 from minimodels.experiments.evolution import EvolutionConfig
-from minimodels.fields import Text, comma_list, described, text_of
+from minimodels.fields import Text, comma_list, described, flag_of, text_of
 from minimodels.grokking.config import GrokConfig
 from minimodels.sampling.config import SampleConfig
 
@@ -32,13 +34,19 @@ def test_every_config_field_is_an_option_with_the_fields_help(command):
 
 
 @pytest.mark.parametrize(
-    "command, preset", [("sample", SampleConfig()), ("evolve", EVOLVE["evolve"])]
+    "command, preset",
+    [
+        ("sample", SampleConfig()),
+        ("evolve", EVOLVE["evolve"]),
+        ("bio", BIO["bio"]),
+        ("sgd-vs-bayes", SGD["sgd-vs-bayes"]),
+    ],
 )
 def test_each_field_is_an_option_with_the_commands_default(command, preset):
     params = _params(command)
     for field in dataclasses.fields(preset):
         option, value = params[field.name], getattr(preset, field.name)
-        assert option.help == field.metadata["help"]
+        assert option.opts == [flag_of(field)] and option.help == field.metadata["help"]
         text = text_of(field)
         assert option.default == (value if text is None else text.show(value))
         if text is not None:

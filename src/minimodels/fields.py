@@ -45,7 +45,7 @@ def comma_list(kind: type, flag: str) -> Text:
         from minimodels.errors import UsageError
 
         try:
-            return tuple(kind(part) for part in text.split(","))
+            return tuple(kind(part) for part in text.split(",") if part.strip())
         except ValueError:
             raise UsageError(
                 f"--{flag} must be comma-separated {noun}, got {text!r}", option=flag

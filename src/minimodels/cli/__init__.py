@@ -176,7 +176,11 @@ def _naming_the_flag(error: BaseException, argv: list[str]) -> str:
     message = _one_line(error)
     name = next((word for word in argv if not word.startswith("-")), None)
     command = getattr(typer.main.get_command(app), "commands", {}).get(name)
-    flags = {param.name: param.opts[0] for param in getattr(command, "params", ()) if param.opts}
+    flags = {}  # an error names an option by its field (n_runs) or by its flag's words (runs)
+    for param in getattr(command, "params", ()):
+        if param.opts:
+            flag = param.opts[0]
+            flags[flag.lstrip("-").replace("-", "_")] = flags[param.name] = flag
     flag = next((flags[o] for o in getattr(error, "options", ()) if o in flags), None)
     if flag is None or flag in message:
         return message

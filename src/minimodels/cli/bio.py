@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
+from typing import Any
 
 from minimodels.cli._app import (
     Backend,
@@ -13,48 +11,40 @@ from minimodels.cli._app import (
     Overwrite,
     Quiet,
     Resume,
-    Seed,
     app,
-    count_option,
     echo,
     warn,
 )
-from minimodels.errors import UsageError
+from minimodels.cli._options import config_options, from_preset
+from minimodels.experiments.bio import BioConfig
+
+PRESETS = {"bio": BioConfig(ks=(3,), runs=1)}  # one run of k = 3 unless told more
 
 
 @app.command()
+@config_options(PRESETS, after="out")
 def bio(
     out: OutDir,
-    k: Annotated[str, typer.Option("--k", help="Colours; several as 2,3,4.")] = "3",
-    steps: Annotated[int, count_option(help="Attempted mutations per run.", minimum=0)] = 10_000,
-    cutoff: Annotated[int, count_option(help="Alive at this step counts as infinite.")] = 200,
-    runs: Annotated[int, count_option(help="Independent runs per k.")] = 1,
-    fitness: Annotated[str, typer.Option(help="lifetime, width or aspect.")] = "lifetime",
-    seed: Seed = 0,
     jobs: Jobs = None,
     backend: Backend = "process",
     resume: Resume = False,
     overwrite: Overwrite = False,
     quiet: Quiet = False,
+    fields: dict[str, Any] | None = None,
 ) -> None:
     """Evolve CA rules for long-lived patterns; write traces, table and phenotypes to --out."""
     import numpy as np
 
     from minimodels import storage
     from minimodels.bio import BioEvolution
-    from minimodels.experiments.bio import BioConfig, check_config, n_shards, run
+    from minimodels.experiments.bio import check_config, n_shards, run
     from minimodels.parallel import check_backend
     from minimodels.plotting.evolution import plot_bio_trace, plot_lifetimes, plot_phenotypes
     from minimodels.progress import progress_bar
 
-    try:
-        ks = tuple(int(part) for part in k.split(",") if part.strip())
-    except ValueError:
-        raise UsageError(
-            f"--k must be a number of colours or a list like 2,3,4, got {k!r}"
-        ) from None
     check_backend(backend, jobs)
-    config = BioConfig(ks=ks, steps=steps, cutoff=cutoff, runs=runs, fitness=fitness, seed=seed)
+    config = from_preset(PRESETS, "bio", fields or {})
+    ks, runs, steps, cutoff = config.ks, config.runs, config.steps, config.cutoff
     check_config(config)  # before anything is written
     run_dir = storage.RunDir.open(
         out, command="bio", config=config, resume=resume, overwrite=overwrite

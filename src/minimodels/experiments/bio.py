@@ -17,6 +17,7 @@ import numpy as np
 from minimodels import bio
 from minimodels.errors import UsageError
 from minimodels.experiments.evolution import runs_per_shard
+from minimodels.fields import comma_list, described
 from minimodels.parallel import run_pending
 from minimodels.progress import ProgressCallback
 
@@ -25,12 +26,14 @@ __all__ = ["BioConfig", "BioRuns", "check_config", "check_memory_of", "run"]
 
 @dataclass(frozen=True)
 class BioConfig:
-    ks: tuple[int, ...] = (2, 3, 4)
-    steps: int = 10_000
-    cutoff: int = 200
-    runs: int = 10  # per k
-    fitness: str = "lifetime"
-    seed: int = 0
+    ks: tuple[int, ...] = described(
+        (2, 3, 4), "Colours; several as 2,3,4.", text=comma_list(int, "k"), flag="k"
+    )
+    steps: int = described(10_000, "Attempted mutations per run.", minimum=0)
+    cutoff: int = described(200, "Alive at this step counts as infinite.")
+    runs: int = described(10, "Independent runs per k.")
+    fitness: str = described("lifetime", "lifetime, width or aspect.")
+    seed: int = described(0, "Random seed; the same seed reproduces a run bit for bit.", minimum=0)
 
     @classmethod
     def quick(cls) -> BioConfig:
