@@ -15,7 +15,8 @@ Data model.  A :class:`Plan` is a task list, a worker function and a merge:
 ``on_result(index, result)`` checkpoint each as it finishes, and merges.  Since every task
 brings its own seed, the answer is the same whatever the backend, the number of workers, or
 which shards an earlier (resumed) run had finished.  :func:`block_bounds` cuts ``n`` runs or
-draws into contiguous shards without listing them; :func:`run_here` builds a plan and runs it
+draws into contiguous shards without listing them, :func:`seeded_runs` gives each run of such
+shards its own seed; :func:`run_here` builds a plan and runs it
 in one call.
 """
 
@@ -26,10 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import numpy as np
+
 from minimodels import parallel
+from minimodels.errors import UsageError
 from minimodels.progress import ProgressCallback
 
-__all__ = ["Plan", "block_bounds", "run_here", "run_plan"]
+__all__ = ["Plan", "block_bounds", "run_here", "run_plan", "seeded_runs"]
 
 R = TypeVar("R")  # what one shard's worker returns
 T = TypeVar("T")  # what the merge makes of all of them
@@ -42,6 +46,18 @@ def block_bounds(n: int, n_blocks: int) -> list[tuple[int, int]]:
     base, extra = divmod(n, n_blocks)
     firsts = [i * base + min(i, extra) for i in range(n_blocks)]
     return [(first, base + (i < extra)) for i, first in enumerate(firsts)]
+
+
+def seeded_runs(head: tuple, n_runs: int, n_shards: int, seed: int) -> list[tuple]:
+    """Tasks for ``n_runs`` seeded runs in at most ``n_shards`` shards: ``(*head, seeds)``.
+
+    Run ``i`` is seeded by ``SeedSequence(seed).spawn(n_runs)[i]`` and the shards are
+    contiguous blocks of runs, so the runs do not depend on the sharding or the backend."""
+    if n_runs < 1:
+        raise UsageError(f"number of runs must be at least 1, got {n_runs}")
+    seeds = np.random.SeedSequence(seed).spawn(n_runs)
+    blocks = block_bounds(n_runs, min(n_shards, n_runs))
+    return [(*head, seeds[first : first + size]) for first, size in blocks]
 
 
 @dataclass(frozen=True)

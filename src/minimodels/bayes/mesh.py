@@ -47,7 +47,7 @@ from minimodels.bayes.protocol import (
 )
 from minimodels.errors import UsageError
 from minimodels.mutation import Walk, mutation_walk
-from minimodels.plans import block_bounds, run_here
+from minimodels.plans import run_here, seeded_runs
 from minimodels.sampling._substrate_kernels import evaluate_mesh
 
 __all__ = [
@@ -321,15 +321,9 @@ def mesh_evolution_plan(
     """P_evolution: ``n_runs`` runs, run ``i`` from ``SeedSequence(seed).spawn(n_runs)[i]``
     (so the tally does not depend on the sharding or the backend)."""
     substrate.check(split.n)
-    if n_runs < 1:
-        raise UsageError(f"number of runs must be at least 1, got {n_runs}")
     if steps < 0:
         raise UsageError(f"steps = {steps} must be ≥ 0")
-    seeds = np.random.SeedSequence(seed).spawn(n_runs)
-    tasks = [
-        (split, substrate, steps, seeds[first : first + size])
-        for first, size in block_bounds(n_runs, min(n_shards, n_runs))
-    ]
+    tasks = seeded_runs((split, substrate, steps), n_runs, n_shards, seed)
     return Plan(_evolve_block, tasks, n_runs)
 
 

@@ -35,7 +35,7 @@ from minimodels.bayes.protocol import (
 from minimodels.engine import pack_bits, unpack_bits
 from minimodels.errors import UsageError
 from minimodels.evolution import evolve
-from minimodels.plans import block_bounds, run_here
+from minimodels.plans import block_bounds, run_here, seeded_runs
 from minimodels.tasks import boolean as boolean_task
 
 __all__ = [
@@ -143,13 +143,7 @@ def evolution_plan(
     Run ``i`` uses ``SeedSequence(seed).spawn(n_runs)[i]``, so the tally does not depend on
     the sharding or the backend.  Runs that do not fit S are not counted.
     """
-    if n_runs < 1:
-        raise UsageError(f"number of runs must be at least 1, got {n_runs}")
-    seeds = np.random.SeedSequence(seed).spawn(n_runs)
-    tasks = [
-        (split, substrate, steps, seeds[first : first + size])
-        for first, size in block_bounds(n_runs, min(n_shards, n_runs))
-    ]
+    tasks = seeded_runs((split, substrate, steps), n_runs, n_shards, seed)
     return TallyPlan(_evolve_block, tasks, n_runs)
 
 
