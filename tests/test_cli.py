@@ -53,16 +53,16 @@ def test_help_groups_every_command_under_a_topic():
     assert "More commands" not in result.stdout  # a new command should be given a topic
 
 
-def test_the_cli_starts_without_jax():
-    # every command's options are built at start-up (grok's from GrokConfig); JAX takes 1.7 s
-    # to import, so only a command that trains (grok, fit, sgd-vs-bayes …) may load it
+def test_the_cli_starts_without_jax_or_numba():
+    # every command's options are built at start-up from its config; JAX takes 1.7 s and numba
+    # 0.3 s to import, so they load only in a command that trains or runs a kernel
     import subprocess
     import sys
 
     code = (
         "import sys; from minimodels import cli; cli._load_commands(); "
         "import minimodels.grokking as g; g.GrokConfig.gromov(); "
-        "print(sorted(m for m in ('jax', 'optax') if m in sys.modules))"
+        "print(sorted(m for m in ('jax', 'optax', 'numba') if m in sys.modules))"
     )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert shown.stdout.strip() == "[]"

@@ -16,9 +16,10 @@ Data model.
   is kept when the fitness does not decrease and the lifetime is finite.
 
 One step is one attempted mutation; ``lifetimes[s]`` is the current lifetime after step ``s``.
-The evolution loop runs in compiled code (:func:`_evolve_kernel`); :func:`evolve_reference`
-runs the same mutations through :func:`minimodels.mutation.mutation_walk` with phenotypes from
-:func:`minimodels.ca.run`, and tests hold the two traces equal.
+The evolution loop runs in compiled code (:mod:`minimodels._bio_kernel`, loaded on first
+use); :func:`evolve_reference` runs the same mutations through
+:func:`minimodels.mutation.mutation_walk` with phenotypes from :func:`minimodels.ca.run`, and
+tests hold the two traces equal.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-import numba as nb
 import numpy as np
 
 from minimodels.display import Drawable
@@ -42,83 +42,6 @@ __all__ = ["BioEvolution", "FITNESSES", "evolve", "evolve_reference", "lifetime"
 
 FITNESSES = ("lifetime", "width", "aspect")
 _BLOCK = 4096  # steps per compiled call (progress granularity); does not change results
-
-
-# ---------------------------------------------------------------------- compiled kernel
-@nb.njit(cache=True)
-def _grow(table, k, cutoff, row, following):
-    """Grow the phenotype in the buffers; return (lifetime or -1, widest extent)."""
-    row[:] = 0
-    centre = cutoff + 1
-    row[centre] = 1
-    lo, hi, widest = centre, centre, 1
-    for t in range(1, cutoff + 1):
-        new_lo, new_hi = -1, -1
-        for x in range(lo - 1, hi + 2):
-            value = table[(row[x - 1] * k + row[x]) * k + row[x + 1]]
-            following[x] = value
-            if value != 0:
-                if new_lo < 0:
-                    new_lo = x
-                new_hi = x
-        if new_lo < 0:
-            return t, widest
-        # A row that repeats the previous one, shifted by at most one cell, repeats forever.
-        repeats = new_hi - new_lo == hi - lo and abs(new_lo - lo) <= 1
-        if repeats:
-            for j in range(hi - lo + 1):
-                if following[new_lo + j] != row[lo + j]:
-                    repeats = False
-                    break
-        if repeats:
-            return -1, widest
-        for x in range(lo - 1, hi + 2):
-            row[x] = following[x]
-        lo, hi = new_lo, new_hi
-        widest = max(widest, hi - lo + 1)
-    return -1, widest
-
-
-@nb.njit(cache=True)
-def _score(lifetime, width, fitness):
-    if fitness == 0:
-        return float(lifetime)
-    if fitness == 1:
-        return float(width)
-    return lifetime / width
-
-
-@nb.njit(cache=True)
-def _evolve_kernel(table, k, cutoff, fitness, cases, choices, state, lifetimes, widths, kept):
-    """Attempt the mutations ``(cases[s], choices[s])``; ``state`` = [lifetime, width, n_kept].
-
-    ``kept`` rows are (step, case, old, new); ``lifetimes``/``widths`` get the current values
-    after every step.  ``choices[s]`` indexes the k − 1 colours other than the current one.
-    """
-    n_cells = 2 * cutoff + 3
-    row = np.zeros(n_cells, np.uint8)
-    following = np.zeros(n_cells, np.uint8)
-    current_l, current_w, n_kept = state[0], state[1], state[2]
-    current = _score(current_l, current_w, fitness)
-    for s in range(cases.shape[0]):
-        case = cases[s]
-        old = table[case]
-        new = choices[s] if choices[s] < old else choices[s] + 1
-        table[case] = new
-        life, width = _grow(table, k, cutoff, row, following)
-        if life >= 0 and _score(life, width, fitness) >= current:
-            current_l, current_w = life, width
-            current = _score(life, width, fitness)
-            kept[n_kept, 0] = s
-            kept[n_kept, 1] = case
-            kept[n_kept, 2] = old
-            kept[n_kept, 3] = new
-            n_kept += 1
-        else:
-            table[case] = old
-        lifetimes[s] = current_l
-        widths[s] = current_w
-    state[0], state[1], state[2] = current_l, current_w, n_kept
 
 
 # ---------------------------------------------------------------------- plain functions
@@ -181,8 +104,10 @@ def rule_number(table: np.ndarray, k: int) -> int:
 def lifetime(genome: np.ndarray | int, *, k: int = 3, cutoff: int = 200) -> int | None:
     """Lifetime of the pattern grown from one cell (None when alive at ``cutoff``)."""
     check_colours_and_cutoff(k, cutoff)
+    from minimodels._bio_kernel import grow
+
     n = 2 * cutoff + 3
-    life, _ = _grow(_as_table(genome, k), k, cutoff, np.zeros(n, np.uint8), np.zeros(n, np.uint8))
+    life, _ = grow(_as_table(genome, k), k, cutoff, np.zeros(n, np.uint8), np.zeros(n, np.uint8))
     return None if life < 0 else int(life)
 
 
@@ -308,6 +233,8 @@ def evolve(
     on_progress: ProgressCallback | None = None,
 ) -> BioEvolution:
     """Evolve a k-colour rule from the null rule for ``steps`` attempted mutations."""
+    from minimodels import _bio_kernel as kernel
+
     check_colours_and_cutoff(k, cutoff)
     code = _fitness_code(fitness)
     _check_steps(steps)
@@ -328,7 +255,7 @@ def evolve(
     for start in range(0, steps, _BLOCK):
         stop = min(steps, start + _BLOCK)
         n_before = int(state[2])
-        _evolve_kernel(
+        kernel.evolve_block(
             table, k, cutoff, code, cases[start:stop], choices[start:stop], state,
             lifetimes[start:stop], widths[start:stop], kept,
         )  # fmt: skip
