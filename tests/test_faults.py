@@ -144,11 +144,16 @@ def _kill_then_resume(command, whole, tmp_path, rng, *, early=False, again=False
     return cuts
 
 
-# the two grokking commands (10 s each) run under -m slow; their resume from a checkpoint is
-# also checked by test_grokking_cli.py in the default suite
+# under -m slow: the two grokking commands (10 s each; their resume from a checkpoint is also
+# checked by test_grokking_cli.py) and the two Bayes commands (8–12 s; they share one resume
+# path, checked by test_bayes_experiments.py's resume test); the default suite kills sample,
+# evolve and bio
+SLOW_TO_KILL = ("grok", "grok-sweep", "sgd-vs-bayes", "evolution-vs-bayes")
+
+
 @pytest.mark.parametrize(
     "command",
-    [pytest.param(c, marks=slow) if c.startswith("grok") else c for c in RESUMABLE],
+    [pytest.param(c, marks=slow) if c in SLOW_TO_KILL else c for c in RESUMABLE],
 )
 def test_sigkill_after_some_shards_then_resume_gives_the_uninterrupted_run(
     command, whole, tmp_path

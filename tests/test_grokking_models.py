@@ -96,3 +96,9 @@ def test_gradients_match_central_finite_differences(config):
             numeric = (float(plus) - float(minus)) / (2 * eps)
             analytic = float(np.sum(np.asarray(grads[name]) * direction))
             np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8, err_msg=name)
+
+
+def test_the_configs_activation_names_are_the_mlps():
+    from minimodels.grokking import config
+
+    assert config.ACTIVATIONS == tuple(mlp.ACTIVATIONS)

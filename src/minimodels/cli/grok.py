@@ -61,8 +61,6 @@ def grok(
     import time
 
     from minimodels import storage
-    from minimodels.grokking import train
-    from minimodels.grokking.checkpoints import load_checkpoint, save_checkpoint
     from minimodels.progress import progress_bar
 
     config = _config(PRESETS, model, fields or {})
@@ -71,6 +69,10 @@ def grok(
         raise UsageError(
             f"--checkpoint-every {every} must be a multiple of --log-every {config.log_every}"
         )
+    # training loads JAX (1.7 s): only once the options are known to be good
+    from minimodels.grokking import train
+    from minimodels.grokking.checkpoints import load_checkpoint, save_checkpoint
+
     run_dir = storage.RunDir.open(
         out, command="grok", config=config, resume=resume, overwrite=overwrite
     )

@@ -41,6 +41,13 @@ SCALAR_MEASURES = (
 )
 
 
+# the names a config may give; their functions live in grokking.measures (losses) and
+# grokking.mlp (activations), which load JAX — checking a config must not (the CLI checks at
+# start-up)
+LOSSES = ("ce", "mse")
+ACTIVATIONS = ("quadratic", "cubic", "relu", "gelu", "tanh", "identity")
+
+
 @dataclass(frozen=True)
 class GrokConfig:
     """One grokking run.  Defaults: Gromov's MLP on a + b mod 97, groks in seconds.
@@ -122,11 +129,12 @@ class GrokConfig:
             raise UsageError(
                 f"unknown model {self.model!r}; choose mlp or transformer", option="model"
             )
-        # JAX-free at import: the CLI derives its options from this module (JAX: 1.7 s)
-        from minimodels.grokking import measures, mlp
-
-        measures.check_loss(self.loss)
-        mlp.check_activation(self.activation)
+        if self.loss not in LOSSES:
+            raise UsageError(f"unknown loss {self.loss!r}; choose ce or mse")
+        if self.activation not in ACTIVATIONS:
+            raise UsageError(
+                f"unknown activation {self.activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+            )
         positive = {
             "steps": self.steps,
             "log_every": self.log_every,

@@ -33,6 +33,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from minimodels.errors import UsageError
+from minimodels.grokking.config import LOSSES
 
 __all__ = [
     "LOSSES",
@@ -46,8 +47,6 @@ __all__ = [
     "restricted_and_excluded_loss",
     "weight_norm",
 ]
-
-LOSSES = ("ce", "mse")
 
 
 def check_loss(name: str) -> str:
