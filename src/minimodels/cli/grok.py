@@ -69,13 +69,13 @@ def grok(
         raise UsageError(
             f"--checkpoint-every {every} must be a multiple of --log-every {config.log_every}"
         )
-    # training loads JAX (1.7 s): only once the options are known to be good
-    from minimodels.grokking import train
-    from minimodels.grokking.checkpoints import load_checkpoint, save_checkpoint
-
     run_dir = storage.RunDir.open(
         out, command="grok", config=config, resume=resume, overwrite=overwrite
     )
+    # training loads JAX (1.7 s): only once the options and the run directory are good
+    from minimodels.grokking import train
+    from minimodels.grokking.checkpoints import load_checkpoint, save_checkpoint
+
     out_dir = run_dir.path
     state = run_dir.load_checked(CHECKPOINT, lambda path: load_checkpoint(path, config))
     for note in run_dir.notes:
