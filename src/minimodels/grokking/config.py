@@ -130,10 +130,11 @@ class GrokConfig:
                 f"unknown model {self.model!r}; choose mlp or transformer", option="model"
             )
         if self.loss not in LOSSES:
-            raise UsageError(f"unknown loss {self.loss!r}; choose ce or mse")
+            raise UsageError(f"unknown loss {self.loss!r}; choose ce or mse", option="loss")
         if self.activation not in ACTIVATIONS:
             raise UsageError(
-                f"unknown activation {self.activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+                f"unknown activation {self.activation!r}; choose one of {', '.join(ACTIVATIONS)}",
+                option="activation",
             )
         positive = {
             "steps": self.steps,
