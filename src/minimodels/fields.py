@@ -16,6 +16,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from minimodels.errors import UsageError
+
 __all__ = [
     "Text",
     "comma_list",
@@ -37,13 +39,12 @@ class Text(NamedTuple):
     show: Callable[[Any], str]
 
 
-def comma_list(kind: type, flag: str) -> Text:
-    """A tuple of ``kind`` spelt ``'4,146'`` on the command line (``flag`` names it in errors)."""
-    noun = "integers" if kind is int else "numbers"
+def comma_list(kind: type, flag: str, noun: str | None = None) -> Text:
+    """A tuple of ``kind`` spelt ``'4,146'`` on the command line (``flag`` names it in errors,
+    ``noun`` its items: integers or numbers unless given)."""
+    noun = noun or ("integers" if kind is int else "numbers")
 
     def parse(text: str) -> tuple:
-        from minimodels.errors import UsageError
-
         try:
             return tuple(kind(part) for part in text.split(",") if part.strip())
         except ValueError:

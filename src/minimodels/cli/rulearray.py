@@ -10,14 +10,12 @@ import typer
 
 from minimodels.cli._app import Seed, app, count_option, echo
 from minimodels.errors import UsageError
+from minimodels.experiments.evolution import parse_rules
 
 
 def parse_rule_set(text: str) -> tuple[int, ...]:
-    """``"4,146"`` -> (4, 146)."""
-    try:
-        rules = tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise UsageError(f"--rules must be comma-separated rule numbers, got {text!r}") from None
+    """``"4,146"`` -> (4, 146), at least one rule."""
+    rules = parse_rules(text)
     if not rules:
         raise UsageError("--rules is empty; give at least one rule number")
     return rules

@@ -18,7 +18,7 @@ import numpy as np
 from minimodels import tasks
 from minimodels.errors import UsageError
 from minimodels.evolution import Evolution, check_arguments, evolve
-from minimodels.fields import Text, described
+from minimodels.fields import Text, comma_list, described
 from minimodels.parallel import run_pending
 from minimodels.progress import ProgressCallback
 from minimodels.tasks import Task, bump, split
@@ -34,16 +34,6 @@ __all__ = [
 ]
 
 
-def parse_rules(text: str) -> tuple[int, ...]:
-    """'4,146' → (4, 146), with a one-sentence error for anything else."""
-    try:
-        return tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise UsageError(
-            f"--rules must be comma-separated rule numbers, got {text!r}", option="rules"
-        ) from None
-
-
 def _parse_stop_at(text: str) -> float | None:
     try:
         value = float(text)
@@ -53,7 +43,8 @@ def _parse_stop_at(text: str) -> float | None:
 
 
 # how the command line spells the two fields that are not a plain number or string
-RULES = Text(parse_rules, lambda rules: ",".join(map(str, rules)))
+RULES = comma_list(int, "rules", noun="rule numbers")
+parse_rules = RULES.parse  # '4,146' → (4, 146), one sentence for anything else
 STOP_AT = Text(_parse_stop_at, lambda stop_at: "-1" if stop_at is None else f"{stop_at:g}")
 
 
