@@ -21,8 +21,8 @@ def warm_median_seconds(fn, repeats: int = 5) -> float:
 
 
 def bench_ep() -> None:
-    from minimodels.bayes.ep import ep_log_marginal
-    from minimodels.bayes.nngp import nngp_kernel
+    from minimodels.analysis.bayes.ep import ep_log_marginal
+    from minimodels.analysis.bayes.nngp import nngp_kernel
 
     rng = np.random.default_rng(0)
     rows = rng.choice(128, 48, replace=False)  # distinct inputs: every labelling is possible
@@ -38,9 +38,9 @@ def bench_ep() -> None:
 
 
 def bench_rule_arrays() -> None:
-    from minimodels.bayes.protocol import Split
-    from minimodels.bayes.rule_arrays import RuleArraySubstrate, _readout_tables
-    from minimodels.rulearray import RuleArray
+    from minimodels.analysis.bayes.protocol import Split
+    from minimodels.analysis.bayes.rule_arrays import RuleArraySubstrate, _readout_tables
+    from minimodels.models.rulearray import RuleArray
 
     substrate = RuleArraySubstrate(width=11, depth=8)
     split = Split(5, np.arange(16), np.arange(16, 32), "0" * 24 + "1" * 8)
@@ -56,8 +56,8 @@ def bench_rule_arrays() -> None:
 
 
 def bench_net_rejection() -> None:
-    from minimodels.bayes.nets import SGDSetup, _net_bayes_block
-    from minimodels.bayes.protocol import boolean_target, random_split
+    from minimodels.analysis.bayes.nets import SGDSetup, _net_bayes_block
+    from minimodels.analysis.bayes.protocol import boolean_target, random_split
 
     split = random_split(7, 32, boolean_target(7, "x1&x2&x3"), rng=np.random.default_rng(0))
     args = (split, SGDSetup(), 0, 0, 100_000, 1 << 16)

@@ -1,4 +1,4 @@
-"""Speed of the quantised-mesh protocol (:mod:`minimodels.bayes.mesh`).
+"""Speed of the quantised-mesh protocol (:mod:`minimodels.analysis.bayes.mesh`).
 
 Prints each figure (median of several repeats) and its ratio against the plain path measured
 in the same run:
@@ -22,15 +22,15 @@ def warm_median_seconds(fn, repeats: int = 5) -> float:
 
 
 def main() -> None:
-    from minimodels.bayes.mesh import (
+    from minimodels.analysis.bayes.mesh import (
         QuantisedMeshSubstrate,
         evolve_mesh,
         random_mesh_plan,
         reference_truth_tables,
         truth_tables,
     )
-    from minimodels.bayes.protocol import boolean_target, random_split, run_plan
-    from minimodels.nets.quantised import evolve_quantised
+    from minimodels.analysis.bayes.protocol import boolean_target, random_split, run_plan
+    from minimodels.learners.nets.quantised import evolve_quantised
 
     substrate = QuantisedMeshSubstrate(width=5, depth=2)
     split = random_split(4, 8, boolean_target(4, "x1|x2"), rng=np.random.default_rng(0))

@@ -23,7 +23,7 @@ def main() -> None:
     args = parser.parse_args()
     n = int(args.strings)
 
-    from minimodels import complexity
+    from minimodels.analysis import complexity
 
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
     rng = np.random.default_rng(0)

@@ -45,7 +45,7 @@ from minimodels.experiments.automata import (
     measure_speed,
     median_seconds,
 )
-from minimodels.rulearray import RuleArray
+from minimodels.models.rulearray import RuleArray
 
 TARGET = 3e10
 

@@ -21,10 +21,10 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from minimodels.grokking import GrokConfig, train, transformer
-from minimodels.grokking.data import make_data
-from minimodels.grokking.measures import loss_value
-from minimodels.grokking.runs import _device_data, compiled_chunk, init_params, optimiser
+from minimodels.learners.grokking import GrokConfig, train, transformer
+from minimodels.learners.grokking.data import make_data
+from minimodels.learners.grokking.measures import loss_value
+from minimodels.learners.grokking.runs import _device_data, compiled_chunk, init_params, optimiser
 
 
 def _median_rate(call, steps: int, repeats: int) -> float:

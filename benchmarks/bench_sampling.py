@@ -81,10 +81,10 @@ def main() -> None:
     import numba
 
     import minimodels as mm
-    from minimodels import complexity
-    from minimodels.sampling import _mlp_kernel, mlp
-    from minimodels.sampling.models import parse_model
-    from minimodels.sampling.streams import ZIG_F, ZIG_K, ZIG_W, run_key
+    from minimodels.analysis import complexity
+    from minimodels.analysis.sampling import _mlp_kernel, mlp
+    from minimodels.analysis.sampling.models import parse_model
+    from minimodels.analysis.sampling.streams import ZIG_F, ZIG_K, ZIG_W, run_key
 
     print(
         f"cores: {os.cpu_count()}, numba threads: {numba.get_num_threads()}, "

@@ -36,7 +36,7 @@ import numpy as np
 import optax
 from _timing import timed
 
-from minimodels.nets import MLP, Training, signed_targets, train, train_many
+from minimodels.learners.nets import MLP, Training, signed_targets, train, train_many
 
 
 def boolean_task(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,7 @@ from minimodels import gallery
 from minimodels.engine import run_rule_array
 from minimodels.experiments import automata
 from minimodels.gallery.sections import automata as sections
-from minimodels.rulearray import RuleArray
+from minimodels.models.rulearray import RuleArray
 
 
 def test_every_section_builds_at_quick_scale():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from minimodels.bayes.ep import ep_log_marginal, log_pb_given_train, orthant_probability
+from minimodels.analysis.bayes.ep import ep_log_marginal, log_pb_given_train, orthant_probability
 
 
 def orthant_2d(rho: float, same_sign: bool) -> float:
@@ -115,7 +115,7 @@ def test_bad_labels_are_refused_in_one_sentence():
 
 
 def test_ep_matches_monte_carlo_of_the_nngp_on_twelve_boolean_inputs():
-    from minimodels.bayes.nngp import nngp_kernel, sample_gaussian
+    from minimodels.analysis.bayes.nngp import nngp_kernel, sample_gaussian
 
     rng = np.random.default_rng(8)
     rows = rng.choice(32, 12, replace=False)

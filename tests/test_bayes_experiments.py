@@ -8,9 +8,9 @@ import pytest
 from conftest import run_cli
 from reference import bayes as ref
 
-from minimodels.bayes.nets import SGDSetup, net_bayes_plan, sgd_plan, table_bayes_plan
-from minimodels.bayes.protocol import Split, boolean_target, run_plan
-from minimodels.complexity import k_lz
+from minimodels.analysis.bayes.nets import SGDSetup, net_bayes_plan, sgd_plan, table_bayes_plan
+from minimodels.analysis.bayes.protocol import Split, boolean_target, run_plan
+from minimodels.analysis.complexity import k_lz
 from minimodels.experiments import bayes as experiment
 
 TINY_NET = SGDSetup(model="3-8-1", max_steps=300)
@@ -79,7 +79,7 @@ def test_sgd_vs_bayes_command_writes_the_promised_table_and_summary(tmp_path):
 
 
 def test_p_b_from_a_stored_sample_run_equals_fresh_rejection_of_the_same_nets(tmp_path):
-    from minimodels.sampling.runs import SampleConfig, sample_run
+    from minimodels.analysis.sampling.runs import SampleConfig, sample_run
 
     # net i of a sample run with seed s is net i of a rejection plan with seed s
     sampled = SampleConfig(model="3-8-1", samples=20_000, seed=5, shard_size=4096)

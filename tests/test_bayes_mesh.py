@@ -12,8 +12,8 @@ from conftest import run_cli
 from hypothesis import given, strategies as st
 from jax.flatten_util import ravel_pytree
 
-import minimodels.bayes.mesh as mesh
-from minimodels.bayes.mesh import (
+import minimodels.analysis.bayes.mesh as mesh
+from minimodels.analysis.bayes.mesh import (
     QuantisedMeshSubstrate,
     enumerate_mesh_functions,
     evolve_mesh,
@@ -25,8 +25,8 @@ from minimodels.bayes.mesh import (
     reference_truth_tables,
     truth_tables,
 )
-from minimodels.bayes.protocol import Split, boolean_target, run_plan
-from minimodels.mutation import mutation_walk
+from minimodels.analysis.bayes.protocol import Split, boolean_target, run_plan
+from minimodels.learners.mutation import mutation_walk
 
 # 3·1·3 + 3 = 12 parameters, 3^12 = 531,441 level vectors: small enough to enumerate
 TINY = QuantisedMeshSubstrate(width=3, depth=1, r="1/2")
@@ -70,7 +70,7 @@ def meshes(draw):
 
 @given(meshes())
 def test_compiled_truth_tables_equal_the_neuron_by_neuron_numpy_mesh(case):
-    from minimodels.nets.mesh import reference_apply
+    from minimodels.learners.nets.mesh import reference_apply
 
     n, substrate, seed = case
     indices = np.random.default_rng(seed).integers(
@@ -248,7 +248,7 @@ def test_the_mesh_gallery_section_builds_at_a_tiny_config(monkeypatch):
 
 
 def _comparison(p_train, p_bayes, n_errors):
-    from minimodels.bayes.protocol import Comparison
+    from minimodels.analysis.bayes.protocol import Comparison
 
     p_train, p_bayes = np.asarray(p_train, float), np.asarray(p_bayes, float)
     return Comparison(

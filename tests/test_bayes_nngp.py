@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from minimodels.bayes.ep import orthant_probability
-from minimodels.bayes.nngp import nngp_kernel, relu_expectation, sample_gaussian
+from minimodels.analysis.bayes.ep import orthant_probability
+from minimodels.analysis.bayes.nngp import nngp_kernel, relu_expectation, sample_gaussian
 
 
 def boolean_inputs(n: int) -> np.ndarray:

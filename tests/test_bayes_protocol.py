@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from minimodels.bayes.protocol import (
+from minimodels.analysis.bayes.protocol import (
     Split,
     bits_to_strings,
     compare,
@@ -137,9 +137,9 @@ def test_the_comparison_panel_draws_when_neither_method_kept_a_function():
 @pytest.mark.slow  # starting Ray takes ~20 s on this machine
 def test_both_halves_give_the_same_tallies_on_ray_as_in_process():
     ray = pytest.importorskip("ray")
-    from minimodels.bayes.nets import SGDSetup, net_bayes_plan, sgd_plan
-    from minimodels.bayes.protocol import run_plan
-    from minimodels.parallel import start_ray
+    from minimodels.analysis.bayes.nets import SGDSetup, net_bayes_plan, sgd_plan
+    from minimodels.analysis.bayes.protocol import run_plan
+    from minimodels.runtime.parallel import start_ray
 
     setup = SGDSetup(model="3-8-1", max_steps=300)
     split = Split(3, np.array([0, 3, 5, 6]), np.array([1, 2, 4, 7]), "01110001")
@@ -161,7 +161,7 @@ def test_both_halves_give_the_same_tallies_on_ray_as_in_process():
 
 def test_the_nngp_posterior_of_no_functions_is_empty():
     # e.g. when no function was found often enough to be worth an EP
-    from minimodels.bayes.nets import SGDSetup, nngp_posterior
+    from minimodels.analysis.bayes.nets import SGDSetup, nngp_posterior
 
     split = Split(3, np.array([0, 3, 5, 6]), np.array([1, 2, 4, 7]), "01110001")
     assert nngp_posterior(split, SGDSetup(model="3-8-1"), []).shape == (0,)
@@ -178,7 +178,7 @@ def test_the_seen_twice_headline_is_a_fraction_of_the_functions_both_saw_twice()
 
 
 def test_with_a_computed_p_b_the_scored_mean_error_covers_only_the_scored_functions():
-    from minimodels.bayes.protocol import compare_with_computed
+    from minimodels.analysis.bayes.protocol import compare_with_computed
 
     train = tabulate(["aa"] * 6 + ["ab"] * 2 + ["bb"] * 2, n_attempts=10)
     headline = compare_with_computed(train, np.array(["aa", "ab"]), np.array([0.5, 0.1]), "aa")

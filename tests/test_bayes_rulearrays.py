@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from minimodels.bayes.protocol import Split, run_plan
-from minimodels.bayes.rule_arrays import (
+from minimodels.analysis.bayes.protocol import Split, run_plan
+from minimodels.analysis.bayes.rule_arrays import (
     RuleArraySubstrate,
     enumerate_rule_arrays,
     evolve_functions,
@@ -12,7 +12,7 @@ from minimodels.bayes.rule_arrays import (
     random_array_functions,
     random_array_plan,
 )
-from minimodels.rulearray import RuleArray
+from minimodels.models.rulearray import RuleArray
 
 TINY = RuleArraySubstrate(width=5, depth=3, rules=(4, 146))  # 2^15 arrays
 SPLIT = Split(3, np.array([1, 2, 4, 6]), np.array([0, 3, 5, 7]), "00010110")

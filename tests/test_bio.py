@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minimodels as mm
-from minimodels import bio
+from minimodels.learners import bio
 
 
 @st.composite
@@ -17,7 +17,7 @@ def genomes(draw):
 @given(genomes(), st.integers(1, 60))
 def test_compiled_lifetime_matches_a_ca_run(genome, cutoff):
     k, table = genome
-    pattern = bio.phenotype(table, k=k, cutoff=cutoff)  # through minimodels.ca.run
+    pattern = bio.phenotype(table, k=k, cutoff=cutoff)  # through minimodels.models.ca.run
     dead = not pattern[-1].any()
     assert bio.lifetime(table, k=k, cutoff=cutoff) == (len(pattern) - 1 if dead else None)
 

@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 
 import minimodels as mm
-from minimodels.changemap import change_map
-from minimodels.evolution import light_cone
+from minimodels.analysis.changemap import change_map
+from minimodels.learners.evolution import light_cone
 
 
 @st.composite
@@ -81,7 +81,7 @@ def test_changemap_experiment_runs_at_a_tiny_config():
 @settings(max_examples=10)
 @given(seed=st.integers(0, 2**16))
 def test_guided_learner_never_worsens_and_is_stuck_only_in_a_true_local_minimum(seed):
-    from minimodels.changemap import evolve_guided
+    from minimodels.analysis.changemap import evolve_guided
 
     task = mm.tasks.bump(10)
     run = evolve_guided(task, depth=5, steps=2000, seed=seed)

@@ -61,7 +61,7 @@ def test_the_cli_starts_without_jax_or_numba():
 
     code = (
         "import sys; from minimodels import cli; cli._load_commands(); "
-        "import minimodels.grokking as g; g.GrokConfig.gromov(); "
+        "import minimodels.learners.grokking as g; g.GrokConfig.gromov(); "
         "print(sorted(m for m in ('jax', 'optax', 'numba') if m in sys.modules))"
     )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

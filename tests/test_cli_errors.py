@@ -7,8 +7,8 @@ import pytest
 import typer
 
 from minimodels import cli
+from minimodels.base.errors import UsageError
 from minimodels.cli._app import parse_count
-from minimodels.errors import UsageError
 
 
 def run_main(args, capsys):
@@ -22,7 +22,7 @@ def run_main(args, capsys):
 @pytest.fixture
 def failing_sampler(monkeypatch):
     """Make `minimodels sample` raise whatever the test puts in ``raised``."""
-    from minimodels.sampling import runs
+    from minimodels.analysis.sampling import runs
 
     raised = []
 
@@ -202,7 +202,7 @@ def test_a_ctrl_c_that_a_library_swallowed_still_stops_the_command_at_its_next_r
     import os
     import signal
 
-    from minimodels.sampling import runs
+    from minimodels.analysis.sampling import runs
 
     reports = []
 

@@ -6,17 +6,17 @@ import inspect
 import pytest
 import typer.main
 
+from minimodels.analysis.sampling.config import SampleConfig
+from minimodels.base.errors import UsageError
+from minimodels.base.fields import Text, comma_list, described, flag_of, text_of
 from minimodels.cli import _load_commands
 from minimodels.cli._app import app
 from minimodels.cli._options import config_options, from_preset
 from minimodels.cli.bayes import SGD_PRESETS as SGD
 from minimodels.cli.bio import PRESETS as BIO
 from minimodels.cli.evolve import PRESETS as EVOLVE
-from minimodels.errors import UsageError
 from minimodels.experiments.evolution import EvolutionConfig
-from minimodels.fields import Text, comma_list, described, flag_of, text_of
-from minimodels.grokking.config import GrokConfig
-from minimodels.sampling.config import SampleConfig
+from minimodels.learners.grokking.config import GrokConfig
 
 
 def _params(name):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from minimodels import complexity
+from minimodels.analysis import complexity
 
 
 def phrases_from_definition(s: str) -> int:

@@ -6,10 +6,10 @@ fix it names; the user saw "internal error" for an ordinary setting.
 
 import numpy as np
 
-from minimodels.bayes.nets import SGDSetup, net_bayes_plan
-from minimodels.bayes.protocol import random_split, run_here
-from minimodels.sampling.analysis import analyse
-from minimodels.sampling.tables import FunctionTable, from_strings, unpacked_truth_tables
+from minimodels.analysis.bayes.nets import SGDSetup, net_bayes_plan
+from minimodels.analysis.bayes.protocol import random_split, run_here
+from minimodels.analysis.sampling.analysis import analyse
+from minimodels.analysis.sampling.tables import FunctionTable, from_strings, unpacked_truth_tables
 
 
 def test_a_rejection_block_in_which_no_random_net_fits_s_counts_zero_kept():
@@ -47,8 +47,8 @@ def test_a_table_of_one_function_analyses_and_draws():
 def test_the_neuron_picture_of_a_net_without_hidden_layers_says_so():
     import jax
 
-    from minimodels.nets import MLP, Training
-    from minimodels.nets.fitting import fit
+    from minimodels.learners.nets import MLP, Training
+    from minimodels.learners.nets.fitting import fit
     from minimodels.plotting.nets import plot_neurons
 
     result = fit(
@@ -76,7 +76,7 @@ def test_runs_that_stop_before_their_first_step_summarise_and_draw():
 
 
 def test_a_comparison_where_no_run_fits_and_no_sample_is_accepted_has_no_mass():
-    from minimodels.bayes.protocol import compare, tabulate
+    from minimodels.analysis.bayes.protocol import compare, tabulate
 
     nothing = tabulate([], n_attempts=50)
     comparison = compare(nothing, nothing, "0110")

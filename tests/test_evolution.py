@@ -3,9 +3,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minimodels as mm
-from minimodels import _evolve_kernel as kernel, tasks
-from minimodels.engine import evaluate_rows, pack_bits
-from minimodels.evolution import evolve_reference, light_cone
+from minimodels import tasks
+from minimodels.engine import evaluate_rows, evolve_kernel as kernel, pack_bits
+from minimodels.learners.evolution import evolve_reference, light_cone
 
 
 @st.composite
@@ -201,7 +201,7 @@ def test_gallery_section_builds_at_quick_scale():
 def test_evolve_cli_writes_the_run_and_refuses_bad_input(tmp_path):
     from conftest import run_cli
 
-    from minimodels.storage import read_json, read_table
+    from minimodels.runtime.storage import read_json, read_table
 
     done = run_cli(
         "evolve", "--task", "bump", "--width", "12", "--depth", "6", "--rules", "4,146",
@@ -223,8 +223,8 @@ def test_evolve_cli_writes_the_run_and_refuses_bad_input(tmp_path):
 
 
 def test_results_draw_themselves():
-    from minimodels.changemap import change_map
-    from minimodels.multiway import multiway
+    from minimodels.analysis.changemap import change_map
+    from minimodels.analysis.multiway import multiway
 
     run = mm.evolve(mm.tasks.bump(8), depth=4, steps=500, seed=0)
     life = mm.bio.evolve(k=3, steps=300, cutoff=50, seed=0)
@@ -246,7 +246,7 @@ def test_a_run_from_a_given_start_replays_from_that_start():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_block_boundaries_do_not_change_the_trace(monkeypatch, seed):
-    from minimodels import evolution
+    from minimodels.learners import evolution
 
     task = mm.tasks.bump(10)
     whole = mm.evolve(task, depth=5, steps=600, seed=seed)
@@ -292,8 +292,8 @@ def test_compiled_loop_matches_the_reference_over_several_words_of_cases(r, rule
 
 
 def test_a_single_run_reports_progress_in_attempts():
-    from minimodels.evolution import BLOCK
     from minimodels.experiments.evolution import EvolutionConfig, run
+    from minimodels.learners.evolution import BLOCK
 
     calls = []
     config = EvolutionConfig(width=10, depth=4, steps=2 * BLOCK + 5, runs=1, stop_at=None)

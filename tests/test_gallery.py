@@ -1,7 +1,7 @@
 import pytest
 
 from minimodels import gallery
-from minimodels.errors import UsageError
+from minimodels.base.errors import UsageError
 from minimodels.plotting import new_figure
 
 

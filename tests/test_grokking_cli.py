@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import run_cli
 
-from minimodels.storage import read_table
+from minimodels.runtime.storage import read_table
 
 TINY = [
     "--model",

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from minimodels.grokking.data import (
+from minimodels.learners.grokking.data import (
     is_prime,
     make_data,
     one_hot_pairs,

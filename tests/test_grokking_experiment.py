@@ -3,7 +3,7 @@
 import pytest
 
 from minimodels.experiments import grokking as experiment
-from minimodels.grokking import GrokConfig
+from minimodels.learners.grokking import GrokConfig
 from minimodels.plotting import grokking as plots
 
 

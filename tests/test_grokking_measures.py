@@ -5,8 +5,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from minimodels.grokking import measures as M
-from minimodels.grokking.data import operation_table
+from minimodels.learners.grokking import measures as M
+from minimodels.learners.grokking.data import operation_table
 
 
 def test_fourier_power_of_a_pure_frequency_is_all_at_that_frequency():

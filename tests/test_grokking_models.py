@@ -5,9 +5,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from minimodels.grokking import mlp, transformer
-from minimodels.grokking.data import one_hot_pairs, token_pairs
-from minimodels.grokking.runs import GrokConfig, init_params, objective
+from minimodels.learners.grokking import mlp, transformer
+from minimodels.learners.grokking.data import one_hot_pairs, token_pairs
+from minimodels.learners.grokking.runs import GrokConfig, init_params, objective
 
 
 def _pairs(p, n, seed=0):
@@ -99,6 +99,6 @@ def test_gradients_match_central_finite_differences(config):
 
 
 def test_the_configs_activation_names_are_the_mlps():
-    from minimodels.grokking import config
+    from minimodels.learners.grokking import config
 
     assert config.ACTIVATIONS == tuple(mlp.ACTIVATIONS)

@@ -8,10 +8,10 @@ import numpy as np
 import optax
 import pytest
 
-from minimodels.grokking import GrokConfig, mlp, train, train_many, train_seeds
-from minimodels.grokking.checkpoints import load_checkpoint, save_checkpoint
-from minimodels.grokking.runs import init_params, objective, optimiser
-from minimodels.grokking.sweep import SweepConfig, sweep
+from minimodels.learners.grokking import GrokConfig, mlp, train, train_many, train_seeds
+from minimodels.learners.grokking.checkpoints import load_checkpoint, save_checkpoint
+from minimodels.learners.grokking.runs import init_params, objective, optimiser
+from minimodels.learners.grokking.sweep import SweepConfig, sweep
 
 
 def opt_state_hyperparameters(state):

@@ -1,7 +1,7 @@
 """The one registry of named initialisations (DESIGN.md §4), against its closed forms.
 
 Both the compiled sampler (``sampling.mlp.layer_scales``, ``sampling.substrates.mesh_scales``)
-and the JAX models (``nets.MLP.init``) read :mod:`minimodels.inits`; these tests pin the
+and the JAX models (``nets.MLP.init``) read :mod:`minimodels.models.inits`; these tests pin the
 numbers they get to the formulas of DESIGN.md §4, written out here independently.
 """
 
@@ -10,10 +10,10 @@ import math
 import numpy as np
 import pytest
 
-from minimodels.errors import UsageError
-from minimodels.inits import SCHEMES, Init, bias_scale, check_scheme, weight_scale
-from minimodels.sampling.mlp import layer_scales
-from minimodels.sampling.models import parse_model
+from minimodels.analysis.sampling.mlp import layer_scales
+from minimodels.analysis.sampling.models import parse_model
+from minimodels.base.errors import UsageError
+from minimodels.models.inits import SCHEMES, Init, bias_scale, check_scheme, weight_scale
 
 
 def test_gaussian_layer_scales_are_sigma_over_root_fan_in():
@@ -31,7 +31,7 @@ def test_uniform_layer_scales_are_root_six_over_fan_in_and_root_three_at_the_out
 def test_the_jax_mlp_draws_at_the_registrys_scales():
     import jax
 
-    from minimodels.nets import MLP
+    from minimodels.learners.nets import MLP
 
     params = MLP((40, 30, 1)).init(key=jax.random.key(0), scheme="uniform")
     hidden, output = (np.abs(np.asarray(layer["W"])).max() for layer in params)

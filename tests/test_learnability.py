@@ -1,7 +1,7 @@
 import numpy as np
 
-from minimodels import learnability
-from minimodels.learnability import TWO_INPUT_NAMES
+from minimodels.analysis import learnability
+from minimodels.analysis.learnability import TWO_INPUT_NAMES
 
 
 def test_and_xor_trees_reach_exactly_the_published_table():
@@ -50,7 +50,7 @@ def test_brick_and_xor_arrays_reach_only_zero_preserving_functions():
 
 def test_representable_counts_match_direct_evaluation():
     import minimodels as mm
-    from minimodels.multiway import _digits
+    from minimodels.analysis.multiway import _digits
 
     reached = learnability.representable(2, width=4, depth=2, rules=(4, 146))
     task = mm.tasks.boolean(2, "0000", width=4)
@@ -76,7 +76,7 @@ def test_search_finds_a_subset_of_the_exhaustive_answer_and_is_required_for_big_
 ):
     import pytest
 
-    from minimodels import multiway
+    from minimodels.analysis import multiway
 
     exhaustive = learnability.representable(2, width=4, depth=3, rules=(4, 146))
     with pytest.raises(ValueError, match="samples"):

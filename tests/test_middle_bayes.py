@@ -10,8 +10,8 @@ from hypothesis import given, strategies as st
 from reference import automata as ref_automata, bayes as ref, lz, tables as ref_tables
 
 from minimodels import tasks
-from minimodels.bayes.nets import SGDSetup
-from minimodels.bayes.protocol import (
+from minimodels.analysis.bayes.nets import SGDSetup
+from minimodels.analysis.bayes.protocol import (
     Comparison,
     FunctionCounts,
     Plan,
@@ -226,11 +226,11 @@ def test_the_rule_array_experiment_reports_the_reference_tallies_and_headline():
 
 @pytest.mark.parametrize("stored", [False, True])
 def test_p_b_of_nets_at_n7_is_the_rejection_of_the_plain_samplers_nets(stored, tmp_path):
-    from minimodels.bayes.nets import net_bayes_plan, table_bayes_plan
-    from minimodels.sampling import mlp
-    from minimodels.sampling.models import parse_model
-    from minimodels.sampling.runs import SampleConfig, sample_run
-    from minimodels.sampling.streams import run_key
+    from minimodels.analysis.bayes.nets import net_bayes_plan, table_bayes_plan
+    from minimodels.analysis.sampling import mlp
+    from minimodels.analysis.sampling.models import parse_model
+    from minimodels.analysis.sampling.runs import SampleConfig, sample_run
+    from minimodels.analysis.sampling.streams import run_key
 
     target = boolean_target(7, "x1&x2")
     split = Split(7, np.array([0, 40, 127]), np.setdiff1d(np.arange(128), [0, 40, 127]), target)
@@ -322,7 +322,7 @@ def test_the_inputs_of_a_split_are_bytes_in_row_order():
 
 
 def test_an_sgd_plan_cuts_the_runs_into_batches_of_consecutive_nets():
-    from minimodels.bayes.nets import sgd_plan
+    from minimodels.analysis.bayes.nets import sgd_plan
 
     plan = sgd_plan(SPLIT, SGDSetup(model="3-8-1"), n_runs=5, seed=9, batch=2)
     assert [task[2:] for task in plan.tasks] == [(9, 0, 2), (9, 2, 2), (9, 4, 1)]
@@ -334,7 +334,7 @@ def test_an_sgd_plan_cuts_the_runs_into_batches_of_consecutive_nets():
 
 
 def test_run_here_hands_the_plans_keywords_to_the_plan_and_the_rest_to_run_plan():
-    from minimodels.bayes.protocol import run_here
+    from minimodels.analysis.bayes.protocol import run_here
 
     def make(split, *, n):
         return Plan(_fake_shard, [(["a"] * n, 1), (["b"], 0)], n + 2)

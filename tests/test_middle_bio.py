@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from reference import bio as ref
 
-from minimodels import bio
 from minimodels.experiments.bio import BioConfig, run
+from minimodels.learners import bio
 
 
 @settings(max_examples=12)

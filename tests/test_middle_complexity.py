@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from reference import lz
 
-from minimodels import complexity
+from minimodels.analysis import complexity
 
 
 def sensitivity_by_hand(table: str) -> tuple[float, float]:

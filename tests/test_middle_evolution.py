@@ -154,7 +154,7 @@ def test_the_ensemble_votes_bit_by_bit_and_a_tie_votes_one():
     ],
 )
 def test_the_multiway_summary_is_a_brute_force_count(width, depth, rules, r, boundary, accept):
-    from minimodels.multiway import multiway
+    from minimodels.analysis.multiway import multiway
 
     task = tasks.bump(width)
     mw = multiway(task, depth=depth, rules=rules, r=r, boundary=boundary, accept=accept)
@@ -217,7 +217,7 @@ def test_the_ensemble_of_one_run_and_of_no_held_out_cases():
 
 
 def _bump_multiway(width, depth, rules=(4, 146), accept="<="):
-    from minimodels.multiway import multiway
+    from minimodels.analysis.multiway import multiway
 
     task = tasks.bump(width)
     mw = multiway(task, depth=depth, rules=rules, accept=accept)
@@ -246,7 +246,7 @@ def test_distances_losses_and_nodes_of_the_graph_are_the_brute_force_ones(tmp_pa
 
 
 def test_a_walk_that_leaves_the_graph_is_caught():
-    from minimodels.multiway import walk_follows_edges
+    from minimodels.analysis.multiway import walk_follows_edges
 
     strict, _ = _bump_multiway(3, 2, accept="<")
     task = strict.task
@@ -330,7 +330,7 @@ def test_the_learnability_tables_are_brute_force_counts_and_reference_runs():
 
 def _ids(mw, plain):
     """Brute-force array number → the graph's array id."""
-    from minimodels.multiway import array_id
+    from minimodels.analysis.multiway import array_id
 
     return {
         i: array_id(mm.RuleArray(np.reshape(a, (mw.depth, mw.task.width))), mw.rules)
@@ -339,6 +339,6 @@ def _ids(mw, plain):
 
 
 def ref_names():
-    from minimodels.learnability import TWO_INPUT_NAMES
+    from minimodels.analysis.learnability import TWO_INPUT_NAMES
 
     return TWO_INPUT_NAMES

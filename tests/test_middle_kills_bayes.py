@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from reference import automata as ref_automata, bayes as ref, tables as ref_tables
 
-import minimodels.parallel
+import minimodels.runtime.parallel
 from minimodels import tasks
-from minimodels.bayes import nets, rule_arrays
-from minimodels.bayes.nets import SGDSetup, net_bayes_plan, table_bayes_plan
-from minimodels.bayes.protocol import (
+from minimodels.analysis.bayes import nets, rule_arrays
+from minimodels.analysis.bayes.nets import SGDSetup, net_bayes_plan, table_bayes_plan
+from minimodels.analysis.bayes.protocol import (
     Comparison,
     FunctionCounts,
     Plan,
@@ -30,12 +30,16 @@ from minimodels.bayes.protocol import (
     run_plan,
     tabulate,
 )
-from minimodels.bayes.rule_arrays import RuleArraySubstrate, evolution_plan, random_array_plan
-from minimodels.errors import UsageError
+from minimodels.analysis.bayes.rule_arrays import (
+    RuleArraySubstrate,
+    evolution_plan,
+    random_array_plan,
+)
+from minimodels.analysis.sampling import mlp
+from minimodels.analysis.sampling.models import parse_model
+from minimodels.analysis.sampling.streams import run_key
+from minimodels.base.errors import UsageError
 from minimodels.experiments import bayes as experiment, simplicity
-from minimodels.sampling import mlp
-from minimodels.sampling.models import parse_model
-from minimodels.sampling.streams import run_key
 
 TARGET = ref.formula_table(3, "x1^x2")  # "00111100"
 SPLIT = Split(3, np.array([1, 2, 6]), np.array([0, 3, 4, 5, 7]), TARGET)
@@ -182,7 +186,7 @@ def test_run_plan_hands_the_parallel_choice_jobs_and_address_to_the_shard_runner
             if i not in done:
                 on_result(i, worker(task))
 
-    monkeypatch.setattr(minimodels.parallel, "run_pending", fake_run_pending)
+    monkeypatch.setattr(minimodels.runtime.parallel, "run_pending", fake_run_pending)
     plan = Plan(_fake_shard, [(["a", "b"], 1), (["a"], 2)], 6)
     tally = run_plan(plan, backend="ray", jobs=3, address="ray://head:10001")
     assert (seen["backend"], seen["jobs"], seen["address"]) == ("ray", 3, "ray://head:10001")
@@ -332,7 +336,7 @@ def test_a_stored_sample_run_needs_both_files_and_the_same_prior(tmp_path):
 
 
 def test_a_stored_table_shard_counts_every_sample_it_rejects(tmp_path):
-    from minimodels.sampling.runs import SampleConfig, sample_run
+    from minimodels.analysis.sampling.runs import SampleConfig, sample_run
 
     sample_run(
         SampleConfig(model="3-4-1", samples=200, seed=8, shard_size=64), tmp_path,

@@ -6,8 +6,8 @@ rule numbers as genomes, the sharding of the experiments (order, ``on_result``, 
 shards, ``jobs``) and the learnability counts.
 
 References: the plain learners of :mod:`reference.automata` and :mod:`reference.bio` (which
-import nothing from minimodels), :func:`minimodels.evolution.evolve_reference` and
-:func:`minimodels.bio.evolve_reference`, and values worked out by hand in the comments.
+import nothing from minimodels), :func:`minimodels.learners.evolution.evolve_reference` and
+:func:`minimodels.learners.bio.evolve_reference`, and values worked out by hand in the comments.
 """
 
 from dataclasses import replace
@@ -17,9 +17,11 @@ import pytest
 from reference import automata as ref, bio as ref_bio
 
 import minimodels as mm
-from minimodels import bio, evolution, multiway, tasks
-from minimodels.errors import UsageError
+from minimodels import tasks
+from minimodels.analysis import multiway
+from minimodels.base.errors import UsageError
 from minimodels.experiments import bio as bio_exp, evolution as evo_exp, multiway as mw_exp
+from minimodels.learners import bio, evolution
 
 
 def _recorder():
@@ -331,7 +333,7 @@ def test_aspect_breakthroughs_start_from_the_single_cell():
 
 
 def test_a_bio_run_too_big_for_memory_is_refused_in_one_sentence(monkeypatch):
-    from minimodels import resources
+    from minimodels.base import resources
 
     monkeypatch.setattr(resources, "available_memory", lambda: 1 << 20)
     steps = 10**7  # 57 bytes a step: far beyond 1 MiB
@@ -523,7 +525,7 @@ def test_the_multiway_experiment_uses_its_rules_and_acceptance():
 
 
 def test_learnability_counts_and_runs_follow_the_config():
-    from minimodels import learnability
+    from minimodels.analysis import learnability
 
     config = mw_exp.LearnabilityConfig(
         brick_width=4, brick_depths=(1,), sizes=((3, 4, 1), (3, 5, 2)), learn_width=4,

@@ -21,12 +21,12 @@ import pytest
 from reference import lz, tables as ref
 
 import minimodels as mm
-from minimodels import complexity
-from minimodels.errors import StorageError, UsageError
+from minimodels.analysis import complexity
+from minimodels.analysis.sampling import analysis, files, mlp, runs, substrates, tables
+from minimodels.analysis.sampling.models import parse_model
+from minimodels.analysis.sampling.streams import run_key
+from minimodels.base.errors import StorageError, UsageError
 from minimodels.experiments import simplicity
-from minimodels.sampling import analysis, files, mlp, runs, substrates, tables
-from minimodels.sampling.models import parse_model
-from minimodels.sampling.streams import run_key
 
 PUBLIC_COLUMNS = ["function", "count", "probability", "k_lz", "entropy", "n_ones"]
 
@@ -303,7 +303,7 @@ def test_a_table_of_one_sample_has_probability_one():
 
 @pytest.fixture
 def run_dir(tmp_path):
-    from minimodels.storage import RunDir
+    from minimodels.runtime.storage import RunDir
 
     config = runs.SampleConfig(model="2-2-1", samples=13, seed=0)
     return RunDir.open(tmp_path / "r", command="sample", config=config), config
@@ -521,7 +521,9 @@ def random_baseline(rng: np.random.Generator, n_strings: int, length: int):
 
 
 def test_a_jax_engine_shard_hands_its_nets_and_initialisation_to_the_jax_sampler(monkeypatch):
-    from minimodels.sampling import jax_engine  # imports no JAX: its sampler is replaced here
+    from minimodels.analysis.sampling import (
+        jax_engine,  # imports no JAX: its sampler is replaced here
+    )
 
     seen = []
     words = np.array([ref.pack("0110"), ref.pack("0001"), ref.pack("0110")], np.uint64)
@@ -577,7 +579,7 @@ def test_sample_functions_refuses_zero_jobs():
 def test_a_sample_run_marks_its_directory_returns_its_config_times_itself_and_is_replaced(
     tmp_path,
 ):
-    from minimodels.storage import RunDir
+    from minimodels.runtime.storage import RunDir
 
     config = runs.SampleConfig(model="2-3-1", samples=20, seed=1, shard_size=10)
     before = time.perf_counter()

@@ -14,10 +14,10 @@ from hypothesis import given, settings, strategies as st
 from reference import lz, tables as ref
 
 import minimodels as mm
-from minimodels.sampling import mlp, tables
-from minimodels.sampling.analysis import analyse
-from minimodels.sampling.models import parse_model
-from minimodels.sampling.streams import run_key
+from minimodels.analysis.sampling import mlp, tables
+from minimodels.analysis.sampling.analysis import analyse
+from minimodels.analysis.sampling.models import parse_model
+from minimodels.analysis.sampling.streams import run_key
 
 
 def reference_tally(model: str, samples: int, seed: int, first: int = 0) -> dict[str, int]:
@@ -90,7 +90,7 @@ def test_sampled_tables_at_n7_equal_a_tally_of_the_plain_sampler(seed, samples, 
 
 @pytest.fixture(scope="module")
 def n7_run(tmp_path_factory):
-    from minimodels.sampling.runs import SampleConfig, sample_run
+    from minimodels.analysis.sampling.runs import SampleConfig, sample_run
 
     out = tmp_path_factory.mktemp("n7") / "run"
     config = SampleConfig(model="7-8-8-1", samples=3000, seed=11, shard_size=700)
@@ -164,7 +164,7 @@ def test_the_bias_analysis_of_a_hand_made_table():
 
 
 def test_summarise_counts_singletons_among_distinct_functions_and_never_divides_by_zero():
-    from minimodels.sampling.runs import summarise
+    from minimodels.analysis.sampling.runs import summarise
 
     table = tables.from_strings(["0011", "0101", "1111"], [5, 1, 1])
     summary = summarise(table, {"function": "0011", "probability": 5 / 7}, 2.5)
@@ -194,7 +194,7 @@ def test_the_simplicity_experiment_reports_the_plain_tally_of_its_nets():
 
 
 def test_zipf_line_and_the_numbers_of_tiny_tables():
-    from minimodels.sampling.analysis import zipf_line
+    from minimodels.analysis.sampling.analysis import zipf_line
 
     n = 3  # P(r) = 1 / (ln(2^8) · r)
     assert zipf_line(n, np.array([1, 2, 4])).tolist() == pytest.approx(
@@ -224,7 +224,7 @@ def test_an_empty_table_read_from_no_strings_keeps_its_size():
 
 
 def test_a_resumed_run_reads_its_finished_shards_back_instead_of_sampling_again(tmp_path):
-    from minimodels.sampling import runs
+    from minimodels.analysis.sampling import runs
 
     config = runs.SampleConfig(model="7-6-1", samples=900, seed=2, shard_size=200)
 

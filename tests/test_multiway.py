@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minimodels as mm
-from minimodels import multiway
+from minimodels.analysis import multiway
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from minimodels.mutation import accepts, mutation_walk
+from minimodels.learners.mutation import accepts, mutation_walk
 
 
 def _flip_one(bits, rng):

@@ -21,7 +21,7 @@ def test_fit_writes_summary_config_params_and_figures(tmp_path):
     for name in ("params.npz", "model.json", "losses.parquet", "fit.png", "loss.png",
                  "neurons.png", "net.png"):  # fmt: skip
         assert (out / name).stat().st_size > 0, name
-    from minimodels.nets.io import load_net
+    from minimodels.learners.nets.io import load_net
 
     model, params, _ = load_net(out)
     assert model.width == 5 and model.depth == 3

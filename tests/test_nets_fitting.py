@@ -4,8 +4,14 @@ import jax
 import numpy as np
 import pytest
 
-from minimodels.nets import MLP, Training
-from minimodels.nets.fitting import default_model, fit, fit_many, resolve_target, training_points
+from minimodels.learners.nets import MLP, Training
+from minimodels.learners.nets.fitting import (
+    default_model,
+    fit,
+    fit_many,
+    resolve_target,
+    training_points,
+)
 
 
 def test_a_relu_mlp_fits_the_bump_to_low_mse():

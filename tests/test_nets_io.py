@@ -4,8 +4,8 @@ import jax
 import numpy as np
 import pytest
 
-from minimodels.nets import MLP, MeshNet
-from minimodels.nets.io import flatten_params, load_net, save_net
+from minimodels.learners.nets import MLP, MeshNet
+from minimodels.learners.nets.io import flatten_params, load_net, save_net
 
 
 @pytest.mark.parametrize(

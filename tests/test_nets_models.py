@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from minimodels.nets import ACTIVATIONS, MLP, MeshNet, parse_widths
-from minimodels.nets.mesh import neighbour_offsets, reference_apply
+from minimodels.learners.nets import ACTIVATIONS, MLP, MeshNet, parse_widths
+from minimodels.learners.nets.mesh import neighbour_offsets, reference_apply
 
 
 def numpy_mlp(params, x, activation):

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from minimodels.mutation import mutation_walk
-from minimodels.nets import MeshNet
-from minimodels.nets.fitting import training_points
-from minimodels.nets.quantised import (
+from minimodels.learners.mutation import mutation_walk
+from minimodels.learners.nets import MeshNet
+from minimodels.learners.nets.fitting import training_points
+from minimodels.learners.nets.quantised import (
     Quantised,
     check_levels,
     evolve_quantised,
@@ -62,7 +62,7 @@ def test_mutation_training_is_the_shared_mutation_walk():
 
 
 def test_mutation_training_runs_the_shared_walk_and_its_acceptance_rule(monkeypatch):
-    import minimodels.nets.quantised as quantised
+    import minimodels.learners.nets.quantised as quantised
 
     calls = []
 

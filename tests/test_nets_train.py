@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from minimodels.nets import (
+from minimodels.learners.nets import (
     MLP,
     Init,
     MeshNet,
@@ -258,7 +258,7 @@ def test_keys_must_be_given_and_may_be_raw_uint32_keys():
 def test_changing_the_numbers_of_a_training_reuses_the_compiled_loop():
     import importlib
 
-    compiled = importlib.import_module("minimodels.nets.step")
+    compiled = importlib.import_module("minimodels.learners.nets.step")
     x, bits = boolean_data()
     y = signed_targets(bits)
     first = train_one(MODEL, x, y, SGD, key=jax.random.key(0), chunk_steps=CHUNK)

@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from minimodels import parallel
+from minimodels.runtime import parallel
 
 
 def _draw(seed_sequence):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from minimodels.errors import UsageError
-from minimodels.plans import block_bounds, seeded_runs
+from minimodels.base.errors import UsageError
+from minimodels.runtime.plans import block_bounds, seeded_runs
 
 
 @pytest.mark.parametrize(("n", "n_blocks"), [(10, 3), (7, 7), (5, 1), (12, 4), (3, 5)])

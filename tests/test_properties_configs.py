@@ -1,6 +1,6 @@
 """The Python entry points take any config: a valid one runs, an invalid one is refused.
 
-"Refused" means :class:`minimodels.errors.UsageError` — the one exception for the user's bad
+"Refused" means :class:`minimodels.base.errors.UsageError` — the one exception for the user's bad
 input — and nothing else: never a numpy ``ValueError``, an ``IndexError``, a
 ``ZeroDivisionError`` or a ``MemoryError`` from deep inside a run.  Valid configs are drawn
 from tiny but otherwise arbitrary settings (degenerate ones included: one cell, no steps,
@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from minimodels.errors import UsageError
-from minimodels.sampling.analysis import analyse
+from minimodels.analysis.sampling.analysis import analyse
+from minimodels.base.errors import UsageError
 
 
 def examples(n: int) -> settings:
@@ -136,8 +136,8 @@ def test_any_bio_config_runs(ks, steps, cutoff, runs, fitness):
 @SOME
 @given(st.data())
 def test_a_bad_bio_value_is_refused(data):
-    from minimodels import bio
     from minimodels.experiments.bio import BioConfig, check_config
+    from minimodels.learners import bio
 
     config = replace_field(BioConfig(steps=50, runs=1), data, ["steps", "cutoff", "runs"])
     runs_or_refuses(check_config, config)
@@ -174,7 +174,7 @@ BAD_MODELS = st.sampled_from([
 @SOME
 @given(MODELS, st.integers(1, 3000), st.sampled_from(["gaussian", "uniform"]), st.integers(0, 3))
 def test_any_model_spec_samples_into_a_table_that_adds_up(model, samples, init, seed):
-    from minimodels.sampling import sample_functions
+    from minimodels.analysis.sampling import sample_functions
 
     table = sample_functions(model, samples=samples, init=init, seed=seed, shard_size=1000)
     assert table.n_samples == samples and table.n_functions >= 1
@@ -186,7 +186,7 @@ def test_any_model_spec_samples_into_a_table_that_adds_up(model, samples, init, 
     st.one_of(BAD_MODELS, MODELS), st.one_of(BAD, st.integers(1, 10)), st.one_of(BAD, st.just(1.0))
 )
 def test_a_bad_sampling_request_is_refused(model, samples, sigma):
-    from minimodels.sampling.runs import SampleConfig
+    from minimodels.analysis.sampling.runs import SampleConfig
 
     config = SampleConfig(model=model, samples=samples, sigma_w=sigma)
     runs_or_refuses(SampleConfig.validated, config)
@@ -316,7 +316,7 @@ def test_a_bad_bayes_value_is_refused_before_any_work(data):
     st.integers(0, 3),
 )
 def test_any_small_grokking_config_trains_or_is_refused(p, op, frac, loss, seed):
-    from minimodels.grokking import GrokConfig, train
+    from minimodels.learners.grokking import GrokConfig, train
 
     config = GrokConfig(p=p, op=op, frac=frac, loss=loss, width=8, steps=20, log_every=10,
                         seed=seed)  # fmt: skip
@@ -328,8 +328,8 @@ def test_any_small_grokking_config_trains_or_is_refused(p, op, frac, loss, seed)
 @SOME
 @given(st.data())
 def test_a_bad_grokking_value_is_refused(data):
-    from minimodels.grokking import GrokConfig
-    from minimodels.grokking.sweep import SweepConfig
+    from minimodels.learners.grokking import GrokConfig
+    from minimodels.learners.grokking.sweep import SweepConfig
 
     fields = ["p", "frac", "steps", "lr", "wd", "l1", "width", "log_every", "init_scale",
               "warmup", "stop_after", "d_model", "n_heads", "d_mlp", "n_key", "beta1", "seed",
@@ -374,7 +374,7 @@ def test_any_automaton_request_runs_or_is_refused(rule, width, steps, k, r, boun
     st.sampled_from([1, "1/2"]),
 )
 def test_any_rule_array_request_runs_or_is_refused(depth, width, rules, r):
-    from minimodels.rulearray import RuleArray, single_cell_inputs
+    from minimodels.models.rulearray import RuleArray, single_cell_inputs
 
     grid = runs_or_refuses(
         RuleArray.random, depth, width, rules=rules, rng=np.random.default_rng(0), r=r

@@ -2,9 +2,9 @@
 
 import pytest
 
-from minimodels import resources
-from minimodels.errors import UsageError
-from minimodels.resources import (
+from minimodels.base import resources
+from minimodels.base.errors import UsageError
+from minimodels.base.resources import (
     available_memory,
     check_memory,
     check_time,
@@ -97,8 +97,8 @@ def test_one_evolution_run_and_its_task_are_sized_too(small_machine):
 
 
 def test_biological_evolution_that_cannot_fit_is_refused(small_machine):
-    from minimodels import bio
     from minimodels.experiments.bio import BioConfig, check_config
+    from minimodels.learners import bio
 
     check_config(BioConfig())
     for too_big in ({"runs": 10**9}, {"steps": 10**10}, {"cutoff": 10**6}):
@@ -111,7 +111,7 @@ def test_biological_evolution_that_cannot_fit_is_refused(small_machine):
 def test_sampling_runs_are_sized_by_their_table_their_model_and_their_time(
     small_machine, monkeypatch
 ):
-    from minimodels.sampling.runs import SampleConfig
+    from minimodels.analysis.sampling.runs import SampleConfig
 
     SampleConfig(samples=10**7).validated()  # 2.6 GB at most: fits
     with pytest.raises(UsageError, match="sampling 1e9 models of 7-40-40-1 needs about"):
@@ -156,7 +156,7 @@ def test_bayes_experiments_are_sized_before_any_work(small_machine):
 def test_sample_blocks_are_those_of_array_split_without_the_indices():
     import numpy as np
 
-    from minimodels.bayes.protocol import block_bounds
+    from minimodels.analysis.bayes.protocol import block_bounds
 
     for n in range(1, 30):
         for k in range(1, n + 1):
@@ -166,8 +166,8 @@ def test_sample_blocks_are_those_of_array_split_without_the_indices():
 
 
 def test_grokking_runs_and_sweeps_are_sized_before_training(small_machine):
-    from minimodels.grokking import GrokConfig
-    from minimodels.grokking.sweep import SweepConfig
+    from minimodels.learners.grokking import GrokConfig
+    from minimodels.learners.grokking.sweep import SweepConfig
 
     GrokConfig().check()
     GrokConfig.nanda().check()
@@ -184,7 +184,7 @@ def test_grokking_runs_and_sweeps_are_sized_before_training(small_machine):
 
 
 def test_a_grokking_run_of_a_billion_steps_is_refused_for_its_time(monkeypatch):
-    from minimodels.grokking import GrokConfig
+    from minimodels.learners.grokking import GrokConfig
 
     monkeypatch.setattr(resources, "available_memory", lambda: 10**15)
     with pytest.raises(UsageError, match="1e9 steps would take at least"):
@@ -195,7 +195,7 @@ def test_automata_and_rule_arrays_refuse_rows_runs_and_pictures_that_cannot_fit(
     import numpy as np
 
     import minimodels as mm
-    from minimodels.rulearray import RuleArray, single_cell_inputs
+    from minimodels.models.rulearray import RuleArray, single_cell_inputs
 
     with pytest.raises(UsageError, match="a run of 1e6 steps on a row 1000000 wide"):
         mm.ca.run(30, mm.ca.single_cell(10**6), 10**6)
@@ -215,8 +215,8 @@ def test_automata_and_rule_arrays_refuse_rows_runs_and_pictures_that_cannot_fit(
 def test_nets_and_fits_refuse_parameters_points_and_steps_that_cannot_fit(small_machine):
     import jax
 
-    from minimodels.nets import MLP, MeshNet, Training
-    from minimodels.nets.fitting import fit
+    from minimodels.learners.nets import MLP, MeshNet, Training
+    from minimodels.learners.nets.fitting import fit
 
     with pytest.raises(UsageError, match=r"the net 7-1000000000-1 \(9e9 parameters\)"):
         MLP("7-1000000000-1")
@@ -231,9 +231,9 @@ def test_nets_and_fits_refuse_parameters_points_and_steps_that_cannot_fit(small_
 def test_planning_a_trillion_samples_allocates_nothing_per_sample():
     import numpy as np
 
-    from minimodels.bayes.nets import SGDSetup, net_bayes_plan
-    from minimodels.bayes.protocol import random_split
-    from minimodels.bayes.rule_arrays import RuleArraySubstrate, random_array_plan
+    from minimodels.analysis.bayes.nets import SGDSetup, net_bayes_plan
+    from minimodels.analysis.bayes.protocol import random_split
+    from minimodels.analysis.bayes.rule_arrays import RuleArraySubstrate, random_array_plan
 
     split = random_split(5, 16, "01" * 16, rng=np.random.default_rng(0))
     plan = net_bayes_plan(split, SGDSetup(model="5-8-1"), n_samples=10**12, seed=0, n_shards=4)
@@ -245,10 +245,10 @@ def test_planning_a_trillion_samples_allocates_nothing_per_sample():
 def test_what_the_cli_can_check_before_writing_is_public(small_machine):
     import numpy as np
 
-    from minimodels.multiway import check_graph, check_runs
-    from minimodels.nets import MLP, Training
-    from minimodels.nets.fitting import check_fit
-    from minimodels.rulearray import RuleArray
+    from minimodels.analysis.multiway import check_graph, check_runs
+    from minimodels.learners.nets import MLP, Training
+    from minimodels.learners.nets.fitting import check_fit
+    from minimodels.models.rulearray import RuleArray
 
     check_runs(10, 500)
     with pytest.raises(UsageError, match="checking 1e12 evolution runs of 500 steps needs"):

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import minimodels as mm
-from minimodels.rulearray import single_cell_inputs
+from minimodels.models.rulearray import single_cell_inputs
 
 
 @st.composite

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 import minimodels as mm
-from minimodels.sampling import mlp, tables
-from minimodels.sampling.models import parse_model
-from minimodels.sampling.reference import Streams
-from minimodels.sampling.streams import run_key
+from minimodels.analysis.sampling import mlp, tables
+from minimodels.analysis.sampling.models import parse_model
+from minimodels.analysis.sampling.reference import Streams
+from minimodels.analysis.sampling.streams import run_key
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_layer_one_units_on_the_edge_of_dead_are_skipped_only_when_zero_on_every
     however small.  Biases are minus the sum of the positive weights, as float32 adds it, then
     nudged by −3 … +3 ulps, so that rounding decides the sign of the largest entry.
     """
-    from minimodels.sampling import _mlp_kernel as kernel
+    from minimodels.analysis.sampling import _mlp_kernel as kernel
 
     n_in, hidden = 7, 64
     rows = np.array([int(f"{i:07b}"[::-1], 2) for i in range(128)])
@@ -205,7 +205,7 @@ def test_guess_and_check_keeps_exactly_the_samples_that_fit_the_training_set():
 
 
 def test_bound_fit_recovers_a_planted_exponential_bound_and_ignores_singletons():
-    from minimodels.sampling.analysis import fit_bound
+    from minimodels.analysis.sampling.analysis import fit_bound
 
     k = np.repeat(np.arange(10.0, 60.0, 5.0), 3)
     counts = np.round(2.0 ** (-0.3 * k - 1.0) * 2**40).astype(np.int64)
@@ -220,7 +220,7 @@ def test_bound_fit_recovers_a_planted_exponential_bound_and_ignores_singletons()
 def test_bound_is_the_tightest_line_above_every_maximum():
     """Against brute force: every line through two maxima that no maximum lies above, and of
     those the one with the least total gap (the linear programme's optimum is such a line)."""
-    from minimodels.sampling.analysis import fit_bound
+    from minimodels.analysis.sampling.analysis import fit_bound
 
     rng = np.random.default_rng(5)
     for _ in range(50):
@@ -242,7 +242,7 @@ def test_bound_is_the_tightest_line_above_every_maximum():
 
 
 def test_random_k_distribution_is_exact_for_short_strings_and_zipf_line_normalisation():
-    from minimodels.sampling.analysis import random_k_distribution, zipf_line
+    from minimodels.analysis.sampling.analysis import random_k_distribution, zipf_line
 
     values, p = random_k_distribution(8, rng=np.random.default_rng(0))
     assert p.sum() == pytest.approx(1.0)
@@ -251,7 +251,7 @@ def test_random_k_distribution_is_exact_for_short_strings_and_zipf_line_normalis
 
 
 def test_analysis_of_a_sampled_table_reports_consistent_numbers():
-    from minimodels.sampling.analysis import analyse
+    from minimodels.analysis.sampling.analysis import analyse
 
     table = mm.sample_functions("7-40-40-1", samples=5000, seed=0)
     result = analyse(table, rng=np.random.default_rng(0), n_random=2000)

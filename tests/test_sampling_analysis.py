@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from minimodels.sampling import tables
-from minimodels.sampling.analysis import analyse
+from minimodels.analysis.sampling import tables
+from minimodels.analysis.sampling.analysis import analyse
 
 
 def test_function_table_draws_its_bias_panels_from_its_own_counts():

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from minimodels.sampling import guess_and_check
-from minimodels.sampling.tables import from_strings
+from minimodels.analysis.sampling import guess_and_check
+from minimodels.analysis.sampling.tables import from_strings
 
 TABLE = from_strings(["0000", "0001", "0111"], [5, 3, 2])  # n = 2 inputs
 

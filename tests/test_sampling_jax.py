@@ -11,11 +11,11 @@ from conftest import run_cli
 from hypothesis import given, settings, strategies as st
 
 import minimodels as mm
-from minimodels.sampling import jax_engine, reference, tables
-from minimodels.sampling.models import parse_model
-from minimodels.sampling.runs import SampleConfig
-from minimodels.sampling.streams import run_key
-from minimodels.sampling.tables import table_words
+from minimodels.analysis.sampling import jax_engine, reference, tables
+from minimodels.analysis.sampling.models import parse_model
+from minimodels.analysis.sampling.runs import SampleConfig
+from minimodels.analysis.sampling.streams import run_key
+from minimodels.analysis.sampling.tables import table_words
 
 
 def _float64_outputs(spec, layers) -> np.ndarray:

@@ -15,10 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import run_cli
 
-from minimodels.sampling import files, mlp, runs
-from minimodels.sampling.models import parse_model
-from minimodels.sampling.runs import SampleConfig, sample_run
-from minimodels.sampling.streams import run_key
+from minimodels.analysis.sampling import files, mlp, runs
+from minimodels.analysis.sampling.models import parse_model
+from minimodels.analysis.sampling.runs import SampleConfig, sample_run
+from minimodels.analysis.sampling.streams import run_key
 
 CONFIG = SampleConfig(model="5-8-8-1", samples=5000, seed=3, shard_size=600)
 
@@ -142,7 +142,7 @@ def test_a_full_disk_fails_cleanly_and_keeps_completed_shards(tmp_path, monkeypa
 def test_ray_backend_equals_the_local_backend():
     ray = pytest.importorskip("ray")
     from minimodels import sample_functions
-    from minimodels.parallel import start_ray
+    from minimodels.runtime.parallel import start_ray
 
     options = {"samples": 3000, "seed": 9, "shard_size": 1000}
     local = [sample_functions("5-8-1", **options, engine=e) for e in ("numba", "jax")]

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 import minimodels as mm
-from minimodels.sampling import substrates, tables
-from minimodels.sampling.models import parse_model
-from minimodels.sampling.streams import run_key
+from minimodels.analysis.sampling import substrates, tables
+from minimodels.analysis.sampling.models import parse_model
+from minimodels.analysis.sampling.streams import run_key
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ def test_rule_arrays_of_zero_preserving_rules_give_f_of_zero_equal_zero():
 
 
 def test_mesh_truth_tables_agree_with_the_mesh_nets_own_reference():
-    from minimodels.nets.mesh import reference_apply
+    from minimodels.learners.nets.mesh import reference_apply
 
     spec = parse_model("mesh:8x4:n=3")
     model = spec.model()

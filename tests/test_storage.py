@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from minimodels import storage
+from minimodels.runtime import storage
 
 
 @dataclass(frozen=True)

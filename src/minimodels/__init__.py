@@ -3,10 +3,28 @@
 Three substrates, measured the same way:
 
 * discrete — cellular automata and *rule arrays* (every cell its own CA rule), trained by
-  adaptive evolution (`minimodels.evolve`) and simulated by a bit-sliced compiled engine;
-* continuous — small MLPs and mesh nets in JAX, trained by the thousand (`minimodels.nets`);
-* the measurements — Lempel–Ziv complexity and friends (`minimodels.complexity`), the
-  parameter–function map (`minimodels.sample_functions`), P_SGD vs P_B, grokking.
+  adaptive evolution (``mm.evolve``) and simulated by a bit-sliced compiled engine;
+* continuous — small MLPs and mesh nets in JAX, trained by the thousand (``mm.nets``);
+* the measurements — Lempel–Ziv complexity and friends (``mm.complexity``), the
+  parameter–function map (``mm.sample_functions``), P_SGD vs P_B, grokking.
+
+The package is built in layers, one folder each; a layer imports only the layers above it in
+this list (lower = more basic), never one below:
+
+======================  ==============================================================
+``base/``               errors, progress, display protocol, config fields, memory checks
+``runtime/``            the run protocol: plans, their executor, run directories, tables
+``engine/``             compiled kernels: bit-sliced rule arrays, packing, evolution loops
+``models/``             what computes: CAs, rule arrays, the named initialisations
+``tasks``               what should be computed: inputs, targets, train/test splits
+``learners/``           what changes a model: mutation, adaptive and biological
+                        evolution, SGD on nets, grokking training
+``analysis/``           measurements: complexity, function sampling, P_SGD vs P_B,
+                        change maps, multiway graphs, learnability
+``experiments/``        one canonical experiment per module: config → run → Result
+``plotting/``           figures, registered as the drawers of results (Jupyter display)
+``gallery/``, ``cli/``  the surfaces: the HTML report and the command line
+======================  ==============================================================
 
 Public names are imported lazily, so ``import minimodels as mm`` is instant and JAX or numba
 load only when a part that needs them is first touched.  Conventions (rule numbering, bit
@@ -20,52 +38,48 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the same names, spelled out for IDEs and type checkers (runtime: _LAZY)
-    from minimodels import (
+    from minimodels import gallery as gallery, tasks as tasks
+    from minimodels.analysis import (
         bayes as bayes,
-        bio as bio,
-        ca as ca,
         changemap as changemap,
         complexity as complexity,
-        gallery as gallery,
-        grokking as grokking,
         multiway as multiway,
-        nets as nets,
-        parallel as parallel,
-        storage as storage,
-        tasks as tasks,
     )
-    from minimodels.evolution import evolve as evolve
-    from minimodels.rulearray import RuleArray as RuleArray
-    from minimodels.sampling import sample_functions as sample_functions
+    from minimodels.analysis.sampling import sample_functions as sample_functions
+    from minimodels.learners import bio as bio, grokking as grokking, nets as nets
+    from minimodels.learners.evolution import evolve as evolve
+    from minimodels.models import ca as ca
+    from minimodels.models.rulearray import RuleArray as RuleArray
+    from minimodels.runtime import parallel as parallel, storage as storage
 
-from minimodels import display as _display
 from minimodels._version import __version__ as __version__
+from minimodels.base import display as _display
 
-# Results draw themselves through minimodels.display; the drawers live in minimodels.plotting,
+# Results draw themselves through minimodels.base.display; the drawers live in minimodels.plotting,
 # which registers them when it is imported: here, the top of the package, not in compute code.
 _display.set_loader(lambda: importlib.import_module("minimodels.plotting"))
 
 # public name -> (module, attribute); attribute None means "the module itself".
 _LAZY: dict[str, tuple[str, str | None]] = {
     # discrete substrate
-    "ca": ("minimodels.ca", None),
-    "RuleArray": ("minimodels.rulearray", "RuleArray"),
+    "ca": ("minimodels.models.ca", None),
+    "RuleArray": ("minimodels.models.rulearray", "RuleArray"),
     "tasks": ("minimodels.tasks", None),
-    "evolve": ("minimodels.evolution", "evolve"),
-    "bio": ("minimodels.bio", None),
-    "changemap": ("minimodels.changemap", None),
-    "multiway": ("minimodels.multiway", None),
+    "evolve": ("minimodels.learners.evolution", "evolve"),
+    "bio": ("minimodels.learners.bio", None),
+    "changemap": ("minimodels.analysis.changemap", None),
+    "multiway": ("minimodels.analysis.multiway", None),
     # continuous substrate
-    "nets": ("minimodels.nets", None),
-    "grokking": ("minimodels.grokking", None),
+    "nets": ("minimodels.learners.nets", None),
+    "grokking": ("minimodels.learners.grokking", None),
     # measurements
-    "complexity": ("minimodels.complexity", None),
-    "sample_functions": ("minimodels.sampling", "sample_functions"),
-    "bayes": ("minimodels.bayes", None),
+    "complexity": ("minimodels.analysis.complexity", None),
+    "sample_functions": ("minimodels.analysis.sampling", "sample_functions"),
+    "bayes": ("minimodels.analysis.bayes", None),
     # surfaces
     "gallery": ("minimodels.gallery", None),
-    "storage": ("minimodels.storage", None),
-    "parallel": ("minimodels.parallel", None),
+    "storage": ("minimodels.runtime.storage", None),
+    "parallel": ("minimodels.runtime.parallel", None),
 }
 
 __all__ = ["__version__", *_LAZY]

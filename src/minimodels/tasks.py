@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minimodels.errors import UsageError
+from minimodels.base.errors import UsageError
 
 if TYPE_CHECKING:
-    from minimodels.rulearray import RuleArray
+    from minimodels.models.rulearray import RuleArray
 
 __all__ = [
     "BOOLEAN_TARGETS",
@@ -213,7 +213,7 @@ def _check_width(width: int) -> None:
 
 def _check_size(n_cases: int, width: int, name: str, *, fix: str = "lower the width") -> None:
     """Refuse (one sentence) a task whose inputs cannot fit in memory (before they exist)."""
-    from minimodels.resources import check_memory, plural
+    from minimodels.base.resources import check_memory, plural
 
     check_memory(
         8 * int(n_cases) * int(width),  # the 0/1 inputs, the checks' copies and packed rows

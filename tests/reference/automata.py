@@ -2,7 +2,7 @@
 
 A rule array is a list of rows of rule numbers; an input is a list of 0/1 cells.  Loss is the
 number of wrong (training case, readout cell) pairs.  :func:`evolve` is the learner of
-DESIGN.md §3 drawing the random stream of ``minimodels.evolution`` (its module docstring):
+DESIGN.md §3 drawing the random stream of ``minimodels.learners.evolution`` (its module docstring):
 the start array, then per block of at most ``BLOCK`` steps the cells, then the choices.
 """
 

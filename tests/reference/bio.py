@@ -3,8 +3,8 @@
 A genome is the list of ``k**3`` outcomes of a range-1 rule (entry l·k² + c·k + r for the
 neighbourhood (l, c, r)); the phenotype grows from one cell of colour 1 on a zero background;
 its lifetime is the first all-zero row, ``None`` when still alive at ``cutoff``.
-:func:`evolve` draws the mutations as ``minimodels.bio`` does — every case (1 … k³ − 1), then
-every choice among the k − 1 other colours — and keeps one when the lifetime is finite and
+:func:`evolve` draws the mutations as ``minimodels.learners.bio`` does — every case (1 … k³ − 1),
+then every choice among the k − 1 other colours — and keeps one when the lifetime is finite and
 not shorter.
 """
 

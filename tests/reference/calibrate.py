@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 import minimodels as mm
-from minimodels import bio
+from minimodels.learners import bio
 
 
 def _describe(values: list[float]) -> str:

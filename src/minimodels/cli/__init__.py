@@ -2,7 +2,7 @@
 
 Each module in this package (not starting with ``_``) adds its commands to the shared typer
 app, so a new command needs no edit here.  :func:`main` is the console entry point and the one
-place exit codes are decided: 0 ok; 2 for the user's bad input (:class:`~minimodels.errors.
+place exit codes are decided: 0 ok; 2 for the user's bad input (:class:`~minimodels.base.errors.
 UsageError`, raised where the input is checked: one sentence, nothing written); 1 for an
 internal fault (one line; the traceback goes to a file, or to the terminal with
 ``MINIMODELS_DEBUG=1``) or a machine that refuses (a full disk); 130 on Ctrl-C and 143 on
@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from minimodels.base.progress import Interrupt
 from minimodels.cli._app import app
-from minimodels.progress import Interrupt
 
 __all__ = ["app", "main"]
 
@@ -150,7 +150,7 @@ def _environment_error(error: OSError) -> NoReturn:
     """The machine refused (full disk, permissions, missing file): one line, exit 1."""
     import errno
 
-    from minimodels.errors import StorageError
+    from minimodels.base.errors import StorageError
 
     if isinstance(error, StorageError):  # our own sentence: what was kept, how to go on
         print(f"Error: {_one_line(error.strerror or error)}", file=sys.stderr)
@@ -216,7 +216,7 @@ def _run(argv: list[str] | None) -> None:
     """The command itself, each way it can end mapped to its exit status."""
     import typer
 
-    from minimodels.errors import UsageError
+    from minimodels.base.errors import UsageError
 
     debug = bool(os.environ.get("MINIMODELS_DEBUG"))
     try:

@@ -2,11 +2,11 @@
 
 Data model.  :func:`config_options` decorates a command whose last parameter is
 ``fields: dict``, given a set of named presets (configs).  For every field of the presets'
-classes (those made with :func:`minimodels.fields.described`) the command gains an option
+classes (those made with :func:`minimodels.base.fields.described`) the command gains an option
 named after it (``init_scale`` → ``--init-scale``, or the field's own ``flag``) with the
 field's type, help and default; counts read ``1e5`` and ``100_000`` alike
 (:func:`~minimodels.cli._app.count_option`), and a field declared with a
-:class:`~minimodels.fields.Text` is a text option.  The command receives what was given in
+:class:`~minimodels.base.fields.Text` is a text option.  The command receives what was given in
 ``fields`` and builds its config with :func:`from_preset`, which parses text options by the
 chosen config's declaration.
 
@@ -29,9 +29,9 @@ from typing import Annotated, Any
 
 import typer
 
+from minimodels.base.errors import UsageError
+from minimodels.base.fields import flag_of, help_of, minimum_of, text_of
 from minimodels.cli._app import count_option
-from minimodels.errors import UsageError
-from minimodels.fields import flag_of, help_of, minimum_of, text_of
 
 _UNSET = None  # what a preset-dependent option holds when the user did not give it
 _ABSENT = object()  # a preset whose class has no such field

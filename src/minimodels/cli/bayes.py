@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from minimodels.base.errors import UsageError
 from minimodels.cli._app import (
     Backend,
     Jobs,
@@ -26,7 +27,6 @@ from minimodels.cli._app import (
     warn,
 )
 from minimodels.cli._options import config_options, from_preset
-from minimodels.errors import UsageError
 from minimodels.experiments.bayes_configs import (
     EvolutionVsBayesConfig,
     MeshEvolutionVsBayesConfig,
@@ -34,7 +34,7 @@ from minimodels.experiments.bayes_configs import (
 )
 
 if TYPE_CHECKING:
-    from minimodels.bayes.protocol import FunctionCounts
+    from minimodels.analysis.bayes.protocol import FunctionCounts
 
 Address = Annotated[str | None, typer.Option(help="Ray cluster address (with --backend ray).")]
 
@@ -47,11 +47,11 @@ def _run_and_write(
     import time
     from collections import Counter
 
+    from minimodels.base.progress import progress_bar
     from minimodels.experiments import bayes as experiment
-    from minimodels.parallel import check_backend
     from minimodels.plotting.bayes import plot_comparison_panel
-    from minimodels.progress import progress_bar
-    from minimodels.storage import RunDir, read_json, to_jsonable
+    from minimodels.runtime.parallel import check_backend
+    from minimodels.runtime.storage import RunDir, read_json, to_jsonable
 
     check_backend(backend, jobs)
     split, train_plan, bayes_plan = experiment.plans(config)  # checks every option first
@@ -220,9 +220,9 @@ def bayes_plots(
     ] = False,
 ) -> None:
     """Scatter plots of several sgd-vs-bayes / evolution-vs-bayes runs side by side."""
-    from minimodels.bayes.protocol import Comparison
+    from minimodels.analysis.bayes.protocol import Comparison
     from minimodels.plotting.bayes import plot_side_by_side
-    from minimodels.storage import prepare_out_file, read_json, read_table, write_figure
+    from minimodels.runtime.storage import prepare_out_file, read_json, read_table, write_figure
 
     target = prepare_out_file(out.with_suffix(".png"), overwrite=overwrite)
     comparisons, titles = [], []

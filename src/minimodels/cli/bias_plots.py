@@ -18,10 +18,10 @@ def bias_plots(
     """Rank/Zipf, P vs K_LZ with the fitted bound, P(K), number of ones → PNGs in DIR."""
     import numpy as np
 
+    from minimodels.analysis.sampling.analysis import analyse
+    from minimodels.analysis.sampling.files import load_run
     from minimodels.plotting import bias
-    from minimodels.sampling.analysis import analyse
-    from minimodels.sampling.files import load_run
-    from minimodels.storage import RunDir
+    from minimodels.runtime.storage import RunDir
 
     run = RunDir.attach(run_dir, command="sample")
     table, metadata = load_run(run_dir)

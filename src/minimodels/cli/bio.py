@@ -35,12 +35,12 @@ def bio(
     """Evolve CA rules for long-lived patterns; write traces, table and phenotypes to --out."""
     import numpy as np
 
-    from minimodels import storage
-    from minimodels.bio import BioEvolution
+    from minimodels.base.progress import progress_bar
     from minimodels.experiments.bio import check_config, n_shards, run
-    from minimodels.parallel import check_backend
+    from minimodels.learners.bio import BioEvolution
     from minimodels.plotting.evolution import plot_bio_trace, plot_lifetimes, plot_phenotypes
-    from minimodels.progress import progress_bar
+    from minimodels.runtime import storage
+    from minimodels.runtime.parallel import check_backend
 
     check_backend(backend, jobs)
     config = from_preset(PRESETS, "bio", fields or {})

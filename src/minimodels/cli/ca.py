@@ -7,15 +7,15 @@ from typing import Annotated
 
 import typer
 
+from minimodels.base.errors import UsageError
 from minimodels.cli._app import Seed, app, count_option, echo
-from minimodels.errors import UsageError
 
 
 def initial_row(init: str, width: int, k: int, seed: int):
     """``single`` (one cell of colour 1 in the middle), ``random``, or digits centred in the row."""
     import numpy as np
 
-    from minimodels import ca
+    from minimodels.models import ca
 
     if init == "single":
         return ca.single_cell(width)
@@ -60,8 +60,8 @@ def ca_command(
     seed: Seed = 0,
 ) -> None:
     """Run a cellular automaton (Wolfram numbering) and draw it with time running down."""
-    from minimodels import ca
     from minimodels.cli._figures import check_figure_path, save_figure
+    from minimodels.models import ca
 
     number = parse_rule(rule)
     ca.rule_table(number, k=k, r=r)  # refuse a bad rule, k or r before touching the disk

@@ -35,11 +35,11 @@ def evolve(
     """Evolve rule arrays on a task; write the per-run table, traces and pictures to --out."""
     import numpy as np
 
-    from minimodels import storage
-    from minimodels.evolution import Evolution
+    from minimodels.base.progress import progress_bar
     from minimodels.experiments.evolution import check_config, run, runs_per_shard
-    from minimodels.parallel import check_backend
-    from minimodels.progress import progress_bar
+    from minimodels.learners.evolution import Evolution
+    from minimodels.runtime import storage
+    from minimodels.runtime.parallel import check_backend
 
     config = from_preset(PRESETS, "evolve", fields or {})
     runs = config.runs

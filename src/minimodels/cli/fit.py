@@ -1,7 +1,7 @@
 """``minimodels fit``: train one net on a 1-D target and write the run directory.
 
 Writes ``config.json``, ``summary.json`` (``final_loss`` = training MSE, steps, parameter
-count), the net (``params.npz`` + ``model.json``, see :mod:`minimodels.nets.io`), the loss
+count), the net (``params.npz`` + ``model.json``, see :mod:`minimodels.learners.nets.io`), the loss
 curve as ``losses.parquet`` and figures ``fit``, ``loss``, ``neurons`` and ``net`` (PNG).
 """
 
@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
+from minimodels.base.errors import UsageError
 from minimodels.cli._app import OutDir, Overwrite, Quiet, Seed, app, count_option, echo
-from minimodels.errors import UsageError
 
 
 @app.command()
@@ -50,13 +50,13 @@ def fit(
     import jax
     import numpy as np
 
-    from minimodels.nets import MLP, Init, MeshNet, Training
-    from minimodels.nets.fitting import TARGETS, check_fit, fit as fit_target
-    from minimodels.nets.io import MODEL_FILE, PARAMS_FILE, save_net
-    from minimodels.nets.mlp import parse_widths
+    from minimodels.base.progress import progress_bar
+    from minimodels.learners.nets import MLP, Init, MeshNet, Training
+    from minimodels.learners.nets.fitting import TARGETS, check_fit, fit as fit_target
+    from minimodels.learners.nets.io import MODEL_FILE, PARAMS_FILE, save_net
+    from minimodels.learners.nets.mlp import parse_widths
     from minimodels.plotting.nets import plot_fit, plot_loss_curves, plot_net, plot_neurons
-    from minimodels.progress import progress_bar
-    from minimodels.storage import RunDir, resolved_config
+    from minimodels.runtime.storage import RunDir, resolved_config
 
     if model not in ("mlp", "mesh"):
         raise UsageError(f"unknown model {model!r}; choose mlp or mesh", option="model")

@@ -31,8 +31,8 @@ def gallery(
 ) -> None:
     """Reproduce every experiment at laptop scale as one report of pictures and numbers."""
     from minimodels import gallery as g
-    from minimodels.parallel import default_jobs
-    from minimodels.progress import progress_bar
+    from minimodels.base.progress import progress_bar
+    from minimodels.runtime.parallel import default_jobs
 
     if list_sections:
         for spec in g.registry():

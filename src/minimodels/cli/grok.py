@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
+from minimodels.base.errors import UsageError
+from minimodels.base.fields import field_help
 from minimodels.cli._app import (
     Backend,
     Jobs,
@@ -20,9 +22,7 @@ from minimodels.cli._app import (
     warn,
 )
 from minimodels.cli._options import config_options, from_preset
-from minimodels.errors import UsageError
-from minimodels.fields import field_help
-from minimodels.grokking.config import GrokConfig
+from minimodels.learners.grokking.config import GrokConfig
 
 CHECKPOINT = "checkpoint.npz"  # the latest checkpoint of a grok run (with its .sha256)
 
@@ -60,8 +60,8 @@ def grok(
     """Train one model on a ∘ b mod p and log the grokking progress measures."""
     import time
 
-    from minimodels import storage
-    from minimodels.progress import progress_bar
+    from minimodels.base.progress import progress_bar
+    from minimodels.runtime import storage
 
     config = _config(PRESETS, model, fields or {})
     every = checkpoint_every or 20 * config.log_every
@@ -73,8 +73,8 @@ def grok(
         out, command="grok", config=config, resume=resume, overwrite=overwrite
     )
     # training loads JAX (1.7 s): only once the options and the run directory are good
-    from minimodels.grokking import train
-    from minimodels.grokking.checkpoints import load_checkpoint, save_checkpoint
+    from minimodels.learners.grokking import train
+    from minimodels.learners.grokking.checkpoints import load_checkpoint, save_checkpoint
 
     out_dir = run_dir.path
     state = run_dir.load_checked(CHECKPOINT, lambda path: load_checkpoint(path, config))
@@ -107,8 +107,8 @@ def grok(
 def _write_run(run_dir, run, seconds: float) -> None:
     import numpy as np
 
-    from minimodels import storage
     from minimodels.plotting import grokking as plots
+    from minimodels.runtime import storage
 
     columns = {k: v for k, v in run.log.items() if k != "fourier_power"}
     columns["fourier_power"] = [row.tolist() for row in run.log["fourier_power"]]
@@ -165,10 +165,10 @@ def grok_sweep(
     fields: dict[str, Any] | None = None,
 ) -> None:
     """A phase diagram of steps-to-generalise over two config axes (default: frac × wd)."""
-    from minimodels import storage
-    from minimodels.grokking.sweep import SweepConfig, sweep
-    from minimodels.parallel import check_backend
-    from minimodels.progress import progress_bar
+    from minimodels.base.progress import progress_bar
+    from minimodels.learners.grokking.sweep import SweepConfig, sweep
+    from minimodels.runtime import storage
+    from minimodels.runtime.parallel import check_backend
 
     check_backend(backend, jobs)
     base = _config(SWEEP_PRESETS, model, {**(fields or {}), "seed": seed})

@@ -28,10 +28,16 @@ def multiway(
     """Enumerate all arrays of a tiny bump learner; write the graph (GraphML), table and picture."""
     import numpy as np
 
-    from minimodels import storage, tasks
-    from minimodels.evolution import check_arguments, evolve
+    from minimodels import tasks
+    from minimodels.analysis.multiway import (
+        check_graph,
+        check_runs,
+        multiway as build,
+        walk_follows_edges,
+    )
     from minimodels.experiments.evolution import parse_rules
-    from minimodels.multiway import check_graph, check_runs, multiway as build, walk_follows_edges
+    from minimodels.learners.evolution import check_arguments, evolve
+    from minimodels.runtime import storage
 
     task = tasks.bump(width)
     # The checked runs' arguments too, before anything is written.

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
+from minimodels.base.errors import UsageError
 from minimodels.cli._app import Seed, app, count_option, echo
-from minimodels.errors import UsageError
 from minimodels.experiments.evolution import parse_rules
 
 
@@ -23,7 +23,7 @@ def parse_rule_set(text: str) -> tuple[int, ...]:
 
 def load_array(text: str, *, r: str, boundary: str):
     """A rule array from a JSON file (``RuleArray.to_dict``) or inline rows ``"4,146;146,4"``."""
-    from minimodels.rulearray import RuleArray
+    from minimodels.models.rulearray import RuleArray
 
     path = Path(text)
     if text.endswith(".json"):
@@ -79,8 +79,8 @@ def rulearray_command(
     import numpy as np
 
     from minimodels.cli._figures import check_figure_path, save_figure
-    from minimodels.rulearray import RuleArray, single_cell_inputs
-    from minimodels.storage import prepare_out_file, write_json
+    from minimodels.models.rulearray import RuleArray, single_cell_inputs
+    from minimodels.runtime.storage import prepare_out_file, write_json
 
     if array is not None:
         grid = load_array(array, r=r, boundary=boundary)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from minimodels.analysis.sampling.config import SampleConfig
 from minimodels.cli._app import (
     Backend,
     Jobs,
@@ -19,7 +20,6 @@ from minimodels.cli._app import (
     warn,
 )
 from minimodels.cli._options import config_options, from_preset
-from minimodels.sampling.config import SampleConfig
 
 PRESETS = {"sample": SampleConfig()}
 
@@ -37,9 +37,11 @@ def sample(
     fields: dict[str, Any] | None = None,
 ) -> None:
     """Sample models, evaluate each on all 2^n inputs, write DIR/functions.parquet."""
-    from minimodels.parallel import check_backend
-    from minimodels.progress import progress_bar
-    from minimodels.sampling.runs import sample_run  # looked up at call time (tests patch it)
+    from minimodels.analysis.sampling.runs import (
+        sample_run,  # looked up at call time (tests patch it)
+    )
+    from minimodels.base.progress import progress_bar
+    from minimodels.runtime.parallel import check_backend
 
     config = from_preset(PRESETS, "sample", fields or {}).validated()
     check_backend(backend, jobs)

@@ -24,7 +24,8 @@ callable from other njit code; a RuleArray's read-only ``.rules`` can be passed 
 * ``evaluate_output(rules, packed, cyclic, brick) -> (W, n_words)``: final row only, in blocks
   of 64 words whose two row buffers stay in cache (the fast path behind
   :meth:`RuleArray.output`); ``evaluate_output_parallel`` spreads the blocks over threads, which
-  pays only for big batches on an idle machine (see ``minimodels.rulearray.PARALLEL_MIN_WORDS``).
+  pays only for big batches on an idle machine (see
+  ``minimodels.models.rulearray.PARALLEL_MIN_WORDS``).
 * ``evaluate_from(rules, rows, row, col, cyclic, brick) -> int``: after ``rules[row, col]``
   changed, update ``rows`` in place, recomputing only the changed cell's forward light cone
   (narrowed to the columns that really changed, stopping at the first unchanged row); returns

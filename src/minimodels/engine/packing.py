@@ -21,7 +21,7 @@ import sys
 import numba as nb
 import numpy as np
 
-from minimodels.errors import UsageError
+from minimodels.base.errors import UsageError
 
 WORD_BITS = 64
 _LOW_BITS = np.uint64(0x0101010101010101)  # bit 0 of every byte

@@ -25,8 +25,8 @@ from typing import Any, cast
 
 import numpy as np
 
-from minimodels.plotting import Drawable
-from minimodels.progress import ProgressCallback, report
+from minimodels.base.display import Drawable
+from minimodels.base.progress import ProgressCallback, report
 
 # -- elementary CA classes ----------------------------------------------------------------------
 CLASS_NAMES = {4: "class 2", 30: "class 3", 90: "class 3, nested", 110: "class 4", 146: "class 3"}
@@ -46,22 +46,9 @@ class ClassesResult(Drawable):
     single: dict[int, np.ndarray]  # rule -> (steps + 1, width) run from one cell
     random: dict[int, np.ndarray]  # rule -> run from a random row
 
-    def plot(self, ax=None):  # one figure of several panels; ax is not used
-        from minimodels.plotting import new_figure
-        from minimodels.plotting.spacetime import plot_ca
-
-        n = len(self.config.rules)
-        aspect = (self.config.steps + 1) / self.config.width
-        figure = new_figure(2.3 * n, 2 * 2.3 * aspect + 0.7, layout="constrained")
-        axes = figure.subplots(2, n, squeeze=False)
-        for j, rule in enumerate(self.config.rules):
-            plot_ca(self.single[rule], ax=axes[0, j], title=f"rule {rule}")
-            plot_ca(self.random[rule], ax=axes[1, j])
-        return figure
-
 
 def run_classes(config: ClassesConfig, *, on_progress: ProgressCallback | None = None):
-    from minimodels import ca
+    from minimodels.models import ca
 
     rng = np.random.default_rng(config.seed)
     start = ca.random_row(config.width, rng=rng)
@@ -103,7 +90,7 @@ class ArrayResult(Drawable):
 def run_array(
     config: ArrayConfig, *, inputs: np.ndarray | None = None, on_progress=None
 ) -> ArrayResult:
-    from minimodels.rulearray import RuleArray, single_cell_inputs
+    from minimodels.models.rulearray import RuleArray, single_cell_inputs
 
     rng = np.random.default_rng(config.seed)
     array = RuleArray.random(
@@ -171,30 +158,6 @@ class SpeedResult(Drawable):
                 return self.engine_rate / row["cell-updates/s"]
         return None
 
-    def plot(self, ax=None):
-        from minimodels.plotting import axes_or_new
-
-        figure, ax = axes_or_new(ax, 8.0, 0.5 * len(self.rows) + 0.9)
-        names = [row["implementation"] for row in self.rows][::-1]
-        rates = np.array([row["cell-updates/s"] for row in self.rows][::-1])
-        ax.barh(names, rates, color="#1f5f99", height=0.6)
-        ax.set_xscale("log")
-        ax.set_xlim(10 ** np.floor(np.log10(rates.min()) - 1), rates.max() * 40)
-        for y, (rate, row) in enumerate(zip(rates, self.rows[::-1], strict=True)):
-            ratio = row["x per-input numpy"]
-            label = (
-                f" {rate:.2g}/s  ({ratio:,.0f}x)"
-                if ratio >= 10
-                else f" {rate:.2g}/s  ({ratio:.2g}x)"
-            )
-            ax.text(rate, y, label, va="center", fontsize=8)
-        ax.set_xlabel(
-            "cell-updates per second (cells x steps x inputs); x = ratio to per-input numpy"
-        )
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        return figure
-
 
 ENGINE = "RuleArray.output (bit-sliced)"
 BATCHED = "numpy reference, batched"
@@ -247,7 +210,7 @@ def cellpylib_homogeneous(rule: int, inputs: np.ndarray, depth: int) -> np.ndarr
 def measure_speed(config: SpeedConfig, *, on_progress: ProgressCallback | None = None):
     """Time every implementation on the same array and inputs; cell-updates/s, fastest first."""
     from minimodels.engine import run_rule_array
-    from minimodels.rulearray import RuleArray
+    from minimodels.models.rulearray import RuleArray
 
     rng = np.random.default_rng(config.seed)
     array = RuleArray.random(config.depth, config.width, rules=config.rules, rng=rng)

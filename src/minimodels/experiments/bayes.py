@@ -1,7 +1,7 @@
 """Is SGD a Bayesian sampler — and is adaptive evolution one?  (SCIENCE.md §B.5, §D)
 
-Two experiments share one protocol (:mod:`minimodels.bayes.protocol`): pick a training set S
-of the Boolean inputs, tally the test functions that *training* lands on (P_train), tally the
+Two experiments share one protocol (:mod:`minimodels.analysis.bayes.protocol`): pick a training set
+S of the Boolean inputs, tally the test functions that *training* lands on (P_train), tally the
 test functions of *random parameters conditioned on S* (P_B, by rejection), and compare.
 
 * :class:`SGDVsBayesConfig` — fully connected nets trained by a gradient optimiser
@@ -9,7 +9,7 @@ test functions of *random parameters conditioned on S* (P_B, by rejection), and 
 * :class:`EvolutionVsBayesConfig` — rule arrays trained by adaptive evolution (P_evolution)
   against uniformly random rule arrays (P_B) — the question no one had asked;
 * :class:`MeshEvolutionVsBayesConfig` — the same for quantised mesh nets (every weight one of
-  a few levels, :mod:`minimodels.bayes.mesh`) against uniformly random level vectors.
+  a few levels, :mod:`minimodels.analysis.bayes.mesh`) against uniformly random level vectors.
 
 The configs, their presets and the checks run before any work live in
 :mod:`minimodels.experiments.bayes_configs` (their names stay importable here).  :func:`plans`
@@ -17,7 +17,7 @@ checks a config and splits it into seeded shard plans (so the CLI can checkpoint
 them); :func:`run` runs them here; :func:`finish` compares the two tallies — or, with no P_B
 tally, computes P_B (every level vector of a mesh net, or the NNGP by EP).  Data model: a
 :class:`BayesResult` holds the config, the split (target, training rows, test target), the
-:class:`~minimodels.bayes.protocol.Comparison`, both tallies and the wall time.
+:class:`~minimodels.analysis.bayes.protocol.Comparison`, both tallies and the wall time.
 
 Two smaller studies close the module: :func:`run_digits` (P_SGD vs the NNGP's P_B on two
 classes of 8×8 digits) and :func:`run_ladder` (test error against the K_LZ of the target).
@@ -31,14 +31,19 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from minimodels.bayes.mesh import (
+from minimodels.analysis.bayes.mesh import (
     MAX_ENUMERATED,
     exact_mesh_posterior,
     mesh_evolution_plan,
     random_mesh_plan,
 )
-from minimodels.bayes.nets import net_bayes_plan, nngp_posterior, sgd_plan, table_bayes_plan
-from minimodels.bayes.protocol import (
+from minimodels.analysis.bayes.nets import (
+    net_bayes_plan,
+    nngp_posterior,
+    sgd_plan,
+    table_bayes_plan,
+)
+from minimodels.analysis.bayes.protocol import (
     Comparison,
     FunctionCounts,
     Plan,
@@ -50,8 +55,10 @@ from minimodels.bayes.protocol import (
     random_split,
     run_plan,
 )
-from minimodels.bayes.rule_arrays import evolution_plan, random_array_plan
-from minimodels.errors import UsageError
+from minimodels.analysis.bayes.rule_arrays import evolution_plan, random_array_plan
+from minimodels.base.display import Drawable
+from minimodels.base.errors import UsageError
+from minimodels.base.progress import ProgressCallback, scaled
 from minimodels.experiments.bayes_configs import (
     _LEAST as _LEAST,
     _NUMBERS as _NUMBERS,
@@ -70,8 +77,6 @@ from minimodels.experiments.bayes_configs import (
     check_resources,
     check_types,
 )
-from minimodels.plotting import Drawable
-from minimodels.progress import ProgressCallback, scaled
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -123,8 +128,8 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
 
     Every option is checked here, before any work starts (one sentence on a bad one).
     """
-    from minimodels.rulearray import RuleArray
-    from minimodels.sampling.models import check_inputs
+    from minimodels.analysis.sampling.models import check_inputs
+    from minimodels.models.rulearray import RuleArray
 
     check_types(config)
     if isinstance(config, SGDVsBayesConfig):
@@ -295,7 +300,11 @@ class DigitsResult(Drawable):
 def run_digits(
     config: DigitsConfig, *, on_progress: ProgressCallback | None = None
 ) -> DigitsResult:
-    from minimodels.bayes.digits import load_digit_pair, nngp_log_posterior, sgd_test_functions
+    from minimodels.analysis.bayes.digits import (
+        load_digit_pair,
+        nngp_log_posterior,
+        sgd_test_functions,
+    )
 
     started = time.perf_counter()
     data = load_digit_pair(
@@ -339,18 +348,13 @@ class LadderResult(Drawable):
     rows: list[dict[str, Any]]
     seconds: float
 
-    def plot(self, ax: Axes | None = None, **options: Any) -> Figure:
-        from minimodels.plotting.bayes import plot_ladder
-
-        return plot_ladder(self.rows, ax=ax, **options)
-
 
 def run_ladder(
     config: LadderConfig, *, on_progress: ProgressCallback | None = None
 ) -> LadderResult:
     """Test error (mean, std over fitted runs) and majority-class error per target."""
-    from minimodels.complexity import k_lz
-    from minimodels.progress import report
+    from minimodels.analysis.complexity import k_lz
+    from minimodels.base.progress import report
 
     started = time.perf_counter()
     n = int(config.model.split("-")[0])

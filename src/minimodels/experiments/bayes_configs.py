@@ -28,12 +28,12 @@ import numpy as np
 
 if TYPE_CHECKING:  # loaded where used: the CLI reads these configs at start-up, and the
     # substrates load numba (0.5 s of every command's start)
-    from minimodels.bayes.mesh import QuantisedMeshSubstrate
-    from minimodels.bayes.nets import SGDSetup
-    from minimodels.bayes.protocol import Split
-    from minimodels.bayes.rule_arrays import RuleArraySubstrate
-from minimodels.errors import UsageError
-from minimodels.fields import Text, comma_list, described
+    from minimodels.analysis.bayes.mesh import QuantisedMeshSubstrate
+    from minimodels.analysis.bayes.nets import SGDSetup
+    from minimodels.analysis.bayes.protocol import Split
+    from minimodels.analysis.bayes.rule_arrays import RuleArraySubstrate
+from minimodels.base.errors import UsageError
+from minimodels.base.fields import Text, comma_list, described
 
 __all__ = [
     "EVOLUTION_CONFIGS",
@@ -81,7 +81,7 @@ class EvolutionVsBayesConfig:
 
     @property
     def substrate(self) -> RuleArraySubstrate:
-        from minimodels.bayes.rule_arrays import RuleArraySubstrate
+        from minimodels.analysis.bayes.rule_arrays import RuleArraySubstrate
 
         return RuleArraySubstrate(self.width, self.depth, tuple(self.rules), self.r, self.boundary)
 
@@ -130,7 +130,7 @@ class MeshEvolutionVsBayesConfig:
 
     @property
     def substrate(self) -> QuantisedMeshSubstrate:
-        from minimodels.bayes.mesh import QuantisedMeshSubstrate
+        from minimodels.analysis.bayes.mesh import QuantisedMeshSubstrate
 
         return QuantisedMeshSubstrate(
             self.width, self.depth, self.r, tuple(self.levels), self.activation, self.boundary
@@ -211,7 +211,7 @@ class SGDVsBayesConfig:
 
     @property
     def setup(self) -> SGDSetup:
-        from minimodels.bayes.nets import SGDSetup
+        from minimodels.analysis.bayes.nets import SGDSetup
 
         names = {f.name for f in dataclasses.fields(SGDSetup)}
         return SGDSetup(**{k: v for k, v in dataclasses.asdict(self).items() if k in names})
@@ -245,8 +245,8 @@ def check_resources(config: Config, split: Split) -> None:
     """
     import os
 
-    from minimodels.evolution_setup import run_bytes
-    from minimodels.resources import check_memory, check_time, plural
+    from minimodels.base.resources import check_memory, check_time, plural
+    from minimodels.learners.evolution_setup import run_bytes
 
     cores = os.cpu_count() or 1
     rows, t = 2**config.n, len(split.test)

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from minimodels import bio
-from minimodels.errors import UsageError
+from minimodels.base.errors import UsageError
+from minimodels.base.fields import comma_list, described
+from minimodels.base.progress import ProgressCallback
 from minimodels.experiments.evolution import runs_per_shard
-from minimodels.fields import comma_list, described
-from minimodels.parallel import run_pending
-from minimodels.progress import ProgressCallback
+from minimodels.learners import bio
+from minimodels.runtime.parallel import run_pending
 
 __all__ = ["BioConfig", "BioRuns", "check_config", "check_memory_of", "run"]
 
@@ -107,7 +107,7 @@ def check_memory_of(config: BioConfig) -> None:
     to ten phenotypes of ``cutoff`` rows."""
     import os
 
-    from minimodels.resources import check_memory, plural
+    from minimodels.base.resources import check_memory, plural
 
     n_runs = len(config.ks) * config.runs
     workers = min(n_runs, os.cpu_count() or 1)

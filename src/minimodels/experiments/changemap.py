@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from minimodels import tasks
-from minimodels.changemap import ChangeMap, GuidedRun, change_map, evolve_guided
-from minimodels.evolution import Evolution, evolve
+from minimodels.analysis.changemap import ChangeMap, GuidedRun, change_map, evolve_guided
+from minimodels.learners.evolution import Evolution, evolve
 
 __all__ = ["ChangeMapConfig", "ChangeMapResult", "run"]
 

@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 
 from minimodels import tasks
-from minimodels.errors import UsageError
-from minimodels.evolution import Evolution, check_arguments, evolve
-from minimodels.fields import Text, comma_list, described
-from minimodels.parallel import run_pending
-from minimodels.progress import ProgressCallback
+from minimodels.base.errors import UsageError
+from minimodels.base.fields import Text, comma_list, described
+from minimodels.base.progress import ProgressCallback
+from minimodels.learners.evolution import Evolution, check_arguments, evolve
+from minimodels.runtime.parallel import run_pending
 from minimodels.tasks import Task, bump, split
 
 __all__ = [
@@ -134,12 +134,12 @@ def check_memory_of(config: EvolutionConfig) -> None:
     """Refuse (one sentence) runs whose task, traces and kept mutations cannot fit in memory.
 
     Every run's result (its loss trace and kept mutations) is held until the end, and each
-    worker holds one running run at its peak (:func:`minimodels.evolution.run_bytes`).
+    worker holds one running run at its peak (:func:`minimodels.learners.evolution.run_bytes`).
     """
     import os
 
-    from minimodels.evolution import run_bytes
-    from minimodels.resources import check_memory, plural
+    from minimodels.base.resources import check_memory, plural
+    from minimodels.learners.evolution import run_bytes
 
     n_cases = _n_cases(config)
     sizes = (config.width, config.depth, config.steps, config.mutations_per_step, config.runs)

@@ -18,9 +18,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from minimodels.grokking.runs import GrokConfig, GrokRun, train
-from minimodels.grokking.sweep import PhaseDiagram, SweepConfig, sweep
-from minimodels.progress import ProgressCallback, report, scaled
+from minimodels.base.progress import ProgressCallback, report, scaled
+from minimodels.learners.grokking.runs import GrokConfig, GrokRun, train
+from minimodels.learners.grokking.sweep import PhaseDiagram, SweepConfig, sweep
 
 __all__ = ["GrokkingExperiment", "GrokkingResult", "run"]
 

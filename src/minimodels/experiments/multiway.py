@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from minimodels import learnability, tasks
-from minimodels.evolution import evolve
-from minimodels.multiway import Multiway, multiway, walk_follows_edges
+from minimodels import tasks
+from minimodels.analysis import learnability
+from minimodels.analysis.multiway import Multiway, multiway, walk_follows_edges
+from minimodels.learners.evolution import evolve
 
 __all__ = ["LearnabilityConfig", "MultiwayConfig", "learnability_tables", "run"]
 

@@ -11,16 +11,15 @@ gradient on discrete weights, and by mutation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minimodels.plotting import Drawable
-from minimodels.progress import ProgressCallback
+from minimodels.base.display import Drawable
+from minimodels.base.progress import ProgressCallback
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    pass
 
 
 @dataclass(frozen=True)
@@ -38,25 +37,19 @@ class FitConfig:
 @dataclass(frozen=True, eq=False)
 class FitResult(Drawable):
     config: FitConfig
-    fits: list[Any]  # one minimodels.nets.fitting.Fit per seed
+    fits: list[Any]  # one minimodels.learners.nets.fitting.Fit per seed
 
     @property
     def final_losses(self) -> np.ndarray:
         return np.array([f.final_loss for f in self.fits])
-
-    def plot(self, ax: Axes | None = None, **options: Any) -> Figure:
-        from minimodels.plotting.nets import plot_seeds
-
-        figure = None if ax is None else cast("Figure", ax.figure)
-        return plot_seeds(self.fits, figure=figure, **options)
 
 
 def run_fits(config: FitConfig, *, on_progress: ProgressCallback | None = None) -> FitResult:
     """Fit ``config.n_seeds`` nets (keys split from the seed) to the target at once."""
     import jax
 
-    from minimodels.nets.fitting import default_model, fit_many
-    from minimodels.nets.train import Training
+    from minimodels.learners.nets.fitting import default_model, fit_many
+    from minimodels.learners.nets.train import Training
 
     training = Training(
         "adam", config.learning_rate, max_steps=config.max_steps, target_loss=config.target_loss
@@ -97,13 +90,6 @@ class BridgeResult(Drawable):
             f"{len(self.config.levels)} levels, mutation": self.mutation.losses,
         }
 
-    def plot(self, ax: Axes | None = None, **options: Any) -> Figure:
-        from minimodels.plotting.nets import plot_loss_curves
-
-        return plot_loss_curves(
-            self.curves(), ax=ax, xlabel="step (gradient update or attempted mutation)", **options
-        )
-
 
 def run_bridge(
     config: BridgeConfig, *, on_progress: ProgressCallback | None = None
@@ -111,11 +97,11 @@ def run_bridge(
     """Train one mesh net on the bump three ways, from the same seed."""
     import jax
 
-    from minimodels.nets.fitting import MESH_INIT, training_points
-    from minimodels.nets.mesh import MeshNet
-    from minimodels.nets.quantised import Quantised, evolve_quantised
-    from minimodels.nets.train import Training, train
-    from minimodels.progress import scaled
+    from minimodels.base.progress import scaled
+    from minimodels.learners.nets.fitting import MESH_INIT, training_points
+    from minimodels.learners.nets.mesh import MeshNet
+    from minimodels.learners.nets.quantised import Quantised, evolve_quantised
+    from minimodels.learners.nets.train import Training, train
 
     model = MeshNet(width=config.width, depth=config.depth, activation="tanh")
     x, y = training_points("bump", config.n_train)

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from minimodels.progress import ProgressCallback
+from minimodels.base.progress import ProgressCallback
 
 if TYPE_CHECKING:
-    from minimodels.sampling.analysis import BiasAnalysis
-    from minimodels.sampling.tables import FunctionTable
+    from minimodels.analysis.sampling.analysis import BiasAnalysis
+    from minimodels.analysis.sampling.tables import FunctionTable
 
 __all__ = ["SimplicityConfig", "SimplicityResult", "run"]
 
@@ -59,8 +59,8 @@ class SimplicityResult:
 
 def run(config: SimplicityConfig, *, on_progress: ProgressCallback | None = None):
     """Sample ``config.samples`` models, count their functions, analyse the table."""
-    from minimodels.sampling import sample_functions
-    from minimodels.sampling.analysis import analyse
+    from minimodels.analysis.sampling import sample_functions
+    from minimodels.analysis.sampling.analysis import analyse
 
     table = sample_functions(
         config.model,

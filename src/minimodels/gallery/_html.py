@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from minimodels._version import __version__
-from minimodels.storage import to_jsonable
+from minimodels.runtime.storage import to_jsonable
 
 _CSS = """
 :root { --ink:#1d2327; --muted:#5f6b73; --rule:#e3e6e8; --accent:#b5651d; --bg:#fbfaf7; }

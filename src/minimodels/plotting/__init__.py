@@ -4,7 +4,7 @@ Every plotting function takes an optional ``ax`` and returns the ``Figure`` it d
 figure is a bare :class:`matplotlib.figure.Figure` (Agg canvas), so nothing here opens a window
 or touches global state, and matplotlib is imported only when a picture is actually drawn.
 
-Results draw themselves (``result.plot()``, and in Jupyter) through :mod:`minimodels.display`:
+Results draw themselves (``result.plot()``, and in Jupyter) through :mod:`minimodels.base.display`:
 each module here registers, with ``@drawer``, the picture of the result types it draws, so
 compute modules never import this package.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any, cast
 
-from minimodels.display import Drawable as Drawable  # the old home of the mixin
+from minimodels.base.display import Drawable as Drawable  # the old home of the mixin
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -58,8 +58,9 @@ def png_bytes(figure: Figure, *, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
-# Each plotting module registers the drawers of the results it draws (minimodels.display).
+# Each plotting module registers the drawers of the results it draws (minimodels.base.display).
 from minimodels.plotting import (  # noqa: E402
+    automata as automata,
     bayes as bayes,
     bias as bias,
     evolution as evolution,

@@ -1,7 +1,7 @@
 """Pictures of P_train vs P_B (Mingard et al.'s figures): scatter, ranks, errors, K_LZ ladder.
 
-Every function takes a :class:`minimodels.bayes.protocol.Comparison` (or the ladder's rows),
-an optional ``ax``, and returns the Figure it drew on.
+Every function takes a :class:`minimodels.analysis.bayes.protocol.Comparison` (or the ladder's
+rows), an optional ``ax``, and returns the Figure it drew on.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minimodels.display import drawer
+from minimodels.base.display import drawer
 from minimodels.plotting import axes_or_new, new_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from minimodels.bayes.protocol import Comparison
+    from minimodels.analysis.bayes.protocol import Comparison
 
 TRAIN_COLOUR = "#1f5f99"
 BAYES_COLOUR = "#b5651d"
@@ -188,4 +188,7 @@ def plot_ladder(rows: Sequence[dict[str, Any]], *, ax: Axes | None = None) -> Fi
     return figure
 
 
-drawer("minimodels.bayes.protocol.Comparison")(plot_scatter)
+drawer("minimodels.analysis.bayes.protocol.Comparison")(plot_scatter)
+drawer("minimodels.experiments.bayes.LadderResult")(
+    lambda result, ax=None, **options: plot_ladder(result.rows, ax=ax, **options)
+)

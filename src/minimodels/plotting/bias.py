@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minimodels.display import drawer
+from minimodels.base.display import drawer
 from minimodels.plotting import axes_or_new, new_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from minimodels.sampling.analysis import BiasAnalysis
+    from minimodels.analysis.sampling.analysis import BiasAnalysis
 
 _DOTS = "#1f5f99"
 _LINE = "#b5651d"
@@ -30,7 +30,7 @@ def _signed(value: float) -> str:
 
 def rank_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
     """P(f) against rank, log–log, with the Zipf line 1 / (ln(2^(2^n)) · r)."""
-    from minimodels.sampling.analysis import zipf_line
+    from minimodels.analysis.sampling.analysis import zipf_line
 
     figure, ax = axes_or_new(ax)
     p = result.probabilities
@@ -158,12 +158,14 @@ def compare(results: list[BiasAnalysis], panels=("rank", "complexity")) -> Figur
     return figure
 
 
-@drawer("minimodels.sampling.tables.FunctionTable")
+@drawer("minimodels.analysis.sampling.tables.FunctionTable")
 def _draw_table(table: Any, ax: Any = None) -> Figure:
     """The four simplicity-bias panels of a table (``ax`` is ignored: they need four axes)."""
-    from minimodels.sampling.analysis import analyse
+    from minimodels.analysis.sampling.analysis import analyse
 
     return overview(analyse(table, rng=np.random.default_rng(0)))
 
 
-drawer("minimodels.sampling.analysis.BiasAnalysis")(lambda result, ax=None: overview(result))
+drawer("minimodels.analysis.sampling.analysis.BiasAnalysis")(
+    lambda result, ax=None: overview(result)
+)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minimodels.display import drawer
+from minimodels.base.display import drawer
 from minimodels.plotting import axes_or_new, new_figure
 from minimodels.plotting.spacetime import (
     READOUT_COLOUR,
@@ -28,10 +28,10 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from minimodels.bio import BioEvolution
-    from minimodels.changemap import GuidedRun
-    from minimodels.evolution import Evolution
-    from minimodels.rulearray import RuleArray
+    from minimodels.analysis.changemap import GuidedRun
+    from minimodels.learners.bio import BioEvolution
+    from minimodels.learners.evolution import Evolution
+    from minimodels.models.rulearray import RuleArray
     from minimodels.tasks import Task
 
 WRONG_COLOUR = "#d62728"
@@ -257,7 +257,7 @@ def _crop(pattern: np.ndarray) -> np.ndarray:
 
 
 def _crop_null(result: Any) -> np.ndarray:
-    from minimodels.bio import phenotype
+    from minimodels.learners.bio import phenotype
 
     return phenotype(result.genome, k=result.k, cutoff=result.cutoff)
 
@@ -352,7 +352,7 @@ def _draw_change_map(result: Any, ax: Axes | None = None, *, case: int = 0) -> F
     )
 
 
-drawer("minimodels.changemap.ChangeMap")(_draw_change_map)
-drawer("minimodels.bio.BioEvolution")(plot_bio_trace)
-drawer("minimodels.multiway.Multiway")(plot_multiway)
-drawer("minimodels.evolution.Evolution")(plot_learning_curve)
+drawer("minimodels.analysis.changemap.ChangeMap")(_draw_change_map)
+drawer("minimodels.learners.bio.BioEvolution")(plot_bio_trace)
+drawer("minimodels.analysis.multiway.Multiway")(plot_multiway)
+drawer("minimodels.learners.evolution.Evolution")(plot_learning_curve)

@@ -1,6 +1,6 @@
 """Grokking pictures: the accuracy curves, weight norm, Fourier spectra, neurons, phase diagrams.
 
-Every function takes a finished run (:class:`minimodels.grokking.GrokRun`) or phase diagram
+Every function takes a finished run (:class:`minimodels.learners.grokking.GrokRun`) or phase diagram
 and an optional ``ax``, and returns the Figure it drew on.  Steps are drawn on a log axis
 (step 0, the initialisation, is left out there), as in Power et al. and Nanda et al.
 """
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minimodels.display import drawer
+from minimodels.base.display import drawer
 from minimodels.plotting import axes_or_new, new_figure
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ def plot_fourier_spectrum(run: Any, ax: Axes | None = None) -> Figure:
 
 def neuron_frequency_power(W_rows: np.ndarray) -> np.ndarray:
     """``(n_neurons, p)`` weight rows → ``(n_neurons, p//2 + 1)`` Fourier power, rows sum to 1."""
-    from minimodels.grokking.measures import fourier_basis
+    from minimodels.learners.grokking.measures import fourier_basis
 
     cos, sin = fourier_basis(W_rows.shape[1])
     power = (W_rows @ cos.T) ** 2 + (W_rows @ sin.T) ** 2
@@ -270,5 +270,5 @@ def _describe(config: Any, settings: bool = True) -> str:
     return text + (f", wd {config.wd}, frac {config.frac}" if settings else "")
 
 
-drawer("minimodels.grokking.sweep.PhaseDiagram")(plot_phase_diagram)
-drawer("minimodels.grokking.runs.GrokRun")(plot_accuracy)
+drawer("minimodels.learners.grokking.sweep.PhaseDiagram")(plot_phase_diagram)
+drawer("minimodels.learners.grokking.runs.GrokRun")(plot_accuracy)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from minimodels.display import drawer
+from minimodels.base.display import drawer
 from minimodels.plotting import axes_or_new
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def plot_neurons(fit: Any, *, ax: Axes | None = None) -> Figure:
     from matplotlib.collections import LineCollection, PatchCollection
     from matplotlib.patches import Rectangle
 
-    from minimodels.nets.mesh import MeshNet
+    from minimodels.learners.nets.mesh import MeshNet
 
     hidden, grid = _neuron_panels(fit)
     mesh = isinstance(fit.model, MeshNet)
@@ -146,7 +146,7 @@ def net_layout(model: Any) -> tuple[list[np.ndarray], list[tuple[int, int, int, 
     Returned positions: one ``(n_nodes, 2)`` array per layer, input layer first, drawn top to
     bottom.  Edges connect node ``i`` of layer ``l`` to node ``j`` of layer ``l + 1``.
     """
-    from minimodels.nets.mesh import MeshNet, neighbour_offsets
+    from minimodels.learners.nets.mesh import MeshNet, neighbour_offsets
 
     positions = []
     edges = []
@@ -224,7 +224,7 @@ def plot_net(
     )
     ax.add_collection(lines)
     if x is not None:
-        from minimodels.nets.fitting import layer_values
+        from minimodels.learners.nets.fitting import layer_values
 
         values = np.concatenate(
             [np.asarray(v, dtype=float)[0] for v in layer_values(model, params, [[x]])]
@@ -280,7 +280,19 @@ def _draw_training(result: Any, ax: Axes | None = None) -> Figure:
     return plot_loss_curves({result.training.optimizer: result.losses}, ax=ax)
 
 
-drawer("minimodels.nets.fitting.Fit")(plot_fit)
-drawer("minimodels.nets.quantised.Evolved")(_draw_evolved)
-drawer("minimodels.nets.train.TrainResult")(_draw_training)
-drawer("minimodels.nets.train.ManyResult")(plot_steps_histogram)
+drawer("minimodels.learners.nets.fitting.Fit")(plot_fit)
+drawer("minimodels.learners.nets.quantised.Evolved")(_draw_evolved)
+drawer("minimodels.learners.nets.train.TrainResult")(_draw_training)
+drawer("minimodels.learners.nets.train.ManyResult")(plot_steps_histogram)
+
+
+@drawer("minimodels.experiments.nets.FitResult")
+def _draw_fits(result: Any, ax: Axes | None = None, **options: Any) -> Figure:
+    figure = None if ax is None else cast("Figure", ax.figure)
+    return plot_seeds(result.fits, figure=figure, **options)
+
+
+@drawer("minimodels.experiments.nets.BridgeResult")
+def _draw_bridge(result: Any, ax: Axes | None = None, **options: Any) -> Figure:
+    xlabel = "step (gradient update or attempted mutation)"
+    return plot_loss_curves(result.curves(), ax=ax, xlabel=xlabel, **options)

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minimodels.display import drawer
-from minimodels.errors import UsageError
+from minimodels.base.display import drawer
+from minimodels.base.errors import UsageError
 from minimodels.plotting import CA_COLOURS, RULE_PAIRS, axes_or_new, new_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from minimodels.rulearray import RuleArray
+    from minimodels.models.rulearray import RuleArray
 
 INPUT_PAIR = ("#e4e4e4", "#202020")  # the input row: light grey / near-black
 READOUT_COLOUR = "#d62728"
@@ -66,7 +66,7 @@ def plot_ca(
     states = np.asarray(states)
     if states.ndim != 2:
         raise UsageError(f"a run must be a 2-D (steps + 1, width) array, got shape {states.shape}")
-    from minimodels.resources import check_memory
+    from minimodels.base.resources import check_memory
 
     check_memory(
         64 * states.size,  # a float RGB image, and matplotlib's RGBA copy of it

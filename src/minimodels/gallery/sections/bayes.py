@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from minimodels import gallery
-from minimodels.bayes.protocol import Comparison
+from minimodels.analysis.bayes.protocol import Comparison
 from minimodels.experiments.bayes import (
     BayesResult,
     DigitsConfig,

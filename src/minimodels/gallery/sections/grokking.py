@@ -17,7 +17,7 @@ import dataclasses
 
 from minimodels import gallery
 from minimodels.experiments.grokking import GrokkingExperiment, _mlp, _transformer, run
-from minimodels.grokking import GrokConfig, GrokRun
+from minimodels.learners.grokking import GrokConfig, GrokRun
 
 FULL_TRANSFORMER_COMMAND = (
     "minimodels grok --model transformer --p 113 --frac 0.3 --wd 1.0 --seed 0 "

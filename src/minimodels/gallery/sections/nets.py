@@ -90,7 +90,7 @@ def mesh_section(context: gallery.Context) -> gallery.Section:
 
 @gallery.section("nets-discrete", title="Discrete vs continuous training", order=32)
 def bridge_section(context: gallery.Context) -> gallery.Section:
-    from minimodels.nets.fitting import Fit
+    from minimodels.learners.nets.fitting import Fit
     from minimodels.plotting import new_figure
     from minimodels.plotting.nets import plot_fit
 
@@ -104,13 +104,13 @@ def bridge_section(context: gallery.Context) -> gallery.Section:
         "Adam; with every weight and bias restricted to 5 levels (−1, −½, 0, ½, 1) by Adam "
         "through a straight-through estimator; and with the same 5 levels by adaptive "
         "evolution — single random level changes, kept when the MSE does not increase — the "
-        "rule arrays' learning rule, shared code (minimodels.mutation).",
+        "rule arrays' learning rule, shared code (minimodels.learners.mutation).",
     )
     section.add_figure(
         "losses", result.plot(),
         "Training MSE (log scale) against gradient updates or attempted mutations.",
     )  # fmt: skip
-    from minimodels.nets.fitting import training_points
+    from minimodels.learners.nets.fitting import training_points
 
     x, y = training_points("bump", config.n_train)
     figure = new_figure(11, 3.0, layout="constrained")
@@ -123,7 +123,7 @@ def bridge_section(context: gallery.Context) -> gallery.Section:
          result.straight_through.final_loss),
         ("mutation", model, result.mutation.params, result.mutation.final_loss),
     ]  # fmt: skip
-    from minimodels.nets.fitting import bump
+    from minimodels.learners.nets.fitting import bump
 
     for ax, (name, net, params, loss) in zip(axes, nets, strict=True):
         fit = Fit(net, params, "bump", bump, x, y, np.array([loss]), loss, (-1.0, 1.0), (-2.0, 2.0))

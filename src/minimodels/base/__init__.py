@@ -1,0 +1,3 @@
+"""The ground floor: what every layer uses — errors, progress reports, the display protocol,
+config fields and memory checks.  Imports nothing else from minimodels.
+"""
