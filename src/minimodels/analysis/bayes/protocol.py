@@ -280,8 +280,9 @@ class Comparison(Drawable):
         twice = self.both_seen(2)
         train_twice = self.p_train[twice].sum()
         logs = (np.log10(self.p_train[twice]), np.log10(self.p_bayes[twice]))
-        with np.errstate(invalid="ignore", divide="ignore"):  # one side flat: no correlation
-            correlation = float(np.corrcoef(*logs)[0, 1]) if twice.sum() >= 3 else float("nan")
+        correlation = float("nan")  # fewer than 3 points, or one side flat: no correlation
+        if twice.sum() >= 3 and np.ptp(logs[0]) > 0 and np.ptp(logs[1]) > 0:
+            correlation = float(np.corrcoef(*logs)[0, 1])
         return {
             "n_functions_train": int((self.count_train > 0).sum()),
             "n_functions_bayes": int((self.count_bayes > 0).sum()),
