@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from minimodels.base.errors import UsageError
+from minimodels.base.resources import check_memory, plural
 
 if TYPE_CHECKING:
     from minimodels.models.rulearray import RuleArray
@@ -213,7 +214,6 @@ def _check_width(width: int) -> None:
 
 def _check_size(n_cases: int, width: int, name: str, *, fix: str = "lower the width") -> None:
     """Refuse (one sentence) a task whose inputs cannot fit in memory (before they exist)."""
-    from minimodels.base.resources import check_memory, plural
 
     check_memory(
         8 * int(n_cases) * int(width),  # the 0/1 inputs, the checks' copies and packed rows

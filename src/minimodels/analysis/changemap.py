@@ -32,6 +32,7 @@ import numpy as np
 
 from minimodels.base.display import Drawable
 from minimodels.base.errors import UsageError
+from minimodels.learners.evolution import _as_array, _setup
 from minimodels.models.rulearray import RuleArray
 from minimodels.tasks import Task
 
@@ -186,7 +187,6 @@ def evolve_guided(
     lowers it.  When no loss-changing swap lowers the loss the run is stuck for good, and the
     rest of the budget is filled with its loss without further draws.
     """
-    from minimodels.learners.evolution import _as_array, _setup
 
     if len(tuple(rules)) != 2:
         raise UsageError(f"the guided learner needs exactly two rules, got {list(rules)}")

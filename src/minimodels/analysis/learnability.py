@@ -24,8 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from minimodels.analysis.multiway import enumerate_outputs
+from minimodels.analysis.multiway import MAX_ARRAYS, enumerate_outputs
 from minimodels.base.errors import UsageError
+from minimodels.learners.evolution import evolve
+from minimodels.models.rulearray import RuleArray
 from minimodels.tasks import boolean
 
 __all__ = [
@@ -94,7 +96,6 @@ def representable(
     ``samples`` and ``rng`` to search ``samples`` random arrays instead (the result is then a
     lower bound on what is representable, with counts out of ``samples``).
     """
-    from minimodels.analysis.multiway import MAX_ARRAYS
 
     task = boolean(n_bits, "0" * 2**n_bits, width=width, columns=columns, readout=readout)
     if len(rules) ** (width * depth) > MAX_ARRAYS:
@@ -119,7 +120,6 @@ def representable(
 
 
 def _sampled(task, *, depth, rules, r, boundary, samples: int, rng) -> dict[str, int]:
-    from minimodels.models.rulearray import RuleArray
 
     counts: dict[str, int] = {}
     for _ in range(samples):
@@ -148,7 +148,6 @@ def learned(
     columns: Sequence[int] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Evolve one array per truth table; report whether and when it reached zero loss."""
-    from minimodels.learners.evolution import evolve
 
     seeds = np.random.SeedSequence(seed).spawn(len(tables))
     out: dict[str, dict[str, Any]] = {}

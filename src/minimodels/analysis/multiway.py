@@ -22,8 +22,11 @@ import numpy as np
 
 from minimodels.base.display import Drawable
 from minimodels.base.errors import UsageError
+from minimodels.base.resources import check_memory, check_time, plural
+from minimodels.learners.evolution import _check_rule_set
 from minimodels.learners.mutation import accepts, check_accept
 from minimodels.models.rulearray import RuleArray, parse_range
+from minimodels.runtime.storage import atomic_path
 from minimodels.tasks import Task
 
 if TYPE_CHECKING:
@@ -62,8 +65,6 @@ def check_runs(runs: int, steps: int) -> None:
     """Refuse (one sentence) ``runs`` checked evolution runs of ``steps`` attempts whose seeds
     cannot fit in memory or whose time is hopeless (at 10^8 attempts per second and core)."""
     import os
-
-    from minimodels.base.resources import check_memory, check_time, plural
 
     what = f"checking {plural(runs, 'evolution run')} of {plural(steps, 'step')}"
     check_memory(400 * int(runs), what, why="a seed per run", fix="lower the runs")
@@ -248,8 +249,6 @@ class Multiway(Drawable):
         """Export the graph (node attributes: loss, rules as a digit string) atomically."""
         import networkx as nx
 
-        from minimodels.runtime.storage import atomic_path
-
         graph = self.graph.copy()
         for node in graph.nodes:
             digits = _digits(np.array([node]), self.n_cells, len(self.rules))[0]
@@ -268,7 +267,6 @@ def multiway(
     accept: str = "<=",
 ) -> Multiway:
     """Enumerate every array of a tiny learner and its loss; the graph is built on demand."""
-    from minimodels.learners.evolution import _check_rule_set
 
     check_accept(accept)
     rule_set = _check_rule_set(rules, parse_range(r))

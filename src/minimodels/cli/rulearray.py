@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from minimodels.base.errors import UsageError
-from minimodels.cli._app import Seed, app, count_option, echo
-from minimodels.experiments.evolution import parse_rules
-
-
-def parse_rule_set(text: str) -> tuple[int, ...]:
-    """``"4,146"`` -> (4, 146), at least one rule."""
-    rules = parse_rules(text)
-    if not rules:
-        raise UsageError("--rules is empty; give at least one rule number")
-    return rules
+from minimodels.cli._app import app, count_option, echo
+from minimodels.cli._options import config_options, from_preset
+from minimodels.experiments.automata import ArrayConfig
 
 
 def load_array(text: str, *, r: str, boundary: str):
@@ -42,23 +35,20 @@ def load_array(text: str, *, r: str, boundary: str):
     return RuleArray(rows, r=r, boundary=boundary)
 
 
+PRESETS = {"rulearray": ArrayConfig()}
+
+
 @app.command("rulearray")
+@config_options(PRESETS, after="overwrite")
 def rulearray_command(
     out: Annotated[Path, typer.Option("--out", help="Picture to write (.png, .svg or .pdf).")],
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace --out (and --save) if they exist.")
     ] = False,
-    depth: Annotated[int, count_option(help="Rows of rules (random array).")] = 10,
-    width: Annotated[int, count_option(help="Cells per row (random array).")] = 20,
-    rules: Annotated[
-        str, typer.Option(help="Rule set a random array draws from, e.g. 4,146 or 6,8.")
-    ] = "4,146",
     array: Annotated[
         str | None,
         typer.Option(help="A given array instead: a saved .json or inline rows '4,146;146,4'."),
     ] = None,
-    r: Annotated[str, typer.Option("--r", help="Range: 1 or 1/2 (brick).")] = "1",
-    boundary: Annotated[str, typer.Option(help="cyclic or zero.")] = "cyclic",
     inputs: Annotated[
         str,
         typer.Option(
@@ -73,26 +63,22 @@ def rulearray_command(
     save: Annotated[
         Path | None, typer.Option(help="Also save the array as JSON here (to reload with --array).")
     ] = None,
-    seed: Seed = 0,
+    fields: dict[str, Any] | None = None,
 ) -> None:
     """Run a rule array (every cell its own CA rule) and draw it, the readout cell marked."""
     import numpy as np
 
     from minimodels.cli._figures import check_figure_path, save_figure
-    from minimodels.models.rulearray import RuleArray, single_cell_inputs
+    from minimodels.models.rulearray import single_cell_inputs
     from minimodels.runtime.storage import prepare_out_file, write_json
 
+    config = from_preset(PRESETS, "rulearray", fields or {})
     if array is not None:
-        grid = load_array(array, r=r, boundary=boundary)
+        grid = load_array(array, r=config.r, boundary=config.boundary)
     else:
-        grid = RuleArray.random(
-            depth,
-            width,
-            rules=parse_rule_set(rules),
-            rng=np.random.default_rng(seed),
-            r=r,
-            boundary=boundary,
-        )
+        if not config.rules:
+            raise UsageError("--rules is empty; give at least one rule number", option="rules")
+        grid = config.random_array()
     readout = grid.width // 2 if readout is None else readout
     if not 0 <= readout < grid.width:
         raise UsageError(f"--readout {readout} is outside the row (0..{grid.width - 1})")

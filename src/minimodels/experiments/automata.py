@@ -26,7 +26,73 @@ from typing import Any, cast
 import numpy as np
 
 from minimodels.base.display import Drawable
+from minimodels.base.errors import UsageError
+from minimodels.base.fields import Text, comma_list, described
 from minimodels.base.progress import ProgressCallback, report
+from minimodels.models import ca
+from minimodels.models.rulearray import RuleArray, single_cell_inputs
+
+
+# -- one cellular automaton ---------------------------------------------------------------------
+def parse_rule(text: str) -> int:
+    """A rule number as an int of any size (``30``, ``0x1e``, or a long decimal)."""
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise UsageError(f"--rule must be a whole number, got {text!r}", option="rule") from None
+
+
+@dataclass(frozen=True)
+class CAConfig:
+    """One cellular automaton from one initial row; ``minimodels ca`` reads its options here."""
+
+    rule: int = described(
+        30, "Wolfram rule number (any size; 0x... accepted).", text=Text(parse_rule, str)
+    )
+    width: int = described(101, "Cells in a row.")
+    steps: int = described(50, "Time steps (rows below the initial row).", minimum=0)
+    k: int = described(2, "Number of colours.")
+    r: str = described("1", "Range: 1, 2, 3, ... or 1/2 (brick).")
+    boundary: str = described("cyclic", "cyclic or zero.")
+    init: str = described("single", "Initial row: single, random, or digits (e.g. 0110) centred.")
+    seed: int = described(0, "Random seed (of --init random).", minimum=0)
+
+    def check(self) -> None:
+        """Refuse a bad rule, k, r, boundary or row in one sentence, before any work."""
+
+        ca.rule_table(self.rule, k=self.k, r=self.r)
+        ca.check_boundary(self.boundary)
+        self.initial_row()
+
+    def initial_row(self) -> np.ndarray:
+        """``single`` (one cell of colour 1 in the middle), ``random``, or digits centred."""
+
+        if self.init == "single":
+            return ca.single_cell(self.width)
+        if self.init == "random":
+            return ca.random_row(self.width, k=self.k, rng=np.random.default_rng(self.seed))
+        if not self.init.isdigit():
+            raise UsageError(
+                f"--init must be 'single', 'random' or a string of digits, got {self.init!r}",
+                option="init",
+            )
+        digits = ca.row_from_digits(self.init, k=self.k)
+        if len(digits) > self.width:
+            raise UsageError(
+                f"--init has {len(digits)} digits but the row is only {self.width} wide",
+                option="init",
+            )
+        row = np.zeros(self.width, np.uint8)
+        start = (self.width - len(digits)) // 2
+        row[start : start + len(digits)] = digits
+        return row
+
+    def run(self) -> np.ndarray:
+        """The ``(steps + 1, width)`` space-time states."""
+
+        return ca.run(self.rule, self.initial_row(), self.steps, k=self.k, r=self.r,
+                      boundary=self.boundary)  # fmt: skip
+
 
 # -- elementary CA classes ----------------------------------------------------------------------
 CLASS_NAMES = {4: "class 2", 30: "class 3", 90: "class 3, nested", 110: "class 4", 146: "class 3"}
@@ -48,7 +114,6 @@ class ClassesResult(Drawable):
 
 
 def run_classes(config: ClassesConfig, *, on_progress: ProgressCallback | None = None):
-    from minimodels.models import ca
 
     rng = np.random.default_rng(config.seed)
     start = ca.random_row(config.width, rng=rng)
@@ -63,12 +128,25 @@ def run_classes(config: ClassesConfig, *, on_progress: ProgressCallback | None =
 # -- a random {4, 146} rule array ---------------------------------------------------------------
 @dataclass(frozen=True)
 class ArrayConfig:
-    width: int = 20
-    depth: int = 10
-    rules: tuple[int, ...] = (4, 146)
-    r: str = "1"
-    boundary: str = "cyclic"
-    seed: int = 0
+    """A random rule array; ``minimodels rulearray`` reads its options from these fields."""
+
+    width: int = described(20, "Cells per row (random array).")
+    depth: int = described(10, "Rows of rules (random array).")
+    rules: tuple[int, ...] = described(
+        (4, 146),
+        "Rule set a random array draws from, e.g. 4,146 or 6,8.",
+        text=comma_list(int, "rules", noun="rule numbers"),
+    )
+    r: str = described("1", "Range: 1 or 1/2 (brick).")
+    boundary: str = described("cyclic", "cyclic or zero.")
+    seed: int = described(0, "Random seed; the same seed reproduces a run bit for bit.", minimum=0)
+
+    def random_array(self) -> Any:
+        """The ``RuleArray`` drawn from the seed: each cell's rule uniform over ``rules``."""
+
+        rng = np.random.default_rng(self.seed)
+        return RuleArray.random(self.depth, self.width, rules=self.rules, rng=rng, r=self.r,
+                                boundary=self.boundary)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -90,17 +168,8 @@ class ArrayResult(Drawable):
 def run_array(
     config: ArrayConfig, *, inputs: np.ndarray | None = None, on_progress=None
 ) -> ArrayResult:
-    from minimodels.models.rulearray import RuleArray, single_cell_inputs
 
-    rng = np.random.default_rng(config.seed)
-    array = RuleArray.random(
-        config.depth,
-        config.width,
-        rules=config.rules,
-        rng=rng,
-        r=config.r,
-        boundary=config.boundary,
-    )
+    array = config.random_array()
     inputs = single_cell_inputs(config.width) if inputs is None else inputs
     final = array.output(inputs)
     report(on_progress, 1, 1)
@@ -210,7 +279,6 @@ def cellpylib_homogeneous(rule: int, inputs: np.ndarray, depth: int) -> np.ndarr
 def measure_speed(config: SpeedConfig, *, on_progress: ProgressCallback | None = None):
     """Time every implementation on the same array and inputs; cell-updates/s, fastest first."""
     from minimodels.engine import run_rule_array
-    from minimodels.models.rulearray import RuleArray
 
     rng = np.random.default_rng(config.seed)
     array = RuleArray.random(config.depth, config.width, rules=config.rules, rng=rng)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from minimodels.analysis.bayes.digits import load_digit_pair, nngp_log_posterior, sgd_test_functions
 from minimodels.analysis.bayes.mesh import (
     MAX_ENUMERATED,
     exact_mesh_posterior,
@@ -56,9 +57,11 @@ from minimodels.analysis.bayes.protocol import (
     run_plan,
 )
 from minimodels.analysis.bayes.rule_arrays import evolution_plan, random_array_plan
+from minimodels.analysis.complexity import k_lz
+from minimodels.analysis.sampling.models import check_inputs
 from minimodels.base.display import Drawable
 from minimodels.base.errors import UsageError
-from minimodels.base.progress import ProgressCallback, scaled
+from minimodels.base.progress import ProgressCallback, report, scaled
 from minimodels.experiments.bayes_configs import (
     _LEAST as _LEAST,
     _NUMBERS as _NUMBERS,
@@ -77,6 +80,7 @@ from minimodels.experiments.bayes_configs import (
     check_resources,
     check_types,
 )
+from minimodels.models.rulearray import RuleArray
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -128,8 +132,6 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
 
     Every option is checked here, before any work starts (one sentence on a bad one).
     """
-    from minimodels.analysis.sampling.models import check_inputs
-    from minimodels.models.rulearray import RuleArray
 
     check_types(config)
     if isinstance(config, SGDVsBayesConfig):
@@ -300,11 +302,6 @@ class DigitsResult(Drawable):
 def run_digits(
     config: DigitsConfig, *, on_progress: ProgressCallback | None = None
 ) -> DigitsResult:
-    from minimodels.analysis.bayes.digits import (
-        load_digit_pair,
-        nngp_log_posterior,
-        sgd_test_functions,
-    )
 
     started = time.perf_counter()
     data = load_digit_pair(
@@ -353,8 +350,6 @@ def run_ladder(
     config: LadderConfig, *, on_progress: ProgressCallback | None = None
 ) -> LadderResult:
     """Test error (mean, std over fitted runs) and majority-class error per target."""
-    from minimodels.analysis.complexity import k_lz
-    from minimodels.base.progress import report
 
     started = time.perf_counter()
     n = int(config.model.split("-")[0])

@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # loaded where used: the CLI reads these configs at start-up,
     from minimodels.analysis.bayes.rule_arrays import RuleArraySubstrate
 from minimodels.base.errors import UsageError
 from minimodels.base.fields import Text, comma_list, described
+from minimodels.base.resources import check_memory, check_time, plural
+from minimodels.learners.evolution_setup import run_bytes
 
 __all__ = [
     "EVOLUTION_CONFIGS",
@@ -244,9 +246,6 @@ def check_resources(config: Config, split: Split) -> None:
     samples that fit S, which nothing tells before they are drawn: the time check bounds it.
     """
     import os
-
-    from minimodels.base.resources import check_memory, check_time, plural
-    from minimodels.learners.evolution_setup import run_bytes
 
     cores = os.cpu_count() or 1
     rows, t = 2**config.n, len(split.test)

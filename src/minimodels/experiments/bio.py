@@ -17,6 +17,7 @@ import numpy as np
 from minimodels.base.errors import UsageError
 from minimodels.base.fields import comma_list, described
 from minimodels.base.progress import ProgressCallback
+from minimodels.base.resources import check_memory, plural
 from minimodels.experiments.evolution import runs_per_shard
 from minimodels.learners import bio
 from minimodels.runtime.parallel import run_pending
@@ -106,8 +107,6 @@ def check_memory_of(config: BioConfig) -> None:
     held until the end, each worker holds one running run, and each k's pictures hold up
     to ten phenotypes of ``cutoff`` rows."""
     import os
-
-    from minimodels.base.resources import check_memory, plural
 
     n_runs = len(config.ks) * config.runs
     workers = min(n_runs, os.cpu_count() or 1)

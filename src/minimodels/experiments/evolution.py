@@ -19,7 +19,8 @@ from minimodels import tasks
 from minimodels.base.errors import UsageError
 from minimodels.base.fields import Text, comma_list, described
 from minimodels.base.progress import ProgressCallback
-from minimodels.learners.evolution import Evolution, check_arguments, evolve
+from minimodels.base.resources import check_memory, plural
+from minimodels.learners.evolution import Evolution, check_arguments, evolve, run_bytes
 from minimodels.runtime.parallel import run_pending
 from minimodels.tasks import Task, bump, split
 
@@ -137,9 +138,6 @@ def check_memory_of(config: EvolutionConfig) -> None:
     worker holds one running run at its peak (:func:`minimodels.learners.evolution.run_bytes`).
     """
     import os
-
-    from minimodels.base.resources import check_memory, plural
-    from minimodels.learners.evolution import run_bytes
 
     n_cases = _n_cases(config)
     sizes = (config.width, config.depth, config.steps, config.mutations_per_step, config.runs)

@@ -16,21 +16,46 @@ import numpy as np
 
 from minimodels import tasks
 from minimodels.analysis import learnability
-from minimodels.analysis.multiway import Multiway, multiway, walk_follows_edges
-from minimodels.learners.evolution import evolve
+from minimodels.analysis.multiway import (
+    Multiway,
+    check_graph,
+    check_runs,
+    multiway,
+    walk_follows_edges,
+)
+from minimodels.base.fields import comma_list, described
+from minimodels.base.progress import ProgressCallback, report
+from minimodels.learners.evolution import check_arguments, evolve
 
-__all__ = ["LearnabilityConfig", "MultiwayConfig", "learnability_tables", "run"]
+__all__ = [
+    "LearnabilityConfig",
+    "MultiwayConfig",
+    "MultiwayResult",
+    "check_config",
+    "learnability_tables",
+    "run",
+]
 
 
 @dataclass(frozen=True)
 class MultiwayConfig:
-    width: int = 4
-    depth: int = 3
-    rules: tuple[int, ...] = (4, 146)
-    accept: str = "<="
-    runs: int = 20  # evolution runs checked against the graph
-    steps: int = 500
-    seed: int = 0
+    """Every array of a tiny bump learner, and the evolution runs checked against its graph;
+    ``minimodels multiway`` reads its options from these fields."""
+
+    width: int = described(4, "Array width (the bump task's width).")
+    depth: int = described(3, "Array depth.")
+    rules: tuple[int, ...] = described(
+        (4, 146), "Allowed rules, comma-separated.", text=comma_list(int, "rules")
+    )
+    r: str = described("1", "Range: 1, or 1/2 for the brick layout.")
+    boundary: str = described("cyclic", "cyclic or zero.")
+    accept: str = described("<=", "Edges for mutations with loss <= or < .")
+    runs: int = described(20, "Evolution runs checked against the graph.", minimum=0)
+    steps: int = described(500, "Attempts per checked run.", minimum=0)
+    seed: int = described(0, "Random seed; the same seed reproduces a run bit for bit.", minimum=0)
+
+    def task(self) -> tasks.Task:
+        return tasks.bump(self.width)
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,25 +66,33 @@ class MultiwayResult:
     runs: int
 
 
-def run(config: MultiwayConfig) -> MultiwayResult:
-    task = tasks.bump(config.width)
-    mw = multiway(task, depth=config.depth, rules=config.rules, accept=config.accept)
+def check_config(config: MultiwayConfig) -> None:
+    """Refuse (one sentence) what the graph or the checked runs cannot do, before any work."""
+    task = config.task()
+    check_arguments(
+        task, depth=config.depth, rules=config.rules, steps=config.steps, accept=config.accept,
+        r=config.r, boundary=config.boundary,
+    )  # fmt: skip
+    check_graph(len(set(config.rules)), config.width * config.depth)
+    check_runs(config.runs, config.steps)
+
+
+def run(config: MultiwayConfig, *, on_progress: ProgressCallback | None = None) -> MultiwayResult:
+    """The graph, then ``config.runs`` evolution runs (seeds spawned from the seed) checked
+    to walk only along its edges."""
+    check_config(config)
+    task = config.task()
+    mw = multiway(task, depth=config.depth, rules=config.rules, r=config.r,
+                  boundary=config.boundary, accept=config.accept)  # fmt: skip
     seeds = np.random.SeedSequence(config.seed).spawn(config.runs)
-    walks = sum(
-        walk_follows_edges(
-            mw,
-            evolve(
-                task,
-                depth=config.depth,
-                rules=config.rules,
-                steps=config.steps,
-                seed=seed,
-                accept=config.accept,
-                stop_at=None,
-            ),
+    walks = 0
+    for i, seed in enumerate(seeds):
+        walk = evolve(
+            task, depth=config.depth, rules=mw.rules, steps=config.steps, seed=seed, r=config.r,
+            boundary=config.boundary, accept=config.accept, stop_at=None,
         )  # fmt: skip
-        for seed in seeds
-    )
+        walks += walk_follows_edges(mw, walk)
+        report(on_progress, i + 1, config.runs)
     return MultiwayResult(mw, mw.summary(), int(walks), config.runs)
 
 

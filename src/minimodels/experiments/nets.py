@@ -11,27 +11,71 @@ gradient on discrete weights, and by mutation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from minimodels.base.display import Drawable
-from minimodels.base.progress import ProgressCallback
-
-if TYPE_CHECKING:
-    pass
+from minimodels.base.errors import UsageError
+from minimodels.base.fields import described
+from minimodels.base.progress import ProgressCallback, scaled
 
 
 @dataclass(frozen=True)
 class FitConfig:
-    model: str = "mlp"  # "mlp" (1-16-16-16-1 ReLU) or "mesh" (10×8 tanh, r = 1)
-    target: str = "bump"
-    n_seeds: int = 4
-    n_train: int = 100
-    max_steps: int = 3000
-    learning_rate: float = 1e-2
-    target_loss: float = 1e-4
-    seed: int = 0
+    """One net (or ``n_seeds`` of it) fitting a 1-D target; ``minimodels fit`` reads its
+    options from these fields.  ``activation`` and ``init`` left unset take the model's own
+    (relu and uniform for the MLP, tanh and gaussian for the mesh net)."""
+
+    model: str = described("mlp", "mlp (fully connected) or mesh.")
+    target: str = described("bump", "bump, step or sin.")
+    widths: str = described("1-16-16-16-1", "MLP layer widths, input to output.")
+    activation: str | None = described(
+        None, "relu, tanh, gelu, quadratic or linear (default: relu MLP, tanh mesh)."
+    )
+    mesh_width: int = described(10, "Mesh: neurons per row.")
+    mesh_depth: int = described(8, "Mesh: rows of neurons.")
+    r: str = described("1", "Mesh range: 1 (3 neighbours) or 1/2 (brick).")
+    optimizer: str = described("adam", "sgd, adam or adamw.")
+    learning_rate: float = described(1e-2, "Learning rate.", flag="lr")
+    momentum: float = described(0.9, "SGD momentum.")
+    weight_decay: float = described(0.0, "Weight decay.")
+    max_steps: int = described(3000, "Most gradient steps.", minimum=0, flag="steps")
+    target_loss: float = described(1e-4, "Stop once the MSE is this low.")
+    n_train: int = described(100, "Training points on [-1, 1].")
+    init: str | None = described(None, "gaussian or uniform (default: uniform MLP, gaussian mesh).")
+    sigma_w: float = described(1.5, "Gaussian init: weight scale σw.")
+    sigma_b: float = described(1.0, "Gaussian init: bias scale σb.")
+    n_seeds: int = described(4, "Nets fitted at once, their keys split from the seed.")
+    seed: int = described(0, "Random seed; the same seed reproduces a run bit for bit.", minimum=0)
+
+    def parts(self) -> tuple[Any, Any, Any]:
+        """(net, Training, Init) of this config; a bad name or size is refused in one sentence."""
+        from minimodels.learners.nets import MLP, Init, MeshNet, Training
+        from minimodels.learners.nets.fitting import TARGETS
+        from minimodels.learners.nets.mlp import parse_widths
+
+        if self.model not in ("mlp", "mesh"):
+            raise UsageError(f"unknown model {self.model!r}; choose mlp or mesh", option="model")
+        if self.target not in TARGETS:
+            raise UsageError(
+                f"unknown target {self.target!r}; choose one of {', '.join(TARGETS)}",
+                option="target",
+            )
+        net: Any
+        if self.model == "mlp":
+            net = MLP(parse_widths(self.widths), self.activation or "relu")
+        else:
+            net = MeshNet(width=self.mesh_width, depth=self.mesh_depth, r=self.r,
+                          activation=self.activation or "tanh")  # fmt: skip
+        default_scheme = "uniform" if self.model == "mlp" else "gaussian"
+        init = Init(self.init or default_scheme, self.sigma_w, self.sigma_b)
+        training = Training(
+            self.optimizer, self.learning_rate, momentum=self.momentum,
+            weight_decay=self.weight_decay, max_steps=self.max_steps,
+            target_loss=self.target_loss,
+        )  # fmt: skip
+        return net, training, init
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,16 +92,14 @@ def run_fits(config: FitConfig, *, on_progress: ProgressCallback | None = None) 
     """Fit ``config.n_seeds`` nets (keys split from the seed) to the target at once."""
     import jax
 
-    from minimodels.learners.nets.fitting import default_model, fit_many
-    from minimodels.learners.nets.train import Training
+    from minimodels.learners.nets.fitting import check_fit, fit_many
 
-    training = Training(
-        "adam", config.learning_rate, max_steps=config.max_steps, target_loss=config.target_loss
-    )
+    net, training, init = config.parts()
+    check_fit(net, config.n_train, training)
     keys = jax.random.split(jax.random.key(config.seed), config.n_seeds)
     fits = fit_many(
-        default_model(config.model), config.target, keys=keys, n_train=config.n_train,
-        training=training, on_progress=on_progress,
+        net, config.target, keys=keys, n_train=config.n_train, training=training, init=init,
+        on_progress=on_progress,
     )  # fmt: skip
     return FitResult(config, fits)
 
@@ -97,7 +139,6 @@ def run_bridge(
     """Train one mesh net on the bump three ways, from the same seed."""
     import jax
 
-    from minimodels.base.progress import scaled
     from minimodels.learners.nets.fitting import MESH_INIT, training_points
     from minimodels.learners.nets.mesh import MeshNet
     from minimodels.learners.nets.quantised import Quantised, evolve_quantised

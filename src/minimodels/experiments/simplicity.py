@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from minimodels.analysis.sampling import sample_functions
+from minimodels.analysis.sampling.analysis import analyse
 from minimodels.base.progress import ProgressCallback
 
 if TYPE_CHECKING:
@@ -59,8 +61,6 @@ class SimplicityResult:
 
 def run(config: SimplicityConfig, *, on_progress: ProgressCallback | None = None):
     """Sample ``config.samples`` models, count their functions, analyse the table."""
-    from minimodels.analysis.sampling import sample_functions
-    from minimodels.analysis.sampling.analysis import analyse
 
     table = sample_functions(
         config.model,

@@ -30,7 +30,14 @@ from typing import Any
 
 from minimodels.base.errors import UsageError
 from minimodels.base.progress import ProgressCallback
-from minimodels.runtime.storage import RUN_FILE, prepare_out_dir, read_json, write_json
+from minimodels.runtime.parallel import run_tasks
+from minimodels.runtime.storage import (
+    RUN_FILE,
+    prepare_out_dir,
+    read_json,
+    write_figure,
+    write_json,
+)
 
 __all__ = ["Context", "FigureItem", "Section", "SectionSpec", "build", "registry", "section"]
 
@@ -157,7 +164,6 @@ def build(
     ``jobs == 1``.
     """
     from minimodels.gallery import _html
-    from minimodels.runtime.parallel import run_tasks
 
     if jobs < 1:
         raise UsageError(f"jobs must be at least 1, got {jobs}")
@@ -257,7 +263,6 @@ def _build_section(
 
     Returns (section without figure objects, seconds, error text or None, figure paths).
     """
-    from minimodels.runtime.storage import write_figure
 
     t0 = time.perf_counter()
     try:

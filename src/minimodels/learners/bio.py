@@ -34,6 +34,8 @@ from minimodels.base.display import Drawable
 from minimodels.base.errors import UsageError
 from minimodels.base.progress import ProgressCallback, report
 from minimodels.base.resources import check_memory, plural
+from minimodels.learners.mutation import mutation_walk
+from minimodels.models import ca
 
 if TYPE_CHECKING:
     pass
@@ -113,7 +115,6 @@ def lifetime(genome: np.ndarray | int, *, k: int = 3, cutoff: int = 200) -> int 
 
 def phenotype(genome: np.ndarray | int, *, k: int = 3, cutoff: int = 200) -> np.ndarray:
     """The pattern ``(rows, 2 * cutoff + 3)``: rows 0..L (or 0..cutoff when infinite)."""
-    from minimodels.models import ca
 
     check_colours_and_cutoff(k, cutoff)
     table = _as_table(genome, k)
@@ -283,7 +284,6 @@ def evolve_reference(
 ) -> BioEvolution:
     """The same run through :func:`mutation_walk` and :func:`minimodels.models.ca.run` (slow,
     plain)."""
-    from minimodels.learners.mutation import mutation_walk
 
     check_colours_and_cutoff(k, cutoff)
     _fitness_code(fitness)

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.base.display import draw_as
 from minimodels.base.errors import UsageError
+from minimodels.base.resources import check_memory, plural
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -178,7 +180,6 @@ def run(
     row = _check_row(init, k)
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
         raise UsageError(f"steps must be a whole number >= 0, got {steps!r}")
-    from minimodels.base.resources import check_memory, plural
 
     check_memory(
         (int(steps) + 1) * row.shape[0] + 64 * row.shape[0],  # the run, a row's int64 temporaries
@@ -230,7 +231,6 @@ def row_from_digits(digits: str, *, k: int = 2) -> np.ndarray:
 def _check_width(width: int) -> None:
     if isinstance(width, bool) or not isinstance(width, int | np.integer) or width < 1:
         raise UsageError(f"width must be a whole number >= 1, got {width!r}")
-    from minimodels.base.resources import check_memory
 
     check_memory(8 * int(width), f"a row {width} wide", fix="lower the width")
 
@@ -239,6 +239,5 @@ def plot(
     states: np.ndarray, *, k: int | None = None, ax: Axes | None = None, **kwargs: Any
 ) -> Figure:
     """Draw a run Wolfram-style (time down, square cells, no axes); see ``plotting.spacetime``."""
-    from minimodels.base.display import draw_as
 
     return draw_as("ca-run", states, k=k, ax=ax, **kwargs)

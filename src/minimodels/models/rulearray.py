@@ -27,6 +27,7 @@ import numpy as np
 
 from minimodels.base.display import Drawable, draw_as
 from minimodels.base.errors import UsageError
+from minimodels.base.resources import check_memory, plural
 from minimodels.models.ca import BOUNDARIES, check_boundary  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
@@ -224,7 +225,6 @@ class RuleArray(Drawable):
     def check_runs(self, n: int, *, drawn: bool = False) -> None:
         """Refuse (one sentence) ``n`` runs whose every state (and its packed copy, or the
         float RGB image :meth:`plot` makes of it when ``drawn``) cannot fit in memory."""
-        from minimodels.base.resources import check_memory, plural
 
         check_memory(
             (64 if drawn else 2) * int(n) * (self.depth + 1) * self.width,
@@ -284,7 +284,6 @@ class RuleArray(Drawable):
 def check_size(depth: int, width: int) -> None:
     """Refuse (one sentence) a depth or width that is not a whole number ≥ 1, or an array
     whose rules cannot fit in memory."""
-    from minimodels.base.resources import check_memory
 
     for name, value in (("depth", depth), ("width", width)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
@@ -299,7 +298,6 @@ def check_size(depth: int, width: int) -> None:
 
 def single_cell_inputs(width: int) -> np.ndarray:
     """All ``width`` single-cell inputs, ``(width, width)`` uint8: input x has a 1 at column x."""
-    from minimodels.base.resources import check_memory
 
     check_size(1, width)
     check_memory(int(width) ** 2, f"making all {width} single-cell inputs", fix="lower the width")

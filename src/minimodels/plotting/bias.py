@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minimodels.analysis.sampling.analysis import analyse, zipf_line
 from minimodels.base.display import drawer
 from minimodels.plotting import axes_or_new, new_figure
 
@@ -30,7 +31,6 @@ def _signed(value: float) -> str:
 
 def rank_plot(result: BiasAnalysis, ax: Axes | None = None) -> Figure:
     """P(f) against rank, log–log, with the Zipf line 1 / (ln(2^(2^n)) · r)."""
-    from minimodels.analysis.sampling.analysis import zipf_line
 
     figure, ax = axes_or_new(ax)
     p = result.probabilities
@@ -161,7 +161,6 @@ def compare(results: list[BiasAnalysis], panels=("rank", "complexity")) -> Figur
 @drawer("minimodels.analysis.sampling.tables.FunctionTable")
 def _draw_table(table: Any, ax: Any = None) -> Figure:
     """The four simplicity-bias panels of a table (``ax`` is ignored: they need four axes)."""
-    from minimodels.analysis.sampling.analysis import analyse
 
     return overview(analyse(table, rng=np.random.default_rng(0)))
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from minimodels.base.display import drawer
+from minimodels.learners.bio import phenotype
 from minimodels.plotting import axes_or_new, new_figure
 from minimodels.plotting.spacetime import (
     READOUT_COLOUR,
@@ -257,7 +258,6 @@ def _crop(pattern: np.ndarray) -> np.ndarray:
 
 
 def _crop_null(result: Any) -> np.ndarray:
-    from minimodels.learners.bio import phenotype
 
     return phenotype(result.genome, k=result.k, cutoff=result.cutoff)
 

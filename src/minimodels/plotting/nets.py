@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from minimodels.base.display import drawer
-from minimodels.plotting import axes_or_new
+from minimodels.plotting import axes_or_new, new_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -256,7 +256,6 @@ def _to_numpy(params: Any) -> Any:
 
 def plot_seeds(fits: list[Any], *, figure: Figure | None = None) -> Figure:
     """Several seeds side by side: learned functions on top, the nets' weights below."""
-    from minimodels.plotting import new_figure
 
     n = len(fits)
     if figure is None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from minimodels.base.display import drawer
 from minimodels.base.errors import UsageError
+from minimodels.base.resources import check_memory
 from minimodels.plotting import CA_COLOURS, RULE_PAIRS, axes_or_new, new_figure
 
 if TYPE_CHECKING:
@@ -66,7 +67,6 @@ def plot_ca(
     states = np.asarray(states)
     if states.ndim != 2:
         raise UsageError(f"a run must be a 2-D (steps + 1, width) array, got shape {states.shape}")
-    from minimodels.base.resources import check_memory
 
     check_memory(
         64 * states.size,  # a float RGB image, and matplotlib's RGBA copy of it

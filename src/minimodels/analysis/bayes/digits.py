@@ -20,7 +20,7 @@ import numpy as np
 
 from minimodels.analysis.bayes.ep import log_pb_given_train
 from minimodels.analysis.bayes.nngp import nngp_kernel
-from minimodels.analysis.bayes.protocol import truth_table_bits
+from minimodels.analysis.bayes.protocol import bits_to_strings, tabulate, truth_table_bits
 from minimodels.base.errors import UsageError
 
 __all__ = ["DigitPair", "load_digit_pair", "nngp_log_posterior", "sgd_test_functions"]
@@ -121,7 +121,6 @@ def sgd_test_functions(
 
     import jax
 
-    from minimodels.analysis.bayes.protocol import bits_to_strings, tabulate
     from minimodels.learners.nets import MLP, Init, Training, train_many
 
     started = time.perf_counter()

@@ -46,6 +46,8 @@ from minimodels.analysis.bayes.protocol import (
     exact_posterior,
 )
 from minimodels.analysis.sampling._substrate_kernels import evaluate_mesh
+from minimodels.analysis.sampling.substrates import boolean_inputs
+from minimodels.analysis.sampling.tables import count_functions, merge_tables, unpacked_truth_tables
 from minimodels.base.errors import UsageError
 from minimodels.learners.mutation import Walk, mutation_walk
 from minimodels.runtime.plans import run_here, seeded_runs
@@ -140,7 +142,6 @@ class QuantisedMeshSubstrate:
 
 def _input_rows(n: int, substrate: QuantisedMeshSubstrate) -> np.ndarray:
     """Row 0 for every input, ``(width, 2^n)`` float32 (the compiled kernel's layout)."""
-    from minimodels.analysis.sampling.substrates import boolean_inputs
 
     rows = np.zeros((substrate.width, 2**n), dtype=np.float32)
     rows[list(substrate.model(n).input_columns())] = boolean_inputs(n).T
@@ -196,7 +197,6 @@ class _Evaluator:
         return _table_words(indices, order, self.grid, self.inputs, *self.layout)
 
     def tables(self, indices: np.ndarray) -> np.ndarray:
-        from minimodels.analysis.sampling.tables import unpacked_truth_tables
 
         return unpacked_truth_tables(self.words(indices), self.n)
 
@@ -216,7 +216,6 @@ def reference_truth_tables(
     n: int, substrate: QuantisedMeshSubstrate, indices: np.ndarray
 ) -> np.ndarray:
     """The same through the JAX model, ``Quantised(MeshNet).apply`` (the plain path)."""
-    from minimodels.analysis.sampling.substrates import boolean_inputs
     from minimodels.learners.nets.quantised import Quantised
 
     indices = _checked_indices(substrate, indices)
@@ -399,7 +398,6 @@ def enumerate_mesh_functions(
             f"{substrate.n_settings} parameter settings are too many to enumerate "
             f"(at most 2^24); use rejection sampling"
         )
-    from minimodels.analysis.sampling.tables import count_functions, merge_tables
 
     evaluator = _evaluator(n, substrate)
     n_levels, n_params = len(substrate.levels), substrate.n_params

@@ -22,6 +22,7 @@ from typing import cast
 
 import numpy as np
 
+from minimodels.analysis import complexity
 from minimodels.analysis.sampling.tables import FunctionTable
 from minimodels.base.display import Drawable
 
@@ -74,7 +75,6 @@ def random_k_distribution(
     length: int, *, rng: np.random.Generator, n_strings: int = 200_000
 ) -> tuple[np.ndarray, np.ndarray]:
     """(K values, probabilities) of K_LZ for uniformly random strings of ``length`` bits."""
-    from minimodels.analysis import complexity
 
     if length <= 16:  # every string, exactly
         strings = np.array(list(itertools.product((0, 1), repeat=length)), dtype=np.uint8)
@@ -127,7 +127,6 @@ def analyse(
     table: FunctionTable, *, rng: np.random.Generator, label: str = "", n_random: int = 200_000
 ) -> BiasAnalysis:
     """Everything the simplicity-bias plots need from a function table."""
-    from minimodels.analysis import complexity
 
     order = np.argsort(-table.counts, kind="stable")
     counts = table.counts[order]

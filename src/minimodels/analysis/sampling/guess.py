@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from minimodels.analysis.sampling.runs import sample_functions
 from minimodels.analysis.sampling.tables import FunctionTable
 from minimodels.base.errors import UsageError
 
@@ -51,7 +52,6 @@ def guess_and_check(
     **sampling,
 ) -> Posterior:
     """P_B on the test inputs from a sample table, or from ``samples`` fresh models of a spec."""
-    from minimodels.analysis.sampling.runs import sample_functions
 
     table = (
         source

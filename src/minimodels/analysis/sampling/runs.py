@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from minimodels.analysis.sampling import substrates
 from minimodels.analysis.sampling.config import (
     ENGINES as ENGINES,
     FAST_MACS as FAST_MACS,
@@ -86,7 +87,6 @@ class ShardTask:
 
 def run_shard(task: ShardTask) -> FunctionTable:
     """The function table of one shard (a pure function of the task: picklable, any backend)."""
-    from minimodels.analysis.sampling import substrates
     from minimodels.analysis.sampling.streams import run_key
 
     if task.threads is not None:

@@ -22,8 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from minimodels.analysis.sampling.tables import check_inputs
+from minimodels.analysis.sampling.tables import check_inputs, table_words
 from minimodels.base.errors import UsageError
+from minimodels.base.resources import check_memory
+from minimodels.models.inits import bias_scale, weight_scale
+from minimodels.models.rulearray import RuleArray
 
 __all__ = ["MeshSpec", "RuleArraySpec", "parse", "reference_truth_tables", "truth_tables"]
 
@@ -93,7 +96,6 @@ def parse(kind: str, rest: str, text: str):
     if not parts:
         raise UsageError(f"model spec {text!r} needs a size, e.g. '{kind}:20x10'")
     width, depth = _size(parts[0], text)
-    from minimodels.base.resources import check_memory
 
     check_memory(
         8 * width * (depth + 1),
@@ -129,7 +131,6 @@ def parse(kind: str, rest: str, text: str):
 
 
 def _check_rule_array(spec: RuleArraySpec) -> None:
-    from minimodels.models.rulearray import RuleArray
 
     check_inputs(spec.n_inputs)
     if spec.n_inputs > spec.width:
@@ -155,7 +156,6 @@ def input_rows(spec) -> np.ndarray:
 
 def mesh_scales(spec: MeshSpec, init: str, sigma_w: float, sigma_b: float) -> np.ndarray:
     """Per-parameter multipliers in the MeshNet layout (W, b, W_out, b_out)."""
-    from minimodels.models.inits import bias_scale, weight_scale
 
     n_nb = 3 if spec.r == "1" else 2
     hidden: dict[str, Any] = {"fan_in": n_nb, "scheme": init, "output": False}
@@ -175,7 +175,6 @@ def truth_tables(spec, key, first, n, *, init="gaussian", sigma_w=1.0, sigma_b=1
 
     from minimodels.analysis.sampling import _substrate_kernels as kernels
     from minimodels.analysis.sampling.streams import ZIG_F, ZIG_K, ZIG_W
-    from minimodels.analysis.sampling.tables import table_words
     from minimodels.engine import pack_bits
 
     out = np.zeros((n, table_words(spec.n_inputs)), dtype=np.uint64)

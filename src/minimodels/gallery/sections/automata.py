@@ -31,6 +31,7 @@ from minimodels.experiments.automata import (
     run_classes,
     two_bit_inputs,
 )
+from minimodels.plotting.spacetime import plot_rule_array_grid
 
 
 @gallery.section("ca-classes", title="Elementary cellular automata", order=10)
@@ -131,7 +132,6 @@ def brick_section(ctx: gallery.Context) -> gallery.Section:
         "functions with f(0, 0) = 0.",
     )
     labels = [f"ab={i >> 1}{i & 1}" for i in range(4)]
-    from minimodels.plotting.spacetime import plot_rule_array_grid
 
     section.add_figure(
         "two-bit-inputs",

@@ -30,6 +30,7 @@ from minimodels.experiments.bayes import (
     run_digits,
     run_ladder,
 )
+from minimodels.plotting.bayes import plot_comparison_panel
 
 
 def _numbers(result: BayesResult) -> dict[str, Any]:
@@ -57,7 +58,6 @@ def _round(value: float | None) -> float | None:
 
 @gallery.section("evolution-vs-bayes", title="Is adaptive evolution a Bayesian sampler?", order=51)
 def build_evolution(ctx: gallery.Context) -> gallery.Section:
-    from minimodels.plotting.bayes import plot_comparison_panel
 
     make = EvolutionVsBayesConfig.quick if ctx.quick else EvolutionVsBayesConfig
     config = make(seed=ctx.seed)
@@ -144,7 +144,6 @@ def evolution_verdict(comparison: Comparison) -> str:
     "evolution-vs-bayes-mesh", title="Is adaptive evolution a Bayesian sampler? Mesh nets", order=54
 )
 def build_evolution_mesh(ctx: gallery.Context) -> gallery.Section:
-    from minimodels.plotting.bayes import plot_comparison_panel
 
     make = MeshEvolutionVsBayesConfig.quick if ctx.quick else MeshEvolutionVsBayesConfig
     config = make(seed=ctx.seed)
@@ -197,7 +196,6 @@ def build_evolution_mesh(ctx: gallery.Context) -> gallery.Section:
 
 @gallery.section("sgd-vs-bayes", title="Is SGD a Bayesian sampler?", order=50)
 def build_sgd(ctx: gallery.Context) -> gallery.Section:
-    from minimodels.plotting.bayes import plot_comparison_panel
 
     make = SGDVsBayesConfig.quick if ctx.quick else SGDVsBayesConfig.small
     config = make(seed=ctx.seed)
@@ -244,7 +242,6 @@ def build_sgd(ctx: gallery.Context) -> gallery.Section:
 
 @gallery.section("digits-nngp", title="SGD vs the NNGP posterior on real images", order=52)
 def build_digits(ctx: gallery.Context) -> gallery.Section:
-    from minimodels.plotting.bayes import plot_comparison_panel
 
     config = (DigitsConfig.quick if ctx.quick else DigitsConfig)(seed=ctx.seed)
     result = run_digits(config, on_progress=ctx.on_progress)

@@ -13,13 +13,13 @@ import numpy as np
 
 from minimodels import gallery
 from minimodels.experiments.bio import BioConfig, run
+from minimodels.plotting.evolution import plot_bio_trace, plot_lifetimes, plot_phenotypes
 
 
 @gallery.section(
     "evolution-bio", title="Biological evolution: rules evolved to live long", order=24
 )
 def bio_section(context: gallery.Context) -> gallery.Section:
-    from minimodels.plotting.evolution import plot_bio_trace, plot_lifetimes, plot_phenotypes
 
     config = replace(BioConfig.quick() if context.quick else BioConfig(), seed=context.seed)
     runs = run(config, on_progress=context.on_progress)

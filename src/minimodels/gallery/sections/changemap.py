@@ -13,10 +13,12 @@ import numpy as np
 
 from minimodels import gallery
 from minimodels.experiments.changemap import ChangeMapConfig, run
+from minimodels.plotting import new_figure
+from minimodels.plotting.evolution import plot_change_map, plot_learning_curve
+from minimodels.plotting.spacetime import draw_rule_legend, rule_colours
 
 
 def _legend(figure, array) -> None:
-    from minimodels.plotting.spacetime import draw_rule_legend, rule_colours
 
     colours = rule_colours(array.rules)
     draw_rule_legend(
@@ -26,8 +28,6 @@ def _legend(figure, array) -> None:
 
 @gallery.section("evolution-changemap", title="Change maps: where a mutation matters", order=25)
 def changemap_section(context: gallery.Context) -> gallery.Section:
-    from minimodels.plotting import new_figure
-    from minimodels.plotting.evolution import plot_change_map, plot_learning_curve
 
     config = replace(ChangeMapConfig(), seed=context.seed)
     if context.quick:

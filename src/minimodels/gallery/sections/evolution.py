@@ -11,17 +11,17 @@ from dataclasses import asdict, replace
 
 from minimodels import gallery
 from minimodels.experiments.evolution import EvolutionConfig, run
+from minimodels.plotting.evolution import (
+    plot_answers,
+    plot_decreases,
+    plot_learning_curve,
+    plot_solutions,
+    plot_steps_histogram,
+)
 
 
 @gallery.section("evolution-bump", title="Rule arrays learn the bump by mutation", order=20)
 def bump_section(context: gallery.Context) -> gallery.Section:
-    from minimodels.plotting.evolution import (
-        plot_answers,
-        plot_decreases,
-        plot_learning_curve,
-        plot_solutions,
-        plot_steps_histogram,
-    )
 
     config = EvolutionConfig.quick() if context.quick else EvolutionConfig()
     config = replace(config, seed=context.seed)

@@ -18,6 +18,7 @@ import dataclasses
 from minimodels import gallery
 from minimodels.experiments.grokking import GrokkingExperiment, _mlp, _transformer, run
 from minimodels.learners.grokking import GrokConfig, GrokRun
+from minimodels.plotting import grokking as plots
 
 FULL_TRANSFORMER_COMMAND = (
     "minimodels grok --model transformer --p 113 --frac 0.3 --wd 1.0 --seed 0 "
@@ -51,7 +52,6 @@ def _command(config: GrokConfig) -> str:
 
 @gallery.section("grokking-mlp", title="Grokking: an MLP that generalises late", order=60)
 def mlp_section(ctx: gallery.Context) -> gallery.Section:
-    from minimodels.plotting import grokking as plots
 
     config = dataclasses.replace(_mlp(quick=ctx.quick), seed=ctx.seed)
     result = run(GrokkingExperiment(mlp=config, phase=None), on_progress=ctx.on_progress)
@@ -138,7 +138,6 @@ def phase_section(ctx: gallery.Context) -> gallery.Section:
 
 @gallery.section("grokking-transformer", title="Grokking in Nanda et al.'s transformer", order=62)
 def transformer_section(ctx: gallery.Context) -> gallery.Section:
-    from minimodels.plotting import grokking as plots
 
     config = dataclasses.replace(_transformer(), seed=ctx.seed)
     intro = (

@@ -16,10 +16,11 @@ import numpy as np
 
 from minimodels import gallery
 from minimodels.experiments.nets import BridgeConfig, FitConfig, run_bridge, run_fits
+from minimodels.plotting import new_figure
+from minimodels.plotting.nets import plot_fit, plot_loss_curves, plot_net, plot_neurons
 
 
 def _fit_section(context: gallery.Context, kind: str, title: str, intro: str) -> gallery.Section:
-    from minimodels.plotting.nets import plot_fit, plot_loss_curves, plot_net, plot_neurons
 
     config = FitConfig(model=kind, seed=context.seed)
     if context.quick:
@@ -91,8 +92,6 @@ def mesh_section(context: gallery.Context) -> gallery.Section:
 @gallery.section("nets-discrete", title="Discrete vs continuous training", order=32)
 def bridge_section(context: gallery.Context) -> gallery.Section:
     from minimodels.learners.nets.fitting import Fit
-    from minimodels.plotting import new_figure
-    from minimodels.plotting.nets import plot_fit
 
     config = BridgeConfig(seed=context.seed)
     if context.quick:

@@ -16,6 +16,7 @@ from dataclasses import asdict
 
 from minimodels import gallery
 from minimodels.experiments.simplicity import SimplicityConfig, SimplicityResult, run
+from minimodels.plotting.bias import compare
 
 
 def _section(result: SimplicityResult, title: str, intro: str, name: str) -> gallery.Section:
@@ -99,7 +100,6 @@ def build_substrates(ctx: gallery.Context) -> gallery.Section:
         result = run(SimplicityConfig(model=model, samples=samples, seed=ctx.seed))
         analyses.append(result.analysis)
         rows.append({"model": model, **result.analysis.numbers()})
-    from minimodels.plotting.bias import compare
 
     section.add_figure(
         "substrates",

@@ -20,7 +20,8 @@ import numpy as np
 
 from minimodels.base.errors import UsageError
 from minimodels.base.fields import described
-from minimodels.learners.grokking.data import canonical_operation, check_task
+from minimodels.base.resources import check_memory, check_time, plural
+from minimodels.learners.grokking.data import canonical_operation, check_task, count_pairs
 
 __all__ = ["GENERALISED", "MODELS", "SCALAR_MEASURES", "GrokConfig", "check_resources", "run_cost"]
 
@@ -181,7 +182,6 @@ def run_cost(config: GrokConfig, *, n_runs: int = 1, padded: bool = False) -> tu
     logits of every pair at each logged step; per run: the parameters with their gradients
     and Adam's two moments, the pair table and the log (one row per logged step).
     """
-    from minimodels.learners.grokking.data import count_pairs
 
     p, n_all = int(config.p), count_pairs(config.op, config.p)
     n_train = n_all if padded else max(1, round(config.frac * n_all))
@@ -214,7 +214,6 @@ def fast_macs() -> float:
 
 def check_resources(config: GrokConfig) -> None:
     """Refuse (one sentence) one run whose memory cannot fit or whose time is hopeless."""
-    from minimodels.base.resources import check_memory, check_time, plural
 
     n_bytes, macs = run_cost(config)
     steps = plural(config.steps, "step")

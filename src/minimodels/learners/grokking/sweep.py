@@ -25,7 +25,8 @@ import numpy as np
 from minimodels.base.display import Drawable
 from minimodels.base.errors import UsageError
 from minimodels.base.progress import ProgressCallback
-from minimodels.learners.grokking.runs import GrokConfig, train, train_many
+from minimodels.base.resources import check_memory, check_time, plural
+from minimodels.learners.grokking.runs import GrokConfig, fast_macs, run_cost, train, train_many
 from minimodels.runtime.parallel import run_pending
 
 __all__ = ["AXES", "PhaseDiagram", "SweepConfig", "run_cells", "sweep"]
@@ -79,9 +80,6 @@ class SweepConfig:
         """Refuse a sweep that cannot fit: a cell trains its seeds at once (padded, vmapped),
         and as many cells run at once as there are cores; every run is tallied."""
         import os
-
-        from minimodels.base.resources import check_memory, check_time, plural
-        from minimodels.learners.grokking.runs import fast_macs, run_cost
 
         costs = [run_cost(c, n_runs=self.n_seeds, padded=True) for c in configs]
         at_once = min(len(configs), os.cpu_count() or 1)

@@ -27,6 +27,9 @@ import numpy as np
 from minimodels.base.display import Drawable
 from minimodels.base.errors import UsageError
 from minimodels.base.progress import ProgressCallback
+from minimodels.base.resources import check_memory, check_time, plural
+from minimodels.learners.nets.mesh import MeshNet
+from minimodels.learners.nets.mlp import MLP
 from minimodels.learners.nets.train import Training, train, train_many
 from minimodels.models.inits import Init
 
@@ -60,8 +63,6 @@ MESH_INIT = Init("gaussian", 1.5, 1.0)
 
 def default_model(kind: str) -> Any:
     """The nets of the fitting pictures: ``"mlp"`` 1-16-16-16-1 ReLU, ``"mesh"`` 10×8 tanh."""
-    from minimodels.learners.nets.mesh import MeshNet
-    from minimodels.learners.nets.mlp import MLP
 
     if kind == "mlp":
         return MLP((1, 16, 16, 16, 1), "relu")
@@ -71,7 +72,6 @@ def default_model(kind: str) -> Any:
 
 
 def default_init(model: Any) -> Init:
-    from minimodels.learners.nets.mesh import MeshNet
 
     return MESH_INIT if isinstance(model, MeshNet) else FIT_INIT
 
@@ -230,8 +230,6 @@ def check_fit(model: Any, n_train: int, training: Training) -> None:
     """Refuse (one sentence) a fit whose activations cannot fit in memory or whose steps
     would take hopelessly long: every step runs all training points forward and back."""
     import os
-
-    from minimodels.base.resources import check_memory, check_time, plural
 
     if isinstance(n_train, bool) or not isinstance(n_train, int | np.integer) or n_train < 1:
         return  # training_points names the bad value

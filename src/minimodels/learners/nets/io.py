@@ -25,7 +25,7 @@ import numpy as np
 from minimodels.base.errors import UsageError
 from minimodels.learners.nets.mesh import MeshNet
 from minimodels.learners.nets.mlp import MLP
-from minimodels.runtime.storage import read_json, write_bytes, write_json
+from minimodels.runtime.storage import prepare_out_dir, read_json, write_bytes, write_json
 
 KINDS: dict[str, type] = {"mlp": MLP, "mesh": MeshNet}
 PARAMS_FILE = "params.npz"
@@ -75,7 +75,6 @@ def save_net(
     directory: str | os.PathLike[str], model: Any, params: Any, *, config: Any = None
 ) -> Path:
     """Write ``params.npz`` and ``model.json`` into ``directory`` (created if needed)."""
-    from minimodels.runtime.storage import prepare_out_dir
 
     out = prepare_out_dir(directory)
     buffer = io.BytesIO()

@@ -38,7 +38,7 @@ import numpy as np
 from minimodels.base.errors import UsageError
 from minimodels.learners.nets.activations import activate, check_activation
 from minimodels.learners.nets.init import standard_draws
-from minimodels.learners.nets.mlp import NamedInit, Params
+from minimodels.learners.nets.mlp import NamedInit, Params, check_params
 from minimodels.models.inits import bias_scale, weight_scale
 
 RANGES = ("1", "1/2")
@@ -110,7 +110,6 @@ class MeshNet(NamedInit):
         if not 0 <= readout < self.width:
             raise UsageError(f"readout column {readout} is outside 0..{self.width - 1}")
         object.__setattr__(self, "readout", readout)
-        from minimodels.learners.nets.mlp import check_params
 
         check_params(self.n_params, self.name)
 

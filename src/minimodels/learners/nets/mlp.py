@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 
 from minimodels.base.errors import UsageError
+from minimodels.base.resources import check_memory, plural
 from minimodels.learners.nets.activations import activate, check_activation
 from minimodels.learners.nets.init import standard_draws
 from minimodels.models.inits import bias_scale, check_scheme, weight_scale
@@ -48,7 +49,6 @@ def parse_widths(spec: str | tuple[int, ...] | list[int]) -> tuple[int, ...]:
 
 def check_params(n_params: int, name: str) -> None:
     """Refuse (one sentence) a net whose parameters cannot be trained in memory."""
-    from minimodels.base.resources import check_memory, plural
 
     check_memory(
         24 * n_params,  # float32 parameters, gradients, two Adam moments, updates, a copy

@@ -32,6 +32,7 @@ from minimodels.base.display import Drawable
 from minimodels.base.errors import UsageError
 from minimodels.base.progress import ProgressCallback
 from minimodels.learners.mutation import Walk, mutation_walk
+from minimodels.learners.nets.training import Training, prepare_data
 
 if TYPE_CHECKING:
     pass
@@ -142,7 +143,6 @@ def evolve_quantised(
     ``start`` is a parameter pytree to quantise (default: every parameter a uniformly random
     level drawn from ``rng``).
     """
-    from minimodels.learners.nets.training import Training, prepare_data
 
     levels = check_levels(levels)
     x, y = prepare_data(model, x, y, Training(loss="mse"))
