@@ -52,8 +52,11 @@ if TYPE_CHECKING:  # the same names, spelled out for IDEs and type checkers (run
     from minimodels.models.rulearray import RuleArray as RuleArray
     from minimodels.runtime import parallel as parallel, storage as storage
 
+from minimodels import _moved
 from minimodels._version import __version__ as __version__
 from minimodels.base import display as _display
+
+_moved.install()  # scripts written before the layers were folders: minimodels.sampling works
 
 # Results draw themselves through minimodels.base.display; the drawers live in minimodels.plotting,
 # which registers them when it is imported: here, the top of the package, not in compute code.
@@ -86,10 +89,12 @@ __all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
-    try:
+    if name in _LAZY:
         module_name, attribute = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'minimodels' has no attribute {name!r}") from None
+    elif name in _moved.MOVED:  # mm.sampling, mm.evolution ...: the modules' old names
+        module_name, attribute = f"minimodels.{_moved.MOVED[name]}", None
+    else:
+        raise AttributeError(f"module 'minimodels' has no attribute {name!r}")
     module = importlib.import_module(module_name)
     value = module if attribute is None else getattr(module, attribute)
     globals()[name] = value  # cache: later look-ups skip __getattr__

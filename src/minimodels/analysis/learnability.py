@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from minimodels.analysis.multiway import MAX_ARRAYS, enumerate_outputs
+from minimodels.analysis import multiway
+from minimodels.analysis.multiway import enumerate_outputs
 from minimodels.base.errors import UsageError
 from minimodels.learners.evolution import evolve
 from minimodels.models.rulearray import RuleArray
@@ -98,7 +99,7 @@ def representable(
     """
 
     task = boolean(n_bits, "0" * 2**n_bits, width=width, columns=columns, readout=readout)
-    if len(rules) ** (width * depth) > MAX_ARRAYS:
+    if len(rules) ** (width * depth) > multiway.MAX_ARRAYS:  # read now: a test may lower it
         if samples is None or rng is None:
             raise UsageError(
                 f"{len(rules)}^{width * depth} arrays are too many to enumerate; "

@@ -71,12 +71,16 @@ def config_options(
     *,
     skip: tuple[str, ...] = (),
     after: str | None = None,
+    into: str = "fields",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give the decorated command one option per field of the presets' classes (but ``skip``).
 
     ``presets`` maps a preset's name to its config; their values are the defaults, and a field
     on which they disagree is shown as ``(default: 97 mlp, 113 transformer)``.  The options
     follow the command's parameter ``after`` (default: its last but ``fields``) in ``--help``.
+    The command receives what was given as its parameter ``into`` (``fields``); a command
+    built from two configs (a sweep and the config it sweeps) stacks two decorators, each
+    with its own ``into``.
     """
     options: list[inspect.Parameter] = []
     preset_dependent: set[str] = set()
@@ -111,9 +115,9 @@ def config_options(
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         own = list(inspect.signature(command, eval_str=True).parameters.values())
-        if not own or own[-1].name != "fields":
-            raise TypeError(f"{command.__name__} must end with a 'fields' parameter")
-        own = own[:-1]
+        if into not in [p.name for p in own]:
+            raise TypeError(f"{command.__name__} must have a {into!r} parameter")
+        own = [p for p in own if p.name != into]
         names = {option.name for option in options}
 
         @functools.wraps(command)
@@ -124,7 +128,7 @@ def config_options(
                 if name in names and not (name in preset_dependent and value is _UNSET)
             }
             rest = {name: value for name, value in given.items() if name not in names}
-            return command(**rest, fields=fields)
+            return command(**rest, **{into: fields})
 
         own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
         cut = len(own) if after is None else [p.name for p in own].index(after) + 1

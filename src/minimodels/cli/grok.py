@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
 import typer
@@ -15,14 +16,13 @@ from minimodels.cli._app import (
     Overwrite,
     Quiet,
     Resume,
-    Seed,
     app,
     count_option,
     echo,
     warn,
 )
 from minimodels.cli._options import config_options, from_preset
-from minimodels.learners.grokking.config import GrokConfig
+from minimodels.learners.grokking.config import GrokConfig, SweepConfig
 
 CHECKPOINT = "checkpoint.npz"  # the latest checkpoint of a grok run (with its .sha256)
 
@@ -131,57 +131,35 @@ def _write_run(run_dir, run, seconds: float) -> None:
         run_dir.write_figure(name, figure)
 
 
-def _values(text: str, axis: str, option: str) -> tuple:
-    kind = {"loss": str, "activation": str, "width": int, "p": int}.get(axis, float)
-    items = [item.strip() for item in text.split(",") if item.strip()]
-    if not items:
-        raise UsageError(
-            f"{option} {text!r} gives no value; give comma-separated values for {axis}"
-        )
-    try:
-        return tuple(kind(item) for item in items)
-    except ValueError:
-        raise UsageError(
-            f"{option}: cannot read {text!r} as comma-separated {kind.__name__} values for {axis}"
-        ) from None
-
-
 @app.command("grok-sweep")
 @config_options(SWEEP_PRESETS, skip=("model", "seed"), after="model")
+@config_options({"sweep": SweepConfig()}, skip=("base",), after="model", into="sweep_fields")
 def grok_sweep(
     out: OutDir,
     model: Model = "mlp",
-    x_axis: Annotated[str, typer.Option(help="Config field across.")] = "frac",
-    x_values: Annotated[str, typer.Option(help="Comma-separated values.")] = "0.2,0.35,0.5,0.7",
-    y_axis: Annotated[str, typer.Option(help="Config field up.")] = "wd",
-    y_values: Annotated[str, typer.Option(help="Comma-separated values.")] = "0,0.3,1,3",
-    seeds: Annotated[int, count_option(help="Seeds per cell (vmapped).")] = 1,
-    seed: Seed = 0,
     backend: Backend = "process",
     jobs: Jobs = None,
     resume: Resume = False,
     overwrite: Overwrite = False,
     quiet: Quiet = False,
+    sweep_fields: dict[str, Any] | None = None,
     fields: dict[str, Any] | None = None,
 ) -> None:
     """A phase diagram of steps-to-generalise over two config axes (default: frac × wd)."""
     from minimodels.base.progress import progress_bar
-    from minimodels.learners.grokking.sweep import SweepConfig, sweep
     from minimodels.runtime import storage
     from minimodels.runtime.parallel import check_backend
 
     check_backend(backend, jobs)
-    base = _config(SWEEP_PRESETS, model, {**(fields or {}), "seed": seed})
-    config = SweepConfig(
-        base,
-        x_axis,
-        _values(x_values, x_axis, "--x-values"),
-        y_axis,
-        _values(y_values, y_axis, "--y-values"),
-        seeds,
-        seed,
-    )
+    config = from_preset({"sweep": SweepConfig()}, "sweep", sweep_fields or {})
+    config.typed().check_axes()  # before the base config's checks, which load JAX
+    base = _config(SWEEP_PRESETS, model, {**(fields or {}), "seed": config.seed})
+    config = dataclasses.replace(config, base=base).typed()
     config.cells()  # validate before starting workers
+    from minimodels.learners.grokking.sweep import (
+        sweep,  # loads JAX: only once the options are good
+    )
+
     run_dir = storage.RunDir.open(
         out, command="grok-sweep", config=config, resume=resume, overwrite=overwrite
     )
@@ -203,7 +181,7 @@ def grok_sweep(
     run_dir.write_json(
         "summary.json",
         {
-            "cells": len(rows) // seeds,
+            "cells": len(rows) // config.n_seeds,
             "runs": len(rows),
             "runs_generalised": generalised,
             "budget": diagram.budget,

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from minimodels.base.display import drawer
-from minimodels.plotting import axes_or_new, new_figure
+from minimodels.plotting.canvas import axes_or_new, new_figure
 from minimodels.plotting.spacetime import plot_ca
 
 

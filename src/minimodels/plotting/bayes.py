@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from minimodels.base.display import drawer
-from minimodels.plotting import axes_or_new, new_figure
+from minimodels.plotting.canvas import axes_or_new, new_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -12,7 +12,7 @@ import numpy as np
 
 from minimodels.analysis.sampling.analysis import analyse, zipf_line
 from minimodels.base.display import drawer
-from minimodels.plotting import axes_or_new, new_figure
+from minimodels.plotting.canvas import axes_or_new, new_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -13,7 +13,7 @@ import numpy as np
 
 from minimodels.base.display import drawer
 from minimodels.learners.bio import phenotype
-from minimodels.plotting import axes_or_new, new_figure
+from minimodels.plotting.canvas import axes_or_new, new_figure
 from minimodels.plotting.spacetime import (
     READOUT_COLOUR,
     draw_array,

@@ -17,7 +17,7 @@ import numpy as np
 from minimodels.base.display import drawer
 from minimodels.base.errors import UsageError
 from minimodels.base.resources import check_memory
-from minimodels.plotting import CA_COLOURS, RULE_PAIRS, axes_or_new, new_figure
+from minimodels.plotting.canvas import CA_COLOURS, RULE_PAIRS, axes_or_new, new_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

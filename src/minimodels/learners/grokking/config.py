@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from minimodels.base.errors import UsageError
-from minimodels.base.fields import described
+from minimodels.base.fields import Text, described
 from minimodels.base.resources import check_memory, check_time, plural
 from minimodels.learners.grokking.data import canonical_operation, check_task, count_pairs
 
@@ -227,3 +227,134 @@ def check_resources(config: GrokConfig) -> None:
         fix=f"lower p, {sizes} or the steps",
     )
     check_time(macs / fast_macs(), what, fix=f"lower the steps, p or {sizes}")
+
+
+# -- phase diagrams: a grid over two fields ----------------------------------------------------
+
+
+def _values_text(which: str) -> Text:
+    """How ``--x-values`` / ``--y-values`` are spelt: comma-separated, read by axis later."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        items = tuple(item.strip() for item in text.split(",") if item.strip())
+        if not items:
+            raise UsageError(
+                f"--{which}-values {text!r} gives no value; give comma-separated values",
+                option=f"{which}_values",
+            )
+        return items
+
+    return Text(parse, lambda values: ",".join(f"{v:g}" if isinstance(v, float) else str(v)
+                                              for v in values))  # fmt: skip
+
+
+AXES = ("wd", "frac", "l1", "loss", "init_scale", "lr", "width", "p", "activation")
+
+
+def _default_base() -> GrokConfig:
+    return GrokConfig(p=31, width=128, steps=1500, log_every=25, stop_after=0)
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """A grid over two fields of ``base``; defaults: a 4 × 4 MLP diagram in about a minute."""
+
+    base: GrokConfig = field(default_factory=_default_base)
+    x_axis: str = described("frac", "Config field across.")
+    x_values: tuple[Any, ...] = described(
+        (0.2, 0.35, 0.5, 0.7), "Comma-separated values.", text=_values_text("x")
+    )
+    y_axis: str = described("wd", "Config field up.")
+    y_values: tuple[Any, ...] = described(
+        (0.0, 0.3, 1.0, 3.0), "Comma-separated values.", text=_values_text("y")
+    )
+    n_seeds: int = described(1, "Seeds per cell (vmapped).", flag="seeds")
+    seed: int = described(0, "Random seed; the same seed reproduces a run bit for bit.", minimum=0)
+
+    def typed(self) -> SweepConfig:
+        """The values given as text (the command line's) read as their axis' type: a width or
+        p as whole numbers, a loss or activation as names, the rest as numbers."""
+        changes: dict[str, Any] = {}
+        for which, axis, values in (
+            ("x", self.x_axis, self.x_values),
+            ("y", self.y_axis, self.y_values),
+        ):
+            if not any(isinstance(v, str) for v in values):
+                continue
+            kind = {"loss": str, "activation": str, "width": int, "p": int}.get(axis, float)
+            try:
+                changes[f"{which}_values"] = tuple(
+                    kind(v) if isinstance(v, str) else v for v in values
+                )
+            except ValueError:
+                text = ",".join(map(str, values))
+                raise UsageError(
+                    f"--{which}-values: cannot read {text!r} as comma-separated "
+                    f"{kind.__name__} values for {axis}",
+                    option=f"{which}_values",
+                ) from None
+        return dataclasses.replace(self, **changes) if changes else self
+
+    def cells(self) -> list[GrokConfig]:
+        """The cell configs in row-major order (y outer, x inner), each checked."""
+        return self.typed()._cells()
+
+    def check_axes(self) -> SweepConfig:
+        """Refuse (one sentence) an unknown or repeated axis, no values or no seeds; the base
+        config and the cells are checked by :meth:`cells`."""
+        for axis in (self.x_axis, self.y_axis):
+            if axis not in AXES:
+                raise UsageError(
+                    f"unknown sweep axis {axis!r}; choose one of {', '.join(AXES)}",
+                    option="x_axis" if axis == self.x_axis else "y_axis",
+                )
+        if self.x_axis == self.y_axis:
+            raise UsageError(f"the two sweep axes must differ, both are {self.x_axis!r}")
+        if not self.x_values or not self.y_values:
+            raise UsageError("each sweep axis needs at least one value")
+        whole = isinstance(self.n_seeds, int) and not isinstance(self.n_seeds, bool)
+        if not whole or self.n_seeds < 1:
+            raise UsageError(f"n_seeds = {self.n_seeds!r} must be a whole number ≥ 1")
+        return self
+
+    def _cells(self) -> list[GrokConfig]:
+        self.check_axes()
+        base = dataclasses.replace(self.base, stop_after=0)
+        configs = [
+            dataclasses.replace(base, **{self.x_axis: x, self.y_axis: y})
+            for y in self.y_values
+            for x in self.x_values
+        ]
+        for config in configs:
+            config.check()
+        self._check_resources(configs)
+        return configs
+
+    def _check_resources(self, configs: list[GrokConfig]) -> None:
+        """Refuse a sweep that cannot fit: a cell trains its seeds at once (padded, vmapped),
+        and as many cells run at once as there are cores; every run is tallied."""
+        import os
+
+        costs = [run_cost(c, n_runs=self.n_seeds, padded=True) for c in configs]
+        at_once = min(len(configs), os.cpu_count() or 1)
+        peak = sum(sorted(n_bytes for n_bytes, _ in costs)[-at_once:])
+        n_runs = len(configs) * self.n_seeds
+        what = (
+            f"a sweep of {plural(len(configs), 'cell')} × {plural(self.n_seeds, 'seed')} "
+            f"of {plural(self.base.steps, 'step')}"
+        )
+        check_memory(
+            peak + n_runs * 2048,  # and each run's seed, config and row of the diagram
+            what,
+            why="the cells trained at once, each with all its seeds",
+            fix="lower the seeds, the values swept, p or the width",
+        )
+        check_time(
+            sum(macs for _, macs in costs) / fast_macs(),
+            what,
+            fix="lower the seeds, the values swept or the steps",
+        )
+
+    def seeds(self) -> tuple[int, ...]:
+        children = np.random.SeedSequence(self.seed).spawn(self.n_seeds)
+        return tuple(int(child.generate_state(1)[0]) for child in children)

@@ -17,93 +17,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from minimodels.base.display import Drawable
-from minimodels.base.errors import UsageError
 from minimodels.base.progress import ProgressCallback
-from minimodels.base.resources import check_memory, check_time, plural
-from minimodels.learners.grokking.runs import GrokConfig, fast_macs, run_cost, train, train_many
+from minimodels.learners.grokking.config import AXES as AXES, SweepConfig
+from minimodels.learners.grokking.runs import GrokConfig, train, train_many
 from minimodels.runtime.parallel import run_pending
 
 __all__ = ["AXES", "PhaseDiagram", "SweepConfig", "run_cells", "sweep"]
-
-AXES = ("wd", "frac", "l1", "loss", "init_scale", "lr", "width", "p", "activation")
-
-
-def _default_base() -> GrokConfig:
-    return GrokConfig(p=31, width=128, steps=1500, log_every=25, stop_after=0)
-
-
-@dataclass(frozen=True)
-class SweepConfig:
-    """A grid over two fields of ``base``; defaults: a 4 × 4 MLP diagram in about a minute."""
-
-    base: GrokConfig = field(default_factory=_default_base)
-    x_axis: str = "frac"
-    x_values: tuple[Any, ...] = (0.2, 0.35, 0.5, 0.7)
-    y_axis: str = "wd"
-    y_values: tuple[Any, ...] = (0.0, 0.3, 1.0, 3.0)
-    n_seeds: int = 1
-    seed: int = 0
-
-    def cells(self) -> list[GrokConfig]:
-        """The cell configs in row-major order (y outer, x inner)."""
-        for axis in (self.x_axis, self.y_axis):
-            if axis not in AXES:
-                raise UsageError(
-                    f"unknown sweep axis {axis!r}; choose one of {', '.join(AXES)}",
-                    option="x_axis" if axis == self.x_axis else "y_axis",
-                )
-        if self.x_axis == self.y_axis:
-            raise UsageError(f"the two sweep axes must differ, both are {self.x_axis!r}")
-        if not self.x_values or not self.y_values:
-            raise UsageError("each sweep axis needs at least one value")
-        whole = isinstance(self.n_seeds, int) and not isinstance(self.n_seeds, bool)
-        if not whole or self.n_seeds < 1:
-            raise UsageError(f"n_seeds = {self.n_seeds!r} must be a whole number ≥ 1")
-        base = dataclasses.replace(self.base, stop_after=0)
-        configs = [
-            dataclasses.replace(base, **{self.x_axis: x, self.y_axis: y})
-            for y in self.y_values
-            for x in self.x_values
-        ]
-        for config in configs:
-            config.check()
-        self._check_resources(configs)
-        return configs
-
-    def _check_resources(self, configs: list[GrokConfig]) -> None:
-        """Refuse a sweep that cannot fit: a cell trains its seeds at once (padded, vmapped),
-        and as many cells run at once as there are cores; every run is tallied."""
-        import os
-
-        costs = [run_cost(c, n_runs=self.n_seeds, padded=True) for c in configs]
-        at_once = min(len(configs), os.cpu_count() or 1)
-        peak = sum(sorted(n_bytes for n_bytes, _ in costs)[-at_once:])
-        n_runs = len(configs) * self.n_seeds
-        what = (
-            f"a sweep of {plural(len(configs), 'cell')} × {plural(self.n_seeds, 'seed')} "
-            f"of {plural(self.base.steps, 'step')}"
-        )
-        check_memory(
-            peak + n_runs * 2048,  # and each run's seed, config and row of the diagram
-            what,
-            why="the cells trained at once, each with all its seeds",
-            fix="lower the seeds, the values swept, p or the width",
-        )
-        check_time(
-            sum(macs for _, macs in costs) / fast_macs(),
-            what,
-            fix="lower the seeds, the values swept or the steps",
-        )
-
-    def seeds(self) -> tuple[int, ...]:
-        children = np.random.SeedSequence(self.seed).spawn(self.n_seeds)
-        return tuple(int(child.generate_state(1)[0]) for child in children)
 
 
 def run_cells(configs: list[GrokConfig]) -> list[dict[str, Any]]:
