@@ -64,7 +64,7 @@ class FitConfig:
             )
         net: Any
         if self.model == "mlp":
-            net = MLP(parse_widths(self.widths), self.activation or "relu")
+            net = MLP(parse_widths(self.widths, option="widths"), self.activation or "relu")
         else:
             net = MeshNet(width=self.mesh_width, depth=self.mesh_depth, r=self.r,
                           activation=self.activation or "tanh")  # fmt: skip

@@ -28,22 +28,27 @@ from minimodels.models.inits import bias_scale, check_scheme, weight_scale
 Params = Any  # a pytree of arrays
 
 
-def parse_widths(spec: str | tuple[int, ...] | list[int]) -> tuple[int, ...]:
-    """``"7-40-40-1"`` or ``(7, 40, 40, 1)`` → ``(7, 40, 40, 1)``, checked."""
+def parse_widths(
+    spec: str | tuple[int, ...] | list[int], *, option: str = "model"
+) -> tuple[int, ...]:
+    """``"7-40-40-1"`` or ``(7, 40, 40, 1)`` → ``(7, 40, 40, 1)``, checked; an error names the
+    argument the widths came from (``option``: ``model``, or ``widths`` for ``minimodels fit``)."""
     if isinstance(spec, str):
         try:
             widths = tuple(int(part) for part in spec.split("-"))
         except ValueError:
             raise UsageError(
-                f"model {spec!r} is not a list of widths like '7-40-40-1'", option="model"
+                f"{option} {spec!r} is not a list of widths like '7-40-40-1'", option=option
             ) from None
     else:
         widths = tuple(int(w) for w in spec)
     if len(widths) < 2:
-        raise UsageError(f"a net needs at least an input and an output width, got {widths}")
+        raise UsageError(
+            f"a net needs at least an input and an output width, got {widths}", option=option
+        )
     bad = [w for w in widths if w <= 0]
     if bad:
-        raise UsageError(f"layer widths must be positive, got {bad[0]} in {widths}")
+        raise UsageError(f"layer widths must be positive, got {bad[0]} in {widths}", option=option)
     return widths
 
 
