@@ -44,8 +44,10 @@ if TYPE_CHECKING:  # the same names, spelled out for IDEs and type checkers (run
         changemap as changemap,
         complexity as complexity,
         multiway as multiway,
+        zoo as zoo,
     )
     from minimodels.analysis.sampling import sample_functions as sample_functions
+    from minimodels.experiments.why_nets.runs import compare_learners as compare_learners
     from minimodels.learners import bio as bio, grokking as grokking, nets as nets
     from minimodels.learners.evolution import evolve as evolve
     from minimodels.models import ca as ca
@@ -79,6 +81,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "complexity": ("minimodels.analysis.complexity", None),
     "sample_functions": ("minimodels.analysis.sampling", "sample_functions"),
     "bayes": ("minimodels.analysis.bayes", None),
+    "zoo": ("minimodels.analysis.zoo", None),
+    # experiments
+    "compare_learners": ("minimodels.experiments.why_nets.runs", "compare_learners"),
     # surfaces
     "gallery": ("minimodels.gallery", None),
     "storage": ("minimodels.runtime.storage", None),

@@ -22,6 +22,7 @@ from minimodels.plotting import (
     grokking as grokking,
     nets as nets,
     spacetime as spacetime,
+    why_nets as why_nets,
 )
 from minimodels.plotting.canvas import (
     CA_COLOURS as CA_COLOURS,
