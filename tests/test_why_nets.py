@@ -311,3 +311,20 @@ def test_a_tree_is_not_rotation_invariant():
     before = tree.fit(base.x_train, base.y_train, kind="classification", seed=0)
     after = tree.fit(rotated.x_train, rotated.y_train, kind="classification", seed=0)
     assert (before(base.x_test) != after(rotated.x_test)).any()
+
+
+def test_ctrl_c_on_a_command_without_resume_says_to_start_again_with_overwrite(
+    tmp_path, monkeypatch, capsys
+):
+    from minimodels import cli
+    from minimodels.experiments.why_nets import runs
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runs, "run", interrupted)
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["learners", "--learners", "knn1", "-q", "--out", str(tmp_path / "run")])
+    assert stop.value.code == 130
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line == "Interrupted; rerun with --overwrite to start again."

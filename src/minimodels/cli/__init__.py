@@ -172,11 +172,8 @@ def _environment_error(error: OSError) -> NoReturn:
 def _naming_the_flag(error: BaseException, argv: list[str]) -> str:
     """The error's sentence, led by the flag it is about when the sentence does not name it:
     ``Invalid value for '--sigma-w': sigma_w = -1.0 must be …`` (typer's own wording)."""
-    import typer.main
-
     message = _one_line(error)
-    name = next((word for word in argv if not word.startswith("-")), None)
-    command = getattr(typer.main.get_command(app), "commands", {}).get(name)
+    command = _command_of(argv)
     flags = {}  # an error names an option by its field (n_runs) or by its flag's words (runs)
     for param in getattr(command, "params", ()):
         if param.opts:
@@ -186,6 +183,14 @@ def _naming_the_flag(error: BaseException, argv: list[str]) -> str:
     if flag is None or flag in message:
         return message
     return f"Invalid value for '{flag}': {message}"
+
+
+def _command_of(argv: list[str]) -> object | None:
+    """The click command that ``argv`` names (None for none, or an unknown name)."""
+    import typer.main
+
+    name = next((word for word in argv if not word.startswith("-")), None)
+    return getattr(typer.main.get_command(app), "commands", {}).get(name)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -220,6 +225,7 @@ def _run(argv: list[str] | None) -> None:
     from minimodels.base.errors import UsageError
 
     debug = bool(os.environ.get("MINIMODELS_DEBUG"))
+    given = sys.argv[1:] if argv is None else argv
     try:
         status = app(args=argv, prog_name="minimodels", standalone_mode=False)
     except typer.TyperException as error:  # typer's own checks: unknown option, not a number…
@@ -232,29 +238,34 @@ def _run(argv: list[str] | None) -> None:
     except UsageError as error:
         if debug:
             raise
-        message = _naming_the_flag(error, sys.argv[1:] if argv is None else argv)
+        message = _naming_the_flag(error, given)
         print(f"Error: {message}", file=sys.stderr)
         sys.exit(2)
     except (KeyboardInterrupt, typer.Abort):  # click turns Ctrl-C into Abort
-        _stopped()
+        _stopped(given)
     except Exception as error:
         if Interrupt.received or Terminated.raised:  # a library turned the signal into this
-            _stopped()
+            _stopped(given)
         if debug:
             raise
         if isinstance(error, OSError):
             _environment_error(error)
         _internal_error(error)
     if status == 130:  # typer turns Ctrl-C into exit code 130
-        _stopped()
+        _stopped(given)
     if isinstance(status, int) and status:
         _exit(status)
 
 
-def _stopped() -> NoReturn:
-    """Exit after Ctrl-C (130) or SIGTERM (143), saying what was kept."""
+def _stopped(argv: list[str]) -> NoReturn:
+    """Exit after Ctrl-C (130) or SIGTERM (143), saying what was kept: a command with
+    ``--resume`` keeps its completed shards; any other starts again with ``--overwrite``."""
     if Terminated.raised:
         print("Terminated.", file=sys.stderr)
         _exit(143)
-    print("Interrupted; completed shards are kept (rerun with --resume).", file=sys.stderr)
+    flags = {opt for param in getattr(_command_of(argv), "params", ()) for opt in param.opts}
+    if "--resume" in flags:
+        print("Interrupted; completed shards are kept (rerun with --resume).", file=sys.stderr)
+    else:
+        print("Interrupted; rerun with --overwrite to start again.", file=sys.stderr)
     _exit(130)
