@@ -52,7 +52,11 @@ FAMILY_COLOURS = {  # one hue per family, so the eye groups trees, kernels, nets
 
 
 def _labels(result: Any) -> dict[str, str]:
-    return {name: result.config.learner(name).label for name in result.config.chosen()}
+    """Each learner's label, from the catalogue (no learner is built to draw it)."""
+    from minimodels.analysis.catalogue import NAMES
+
+    degree = f"polynomial, degree {result.config.degree}"
+    return {name: degree if name == "poly" else NAMES[name] for name in result.config.chosen()}
 
 
 def _grid(n: int, width: float, height: float) -> tuple[Figure, Any, int]:

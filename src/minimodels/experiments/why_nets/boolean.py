@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from minimodels.analysis.bayes.nngp import nngp_kernel, sample_gaussian
-from minimodels.analysis.bayes.protocol import boolean_target, random_split
+from minimodels.analysis.bayes.protocol import boolean_target, random_split, truth_table_bits
 from minimodels.analysis.complexity import k_lz
 from minimodels.base.progress import ProgressCallback, report
 from minimodels.experiments.why_nets.config import LearnersConfig
@@ -47,13 +47,13 @@ def run_boolean(config: LearnersConfig, on_progress: ProgressCallback | None):
     done, rows = 0, []
     for t, (target_name, target) in enumerate(targets):
         target_k = float(k_lz(target))
+        truth = truth_table_bits(target)
         for m in config.train_sizes:
             for j in range(config.n_sets):
                 seed = run_seed(config, t, m, j)
                 split = random_split(n, m, target, rng=np.random.default_rng(seed))
                 x = split.inputs.astype(np.float64)
                 labels = split.train_labels.astype(np.float64)
-                truth = np.frombuffer(target.encode(), np.uint8) - ord("0")
                 test_ones = truth[split.test].mean()
                 majority = test_ones if labels.mean() < 0.5 else 1 - test_ones
                 for name, learner in learners.items():
