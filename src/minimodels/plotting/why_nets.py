@@ -155,7 +155,7 @@ def plot_error_vs_complexity(result: Any) -> Figure:
         means = _mean_by(rows, ("learner", "target"), "test_error")
         majority = _mean_by(rows, ("target",), "majority_error")
         ks = {r["target"]: r["target_k"] for r in rows}
-        ladder = sorted((t for t in ks if t.startswith("x1, ")), key=ks.get)
+        ladder = sorted((t for t in ks if t.startswith("x1, ")), key=lambda t: ks[t])
         named = [t for t in ks if t not in ladder]
         for name, label in labels.items():
             colour, width = FAMILY_COLOURS.get(name), 2.6 if name in ("mlp", "gp-nngp") else 1.1

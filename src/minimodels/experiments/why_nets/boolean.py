@@ -149,7 +149,7 @@ def _prior_rows(config: LearnersConfig, name: str) -> list[dict[str, Any]]:
     if tables is None:
         return []
     functions, counts = np.unique(tables, axis=0, return_counts=True)
-    complexities = k_lz(functions)
+    complexities = np.atleast_1d(k_lz(functions))
     return [
         {
             "learner": name,

@@ -139,7 +139,7 @@ def tabular_findings(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         if not keys:
             continue
         # trees' change minus the MLP's: > 0 when the MLP lost more (or gained less)
-        differences = [np.mean([t[k] for t in trees]) - by["mlp"][k] for k in keys]
+        differences = [float(np.mean([t[k] for t in trees])) - by["mlp"][k] for k in keys]
         mean, se = mean_se(differences)
         findings[how] = {
             "claim": claim,
