@@ -43,10 +43,12 @@ if TYPE_CHECKING:  # the same names, spelled out for IDEs and type checkers (run
         bayes as bayes,
         changemap as changemap,
         complexity as complexity,
+        landscape as landscape,
         multiway as multiway,
         zoo as zoo,
     )
     from minimodels.analysis.sampling import sample_functions as sample_functions
+    from minimodels.experiments import debate as debate
     from minimodels.experiments.why_nets.runs import compare_learners as compare_learners
     from minimodels.learners import bio as bio, grokking as grokking, nets as nets
     from minimodels.learners.evolution import evolve as evolve
@@ -82,8 +84,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "sample_functions": ("minimodels.analysis.sampling", "sample_functions"),
     "bayes": ("minimodels.analysis.bayes", None),
     "zoo": ("minimodels.analysis.zoo", None),
+    "landscape": ("minimodels.analysis.landscape", None),
     # experiments
     "compare_learners": ("minimodels.experiments.why_nets.runs", "compare_learners"),
+    "debate": ("minimodels.experiments.debate", None),
     # surfaces
     "gallery": ("minimodels.gallery", None),
     "storage": ("minimodels.runtime.storage", None),

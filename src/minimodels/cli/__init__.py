@@ -37,7 +37,7 @@ _PANELS: dict[str, tuple[str, ...]] = {
         "evolution-vs-bayes",
         "bayes-plots",
     ),
-    "Why nets work": ("learners",),
+    "Why nets work": ("learners", "landscape", "double-descent", "scaling", "implicit"),
 }
 
 

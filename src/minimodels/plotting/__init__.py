@@ -18,6 +18,7 @@ from minimodels.plotting import (
     automata as automata,
     bayes as bayes,
     bias as bias,
+    debate as debate,
     evolution as evolution,
     grokking as grokking,
     nets as nets,

@@ -1,0 +1,288 @@
+"""The debate's experiments: landscape, double descent, scaling, implicit regularisation.
+
+References are independent of the code under test: brute-force parameter counts, a plain
+per-step optax loop for the tracked trainer, bit-for-bit equality of hidden units for the
+constant initialisation, and hand-made rows for the summaries and verdicts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pyarrow.parquet as pq
+import pytest
+
+from minimodels import cli
+from minimodels.base.errors import UsageError
+from minimodels.experiments.debate import (
+    DoubleDescentConfig,
+    ImplicitConfig,
+    LandscapeConfig,
+    ScalingConfig,
+    run,
+)
+from minimodels.experiments.debate.config import deep_width
+from minimodels.experiments.debate.implicit import grokking_verdict, track
+from minimodels.experiments.debate.landscape import (
+    constant_init_symmetry,
+    distinct_units,
+    random_direction,
+    unit_alignment,
+)
+from minimodels.experiments.debate.summaries import peak
+from minimodels.experiments.debate.tasks import boolean_split, teacher_data
+from minimodels.learners.nets import MLP, init_many
+
+# ---------------------------------------------------------------- configs: one sentence each
+
+
+@pytest.mark.parametrize(
+    ("config", "option"),
+    [
+        (LandscapeConfig(directions="pca"), "directions"),
+        (LandscapeConfig(widths=(4, 0)), "widths"),
+        (LandscapeConfig(hidden=()), "hidden"),
+        (LandscapeConfig(train_size=128), "train_size"),
+        (LandscapeConfig(grid=3_000_000), "grid"),
+        (LandscapeConfig(target="x9"), "target"),
+        (DoubleDescentConfig(features=(0, 10)), "features"),
+        (DoubleDescentConfig(budget=5, depths=(4,)), "budget"),
+        (DoubleDescentConfig(noise=-1.0), "noise"),
+        (DoubleDescentConfig(features=(10**9,)), "features"),
+        (ScalingConfig(fracs=(0.5, 1.0)), "fracs"),
+        (ScalingConfig(widths=()), "widths"),
+        (ImplicitConfig(optimizers=("rmsprop",)), "optimizers"),
+        (ImplicitConfig(losses=("hinge",)), "losses"),
+        (ImplicitConfig(every=20_000), "every"),
+    ],
+)
+def test_bad_config_names_its_option(config, option):
+    with pytest.raises(UsageError) as error:
+        config.check()
+    flag = f"--{option.replace('_', '-')}"
+    assert option in error.value.options or flag in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_presets_check():
+    for cls in (LandscapeConfig, DoubleDescentConfig, ScalingConfig, ImplicitConfig):
+        assert cls.preset().check() == cls()
+        assert cls.quick().check() is not None
+
+
+def test_deep_width_is_the_closest_parameter_count():
+    def count(widths):  # brute force, independent of the config's helper
+        return sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:], strict=False))
+
+    for budget in (300, 2000, 5000):
+        for depth in (1, 2, 4):
+            w = deep_width(budget, depth)
+            best = min(abs(count((7, *[v] * depth, 1)) - budget) for v in range(1, 4096))
+            assert abs(count((7, *[w] * depth, 1)) - budget) == best
+            assert MLP((7, *[w] * depth, 1)).n_params == count((7, *[w] * depth, 1))
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def test_boolean_split_partitions_the_inputs():
+    split = boolean_split("majority", 64, seed=3)
+    assert len(split.train) == 64 and len(split.test) == 64
+    assert sorted(np.concatenate([split.train, split.test]).tolist()) == list(range(128))
+    # majority of 7 bits, computed here from the inputs
+    assert np.array_equal(split.y > 0, split.x.sum(axis=1) >= 4)
+    again = boolean_split("majority", 64, seed=3)
+    assert np.array_equal(split.train, again.train)
+
+
+def test_teacher_data_is_seeded_and_noise_only_moves_labels():
+    x, y = teacher_data(50, 8, seed=1)
+    x2, y2 = teacher_data(50, 8, seed=1, noise=0.5)
+    assert np.array_equal(x, x2)
+    assert 0.2 < np.std(y2 - y) < 0.8
+    assert np.std(y) > 0.3  # the teacher is not constant
+
+
+# ---------------------------------------------------------------- landscape pieces
+
+
+def test_constant_init_keeps_hidden_units_identical_to_the_bit():
+    model = MLP((7, 12, 12, 1))
+    split = boolean_split("majority", 64, seed=0)
+    numbers = constant_init_symmetry(model, split, steps=200)
+    # layer 1 stays identical to the bit; layer 2 measured [1, 2] here (XLA rounds one unit's
+    # sum differently), so it is held to at most 2 of 12
+    first, second = numbers["distinct hidden units, constant init"]
+    assert first == 1 and second <= 2
+    assert numbers["distinct hidden units, random init"] == [12, 12]
+
+
+def test_distinct_units_and_alignment_on_hand_made_weights():
+    w = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]], dtype=np.float32)
+    params = ({"W": w, "b": np.zeros(3, np.float32)}, {"W": np.ones((3, 1)), "b": np.zeros(1)})
+    assert distinct_units(params) == [2]
+    # cosines between the three columns: 1, 0, 0 → mean over the 6 ordered pairs = 2/6
+    assert unit_alignment(params) == pytest.approx(1 / 3)
+
+
+def test_random_direction_has_the_weights_norm_and_no_bias():
+    model = MLP((7, 10, 1))
+    params = model.init(key=jax.random.key(0))
+    d = random_direction(params, jax.random.key(1))
+    weights = math.sqrt(sum(float(jnp.sum(layer["W"] ** 2)) for layer in params))
+    assert math.sqrt(sum(float(jnp.sum(layer["W"] ** 2)) for layer in d)) == pytest.approx(
+        weights, rel=1e-5
+    )
+    assert all(float(jnp.abs(layer["b"]).max()) == 0 for layer in d)
+
+
+# ---------------------------------------------------------------- implicit
+
+
+def test_tracked_training_equals_a_plain_optax_loop():
+    model = MLP((7, 6, 1))
+    split = boolean_split("x1&x2", 32, seed=0)
+    start = init_many(model, jax.random.split(jax.random.key(0), 2))
+    x, y, x_all = (jnp.asarray(a) for a in (split.x_train, split.y_train, split.x))
+    outputs, norms = track(model, start, x, y, x_all, optimizer="adam", checkpoints=3, every=5)
+    rule = optax.adam(1e-3)
+    for i in range(2):  # the reference: one net, one step at a time, in Python
+        p = jax.tree_util.tree_map(lambda leaf, i=i: leaf[i], start)
+        state = rule.init(p)
+
+        def loss(q):
+            return jnp.mean((model.apply(q, jnp.asarray(split.x_train))[:, 0] - split.y_train) ** 2)
+
+        for step in range(15):
+            updates, state = rule.update(jax.grad(loss)(p), state, p)
+            p = optax.apply_updates(p, updates)
+            if (step + 1) % 5 == 0:
+                c = (step + 1) // 5 - 1
+                reference = np.asarray(model.apply(p, jnp.asarray(split.x))[:, 0])
+                np.testing.assert_allclose(outputs[i, c], reference, rtol=1e-5, atol=1e-5)
+                norm = math.sqrt(sum(float(jnp.sum(leaf**2)) for leaf in jax.tree.leaves(p)))
+                assert float(norms[i, c]) == pytest.approx(norm, rel=1e-5)
+
+
+def _grok_row(loss, wd, l1, generalised):
+    return {"part": "grokking", "loss": loss, "wd": wd, "l1": l1, "generalised": generalised}
+
+
+def test_grokking_verdict_reads_the_l1_zero_cells():
+    refuted = [_grok_row("mse", 1.0, 0.0, True), _grok_row("mse", 1.0, 1e-4, False)]
+    assert grokking_verdict(refuted)["verdict"] == "refuted"
+    supported = [_grok_row("mse", 0.0, 0.0, False), _grok_row("mse", 0.0, 1e-4, True)]
+    assert grokking_verdict(supported)["verdict"] == "supported"
+    nobody = [_grok_row("ce", 0.0, 0.0, False), _grok_row("ce", 0.0, 1e-4, False)]
+    assert grokking_verdict(nobody)["verdict"] == "untested"
+    assert grokking_verdict([]) == {}
+
+
+def test_peak_is_the_largest_median():
+    rows = [{"parameters": p, "test_mse": v} for p, v in
+            [(10, 1.0), (10, 3.0), (50, 9.0), (50, 7.0), (50, 100.0), (90, 0.5)]]  # fmt: skip
+    found = peak(rows)
+    assert found["parameters"] == 50 and found["median test MSE"] == 9.0
+    assert found["median test MSE at the largest size"] == 0.5
+
+
+# ---------------------------------------------------------------- whole runs, small
+
+
+TINY = {
+    "landscape": LandscapeConfig(
+        hidden=(8, 8), steps=150, resolution=5, grid=4, eigenvalues=2, trace_samples=4,
+        bezier_steps=20, batch_sizes=(8, 64), sgd_steps=100, widths=(2, 8),
+        init_scales=(0.5, 2.0), runs=2,
+    ),
+    "double-descent": DoubleDescentConfig(
+        n_train=20, features=(5, 20, 80), widths=(2, 8), degrees=(3, 19, 40), net_steps=100,
+        budget=300, depths=(1, 2), seeds=2,
+    ),
+    "implicit": ImplicitConfig(
+        steps=200, every=50, runs=2, wds=(0.0,), l1s=(0.0,), losses=("mse",), grok_steps=50,
+        grok_seeds=1, optimizers=("sgd",),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(TINY))
+def test_tiny_runs_give_rows_summaries_and_figures(name):
+    result = run(TINY[name])
+    assert result.rows and result.experiment == name
+    summary = json.loads(json.dumps(result.summary(), default=str))
+    assert summary["experiment"] == name
+    figure = result.plot()
+    assert figure.axes
+    if name == "landscape":
+        n = result.numbers
+        # the straight path's barrier is measured from its own losses
+        line = result.curves["line_train_loss"]
+        ends = np.linspace(line[0], line[-1], len(line))
+        assert n["barrier, straight path"] == pytest.approx(float(np.max(line - ends)), abs=1e-6)
+        assert result.curves["slice_2d"].shape == (4, 4)
+        assert len(n["top Hessian eigenvalues"]) == 2
+
+
+def test_scaling_tiny_run_fits_laws():
+    config = ScalingConfig(
+        widths=(2, 4, 8, 16), sizes=(16, 32, 64, 128), big_n=128, net_steps=100, p=7,
+        mod_widths=(4, 8), fracs=(0.3, 0.6), mod_steps=20, seeds=1, bootstrap=10,
+    )  # fmt: skip
+    result = run(config)
+    laws = result.numbers["power laws"]
+    assert laws["teacher, parameters"] is not None
+    assert laws["modular, parameters"] is None  # two widths cannot fit three numbers
+    assert {r["task"] for r in result.rows} == {"teacher", "modular"}
+
+
+# ---------------------------------------------------------------- the commands
+
+
+def _main(args, capsys):
+    code = 0
+    try:
+        cli.main(list(args))
+    except SystemExit as stop:
+        code = stop.code or 0
+    return code, capsys.readouterr().err.strip().splitlines()
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["landscape", "--directions", "pca"], "--directions"),
+        (["landscape", "--widths", "4,0"], "--widths"),
+        (["landscape", "--grid", "3000000"], "--grid"),
+        (["double-descent", "--features", "ten"], "--features"),
+        (["scaling", "--fracs", "0.5,2"], "--fracs"),
+        (["implicit", "--losses", "hinge"], "--losses"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(args, option, tmp_path, capsys):
+    out = tmp_path / "run"
+    code, err = _main([*args, "-q", "--out", str(out)], capsys)
+    assert code == 2
+    assert len(err) == 1 and option in err[0]
+    assert not out.exists()
+
+
+def test_double_descent_command_writes_its_table_summary_and_figure(tmp_path, capsys):
+    out = tmp_path / "dd"
+    code, _ = _main(
+        ["double-descent", "--n-train", "20", "--features", "5,20,80", "--widths", "2,8",
+         "--degrees", "3,19,40", "--net-steps", "50", "--budget", "300", "--depths", "1,2",
+         "--seeds", "2", "-q", "--out", str(out)],
+        capsys,
+    )  # fmt: skip
+    assert code == 0
+    table = pq.read_table(out / "double_descent.parquet").to_pydict()
+    assert set(table["part"]) == {"random_features", "polynomial", "mlp", "deep_vs_wide"}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["experiment"] == "double-descent"
+    assert (out / "double_descent.png").stat().st_size > 10_000
