@@ -13,6 +13,7 @@ from minimodels.base.resources import (
     format_duration,
     plural,
 )
+from minimodels.base.rows import columns
 
 
 def test_sizes_counts_and_durations_read_as_a_person_would_write_them():
@@ -264,3 +265,10 @@ def test_what_the_cli_can_check_before_writing_is_public(small_machine):
     grid.check_runs(10**4)  # 2.2 GB
     with pytest.raises(UsageError, match="drawing a 10 × 10000 rule array on 10000 inputs"):
         grid.check_runs(10**4, drawn=True)
+
+
+def test_columns_keep_first_seen_key_order_and_fill_missing_with_none():
+    rows = [{"a": 1, "b": 2}, {"b": 3, "c": 4}, {}]
+    assert columns(rows) == {"a": [1, None, None], "b": [2, 3, None], "c": [None, 4, None]}
+    assert columns([]) == {}
+    assert columns(iter([{"x": 1}])) == {"x": [1]}  # any iterable, read once

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from matplotlib.ticker import LogLocator, NullFormatter
 
 from minimodels.base.display import drawer
 from minimodels.plotting.canvas import new_figure
@@ -150,6 +151,8 @@ def plot_minima(result: Any) -> Figure:
     stuck_ax.plot(widths, np.array(distinct) / runs, marker="s", color=NOISY,
                   label=f"distinct functions / {runs} runs")  # fmt: skip
     stuck_ax.set_xscale("log", base=2)
+    stuck_ax.set_xticks(widths, [str(w) for w in widths])
+    stuck_ax.minorticks_off()
     stuck_ax.set_xlabel("hidden width (two layers)")
     stuck_ax.set_ylabel("fraction of runs")
     stuck_ax.set_ylim(-0.03, 1.03)
@@ -160,14 +163,18 @@ def plot_minima(result: Any) -> Figure:
     _, errors = _median_curve(rows, "init_scale", "test_error")
     scale_ax.plot(xs, moved, marker="o", color="black", label="‖θ_end − θ_0‖ / ‖θ_0‖")
     scale_ax.set_xscale("log", base=2)
-    scale_ax.set_yscale("log")
+    scale_ax.set_xticks(xs, [f"{x:g}" for x in xs])
+    scale_ax.minorticks_off()
     scale_ax.set_xlabel("initialisation scale σw")
     scale_ax.set_ylabel("relative movement (median)")
     twin = scale_ax.twinx()
     twin.plot(xs, errors, marker="s", color=NOISY)
     twin.set_ylabel("test error (red)")
     units = result.numbers["distinct hidden units, constant init"]
-    scale_ax.set_title(f"Lazy vs rich; constant init keeps {units} distinct units", fontsize=10)
+    spread = result.numbers["unit spread, constant init, compiled Adam"]
+    scale_ax.set_title(f"Lazy vs rich. Constant init: {units} distinct units per layer\n"
+                       f"(exact order); spread {spread:.0e} under Adam (rounding)",
+                       fontsize=9)  # fmt: skip
     return figure
 
 
@@ -225,14 +232,18 @@ def plot_scaling(result: Any) -> Figure:
         ax.scatter([r["n"] for r in rows], [r["test_loss"] for r in rows], s=12, color="black")
         law = laws.get(name)
         title = name
-        if law:
+        if law and law["power law"]:
             n = np.geomspace(min(r["n"] for r in rows), max(r["n"] for r in rows), 100)
             ax.plot(n, law["a"] * n ** -law["alpha"] + law["c"], color=NOISY)
             title += f"\nα = {law['alpha']:.2f} ± {law['alpha_se']:.2f}, c = {law['c']:.2g}"
             if law["breaks_at"] is not None:
                 ax.axvline(law["breaks_at"], color=RIDGE, linestyle="--", linewidth=0.8)
+        elif law:  # the fit exists but misses the points: say so instead of drawing it
+            title += f"\nno power law (RMS log deviation {law['residual']:.1f})"
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(axis)
         ax.set_title(title, fontsize=9)
     axes[0].set_ylabel("test loss")

@@ -237,8 +237,9 @@ class ScalingConfig(_Presets):
     seed: int = described(0, "Random seed; the same seed reproduces a run bit for bit.", minimum=0)
 
     QUICK = {
-        "widths": (2, 8, 32, 128), "sizes": (32, 128, 512, 2048), "net_steps": 1500,
-        "mod_widths": (16, 64, 256), "fracs": (0.2, 0.4, 0.7), "mod_steps": 800, "seeds": 1,
+        "widths": (2, 6, 16, 48), "sizes": (32, 96, 288, 864), "big_width": 32, "big_n": 1024,
+        "net_steps": 1000, "mod_widths": (16, 64, 256), "fracs": (0.2, 0.4, 0.7),
+        "mod_steps": 600, "seeds": 1,
         "bootstrap": 50,
     }  # fmt: skip
 

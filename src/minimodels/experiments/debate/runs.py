@@ -11,6 +11,7 @@ import numpy as np
 from minimodels.base.display import Drawable
 from minimodels.base.errors import UsageError
 from minimodels.base.progress import ProgressCallback
+from minimodels.base.rows import columns
 from minimodels.experiments.debate.config import (
     DoubleDescentConfig,
     ImplicitConfig,
@@ -43,8 +44,7 @@ class DebateResult(Drawable):
 
     def table(self) -> dict[str, list[Any]]:
         """``rows`` as columns (a missing entry is None)."""
-        keys = list(dict.fromkeys(k for row in self.rows for k in row))
-        return {k: [row.get(k) for row in self.rows] for k in keys}
+        return columns(self.rows)
 
     def summary(self) -> dict[str, Any]:
         from minimodels.experiments.debate.summaries import SUMMARIES

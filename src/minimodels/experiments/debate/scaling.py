@@ -8,7 +8,9 @@
 
 Each axis gets L = a·N^(−α) + c fitted by least squares in log space with bootstrap error bars
 (:func:`minimodels.analysis.power_law.fit_power_law`), and the N from which the points leave the
-fit by more than 10 % (``breaks_at``).  Rows: one per axis × N × seed.
+fit by more than 10 % (``breaks_at``), and whether the law describes the points at all (RMS
+log deviation ``residual`` < ``DESCRIBES``; where the net groks it does not).
+Rows: one per axis × N × seed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ N_TEST = 2000
 MOD_FRAC = 0.5
 MOD_WIDTH = 128
 STUDENT_INIT = Init("gaussian", 1.0, 0.0)
+# a law "describes" the points when its RMS log deviation is below this (≈ 35 % typical error)
+DESCRIBES = 0.3
 AXES = {
     "teacher, parameters": ("teacher", "parameters"),
     "teacher, examples": ("teacher", "examples"),
@@ -118,5 +122,6 @@ def fit_laws(rows: list[dict[str, Any]], *, bootstrap: int, seed: int) -> dict[s
             "a": law.a, "alpha": law.alpha, "c": law.c,
             "a_se": law.a_se, "alpha_se": law.alpha_se, "c_se": law.c_se,
             "breaks_at": breaks_at(n, loss, law),
+            "residual": law.residual, "power law": law.residual < DESCRIBES,
         }  # fmt: skip
     return laws

@@ -11,6 +11,7 @@ import numpy as np
 from minimodels.base.display import Drawable
 from minimodels.base.errors import UsageError
 from minimodels.base.progress import ProgressCallback
+from minimodels.base.rows import columns
 from minimodels.experiments.why_nets.boolean import boolean_summary, run_boolean
 from minimodels.experiments.why_nets.bump import bump_summary, run_bump
 from minimodels.experiments.why_nets.config import LearnersConfig
@@ -32,8 +33,7 @@ class LearnersResult(Drawable):
 
     def table(self) -> dict[str, list[Any]]:
         """``rows`` as columns (the Parquet table)."""
-        keys = list(dict.fromkeys(k for row in self.rows for k in row))
-        return {k: [row.get(k) for row in self.rows] for k in keys}
+        return columns(self.rows)
 
     def summary(self) -> dict[str, Any]:
         return {

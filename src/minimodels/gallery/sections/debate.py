@@ -26,6 +26,7 @@ from minimodels.experiments.debate.config import (
     ScalingConfig,
 )
 from minimodels.experiments.debate.runs import run
+from minimodels.experiments.debate.scaling import DESCRIBES
 from minimodels.plotting import debate as plots
 
 
@@ -102,9 +103,12 @@ def landscape_section(context: gallery.Context) -> gallery.Section:
         "Hessian trace at A": f"{n['Hessian trace']:.3g} ± {n['Hessian trace SE']:.2g}",
         "rank correlation, sharpness vs test error": rho,
         "stuck fraction, narrowest width": list(s["stuck fraction by width"].values())[0],
-        "distinct hidden units after training, constant init": str(
+        "distinct hidden units after training, constant init (exact-order descent)": str(
             n["distinct hidden units, constant init"]
         ),
+        "unit spread after training, constant init, compiled Adam (rounding)": n[
+            "unit spread, constant init, compiled Adam"
+        ],
         "distinct hidden units after training, random init": str(
             n["distinct hidden units, random init"]
         ),
@@ -163,7 +167,11 @@ def scaling_section(context: gallery.Context) -> gallery.Section:
 
     def alpha(name: str) -> str:
         law = laws.get(name)
-        return f"{law['alpha']:.2f} ± {law['alpha_se']:.2f}" if law else "not fitted"
+        if not law:
+            return "not fitted"
+        if not law["power law"]:
+            return f"no power law (RMS log deviation {law['residual']:.1f})"
+        return f"{law['alpha']:.2f} ± {law['alpha_se']:.2f}"
 
     section = _section(
         "Scaling laws",
@@ -171,9 +179,11 @@ def scaling_section(context: gallery.Context) -> gallery.Section:
         "fitted in log space and bootstrap error bars (Kaplan et al.). Teacher–student "
         f"(d = 8, tanh teacher): α = {alpha('teacher, parameters')} in parameters, "
         f"{alpha('teacher, examples')} in examples. Modular arithmetic (a + b mod {config.p}): "
-        f"α = {alpha('modular, parameters')} in parameters, {alpha('modular, examples')} in "
-        "examples — where the net groks, the loss falls off a cliff instead of a power law, "
-        "and the dashed line marks where the points leave the fit by more than 10 %.",
+        f"{alpha('modular, parameters')} in parameters, {alpha('modular, examples')} in "
+        "examples — where the net groks, the loss falls off a cliff instead of along a power "
+        "law (a fit is drawn only where its RMS log deviation is below "
+        f"{DESCRIBES}), and the dashed line marks where the points leave the fit by more than "
+        "10 %.",
         "scaling",
         config,
     )
@@ -182,7 +192,9 @@ def scaling_section(context: gallery.Context) -> gallery.Section:
                        "the fit breaks.")  # fmt: skip
     section.tables.append(("Fitted laws", [
         {"axis": k, "α": f"{v['alpha']:.3f} ± {v['alpha_se']:.3f}", "a": f"{v['a']:.3g}",
-         "c": f"{v['c']:.3g} ± {v['c_se']:.2g}", "breaks at": v["breaks_at"]}
+         "c": f"{v['c']:.3g} ± {v['c_se']:.2g}", "breaks at": v["breaks_at"],
+         "RMS log deviation": f"{v['residual']:.2f}",
+         "a power law?": "yes" if v["power law"] else "no"}
         for k, v in fitted.items()
     ]))  # fmt: skip
     section.numbers = {f"α, {k}": alpha(k) for k in laws}
