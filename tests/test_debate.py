@@ -25,6 +25,7 @@ from minimodels.experiments.debate import (
     LandscapeConfig,
     ScalingConfig,
     run,
+    verdicts,
 )
 from minimodels.experiments.debate.config import deep_width
 from minimodels.experiments.debate.implicit import grokking_verdict, track
@@ -319,3 +320,76 @@ def test_double_descent_command_writes_its_table_summary_and_figure(tmp_path, ca
     summary = json.loads((out / "summary.json").read_text())
     assert summary["experiment"] == "double-descent"
     assert (out / "double_descent.png").stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- claims judged from numbers
+
+
+def _landscape_numbers(stuck, sharp, rho, line, curve, units):
+    numbers = {"barrier, straight path": line, "barrier, Bézier curve": curve,
+               "distinct hidden units, constant init": units}  # fmt: skip
+    summary = {"stuck fraction by width": stuck, "median sharpness by batch size": sharp,
+               "rank correlation, sharpness vs test error": rho}  # fmt: skip
+    return numbers, summary
+
+
+def test_landscape_claims_follow_the_numbers():
+    stuck = {"1": 0.7, "4": 0.2, "40": 0.0}
+    good = verdicts.landscape_claims(
+        *_landscape_numbers(stuck, {"4": 20.0, "64": 40.0}, 0.5, 1.4, 0.003, [1, 1])
+    )
+    assert [c["verdict"] for c in good] == ["supported"] * 4
+    assert "0.70 at width 1, 0.00 at width 40" in good[0]["evidence"]
+    bad = verdicts.landscape_claims(*_landscape_numbers(
+        {"1": 0.1, "40": 0.3}, {"4": 50.0, "64": 40.0}, 0.5, 1.0, 0.5, [1, 2]))  # fmt: skip
+    assert [c["verdict"] for c in bad] == ["refuted", "mixed", "refuted", "refuted"]
+    # stuck less often at the widest width, but not monotonically: mixed
+    bumpy = verdicts.landscape_claims(*_landscape_numbers(
+        {"1": 0.5, "2": 0.6, "40": 0.0}, {"4": 50.0, "64": 40.0}, 0.1, 1.0, 0.01, [1]))  # fmt: skip
+    assert [c["verdict"] for c in bumpy] == ["mixed", "refuted", "supported", "supported"]
+
+
+def test_double_descent_and_depth_claims_follow_the_numbers():
+    def summary(peak_at, peak, last, one, deep):
+        return {
+            "test MSE peaks": {"random_features, noise 0.5": {
+                "parameters": peak_at, "median test MSE": peak,
+                "median test MSE at the largest size": last}},
+            "deep vs wide": {"1": {"width": 200, **one}, "4": {"width": 20, **deep}},
+        }  # fmt: skip
+
+    def err(mean, se):
+        return {"mean test error": mean, "standard error": se}
+
+    found = verdicts.double_descent_claims(
+        summary(60, 30.0, 0.7, err(0.15, 0.01), err(0.17, 0.01)), n_train=60, noise=0.5,
+        ridge=0.1)  # fmt: skip
+    assert [c["verdict"] for c in found] == ["supported", "inconclusive"]  # gap 0.02 < 2·0.014
+    found = verdicts.double_descent_claims(
+        summary(20, 30.0, 20.0, err(0.30, 0.01), err(0.10, 0.01)), n_train=60, noise=0.5,
+        ridge=0.1)  # fmt: skip
+    assert [c["verdict"] for c in found] == ["refuted", "supported"]
+    found = verdicts.double_descent_claims(
+        summary(60, 30.0, 20.0, err(0.10, 0.01), err(0.30, 0.01)), n_train=60, noise=0.5,
+        ridge=0.1)  # fmt: skip
+    assert [c["verdict"] for c in found] == ["mixed", "refuted"]
+
+
+def test_scaling_and_implicit_claims_follow_the_numbers():
+    law = {"alpha": 0.5, "alpha_se": 0.05, "residual": 0.1, "power law": True}
+    cliff = {**law, "residual": 2.0, "power law": False}
+    assert verdicts.scaling_claims({"a": law, "b": law})[0]["verdict"] == "supported"
+    assert verdicts.scaling_claims({"a": law, "b": cliff})[0]["verdict"] == "mixed"
+    assert verdicts.scaling_claims({"a": cliff, "b": None})[0]["verdict"] == "refuted"
+    assert verdicts.scaling_claims({"a": None})[0]["verdict"] == "untested"
+
+    def tracked(k, err):
+        return {"after fitting": {"sgd": {"median k_lz, at first fit → at the end": k,
+                                          "median test_error, at first fit → at the end": err}},
+                "grokking": {"verdict": "refuted", "generalised without L1": "6 of 18",
+                             "generalised with L1": "10 of 36"}}  # fmt: skip
+
+    first, grok = verdicts.implicit_claims(tracked([90.0, 80.0], [0.2, 0.1]))
+    assert first["verdict"] == "supported" and grok["verdict"] == "refuted"
+    assert verdicts.implicit_claims(tracked([84.0, 84.0], [0.11, 0.07]))[0]["verdict"] == "mixed"
+    assert verdicts.implicit_claims(tracked([80.0, 90.0], [0.1, 0.2]))[0]["verdict"] == "refuted"

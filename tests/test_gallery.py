@@ -20,6 +20,10 @@ def fake_sections(monkeypatch):
         s.numbers["answer"] = 42
         s.config = {"seed": context.seed, "quick": context.quick}
         s.command = "minimodels something --seed 0"
+        verdict = "supported" if context.seed % 2 else "refuted"
+        s.claims = [
+            gallery.Claim("Seeds are odd", "a test", verdict, f"seed {context.seed}", "line")
+        ]
         return s
 
     @gallery.section("zz-bad", title="A broken section", order=2)
@@ -51,7 +55,7 @@ def test_gallery_rebuild_replaces_its_own_entries_and_keeps_the_users_files(
     assert (tmp_path / "g" / "zz-good" / "line.png").read_bytes()[:4] == b"\x89PNG"
     assert "seed 2" in (tmp_path / "g" / "index.html").read_text()
     assert sorted(p.name for p in (tmp_path / "g").iterdir()) == [
-        "index.html", "notes.txt", "run.json", "zz-good"
+        "claims.md", "index.html", "notes.txt", "run.json", "zz-good"
     ]  # fmt: skip
 
 
@@ -86,7 +90,9 @@ def test_gallery_in_the_current_folder_works_when_it_is_empty_and_is_refused_oth
     monkeypatch.chdir(tmp_path)
     beside = sorted(p.name for p in tmp_path.parent.iterdir())
     gallery.build(".", only=["zz-good"])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "run.json", "zz-good"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "claims.md", "index.html", "run.json", "zz-good"
+    ]  # fmt: skip
     gallery.build(".", only=["zz-good"])  # an earlier gallery: rebuilt in place
     assert sorted(p.name for p in tmp_path.parent.iterdir()) == beside  # nothing written outside
     other = tmp_path / "other"
@@ -135,3 +141,66 @@ def test_sections_built_in_worker_processes_give_the_same_page(tmp_path):
             assert (tmp_path / "b" / name).read_bytes()[:4] == b"\x89PNG"
     numbers = [o.section.numbers for o in serial.outcomes]
     assert [o.section.numbers for o in pooled.outcomes] == numbers
+
+
+def test_claims_are_gathered_at_the_top_and_in_claims_md_and_survive_partial_rebuilds(
+    tmp_path, fake_sections
+):
+    gallery.build(tmp_path / "g", only=fake_sections, seed=3)
+    page = (tmp_path / "g" / "index.html").read_text()
+    claims_at = page.index('<section id="claims">')
+    assert claims_at < page.index('<section id="zz-good">')
+    row = page[claims_at : page.index("</section>", claims_at)]
+    assert "Seeds are odd" in row and ">supported<" in row and "seed 3" in row
+    assert 'href="zz-good/line.png"' in row and "1 supported" in row
+    markdown = (tmp_path / "g" / "claims.md").read_text()
+    assert "| Seeds are odd | a test | **supported** | seed 3 | A good section |" in markdown
+    # rebuilding only the broken section keeps the good one's claim (from its section.json)
+    gallery.build(tmp_path / "g", only=["zz-bad"], seed=4)
+    assert "**supported** | seed 3 |" in (tmp_path / "g" / "claims.md").read_text()
+    gallery.build(tmp_path / "g", only=["zz-good"], seed=4)
+    assert "**refuted** | seed 4 |" in (tmp_path / "g" / "claims.md").read_text()
+
+
+def test_a_claim_refuses_a_verdict_it_does_not_know():
+    with pytest.raises(ValueError, match="verdict"):
+        gallery.Claim("x", "y", "probably", "z")
+
+
+def test_section_claims_read_their_verdicts_off_the_numbers():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from minimodels.gallery.sections.bio import bio_claim
+    from minimodels.gallery.sections.grokking import grokking_claims
+    from minimodels.gallery.sections.simplicity import simplicity_claim
+
+    assert bio_claim({"median_lifetime_k3": 38.0, "lifetime_range_k3": [20, 55]}).verdict == (
+        "supported"
+    )
+    assert bio_claim({"median_lifetime_k3": 1.0, "lifetime_range_k3": [1, 1]}).verdict == (
+        "refuted"
+    )
+
+    def grok(memorised, generalised, ipr):
+        summary = {"step_memorised": memorised, "step_generalised": generalised, "ipr": ipr,
+                   "key_frequencies": [3, 7]}  # fmt: skip
+        return [c.verdict for c in grokking_claims(SimpleNamespace(summary=summary), "accuracy")]
+
+    assert grok(100, 1000, 0.8) == ["supported", "supported"]
+    assert grok(100, 150, 0.3) == ["refuted", "mixed"]
+    assert grok(100, None, 0.1) == ["refuted", "refuted"]
+    assert grok(None, None, 0.1)[0] == "untested"
+
+    def bias(p, k, a):
+        return SimpleNamespace(probabilities=np.array(p), k_lz=np.array(k), bound_a=a,
+                               bound_b=1.0, random_p_k=np.array([0.5, 0.5]),
+                               random_k_values=np.array([90.0, 110.0]))  # fmt: skip
+
+    # mean K of the sampled functions 0.9·7 + 0.1·50 = 11.3 < 100 of random strings
+    assert simplicity_claim(bias([0.9, 0.1], [7.0, 50.0], 0.2), "x", "y", "z").verdict == (
+        "supported"
+    )
+    assert simplicity_claim(bias([0.9, 0.1], [7.0, 50.0], 0.0), "x", "y", "z").verdict == "mixed"
+    assert simplicity_claim(bias([1.0], [120.0], 0.0), "x", "y", "z").verdict == "refuted"

@@ -8,8 +8,10 @@ progress callback) and returns a :class:`Section`: a title, a short explanation,
 captions, headline numbers, small tables, and the config and command that reproduce it.
 :func:`build` imports every module of :mod:`minimodels.gallery.sections` (so new sections
 appear without touching this file), runs the builders in ``order``, and writes ``index.html``
-plus, per section, a folder with its PNG figures and its rendered HTML fragment
-(``section.html``, so a later ``--only`` build keeps the other sections on the page).  A build
+(first the claims every section judged, :class:`Claim`, then the sections), ``claims.md`` (the
+claims as Markdown, :mod:`minimodels.gallery.claims`) and, per section, a folder with its PNG
+figures, its rendered HTML fragment (``section.html``) and ``section.json`` (its title, timing
+and claims), so a later ``--only`` build keeps the other sections on the page.  A build
 writes into a private folder inside the gallery and renames each finished entry into place,
 so an interrupted build never leaves a half-written gallery, and nothing but the gallery's own
 entries is ever replaced; a section that raises is shown with its error and the build goes on.
@@ -39,7 +41,16 @@ from minimodels.runtime.storage import (
     write_json,
 )
 
-__all__ = ["Context", "FigureItem", "Section", "SectionSpec", "build", "registry", "section"]
+__all__ = [
+    "Claim",
+    "Context",
+    "FigureItem",
+    "Section",
+    "SectionSpec",
+    "build",
+    "registry",
+    "section",
+]
 
 
 @dataclass(frozen=True)
@@ -58,15 +69,39 @@ class FigureItem:
     caption: str = ""
 
 
+VERDICTS = ("supported", "refuted", "mixed", "inconclusive", "untested")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim of the literature or the debate, and what this section's run says about it.
+
+    ``claim`` and ``source`` are the claim as its authors make it; ``verdict`` (one of
+    :data:`VERDICTS`) and ``evidence`` (the measured number that decides it) must be computed
+    from the run, never typed in; ``figure`` names the section's figure that shows it.
+    """
+
+    claim: str
+    source: str
+    verdict: str
+    evidence: str
+    figure: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, not {self.verdict!r}")
+
+
 @dataclass
 class Section:
     title: str
-    intro: str  # plain text; blank lines separate paragraphs
+    intro: str  # Markdown (CommonMark, no raw HTML); blank lines separate paragraphs
     figures: list[FigureItem] = field(default_factory=list)
     numbers: dict[str, Any] = field(default_factory=dict)  # headline numbers
     tables: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)  # (caption, rows)
     config: dict[str, Any] = field(default_factory=dict)  # reproduces the section
     command: str | None = None  # a CLI command that reproduces it
+    claims: list[Claim] = field(default_factory=list)  # what the run says about the debate
 
     def add_figure(self, name: str, figure: Any, caption: str = "") -> None:
         self.figures.append(FigureItem(name, figure, caption))
@@ -156,14 +191,14 @@ def build(
     """Run the selected sections and write the report to ``out_dir``; returns what happened.
 
     ``out_dir`` must be new, empty or an earlier gallery: anything else is refused, and in an
-    earlier gallery only its own entries (``index.html``, the section folders, ``run.json``)
-    are replaced, each atomically; sections not rebuilt (``only``) stay on the page as they
-    were.  ``jobs > 1`` builds sections in that many worker processes (each writes its own
-    figures); the page is the same either way.  ``on_section(spec, n_done, n_total)`` is
-    called as each section finishes; ``on_progress`` reaches the builders only when
-    ``jobs == 1``.
+    earlier gallery only its own entries (``index.html``, ``claims.md``, the section folders,
+    ``run.json``) are replaced, each atomically; sections not rebuilt (``only``) stay on the
+    page as they were.  ``jobs > 1`` builds sections in that many worker processes (each
+    writes its own figures); the page is the same either way.
+    ``on_section(spec, n_done, n_total)`` is called as each section finishes; ``on_progress``
+    reaches the builders only when ``jobs == 1``.
     """
-    from minimodels.gallery import _html
+    from minimodels.gallery import _html, claims
 
     if jobs < 1:
         raise UsageError(f"jobs must be at least 1, got {jobs}")
@@ -200,7 +235,10 @@ def build(
         elapsed = time.perf_counter() - started
         html = _html.render_page(page, quick=quick, seed=seed, seconds=elapsed)
         (staging / "index.html").write_text(html, encoding="utf-8")
-        for name in [spec.key for spec in specs] + ["index.html"]:
+        found = claims.collect([read_json(folder / _html.META) for folder in page])
+        text = claims.markdown(found, quick=quick, seed=seed)
+        (staging / CLAIMS_FILE).write_text(text, encoding="utf-8")
+        for name in [spec.key for spec in specs] + ["index.html", CLAIMS_FILE]:
             _replace(staging / name, out / name, staging)
         sections = sorted(p.name for p in page)
         write_json(out / RUN_FILE, {"command": "gallery", "sections": sections})
@@ -210,6 +248,7 @@ def build(
 
 
 STAGING_PREFIX = ".building-"  # a build's private folder inside the gallery
+CLAIMS_FILE = "claims.md"  # every section's claims and verdicts, for the docs
 
 
 def check_out(path: str | Path) -> None:

@@ -52,6 +52,31 @@ def _numbers(result: BayesResult) -> dict[str, Any]:
     }
 
 
+def _sampler_claim(comparison: Comparison, who: str, learner: str, source: str, figure: str):
+    """ "<learner> is a Bayesian sampler", judged as :func:`evolution_verdict` judges it."""
+    h = comparison.headline()
+    within, correlation = h["train_mass_within_decade"], h["log10_correlation_seen_twice"]
+    if h["mean_test_error_train"] is None or h["mean_test_error_bayes"] is None:
+        verdict, evidence = "untested", "one of the methods kept no function"
+    else:
+        corr_ok = correlation is not None and np.isfinite(correlation)
+        close = within >= 0.9 and corr_ok and correlation >= 0.9
+        verdict = "supported" if close else "mixed" if within >= 0.7 else "refuted"
+        corr = f"{correlation:.2f}" if corr_ok else "n/a"
+        evidence = (
+            f"{within:.0%} of P_{learner}'s mass within ×10 of P_B; log–log correlation {corr}; "
+            f"test error {h['mean_test_error_train']:.3f} vs {h['mean_test_error_bayes']:.3f}"
+        )
+    return gallery.Claim(
+        f"{who} picks functions with the probability of their share of parameter space "
+        f"(P_{learner} ≈ P_B)",
+        source,
+        verdict,
+        evidence,
+        figure,
+    )
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), 3)
 
@@ -99,6 +124,9 @@ def build_evolution(ctx: gallery.Context) -> gallery.Section:
         "number of test errors.",
     )
     section.numbers = _numbers(result)
+    section.claims = [_sampler_claim(result.comparison, "Adaptive evolution of rule arrays", "evo",
+                                     "minimodels' question",
+                                     "evolution-vs-bayes")]  # fmt: skip
     return section
 
 
@@ -191,6 +219,9 @@ def build_evolution_mesh(ctx: gallery.Context) -> gallery.Section:
         "probability mass by number of test errors.",
     )
     section.numbers = _numbers(result)
+    claim = _sampler_claim(result.comparison, "Adaptive evolution of mesh nets", "evo",
+                           "minimodels' question", "evolution-vs-bayes-mesh")  # fmt: skip
+    section.claims = [claim]
     return section
 
 
@@ -237,6 +268,9 @@ def build_sgd(ctx: gallery.Context) -> gallery.Section:
         "of test errors (P_B renormalised over the functions SGD found).",
     )
     section.numbers = _numbers(result)
+    section.claims = [_sampler_claim(result.comparison, "SGD on a fully connected net", "SGD",
+                                     "Mingard et al. 2021",
+                                     "sgd-vs-bayes")]  # fmt: skip
     return section
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from minimodels import gallery
+from minimodels.experiments.debate import verdicts
 from minimodels.experiments.debate.config import (
     DoubleDescentConfig,
     ImplicitConfig,
@@ -51,6 +52,10 @@ def _section(title: str, intro: str, name: str, config: Any) -> gallery.Section:
     section.config = dataclasses.asdict(config)
     section.command = _command(name, config)
     return section
+
+
+def _claims(found: list[dict[str, Any]]) -> list[gallery.Claim]:
+    return [gallery.Claim(**claim) for claim in found]
 
 
 def _fmt(value: float, digits: int = 3) -> str:
@@ -113,6 +118,7 @@ def landscape_section(context: gallery.Context) -> gallery.Section:
             n["distinct hidden units, random init"]
         ),
     }
+    section.claims = _claims(verdicts.landscape_claims(n, s))
     return section
 
 
@@ -155,6 +161,10 @@ def double_descent_section(context: gallery.Context) -> gallery.Section:
                                 for k, v in row.items()}}
         for d, row in deep.items()
     ]))  # fmt: skip
+    found = verdicts.double_descent_claims(
+        result.summary(), n_train=config.n_train, noise=config.noise, ridge=config.ridge
+    )
+    section.claims = _claims(found)
     return section
 
 
@@ -198,6 +208,7 @@ def scaling_section(context: gallery.Context) -> gallery.Section:
         for k, v in fitted.items()
     ]))  # fmt: skip
     section.numbers = {f"α, {k}": alpha(k) for k in laws}
+    section.claims = _claims(verdicts.scaling_claims(laws))
     return section
 
 
@@ -243,4 +254,5 @@ def implicit_section(context: gallery.Context) -> gallery.Section:
         "generalised without L1": verdict.get("generalised without L1"),
         "generalised with L1": verdict.get("generalised with L1"),
     }
+    section.claims = _claims(verdicts.implicit_claims(s))
     return section

@@ -37,6 +37,31 @@ def _run_numbers(run: GrokRun) -> dict:
     }
 
 
+def grokking_claims(run: GrokRun, figure: str) -> list[gallery.Claim]:
+    """Late generalisation (Power et al.) and one frequency per neuron (Gromov; Nanda et al.),
+    judged by this run's summary."""
+    s = run.summary
+    memorised, generalised = s["step_memorised"], s["step_generalised"]
+    if memorised is None:
+        late, evidence = "untested", "the net never memorised the training pairs"
+    elif generalised is None:
+        late, evidence = "refuted", f"memorised at step {memorised}, never generalised"
+    else:
+        late = "supported" if generalised >= 2 * memorised else "refuted"
+        evidence = f"memorised at step {memorised}, generalised at step {generalised}"
+    ipr = s["ipr"]
+    fourier = "supported" if ipr >= 0.5 else "mixed" if ipr >= 0.25 else "refuted"
+    keys = ", ".join(str(k) for k in s["key_frequencies"])
+    return [
+        gallery.Claim("A net can generalise long after it has memorised its training set "
+                      "(grokking)", "Power et al. 2022", late, evidence, figure),
+        gallery.Claim("Grokked modular-addition nets compute with a few Fourier frequencies",
+                      "Gromov 2023; Nanda et al. 2023", fourier,
+                      f"inverse participation ratio {ipr:.2f} (1: one frequency per neuron); "
+                      f"key frequencies {keys}", "neurons" if figure == "accuracy" else figure),
+    ]  # fmt: skip
+
+
 def _command(config: GrokConfig) -> str:
     parts = [
         f"minimodels grok --model {config.model} --p {config.p} --frac {config.frac} "
@@ -93,6 +118,7 @@ def mlp_section(ctx: gallery.Context) -> gallery.Section:
         "Each row a hidden neuron's weights on a, split by Fourier frequency and sorted: one "
         "bright cell per row = one frequency per neuron.",
     )
+    section.claims = grokking_claims(mlp, "accuracy")
     return section
 
 
@@ -133,6 +159,15 @@ def phase_section(ctx: gallery.Context) -> gallery.Section:
         ),
     )
     section.add_figure("phase_diagram", diagram.plot(), "Median steps to generalise per cell.")
+    if "wd" in (phase.x_axis, phase.y_axis):
+        without = [r for r in rows if r["wd"] == 0]
+        n_gen = sum(r["steps_generalised"] is not None for r in without)
+        verdict = "untested" if not without else "refuted" if n_gen else "supported"
+        section.claims = [gallery.Claim(
+            "Grokking needs weight decay", "the thread", verdict,
+            f"cells without weight decay that generalised: {n_gen} of {len(without)}",
+            "phase_diagram",
+        )]  # fmt: skip
     return section
 
 

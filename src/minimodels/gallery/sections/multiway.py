@@ -37,7 +37,7 @@ def multiway_section(context: gallery.Context) -> gallery.Section:
             "distinct solutions. Random evolution runs are walks on this graph.\n\n"
             "What can be learned: rules that map 000 to 0 can only make functions with "
             "f(0…0) = 0. And/Xor expression trees reach exactly the 8 two-input functions "
-            "with f(0,0) = 0, with the minimum leaf counts of SCIENCE.md §A.7; brick And/Xor "
+            "with f(0,0) = 0, with the minimum leaf counts Wolfram lists; brick And/Xor "
             "arrays reach them as they get deeper. Asking for f(0,0) = 1 is refused up front."
         ),
         numbers={

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+import numpy as np
+
 from minimodels import gallery
+from minimodels.analysis.sampling.analysis import BiasAnalysis
 from minimodels.experiments.simplicity import SimplicityConfig, SimplicityResult, run
 from minimodels.plotting.bias import compare
 
@@ -36,11 +39,27 @@ def _section(result: SimplicityResult, title: str, intro: str, name: str) -> gal
     return section
 
 
+def simplicity_claim(a: BiasAnalysis, who: str, source: str, figure: str) -> gallery.Claim:
+    """ "P(f) falls exponentially with K_LZ": the fitted bound slopes down (a > 0) and the
+    sampled functions are simpler on average than random strings of the same length."""
+    sampled = float(np.sum(a.probabilities * a.k_lz))
+    random = float(np.sum(a.random_p_k * a.random_k_values))
+    simpler = sampled < random
+    verdict = "supported" if a.bound_a > 0 and simpler else "mixed" if simpler else "refuted"
+    return gallery.Claim(
+        f"{who}: P(f) falls exponentially with the Lempel–Ziv complexity of f",
+        source, verdict,
+        f"bound log2 P ≤ −{a.bound_a:.2f}·K − {a.bound_b:.2f}; mean K_LZ {sampled:.1f} of "
+        f"the sampled functions vs {random:.1f} of random strings",
+        figure,
+    )  # fmt: skip
+
+
 @gallery.section("simplicity-mlp", title="Simplicity bias of a random 7-40-40-1 net", order=40)
 def build_mlp(ctx: gallery.Context) -> gallery.Section:
     config = SimplicityConfig(samples=100_000 if ctx.quick else 1_000_000, seed=ctx.seed)
     result = run(config, on_progress=ctx.on_progress)
-    return _section(
+    section = _section(
         result,
         "Simplicity bias of a random 7-40-40-1 net",
         "Random ReLU nets (W ~ N(0, 1/fan_in), b ~ N(0, 1)) evaluated on all 128 inputs of "
@@ -49,6 +68,9 @@ def build_mlp(ctx: gallery.Context) -> gallery.Section:
         "that are seen are far simpler than random strings (Valle-Pérez, Camargo & Louis 2019).",
         "mlp",
     )
+    source = "Valle-Pérez et al. 2019; Dingle et al. 2018"
+    section.claims = [simplicity_claim(result.analysis, "Random 7-40-40-1 nets", source, "mlp")]
+    return section
 
 
 @gallery.section("simplicity-perceptron", title="Entropy bias of the perceptron", order=41)
@@ -66,9 +88,13 @@ def build_perceptron(ctx: gallery.Context) -> gallery.Section:
         "perceptron",
     )
     ones = result.analysis.ones_distribution()
-    section.numbers["P(t ones), t = 0…127: min / max × 128"] = (
-        f"{ones[:128].min() * 128:.2f} / {ones[:128].max() * 128:.2f}"
-    )
+    low, high = ones[:128].min() * 128, ones[:128].max() * 128
+    section.numbers["P(t ones), t = 0…127: min / max × 128"] = f"{low:.2f} / {high:.2f}"
+    section.claims = [gallery.Claim(
+        "A perceptron's number of ones is uniform over 0 … 2^n − 1 (entropy bias)",
+        "Mingard et al. 2019", "supported" if low > 0.5 and high < 2 else "refuted",
+        f"P(t ones) × 128 ranges over {low:.2f} … {high:.2f} for t = 0 … 127", "perceptron",
+    )]  # fmt: skip
     return section
 
 
@@ -110,4 +136,9 @@ def build_substrates(ctx: gallery.Context) -> gallery.Section:
         "bound, and the distribution of the number of ones.",
     )
     section.tables.append(("Per substrate", rows))
+    section.claims = [
+        simplicity_claim(a, description[0].upper() + description[1:], "minimodels' question",
+                         "substrates")
+        for a, (_, description) in zip(analyses, SUBSTRATES, strict=True)
+    ]  # fmt: skip
     return section

@@ -266,7 +266,19 @@ def tabular_section(context: gallery.Context) -> gallery.Section:
         )
     )
     section.numbers = {f"{how}: verdict": f["verdict"] for how, f in findings.items()}
+    as_claim = {"reproduced": "supported", "opposite": "refuted", "not resolved": "inconclusive"}
+    section.claims = [_tabular_claim(f, as_claim[f["verdict"]]) for f in findings.values()]
     return section
+
+
+def _tabular_claim(finding: dict[str, Any], verdict: str) -> gallery.Claim:
+    trees, mlp = finding["trees' change"], finding["MLP's change"]
+    return gallery.Claim(
+        f"On tabular data, {finding['claim']}", "Grinsztajn, Oyallon & Varoquaux 2022", verdict,
+        f"test accuracy change: trees {trees:+.3f}, MLP {mlp:+.3f}; difference "
+        f"{finding['trees minus MLP']:+.3f} ± {finding['standard error']:.3f}",
+        "changes",
+    )  # fmt: skip
 
 
 def _signed(value: float) -> str:
