@@ -187,24 +187,59 @@ def test_cli_ca_writes_a_png(tmp_path):
         (("--rule", "thirty"), "--rule must be a whole number"),
     ],
 )
-def test_cli_ca_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, args, message):
+@pytest.mark.parametrize("out", ["x.png", "run"])
+def test_cli_ca_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, args, message, out):
     from conftest import run_cli
 
-    result = run_cli("ca", *args, "--out", str(tmp_path / "x.png"))
+    result = run_cli("ca", *args, "--out", str(tmp_path / out))
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert message.lower() in result.stderr.lower()
     assert list(tmp_path.iterdir()) == []
 
 
-def test_cli_ca_refuses_an_unwritable_output_path(tmp_path):
+@pytest.mark.parametrize("out", ["rule30.png", "run"])
+def test_cli_ca_refuses_an_unwritable_output_path(tmp_path, out):
     from conftest import run_cli
 
     (tmp_path / "file").write_text("x")
-    result = run_cli("ca", "--rule", "30", "--out", str(tmp_path / "file" / "rule30.png"))
+    result = run_cli("ca", "--rule", "30", "--out", str(tmp_path / "file" / out))
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_cli_ca_writes_a_run_directory(tmp_path):
+    from conftest import run_cli
+
+    from minimodels.runtime.storage import read_json
+
+    out = tmp_path / "run"
+    args = ("ca", "--rule", "30", "--width", "21", "--steps", "10", "--out", str(out))
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "ca.png", "config.json", "run.json", "states.npy", "summary.json",
+    ]  # fmt: skip
+    assert (out / "ca.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    states = np.load(out / "states.npy")
+    assert states.shape == (11, 21)
+    assert np.array_equal(states, mm.ca.run(30, mm.ca.single_cell(21), 10))
+    assert read_json(out / "config.json")["rule"] == 30
+    assert read_json(out / "run.json")["command"] == "ca"
+    assert read_json(out / "summary.json")["rows"] == 11
+    refused = run_cli(*args)  # a run is there: not replaced unasked
+    assert refused.returncode == 2 and "--overwrite" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("x")
+    foreign = run_cli("ca", "--out", str(tmp_path / "mine"), "--overwrite")
+    assert foreign.returncode == 2 and len(foreign.stderr.strip().splitlines()) == 1
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]
+    (out / "notes.txt").write_text("mine")
+    result = run_cli(*args[:-2], "--init", "random", "--out", str(out), "--overwrite")
+    assert result.returncode == 0, result.stderr
+    assert (out / "notes.txt").read_text() == "mine"  # only the run's own files replaced
 
 
 def test_many_colours_get_distinct_palette_entries():

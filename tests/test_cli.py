@@ -28,7 +28,7 @@ def test_typer_usage_errors_are_one_line_with_exit_2(tmp_path):
     out = str(tmp_path / "x.png")
     for args, fragment in [
         (("ca", "--rule", "30", "--out", out, "--width", "abc"), "--width"),
-        (("ca", "--rule", "30"), "--out"),
+        (("ca", "--rule"), "--rule"),  # an option without its value
         (("ca", "--rule", "30", "--out", out, "--bogus"), "--bogus"),
         (("no-such-command",), "no-such-command"),
     ]:

@@ -157,6 +157,37 @@ def test_cli_rulearray_draws_random_and_given_arrays(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def test_cli_rulearray_writes_a_run_directory_that_reloads(tmp_path):
+    from conftest import run_cli
+
+    from minimodels.runtime.storage import read_json
+
+    out = tmp_path / "run"
+    result = run_cli("rulearray", "--depth", "5", "--width", "7", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "array.json", "config.json", "rulearray.png", "run.json", "states.npy", "summary.json",
+    ]  # fmt: skip
+    assert (out / "rulearray.png").read_bytes()[:4] == b"\x89PNG"
+    array = mm.RuleArray.from_dict(json.loads((out / "array.json").read_text()))
+    assert array.shape == (5, 7)
+    states = np.load(out / "states.npy")
+    assert np.array_equal(states, array.run(single_cell_inputs(7)))  # (7 inputs, 6 rows, 7)
+    expected = "".join(map(str, array.output(single_cell_inputs(7))[:, 3]))
+    assert read_json(out / "summary.json")["outputs"] == expected
+    assert f"readout {expected}" in result.stdout
+    assert read_json(out / "config.json")["array"] == array.to_dict()
+    assert read_json(out / "run.json")["command"] == "rulearray"
+    again = ("rulearray", "--array", str(out / "array.json"), "--inputs", "0001000")
+    refused = run_cli(*again, "--out", str(out))
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    other = tmp_path / "again"
+    result = run_cli(*again, "--out", str(other))  # the saved array reloads
+    assert result.returncode == 0, result.stderr
+    assert np.load(other / "states.npy").shape == (6, 7)
+    assert f"readout {array.output(np.array([0, 0, 0, 1, 0, 0, 0]))[3]})" in result.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -169,10 +200,11 @@ def test_cli_rulearray_draws_random_and_given_arrays(tmp_path):
         (("--save", "array.txt"), "--save must name a .json file"),
     ],
 )
-def test_cli_rulearray_bad_input_exits_2_with_one_line(tmp_path, args, message):
+@pytest.mark.parametrize("out", ["x.png", "run"])
+def test_cli_rulearray_bad_input_exits_2_with_one_line(tmp_path, args, message, out):
     from conftest import run_cli
 
-    result = run_cli("rulearray", *args, "--out", str(tmp_path / "x.png"), cwd=tmp_path)
+    result = run_cli("rulearray", *args, "--out", str(tmp_path / out), cwd=tmp_path)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert message.lower() in result.stderr.lower()

@@ -11,8 +11,38 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-app = typer.Typer(
+
+def _without_flag_metavars(params: list[Any]) -> list[Any]:
+    """Flags (``--quiet``, ``--quick/--no-quick``, ``--help``) take no value, so ``--help``
+    shows no metavar for them (typer would show ``<bool>``)."""
+    for param in params:
+        if getattr(param, "is_flag", False) and not getattr(param, "count", False):
+            param.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _without_flag_metavars(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _without_flag_metavars(super().get_params(ctx))
+
+
+class _Typer(typer.Typer):
+    """A typer app whose commands show no metavar for their flags (see ``_Command``)."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["cls"] = kwargs.get("cls") or _Command
+        return super().command(*args, **kwargs)
+
+
+app = _Typer(
+    cls=_Group,
     name="minimodels",
     help=(
         "A laboratory for the science of machine learning through minimal models: "

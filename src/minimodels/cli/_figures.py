@@ -1,4 +1,8 @@
-"""Helpers shared by the commands that write one picture: output path checks and saving."""
+"""Helpers of the commands that draw one picture (``ca``, ``rulearray``).
+
+Their ``--out`` is a run directory (the picture, ``config.json``, ``run.json``, the rows as
+``states.npy``); a path ending in .png, .svg or .pdf still writes only that picture, as before.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,11 @@ from typing import Any
 from minimodels.base.errors import UsageError
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+def is_picture_path(path: Path) -> bool:
+    """Whether ``--out`` names a single picture (.png, .svg, .pdf) rather than a run directory."""
+    return path.suffix.lower().lstrip(".") in FIGURE_FORMATS
 
 
 def check_figure_path(path: Path, *, overwrite: bool = False) -> Path:
@@ -30,3 +39,15 @@ def save_figure(path: Path, figure: Any, *, dpi: int = 150) -> Path:
 
     suffix = path.suffix.lower().lstrip(".")
     return write_figure(path, figure, formats=(suffix,), dpi=dpi)[0]
+
+
+def save_states(run_dir: Any, states: Any, name: str = "states.npy") -> Path:
+    """Every state row as a NumPy ``.npy`` file of the run (atomic, registered in run.json)."""
+    import numpy as np
+
+    from minimodels.runtime.storage import atomic_path
+
+    target = run_dir.file(name)
+    with atomic_path(target) as tmp, open(tmp, "wb") as handle:
+        np.save(handle, states)
+    return target

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import re
 import typing
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
@@ -35,6 +36,19 @@ from minimodels.cli._app import count_option
 
 _UNSET = None  # what a preset-dependent option holds when the user did not give it
 _ABSENT = object()  # a preset whose class has no such field
+
+
+# a citation of the project's design notes, which users of the package do not have
+# ("(DESIGN.md §4)", "see SCIENCE.md §A.1")
+_NOTES = re.compile(
+    r"\s*\((?:see\s+)?(?:DESIGN|SCIENCE)\.md[^)]*\)"
+    r"|\s*(?:see\s+)?(?:DESIGN|SCIENCE)\.md(?:\s*§\s*[\w–-]+(?:\.[\w–-]+)*)?"
+)
+
+
+def for_users(help: str) -> str:
+    """``help`` without citations of DESIGN.md or SCIENCE.md (files users do not have)."""
+    return _NOTES.sub("", help)
 
 
 def _option(field: dataclasses.Field, kind: Any, help: str) -> Any:
@@ -96,7 +110,7 @@ def config_options(
         }
         if len(kinds) > 1:  # one option, one type (each class parses its own text)
             raise TypeError(f"the presets' classes give field {name!r} different types")
-        kind, help = kinds.pop(), help_of(first)
+        kind, help = kinds.pop(), for_users(help_of(first))
         defaults = [_shown_default(preset, name) for preset in presets.values()]
         default = defaults[0]
         if any(d is not default and d != default for d in defaults):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from minimodels.cli._app import (
@@ -24,7 +25,7 @@ PRESETS = {"bio": BioConfig(ks=(3,), runs=1)}  # one run of k = 3 unless told mo
 @app.command()
 @config_options(PRESETS, after="out")
 def bio(
-    out: OutDir,
+    out: OutDir = Path("runs/bio"),
     jobs: Jobs = None,
     backend: Backend = "process",
     resume: Resume = False,

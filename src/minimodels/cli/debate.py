@@ -8,6 +8,7 @@ landscape's slices and paths as ``curves.npz``, and its figures as PNG.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from minimodels.cli._app import OutDir, Overwrite, Quiet, app, echo
@@ -69,31 +70,47 @@ IMPLICIT = {"implicit": ImplicitConfig.preset()}
 
 @app.command()
 @config_options(LANDSCAPE, after="out")
-def landscape(out: OutDir, overwrite: Overwrite = False, quiet: Quiet = False,
-              fields: dict[str, Any] | None = None) -> None:  # fmt: skip
+def landscape(
+    out: OutDir = Path("runs/landscape"),
+    overwrite: Overwrite = False,
+    quiet: Quiet = False,
+    fields: dict[str, Any] | None = None,
+) -> None:
     """Loss slices, Hessian, barriers, sharpness vs batch size, local minima, init scale."""
     _run("landscape", LANDSCAPE, out, overwrite, quiet, fields)
 
 
 @app.command(name="double-descent")
 @config_options(DOUBLE_DESCENT, after="out")
-def double_descent(out: OutDir, overwrite: Overwrite = False, quiet: Quiet = False,
-                   fields: dict[str, Any] | None = None) -> None:  # fmt: skip
+def double_descent(
+    out: OutDir = Path("runs/double-descent"),
+    overwrite: Overwrite = False,
+    quiet: Quiet = False,
+    fields: dict[str, Any] | None = None,
+) -> None:
     """Test error vs parameters: random features, MLPs, polynomials; deep vs wide."""
     _run("double-descent", DOUBLE_DESCENT, out, overwrite, quiet, fields)
 
 
 @app.command()
 @config_options(SCALING, after="out")
-def scaling(out: OutDir, overwrite: Overwrite = False, quiet: Quiet = False,
-            fields: dict[str, Any] | None = None) -> None:  # fmt: skip
+def scaling(
+    out: OutDir = Path("runs/scaling"),
+    overwrite: Overwrite = False,
+    quiet: Quiet = False,
+    fields: dict[str, Any] | None = None,
+) -> None:
     """Test loss vs parameters and data, with power-law fits (teacher–student, a + b mod p)."""
     _run("scaling", SCALING, out, overwrite, quiet, fields)
 
 
 @app.command()
 @config_options(IMPLICIT, after="out")
-def implicit(out: OutDir, overwrite: Overwrite = False, quiet: Quiet = False,
-             fields: dict[str, Any] | None = None) -> None:  # fmt: skip
+def implicit(
+    out: OutDir = Path("runs/implicit"),
+    overwrite: Overwrite = False,
+    quiet: Quiet = False,
+    fields: dict[str, Any] | None = None,
+) -> None:
     """Training past 100 % accuracy (norm, K_LZ, sensitivity); does grokking need L1?"""
     _run("implicit", IMPLICIT, out, overwrite, quiet, fields)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from minimodels.cli._app import (
@@ -24,7 +25,7 @@ PRESETS = {"evolve": EvolutionConfig(runs=1)}  # the command makes one run unles
 @app.command()
 @config_options(PRESETS, after="out")
 def evolve(
-    out: OutDir,
+    out: OutDir = Path("runs/evolve"),
     jobs: Jobs = None,
     backend: Backend = "process",
     resume: Resume = False,

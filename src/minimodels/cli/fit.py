@@ -7,6 +7,7 @@ curve as ``losses.parquet`` and figures ``fit``, ``loss``, ``neurons`` and ``net
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from minimodels.cli._app import OutDir, Overwrite, Quiet, app, echo
@@ -19,7 +20,7 @@ PRESETS = {"fit": FitConfig(n_seeds=1)}  # the command fits one net
 @app.command()
 @config_options(PRESETS, skip=("n_seeds",), after="out")
 def fit(
-    out: OutDir,
+    out: OutDir = Path("runs/fit"),
     overwrite: Overwrite = False,
     quiet: Quiet = False,
     fields: dict[str, Any] | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -45,7 +46,7 @@ def _config(presets, model: str, fields: dict[str, Any]) -> GrokConfig:
 @app.command()
 @config_options(PRESETS, skip=("model",), after="model")
 def grok(
-    out: OutDir,
+    out: OutDir = Path("runs/grok"),
     model: Model = "mlp",
     checkpoint_every: Annotated[
         int | None, count_option(help="Steps between checkpoints (default: 20 log intervals).")
@@ -135,7 +136,7 @@ def _write_run(run_dir, run, seconds: float) -> None:
 @config_options(SWEEP_PRESETS, skip=("model", "seed"), after="model")
 @config_options({"sweep": SweepConfig()}, skip=("base",), after="model", into="sweep_fields")
 def grok_sweep(
-    out: OutDir,
+    out: OutDir = Path("runs/grok-sweep"),
     model: Model = "mlp",
     backend: Backend = "process",
     jobs: Jobs = None,

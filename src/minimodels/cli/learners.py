@@ -8,6 +8,7 @@ Grinsztajn et al.'s findings), ``learners.parquet`` (one row per learner × sett
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -26,7 +27,7 @@ Task = Annotated[str, typer.Option(help=field_help(LearnersConfig, "task"))]
 @app.command()
 @config_options(PRESETS, skip=("task",), after="task")
 def learners(
-    out: OutDir,
+    out: OutDir = Path("runs/learners"),
     task: Task = "bump",
     overwrite: Overwrite = False,
     quiet: Quiet = False,

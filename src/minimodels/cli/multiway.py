@@ -7,6 +7,7 @@ zero loss), ``graph.graphml`` and the picture ``graph.png``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from minimodels.cli._app import OutDir, Overwrite, Quiet, app, echo
@@ -19,7 +20,7 @@ PRESETS = {"multiway": MultiwayConfig()}
 @app.command()
 @config_options(PRESETS, after="out")
 def multiway(
-    out: OutDir,
+    out: OutDir = Path("runs/multiway"),
     overwrite: Overwrite = False,
     quiet: Quiet = False,
     fields: dict[str, Any] | None = None,

@@ -1,4 +1,11 @@
-"""``minimodels rulearray``: run a random or given rule array and draw it."""
+"""``minimodels rulearray``: run a random or given rule array and draw it.
+
+Writes the run directory ``--out`` (default ``runs/rulearray``): ``config.json``, ``run.json``,
+``summary.json`` (the readout's answers), the array as ``array.json`` (reload it with
+``--array``), every state row as ``states.npy`` (``(inputs, depth + 1, width)`` uint8, or
+``(depth + 1, width)`` for one input) and the picture ``rulearray.png``.  An ``--out`` ending in
+.png, .svg or .pdf writes only that picture.
+"""
 
 from __future__ import annotations
 
@@ -37,13 +44,26 @@ def load_array(text: str, *, r: str, boundary: str):
 
 PRESETS = {"rulearray": ArrayConfig()}
 
+Out = Annotated[
+    Path,
+    typer.Option(
+        "--out",
+        help="Output directory for the run (rulearray.png, array.json, states.npy, "
+        "config.json); a path ending in .png, .svg or .pdf writes only that picture.",
+    ),
+]
+
 
 @app.command("rulearray")
 @config_options(PRESETS, after="overwrite")
 def rulearray_command(
-    out: Annotated[Path, typer.Option("--out", help="Picture to write (.png, .svg or .pdf).")],
+    out: Out = Path("runs/rulearray"),
     overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace --out (and --save) if they exist.")
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace the run (or picture) in --out, and --save: only the files they wrote.",
+        ),
     ] = False,
     array: Annotated[
         str | None,
@@ -68,9 +88,9 @@ def rulearray_command(
     """Run a rule array (every cell its own CA rule) and draw it, the readout cell marked."""
     import numpy as np
 
-    from minimodels.cli._figures import check_figure_path, save_figure
+    from minimodels.cli._figures import check_figure_path, is_picture_path, save_figure, save_states
     from minimodels.models.rulearray import single_cell_inputs
-    from minimodels.runtime.storage import prepare_out_file, write_json
+    from minimodels.runtime.storage import RunDir, prepare_out_file, resolved_config, write_json
 
     config = from_preset(PRESETS, "rulearray", fields or {})
     if array is not None:
@@ -88,19 +108,34 @@ def rulearray_command(
         batch = np.array([int(c) for c in inputs], np.uint8)
     else:
         raise UsageError(f"--inputs must be 'single' or {grid.width} binary digits, got {inputs!r}")
-    check_figure_path(out, overwrite=overwrite)
+    picture = is_picture_path(out)
+    if picture:
+        check_figure_path(out, overwrite=overwrite)
     if save is not None:
         if save.suffix.lower() != ".json":
             raise UsageError(
                 f"--save must name a .json file (so --array can reload it), got {str(save)!r}"
             )
         prepare_out_file(save, overwrite=overwrite)
+    states = grid.run(batch)  # refuses (one sentence) runs too big for memory
     figure = grid.plot(batch, readout=readout)
-    written = save_figure(out, figure)
+    outputs = "".join(map(str, grid.output(np.atleast_2d(batch))[:, readout]))
+    about = f"{grid.depth} x {grid.width} array, rules {list(grid.rule_set)}; readout {outputs}"
+    if picture:
+        written = save_figure(out, figure)
+    else:
+        resolved = resolved_config(config, array=grid.to_dict(), inputs=inputs, readout=readout)
+        run_dir = RunDir.open(out, command="rulearray", config=resolved, overwrite=overwrite)
+        run_dir.write_json("array.json", grid.to_dict())
+        save_states(run_dir, states)
+        run_dir.write_json(
+            "summary.json",
+            {"depth": grid.depth, "width": grid.width, "rules": list(grid.rule_set),
+             "readout": readout, "n_inputs": int(np.atleast_2d(batch).shape[0]),
+             "outputs": outputs},
+        )  # fmt: skip
+        run_dir.write_figure("rulearray", figure, dpi=150)
+        written = run_dir.path
     if save is not None:
         write_json(save, grid.to_dict())
-    outputs = grid.output(np.atleast_2d(batch))[:, readout]
-    echo(
-        f"Wrote {written} ({grid.depth} x {grid.width} array, rules {list(grid.rule_set)}; "
-        f"readout {''.join(map(str, outputs))})."
-    )
+    echo(f"Wrote {written} ({about}).")

@@ -212,6 +212,8 @@ def plot_net(
     params_np = _to_numpy(params)
     weights = _edge_weights(model, params_np, edges)
     w_span = max(np.abs(weights).max(), 1e-9)
+    order = np.argsort(np.abs(weights), kind="stable")  # faint first, strong drawn on top
+    edges, weights = [edges[k] for k in order], weights[order]
     segments = [(positions[a][i], positions[a + 1][j]) for (a, i, j, _, _) in edges]
     cmap = "RdBu_r"
     lines = LineCollection(
@@ -237,6 +239,12 @@ def plot_net(
         points = np.concatenate(positions)
         ax.scatter(points[:, 0], points[:, 1], c="white", s=30, edgecolors="#444444",
                    linewidths=0.5, zorder=2)  # fmt: skip
+    # name the ends: inputs enter at the top, the output leaves at the bottom
+    for layer, text in ((0, "input"), (len(positions) - 1, "output")):
+        left = positions[layer][:, 0].min()
+        ax.annotate(text, (left, positions[layer][0, 1]), xytext=(-8, 0),
+                    textcoords="offset points", ha="right", va="center", fontsize=8,
+                    color="#444444")  # fmt: skip
     ax.set_aspect("equal" if not hasattr(model, "widths") else "auto")
     ax.autoscale_view()
     ax.margins(0.06)

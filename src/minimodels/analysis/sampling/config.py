@@ -44,7 +44,11 @@ class SampleConfig:
     model: str = described(
         "7-40-40-1", "'7-40-40-1', '7-40-40-1:tanh', 'perceptron:7', 'rulearray:…', 'mesh:…'."
     )
-    init: str = described("gaussian", "gaussian or uniform (DESIGN.md §4).")
+    init: str = described(
+        "gaussian",
+        "gaussian (W ~ N(0, σw²/fan_in), b ~ N(0, σb²)) or uniform (±√(6/fan_in); the "
+        "output layer ±√(3/fan_in)).",
+    )
     sigma_w: float = described(1.0, "Weight scale σw.")
     sigma_b: float = described(1.0, "Bias scale σb.")
     samples: int = described(100_000, "How many models, e.g. 1e6.")

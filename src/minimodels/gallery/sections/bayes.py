@@ -35,11 +35,12 @@ from minimodels.plotting.bayes import plot_comparison_panel
 
 def _numbers(result: BayesResult) -> dict[str, Any]:
     s = result.summary()
-    samples = {
-        "rejection": f"{s['n_accepted']} / {s['n_samples']}",
-        "ep": "NNGP/EP",
-        "exact": "exact enumeration",
-    }[s["bayes_method"]]
+    method = s["bayes_method"]
+    if method == "rejection":
+        p_b = {"P_B samples (accepted / drawn)": f"{s['n_accepted']} / {s['n_samples']}"}
+    else:  # no samples: P_B is computed
+        how = {"ep": "NNGP kernel, EP approximation", "exact": "exact enumeration"}
+        p_b = {"P_B computed by": how.get(method, method)}
     return {
         f"{s['learner']} mass within ×10 of P_B": round(s["train_mass_within_decade"], 3),
         "… among functions seen twice by both": _round(s["train_mass_within_decade_seen_twice"]),
@@ -47,7 +48,7 @@ def _numbers(result: BayesResult) -> dict[str, Any]:
         f"mean test error, {s['learner']}": _round(s["mean_test_error_train"]),
         "mean test error, P_B": _round(s["mean_test_error_bayes"]),
         "runs (fit / started)": f"{s['n_fit']} / {s['n_runs']}",
-        "P_B samples (accepted / drawn)": samples,
+        **p_b,
         "wall time (s)": round(s["wall_seconds"], 1),
     }
 
