@@ -204,3 +204,26 @@ def test_section_claims_read_their_verdicts_off_the_numbers():
     )
     assert simplicity_claim(bias([0.9, 0.1], [7.0, 50.0], 0.0), "x", "y", "z").verdict == "mixed"
     assert simplicity_claim(bias([1.0], [120.0], 0.0), "x", "y", "z").verdict == "refuted"
+
+
+def test_the_lifetime_section_evolves_arrays_whose_pattern_dies_at_the_wanted_row(monkeypatch):
+
+    from minimodels.gallery.sections import evolution as section_module
+
+    kept = {}
+    real_run = section_module.run
+
+    def keep(config, **kwargs):
+        kept["many"] = real_run(config, **kwargs)
+        return kept["many"]
+
+    monkeypatch.setattr(section_module, "run", keep)
+    section = section_module.lifetime_section(gallery.Context(quick=True))
+    target = section_module.LIFETIME["lifetime"]
+    solved = [r for r in kept["many"].results if r.final_loss == 0]
+    assert solved and section.claims[0].verdict in ("supported", "mixed")
+    for result in solved:  # run the array independently: first all-zero row is the target
+        states = result.array.run(result.task.inputs[0])
+        alive = states.any(axis=1)
+        assert alive[:target].all() and not alive[target:].any()
+    assert [f.name for f in section.figures] == ["decreases", "learning-curves"]
