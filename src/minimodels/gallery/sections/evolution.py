@@ -84,7 +84,7 @@ def bump_section(context: gallery.Context) -> gallery.Section:
         "loss (adaptive evolution)", "Wolfram 2024",
         "supported" if solved >= 0.9 else "mixed" if solved >= 0.5 else "refuted",
         f"{100 * solved:.0f} % of {summary['runs']} runs reached zero loss; median "
-        f"{summary['median_steps_to_zero']} attempts", "learning-curves",
+        f"{_count(summary['median_steps_to_zero'])} attempts", "learning-curves",
     )]  # fmt: skip
     first = many.results[0]
     section.add_figure(
@@ -125,6 +125,10 @@ def bump_section(context: gallery.Context) -> gallery.Section:
     return section
 
 
+def _count(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
 LIFETIME = {"width": 20, "depth": 50, "lifetime": 40}  # Wolfram's first rule-array task
 
 
@@ -147,7 +151,7 @@ def lifetime_section(context: gallery.Context) -> gallery.Section:
             "pattern still alive at the bottom has infinite loss). Adaptive evolution from a "
             "random array: change one cell's rule, keep the change when the loss does not "
             f"rise.\n\n{100 * solved:.0f} % of {summary['runs']} runs reach lifetime {target} "
-            f"exactly, after a median of {summary['median_steps_to_zero']:,.0f} attempted "
+            f"exactly, after a median of {_count(summary['median_steps_to_zero'])} attempted "
             "mutations. The loss falls in steps: each accepted change that helps makes the "
             "pattern live a little longer or shorter, and long neutral stretches in between "
             "change cells the pattern never reaches."
@@ -181,6 +185,6 @@ def lifetime_section(context: gallery.Context) -> gallery.Section:
         "Adaptive evolution trains a rule array to grow a pattern of a given finite lifetime",
         "Wolfram 2024", "supported" if solved >= 0.9 else "mixed" if solved >= 0.5 else "refuted",
         f"{100 * solved:.0f} % of {summary['runs']} runs reached lifetime {target} exactly; "
-        f"median {summary['median_steps_to_zero']:,.0f} attempts", "decreases",
+        f"median {_count(summary['median_steps_to_zero'])} attempts", "decreases",
     )]  # fmt: skip
     return section

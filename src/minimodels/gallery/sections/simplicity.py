@@ -49,7 +49,8 @@ def simplicity_claim(a: BiasAnalysis, who: str, source: str, figure: str) -> gal
     return gallery.Claim(
         f"{who}: P(f) falls exponentially with the Lempel–Ziv complexity of f",
         source, verdict,
-        f"bound log2 P ≤ −{a.bound_a:.2f}·K − {a.bound_b:.2f}; mean K_LZ {sampled:.1f} of "
+        f"bound log2 P ≤ −{a.bound_a:.2f}·K {'−' if a.bound_b >= 0 else '+'} "
+        f"{abs(a.bound_b):.2f}; mean K_LZ {sampled:.1f} of "
         f"the sampled functions vs {random:.1f} of random strings",
         figure,
     )  # fmt: skip
