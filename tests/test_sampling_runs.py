@@ -222,3 +222,29 @@ def test_simplicity_experiment_runs_at_a_tiny_config_and_makes_a_section():
     assert "minimodels sample --model 5-10-1" in section.command
     perceptron = sections.build_perceptron(gallery.Context(quick=True, seed=0))
     assert perceptron.figures
+
+
+def test_the_2x2_image_section_counts_every_net_and_marks_parity_and_the_constants():
+    from minimodels.experiments import simplicity
+    from minimodels.gallery.sections.simplicity import images_section
+
+    config = simplicity.SimplicityConfig(model="4-40-40-1", samples=5000, seed=2)
+    result = simplicity.run(config)
+    assert result.table.counts.sum() == 5000
+    # the same 5000 nets through the float64 NumPy reference, net for net
+    truth = mlp.reference_truth_tables(parse_model("4-40-40-1"), run_key(2), 0, 5000)
+    rows, counts = np.unique(truth, axis=0, return_counts=True)
+    expected = {"".join(map(str, r)): int(c) for r, c in zip(rows, counts, strict=True)}
+    got = {"".join(map(str, r)): int(c) for r, c in
+           zip(result.table.truth_tables(), result.table.counts, strict=True)}  # fmt: skip
+    assert got == expected
+    section = images_section(result)
+    zero = expected.get("0" * 16, 0)
+    assert section.numbers["P(constant 0)"] == zero / 5000
+    assert section.numbers["distinct functions of 65,536"] == len(expected)
+    parity = "0110100110010110"  # row i = binary i, x1 most significant
+    if parity in expected:
+        assert section.numbers["P(parity)"].startswith(f"{expected[parity] / 5000:.3g}")
+    else:  # never drawn: the rule-of-three bound 3/N
+        assert section.numbers["P(parity)"] == "never drawn: < 0.0006 (95 % bound, 3/N)"
+    assert section.claims[0].verdict == "supported"

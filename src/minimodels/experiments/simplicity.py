@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from minimodels.analysis.sampling.analysis import BiasAnalysis
     from minimodels.analysis.sampling.tables import FunctionTable
 
-__all__ = ["SimplicityConfig", "SimplicityResult", "run"]
+__all__ = ["SimplicityConfig", "SimplicityResult", "named_functions", "probability_of", "run"]
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,27 @@ def run(config: SimplicityConfig, *, on_progress: ProgressCallback | None = None
         bias = ", no bias" if config.model.startswith("perceptron") else f" σb={config.sigma_b:g}"
         label = f"{config.model}, {config.init} σw={config.sigma_w:g}{bias}"
     return SimplicityResult(config, table, analyse(table, rng=rng, label=label, n_random=20_000))
+
+
+def named_functions(n_inputs: int) -> dict[str, np.ndarray]:
+    """Truth tables (row i = binary i, x1 most significant) of the functions every picture of
+    simplicity bias marks: the two constants, parity and its complement."""
+    rows = np.arange(2**n_inputs)
+    ones = np.array([bin(int(i)).count("1") for i in rows])
+    parity = (ones % 2).astype(np.uint8)
+    return {
+        "constant 0": np.zeros(rows.size, np.uint8),
+        "constant 1": np.ones(rows.size, np.uint8),
+        "parity": parity,
+        "not parity": 1 - parity,
+    }
+
+
+def probability_of(table: FunctionTable, truth: np.ndarray) -> tuple[int, float]:
+    """(count, P) of one function in ``table``; P is the 95 % upper bound 3 / N (the rule of
+    three) where the function was never drawn in N samples."""
+    bits = table.truth_tables()
+    hit = np.flatnonzero((bits == np.asarray(truth, np.uint8)).all(axis=1))
+    count = int(table.counts[hit].sum()) if hit.size else 0
+    n = table.n_samples
+    return count, (count / n if count else 3.0 / n) if n else float("nan")

@@ -158,6 +158,35 @@ def compare(results: list[BiasAnalysis], panels=("rank", "complexity")) -> Figur
     return figure
 
 
+MARK_STYLES = {"constant 0": ("o", "#009E73"), "constant 1": ("s", "#009E73"),
+               "parity": ("D", "#D55E00"), "not parity": ("^", "#D55E00")}  # fmt: skip
+
+
+def plot_marked(result: BiasAnalysis, marks: list[dict[str, Any]]) -> Figure:
+    """Rank and P–K panels with named functions marked.
+
+    ``marks``: one dict per function with ``name``, ``count``, ``p`` (P, or its upper bound
+    when ``count`` is 0), ``rank`` (None when never drawn) and ``k`` (its K_LZ).  A function
+    never drawn is shown at its upper bound with a downward triangle.
+    """
+    figure = new_figure(9.5, 3.9, layout="constrained")
+    rank_ax, k_ax = figure.subplots(1, 2)
+    rank_plot(result, rank_ax)
+    complexity_plot(result, k_ax)
+    for mark in marks:
+        marker, colour = MARK_STYLES.get(mark["name"], ("*", "black"))
+        drawn = mark["count"] > 0
+        label = mark["name"] + ("" if drawn else " (never drawn: P < 3/N)")
+        style = {"color": colour, "s": 60, "zorder": 5, "edgecolors": "black", "linewidths": 0.6}
+        if drawn:
+            rank_ax.scatter([mark["rank"]], [mark["p"]], marker=marker, label=label, **style)
+        k_ax.scatter([mark["k"]], [mark["p"]], marker=marker if drawn else "v", label=label,
+                     **style)  # fmt: skip
+    rank_ax.legend(frameon=False, fontsize=8, loc="lower left")
+    k_ax.legend(frameon=False, fontsize=8, loc="upper right")
+    return figure
+
+
 @drawer("minimodels.analysis.sampling.tables.FunctionTable")
 def _draw_table(table: Any, ax: Any = None) -> Figure:
     """The four simplicity-bias panels of a table (``ax`` is ignored: they need four axes)."""
