@@ -129,14 +129,15 @@ def _count(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f}"
 
 
-LIFETIME = {"width": 20, "depth": 50, "lifetime": 40}  # Wolfram's first rule-array task
+# Wolfram's first rule-array task: a 20 × 50 array whose pattern should die at row 40
+LIFETIME_WIDTH, LIFETIME_DEPTH, LIFETIME = 20, 50, 40
 
 
 @gallery.section("evolution-lifetime", title="Rule arrays evolved for a finite lifetime", order=21)
 def lifetime_section(context: gallery.Context) -> gallery.Section:
     config = EvolutionConfig(
         task="lifetime", runs=10 if context.quick else 50, steps=20_000, seed=context.seed,
-        **LIFETIME,
+        width=LIFETIME_WIDTH, depth=LIFETIME_DEPTH, lifetime=LIFETIME,
     )  # fmt: skip
     many = run(config, on_progress=context.on_progress)
     summary = many.summary()

@@ -13,6 +13,7 @@ Three sections (band 40–49) built from :mod:`minimodels.experiments.simplicity
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 import numpy as np
 
@@ -171,7 +172,7 @@ def images_section(result: SimplicityResult) -> gallery.Section:
     rank_of = np.empty(len(order), dtype=int)
     rank_of[order] = np.arange(1, len(order) + 1)
     bits = table.truth_tables()
-    marks = []
+    marks: list[dict[str, Any]] = []
     for name, truth in named_functions(4).items():
         count, p = probability_of(table, truth)
         hit = np.flatnonzero((bits == truth).all(axis=1))
