@@ -10,23 +10,31 @@ short name (``@drawer("ca-run")``, drawn with :func:`draw_as`).
 So compute code never imports plotting, and neither does this module: the registry is filled
 when :mod:`minimodels.plotting` is imported, which the package root (the top of the house)
 arranges by handing :func:`set_loader` a function that imports it; :func:`draw` calls it on
-first use.
+first use.  The plotting package also hands :func:`set_style` the context in which every
+drawer runs (its style sheet), so a result draws itself in the lab's style.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Drawable", "draw", "draw_as", "drawer", "set_loader"]
+__all__ = ["Drawable", "draw", "draw_as", "drawer", "set_loader", "set_style"]
 
 _DRAWERS: dict[str, Callable[..., Any]] = {}
 _LOADERS: list[Callable[[], Any]] = []  # each imports modules that register drawers
+_STYLE: list[Callable[[], Any]] = [contextlib.nullcontext]  # the context drawers run in
 
 
 def set_loader(load: Callable[[], Any]) -> None:
     """Have ``load()`` run before the first drawing (the package root imports plotting so)."""
     _LOADERS.append(load)
+
+
+def set_style(context: Callable[[], Any]) -> None:
+    """Run every drawer inside ``context()`` (a context manager: the figure style)."""
+    _STYLE[0] = context
 
 
 def drawer(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -51,14 +59,16 @@ def draw(obj: Any, ax: Any = None, **options: Any) -> Any:
     for cls in type(obj).__mro__:
         fn = _DRAWERS.get(f"{cls.__module__}.{cls.__qualname__}")
         if fn is not None:
-            return fn(obj, ax=ax, **options)
+            with _STYLE[0]():
+                return fn(obj, ax=ax, **options)
     raise TypeError(f"no drawer is registered for {type(obj).__qualname__}")
 
 
 def draw_as(name: str, *args: Any, **options: Any) -> Any:
     """The figure drawn by the drawer registered under ``name`` (pictures of plain arrays)."""
     _load_drawers()
-    return _DRAWERS[name](*args, **options)
+    with _STYLE[0]():
+        return _DRAWERS[name](*args, **options)
 
 
 class Drawable:

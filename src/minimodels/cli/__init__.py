@@ -11,10 +11,12 @@ SIGTERM (workers stopped, completed shards kept for ``--resume``).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pkgutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -218,6 +220,16 @@ def main(argv: list[str] | None = None) -> None:
             signal.signal(signum, handler)
 
 
+@contextlib.contextmanager
+def _figure_style() -> Iterator[None]:
+    """Every figure a command draws is drawn in the lab's style sheet (matplotlib's own
+    settings are restored when the command ends, which matters when it is called in-process)."""
+    from minimodels.plotting.canvas import styled
+
+    with styled():
+        yield
+
+
 def _run(argv: list[str] | None) -> None:
     """The command itself, each way it can end mapped to its exit status."""
     import typer
@@ -227,7 +239,8 @@ def _run(argv: list[str] | None) -> None:
     debug = bool(os.environ.get("MINIMODELS_DEBUG"))
     given = sys.argv[1:] if argv is None else argv
     try:
-        status = app(args=argv, prog_name="minimodels", standalone_mode=False)
+        with _figure_style():
+            status = app(args=argv, prog_name="minimodels", standalone_mode=False)
     except typer.TyperException as error:  # typer's own checks: unknown option, not a number…
         if type(error).__name__ == "NoArgsIsHelpError":  # bare 'minimodels': help was shown
             sys.exit(2)

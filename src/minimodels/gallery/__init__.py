@@ -303,14 +303,17 @@ def _build_section(
     Returns (section without figure objects, seconds, error text or None, figure paths).
     """
 
+    from minimodels.plotting.canvas import styled
+
     t0 = time.perf_counter()
     try:
-        result = spec.build(context)
         files = []
-        (staging / spec.key).mkdir(exist_ok=True)
-        for item in result.figures:
-            write_figure(staging / spec.key / item.name, item.figure)
-            files.append(f"{spec.key}/{item.name}.png")
+        with styled():  # every figure drawn and written in the lab's style sheet
+            result = spec.build(context)
+            (staging / spec.key).mkdir(exist_ok=True)
+            for item in result.figures:
+                write_figure(staging / spec.key / item.name, item.figure)
+                files.append(f"{spec.key}/{item.name}.png")
         # figures are on disk now; drop the objects so the section pickles cheaply
         result.figures = [FigureItem(item.name, None, item.caption) for item in result.figures]
         return result, time.perf_counter() - t0, None, files

@@ -11,7 +11,10 @@ compute modules never import this package.
 
 from __future__ import annotations
 
-from minimodels.base.display import Drawable as Drawable  # the old home of the mixin
+from minimodels.base.display import (
+    Drawable as Drawable,  # the old home of the mixin
+    set_style,
+)
 
 # Each plotting module registers the drawers of the results it draws (minimodels.base.display).
 from minimodels.plotting import (
@@ -28,7 +31,11 @@ from minimodels.plotting import (
 from minimodels.plotting.canvas import (
     CA_COLOURS as CA_COLOURS,
     RULE_PAIRS as RULE_PAIRS,
+    STYLE as STYLE,
     axes_or_new as axes_or_new,
     new_figure as new_figure,
     png_bytes as png_bytes,
+    styled as styled,
 )
+
+set_style(styled)  # every result draws itself in the lab's style sheet (minimodels.mplstyle)

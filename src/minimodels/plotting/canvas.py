@@ -4,8 +4,12 @@ made."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -23,6 +27,31 @@ RULE_PAIRS: tuple[tuple[str, str], ...] = (
     ("#eeeeee", "#444444"),  # greys
 )
 CA_COLOURS: tuple[str, ...] = ("#ffffff", "#222222", "#e8a33d", "#3b7dd8", "#c0392b", "#2e8b57")
+
+
+STYLE = Path(__file__).with_name("minimodels.mplstyle")  # the one style sheet of every figure
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+@contextlib.contextmanager
+def styled() -> Iterator[None]:
+    """Draw in the minimodels style (:data:`STYLE`); matplotlib's settings are restored after,
+    so a notebook's own style is left as it was."""
+    import matplotlib
+
+    with matplotlib.rc_context(fname=str(STYLE)):
+        yield
+
+
+def with_style(fn: _F) -> _F:
+    """``fn`` run inside :func:`styled`."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with styled():
+            return fn(*args, **kwargs)
+
+    return cast(_F, wrapper)
 
 
 def new_figure(width: float = 6.0, height: float = 4.0, **kwargs: Any) -> Figure:
