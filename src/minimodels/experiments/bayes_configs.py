@@ -101,7 +101,9 @@ class MeshEvolutionVsBayesConfig:
     levels: tuple[float, ...] = described(
         (-1.0, 0.0, 1.0), "Mesh: weight levels, comma-separated.", text=comma_list(float, "levels")
     )
-    activation: str = described("relu", "Mesh: activation (relu, tanh, gelu, quadratic or linear).")
+    activation: str = described(
+        "relu", "Mesh: activation (relu, tanh, sigmoid, elu, gelu, quadratic or linear)."
+    )
     boundary: str = described("cyclic", "cyclic or zero.")
     n_runs: int = described(2000, "Evolution runs.", flag="runs")
     steps: int = described(20_000, "Mutation attempts per run at most.", minimum=0)

@@ -31,7 +31,7 @@ class FitConfig:
     target: str = described("bump", "bump, step or sin.")
     widths: str = described("1-16-16-16-1", "MLP layer widths, input to output.")
     activation: str | None = described(
-        None, "relu, tanh, gelu, quadratic or linear (default: relu MLP, tanh mesh)."
+        None, "relu, tanh, sigmoid, elu, gelu, quadratic or linear (default: relu MLP, tanh mesh)."
     )
     mesh_width: int = described(10, "Mesh: neurons per row.")
     mesh_depth: int = described(8, "Mesh: rows of neurons.")

@@ -1,5 +1,6 @@
 """Activation functions by name: ``relu``, ``tanh``, ``gelu`` (exact, erf-based), ``quadratic``
-(z ↦ z²) and ``linear`` (identity)."""
+(z ↦ z²), ``linear`` (identity), ``sigmoid`` (z ↦ 1 / (1 + e^−z)) and ``elu`` (z for z > 0,
+e^z − 1 otherwise)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
     "gelu": lambda z: jax.nn.gelu(z, approximate=False),
     "quadratic": jnp.square,
     "linear": lambda z: z,
+    "sigmoid": jax.nn.sigmoid,
+    "elu": jax.nn.elu,
 }
 
 

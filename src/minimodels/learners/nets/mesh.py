@@ -195,6 +195,8 @@ def reference_apply(model: MeshNet, params: Params, x: np.ndarray) -> np.ndarray
         "relu": lambda z: max(z, 0.0),
         "tanh": math.tanh,
         "gelu": lambda z: 0.5 * z * (1.0 + math.erf(z / math.sqrt(2.0))),
+        "sigmoid": lambda z: 1.0 / (1.0 + math.exp(-z)),
+        "elu": lambda z: z if z > 0 else math.expm1(z),
         "quadratic": lambda z: z * z,
         "linear": lambda z: z,
     }[model.activation]
