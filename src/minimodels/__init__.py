@@ -11,25 +11,22 @@ Three substrates, measured the same way:
 The package is built in layers, one folder each; a layer imports only the layers above it in
 this list (lower = more basic), never one below:
 
-======================  ==============================================================
-``base/``               errors, progress, display protocol, config fields, memory checks
-``runtime/``            the run protocol: plans, their executor, run directories, tables
-``engine/``             compiled kernels: bit-sliced rule arrays, packing, evolution loops
-``models/``             what computes: CAs, rule arrays, the named initialisations
-``tasks``               what should be computed: inputs, targets, train/test splits
-``learners/``           what changes a model: mutation, adaptive and biological
-                        evolution, SGD on nets, grokking training
-``analysis/``           measurements: complexity, function sampling, P_SGD vs P_B,
-                        change maps, multiway graphs, learnability
-``experiments/``        one canonical experiment per module: config → run → Result
-``plotting/``           figures, registered as the drawers of results (Jupyter display)
-``gallery/``, ``cli/``  the surfaces: the HTML report and the command line
-======================  ==============================================================
+* ``base/`` — errors, progress, display protocol, config fields, memory checks;
+* ``runtime/`` — the run protocol: plans, their executor, run directories, tables;
+* ``engine/`` — compiled kernels: bit-sliced rule arrays, packing, evolution loops;
+* ``models/`` — what computes: CAs, rule arrays, the named initialisations;
+* ``tasks`` — what should be computed: inputs, targets, train/test splits;
+* ``learners/`` — what changes a model: mutation, adaptive and biological evolution, SGD on
+  nets, grokking training;
+* ``analysis/`` — measurements: complexity, function sampling, P_SGD vs P_B, change maps,
+  multiway graphs, learnability;
+* ``experiments/`` — one canonical experiment per module: config → run → Result;
+* ``plotting/`` — figures, registered as the drawers of results (Jupyter display);
+* ``gallery/``, ``cli/`` — the surfaces: the HTML report and the command line.
 
 Public names are imported lazily, so ``import minimodels as mm`` is instant and JAX or numba
 load only when a part that needs them is first touched.  Conventions (rule numbering, bit
-order, seeds, run directories) are fixed in the project's DESIGN notes and restated in each
-module's docstring.
+order, seeds, run directories) are stated in each module's docstring.
 """
 
 from __future__ import annotations

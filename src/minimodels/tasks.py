@@ -9,7 +9,7 @@ A :class:`Task` is plain data, usable by any learner:
 
 **Loss** = the number of wrong (train case, readout cell) pairs, i.e. Hamming distance summed
 over training cases.  With one readout cell (bump, Boolean functions) that is the number of
-inputs answered wrongly, as in DESIGN.md §3.
+inputs answered wrongly.
 
 A *lifetime* task (``lifetime`` set, no readout) has one input and loss ``|L − target|``, where
 ``L`` is the index of the first all-zero row (row 0 is the input); a pattern still alive at the
@@ -245,7 +245,7 @@ def bump(
     readout: int | None = None,
     train: Sequence[int] | np.ndarray | None = None,
 ) -> Task:
-    """The bump task of DESIGN.md §3: a single 1 at column x; answer 1 for x in the interval.
+    """Wolfram's bump task: a single 1 at column x; answer 1 for x in the interval.
 
     ``interval`` is ``[lo, hi)`` (default ``[W // 3, 2W // 3)``), ``readout`` the bottom-row
     column (default ``W // 2``), ``train`` the input positions x that count (default all).
@@ -336,8 +336,8 @@ def boolean(
     """A Boolean function of ``n`` bits placed on ``columns`` of the top row (others 0).
 
     ``target`` is a name (parity, majority, and, or, random — the last needs ``rng``), a '0'/'1'
-    string or a sequence of ``2^n`` bits (DESIGN.md §4 row order); ``train`` lists the rows
-    (0..2^n − 1) that count, default all.
+    string or a sequence of ``2^n`` bits (row i = binary i, x1 most significant); ``train``
+    lists the rows (0..2^n − 1) that count, default all.
     """
     _check_width(width)
     table = boolean_truth_table(n, target, rng=rng)

@@ -3,8 +3,7 @@
 Data model: a *string* is a '0'/'1' Python string or a 1-D array of 0/1 values; a batch is a
 2-D array, one string per row, and every measure then returns one value per row.  A *truth
 table* of an n-input Boolean function is a string of length 2^n whose position i holds
-f(row i), where row i is the binary expansion of i with x1 the **most** significant bit
-(DESIGN.md §4).
+f(row i), where row i is the binary expansion of i with x1 the **most** significant bit.
 
 Measures:
 

@@ -1,6 +1,6 @@
 """Adaptive evolution of rule arrays: single-point mutations kept when the loss does not rise.
 
-The learner of Wolfram's minimal models (SCIENCE.md §A.3–A.4, DESIGN.md §3):
+The learner of Wolfram's minimal models (Wolfram 2024):
 
 * the array is ``(depth, W)`` cells, each holding one rule from the allowed set ``rules``;
   the start is uniformly random (or ``start=``);

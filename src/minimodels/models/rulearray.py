@@ -1,7 +1,7 @@
 """Rule arrays: a grid of cells, each applying its own cellular-automaton rule to the row above.
 
 Data model.  ``rules`` is a ``(depth, W)`` int64 array of k = 2 rule numbers (Wolfram
-numbering, DESIGN §2).  An input is a row of ``W`` values in {0, 1}; state row 0 is the input
+numbering).  An input is a row of ``W`` values in {0, 1}; state row 0 is the input
 and rule row ``t`` computes state row ``t + 1``, so a run is ``(depth + 1, W)`` with time running
 down and the *output* is the last row.
 

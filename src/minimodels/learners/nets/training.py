@@ -7,7 +7,7 @@ Data.  ``x`` is ``(n, n_in)``.  ``y`` depends on the loss:
 * ``"cross_entropy"``: with ``n_out = 1``, labels 0/1 ``(n,)`` and a sigmoid on the output
   (binary cross-entropy); with ``n_out > 1``, integer classes ``(n,)`` and a softmax.
 
-Accuracy.  With one output the predicted class is ``f > 0`` (DESIGN.md §4) and the true class
+Accuracy.  With one output the predicted class is ``f > 0`` and the true class
 is ``y > 0`` under MSE — so train Boolean data with MSE on *signed* targets ±1
 (:func:`signed_targets`) — and ``y`` itself under cross-entropy.  With several outputs the
 predicted class is the arg-max.
