@@ -328,3 +328,25 @@ def test_ctrl_c_on_a_command_without_resume_says_to_start_again_with_overwrite(
     assert stop.value.code == 130
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert line == "Interrupted; rerun with --overwrite to start again."
+
+
+def test_trees_lead_is_the_paired_difference_on_the_original_data():
+    from minimodels.experiments.why_nets.tabular import trees_lead
+
+    rows = []
+    # (dataset, seed): forest, boosting, mlp accuracies; a rotated row must be ignored
+    table = {("a", 0): (0.90, 0.80, 0.70), ("a", 1): (0.85, 0.85, 0.80),
+             ("b", 0): (0.70, 0.70, 0.75)}  # fmt: skip
+    for (dataset, seed), accuracies in table.items():
+        for learner, acc in zip(("forest", "boosting", "mlp"), accuracies, strict=True):
+            rows.append({"learner": learner, "dataset": dataset, "seed": seed,
+                         "transform": "original", "test_accuracy": acc})  # fmt: skip
+            rows.append({"learner": learner, "dataset": dataset, "seed": seed,
+                         "transform": "rotated", "test_accuracy": 0.0})  # fmt: skip
+    lead = trees_lead(rows)
+    differences = [0.85 - 0.70, 0.85 - 0.80, 0.70 - 0.75]  # 0.15, 0.05, -0.05
+    assert lead["pairs"] == 3
+    assert lead["trees minus MLP"] == pytest.approx(np.mean(differences))
+    assert lead["standard error"] == pytest.approx(np.std(differences, ddof=1) / np.sqrt(3))
+    assert lead["verdict"] == "not resolved"  # 0.05 ± 0.058
+    assert trees_lead([r for r in rows if r["learner"] != "mlp"]) == {}
