@@ -82,7 +82,7 @@ def plot_slices(result: Any) -> Figure:
     top = ", ".join(f"{v:.3g}" for v in n["top Hessian eigenvalues"])
     right.set_title(
         f"2-D slice; Hessian top eigenvalues {top}, "
-        f"trace {n['Hessian trace']:.3g} ± {n['Hessian trace SE']:.2g}",
+        f"trace {n['Hessian trace']:.0f} ± {n['Hessian trace SE']:.0f}",
         fontsize=9,
     )
     return figure

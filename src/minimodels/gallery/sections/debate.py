@@ -105,7 +105,7 @@ def landscape_section(context: gallery.Context) -> gallery.Section:
         "barrier, straight path": n["barrier, straight path"],
         "barrier, Bézier curve": n["barrier, Bézier curve"],
         "top Hessian eigenvalue at A": n["top Hessian eigenvalues"][0],
-        "Hessian trace at A": f"{n['Hessian trace']:.3g} ± {n['Hessian trace SE']:.2g}",
+        "Hessian trace at A": f"{n['Hessian trace']:.0f} ± {n['Hessian trace SE']:.0f}",
         "rank correlation, sharpness vs test error": rho,
         "stuck fraction, narrowest width": list(s["stuck fraction by width"].values())[0],
         "distinct hidden units after training, constant init (exact-order descent)": str(
