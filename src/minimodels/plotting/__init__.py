@@ -24,6 +24,7 @@ from minimodels.plotting import (
     debate as debate,
     evolution as evolution,
     grokking as grokking,
+    insides as insides,
     nets as nets,
     spacetime as spacetime,
     why_nets as why_nets,
