@@ -3,6 +3,7 @@ each against an independent NumPy reference (forward passes and losses written b
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import jax
@@ -265,3 +266,21 @@ def test_the_section_reports_the_loss_at_every_checkpoint(monkeypatch):
     assert len(section.tables) == 2
     assert [spec.key for spec in gallery.registry()].count("nets-insides") == 1
     assert bump(np.array([0.0]))[0] == 1.0
+
+
+def test_the_insides_command_writes_strip_gif_and_summary_and_refuses_bad_checkpoints(tmp_path):
+    from conftest import run_cli
+    from PIL import Image
+
+    bad = run_cli("insides", "--checkpoints", "5,3", "--out", str(tmp_path / "bad"))
+    assert bad.returncode == 2 and "--checkpoints" in bad.stderr
+    assert not (tmp_path / "bad").exists()
+    done = run_cli("insides", "--steps", "40", "--n-checkpoints", "3", "-q",
+                   "--out", str(tmp_path / "run"))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["checkpoints"][0] == 0 and summary["checkpoints"][-1] == 40
+    assert len(summary["training MSE"]) == 3
+    with Image.open(tmp_path / "run" / "insides.gif") as gif:
+        assert gif.n_frames == 3
+    assert (tmp_path / "run" / "insides.png").read_bytes()[:4] == b"\x89PNG"

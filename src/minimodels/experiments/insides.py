@@ -31,7 +31,7 @@ from minimodels.base.errors import UsageError
 from minimodels.base.fields import comma_list, described
 from minimodels.base.progress import ProgressCallback, report
 
-__all__ = ["InsidesConfig", "InsidesResult", "checkpoint_steps", "run_insides"]
+__all__ = ["InsidesConfig", "InsidesResult", "check_config", "checkpoint_steps", "run_insides"]
 
 MODELS = ("mlp", "mesh")
 
@@ -241,6 +241,24 @@ def _advance_by(
     return state
 
 
+def check_config(config: InsidesConfig) -> tuple[int, ...]:
+    """Refuse (one sentence naming the option) what :func:`run_insides` cannot run, before
+    anything is trained or written; returns the checkpoint steps."""
+    from minimodels.learners.nets.fitting import resolve_target
+
+    if config.model not in MODELS:
+        raise UsageError(
+            f"unknown model {config.model!r}; choose {' or '.join(MODELS)}", option="model"
+        )
+    steps = checkpoint_steps(config.steps, config.n_checkpoints, config.checkpoints)
+    for name in ("n_train", "grid_points"):
+        value = getattr(config, name)
+        if isinstance(value, bool) or int(value) != value or value < 2:
+            raise UsageError(f"{name} must be an integer ≥ 2, got {value!r}", option=name)
+    resolve_target(config.target)
+    return steps
+
+
 def run_insides(
     config: InsidesConfig, *, on_progress: ProgressCallback | None = None
 ) -> InsidesResult:
@@ -260,15 +278,7 @@ def run_insides(
     from minimodels.learners.nets.train import Training
     from minimodels.learners.nets.training import hyperparameters, prepare_data, structure
 
-    if config.model not in MODELS:
-        raise UsageError(
-            f"unknown model {config.model!r}; choose {' or '.join(MODELS)}", option="model"
-        )
-    steps = checkpoint_steps(config.steps, config.n_checkpoints, config.checkpoints)
-    for name in ("n_train", "grid_points"):
-        value = getattr(config, name)
-        if isinstance(value, bool) or int(value) != value or value < 2:
-            raise UsageError(f"{name} must be an integer ≥ 2, got {value!r}", option=name)
+    steps = check_config(config)
     name, target = resolve_target(config.target)
     model = default_model(config.model)
     init = default_init(model)
