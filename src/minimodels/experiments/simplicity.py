@@ -76,6 +76,8 @@ def run(config: SimplicityConfig, *, on_progress: ProgressCallback | None = None
     rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(1,)))
     if config.model.startswith("rulearray"):
         label = f"{config.model}, every cell's rule uniform from the set"
+    elif config.model.startswith("poly"):
+        label = f"{config.model}, standard normal coefficients"
     else:
         bias = ", no bias" if config.model.startswith("perceptron") else f" σb={config.sigma_b:g}"
         label = f"{config.model}, {config.init} σw={config.sigma_w:g}{bias}"

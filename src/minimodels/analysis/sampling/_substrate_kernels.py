@@ -1,4 +1,5 @@
-"""Compiled samplers for rule arrays and mesh nets (plain paths in :mod:`.substrates`).
+"""Compiled samplers for rule arrays, mesh nets and random polynomials (plain paths in
+:mod:`.substrates`).
 
 Each model ``index`` draws from its own stream (:mod:`.streams`), exactly as the MLP sampler.
 
@@ -10,6 +11,10 @@ Each model ``index`` draws from its own stream (:mod:`.streams`), exactly as the
 * Mesh nets: parameters in the layout of :class:`minimodels.learners.nets.mesh.MeshNet` — W (depth,
   width, n_nb), b (depth, width), W_out (n_nb,), b_out — as float32(z · scale); a neuron
   computes act(((Σ_j W_j · h_{x+o_j}) in j order) + b), vectorised over the 2^n inputs.
+* Random polynomials: one float64 standard normal per monomial, in the order of
+  :meth:`.substrates.PolySpec.monomials`; the coefficient of monomial S goes to the row whose
+  set bits are S (x1 the most significant bit), and a subset-sum (zeta) transform, one pass per
+  input bit, turns that table into the polynomial's value on every row: p(x) = Σ_{S ⊆ x} c_S.
 """
 
 from __future__ import annotations
@@ -18,7 +23,12 @@ import numba as nb
 import numpy as np
 
 from minimodels.analysis.sampling._mlp_kernel import draw_gaussian, draw_uniform
-from minimodels.analysis.sampling.streams import next_double, seed_stream
+from minimodels.analysis.sampling.streams import (
+    next_double,
+    normal_first_try,
+    normal_slow,
+    seed_stream,
+)
 from minimodels.engine import evaluate_output
 
 
@@ -148,3 +158,54 @@ def sample_mesh(
             evaluate_mesh(
                 params, inputs, depth, width, n_nb, brick, cyclic, relu, readout, h, g, out[net]
             )
+
+
+@nb.njit(cache=True)
+def draw_normals(values, key, index, zig):
+    """values[p] = z_p, the float64 standard normals of net ``index`` (no float32 rounding)."""
+    state = seed_stream(key, index)
+    p, n = np.uint64(0), np.uint64(values.shape[0])  # both unsigned: mixed, numba compares floats
+    while p < n:
+        state, accepted, z, layer = normal_first_try(state, zig[0], zig[1])
+        if not accepted:
+            state, accepted, z = normal_slow(state, layer, z, zig[2])
+        if accepted:
+            values[p] = z
+            p += np.uint64(1)
+
+
+@nb.njit(cache=True)
+def evaluate_polynomial(coefficients, masks, values, words):
+    """Packed truth table (into ``words``) of p(x) > 0, p(x) = Σ_m coefficients[m] · [masks[m] ⊆ x].
+
+    ``values`` (2^n,) float64 is scratch; masks are distinct row indices (x1 the top bit).
+    """
+    n_rows = values.shape[0]
+    for i in range(n_rows):
+        values[i] = 0.0
+    for m in range(masks.shape[0]):
+        values[masks[m]] = coefficients[m]
+    bit = 1
+    while bit < n_rows:  # zeta transform: add each row's value without this bit
+        for r in range(n_rows):
+            if r & bit:
+                values[r] += values[r ^ bit]
+        bit <<= 1
+    for w in range(words.shape[0]):
+        words[w] = 0
+    for i in range(n_rows):
+        if values[i] > 0:
+            words[i >> 6] |= np.uint64(1) << np.uint64(63 - (i & 63))
+
+
+@nb.njit(cache=True, parallel=True)
+def sample_polynomials(key, first, masks, n_rows, zig, n_chunks, out):
+    n_nets = out.shape[0]
+    n_chunks = max(1, min(n_nets, n_chunks))
+    chunk = (n_nets + n_chunks - 1) // n_chunks
+    for c in nb.prange(n_chunks):
+        coefficients = np.empty(masks.shape[0], dtype=np.float64)
+        values = np.empty(n_rows, dtype=np.float64)
+        for net in range(c * chunk, min(n_nets, (c + 1) * chunk)):
+            draw_normals(coefficients, key, first + net, zig)
+            evaluate_polynomial(coefficients, masks, values, out[net])

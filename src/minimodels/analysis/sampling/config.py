@@ -42,7 +42,8 @@ class SampleConfig:
     """What to sample: the model, its initialisation, how many samples, the seed."""
 
     model: str = described(
-        "7-40-40-1", "'7-40-40-1', '7-40-40-1:tanh', 'perceptron:7', 'rulearray:…', 'mesh:…'."
+        "7-40-40-1",
+        "'7-40-40-1', '7-40-40-1:tanh', 'perceptron:7', 'rulearray:…', 'mesh:…', 'poly:7:3'.",
     )
     init: str = described(
         "gaussian",

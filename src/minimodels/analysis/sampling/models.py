@@ -5,7 +5,8 @@ Specs (``parse_model``):
 * ``"7-40-40-1"`` — a fully connected net with layer widths n, hidden…, 1 (ReLU by default;
   ``"7-40-40-1:tanh"`` or ``":linear"`` for others);
 * ``"perceptron:7"`` — one threshold unit on 7 inputs *without* bias (SCIENCE.md §B.4);
-* ``"rulearray:WxD:rules=4,146"`` and ``"mesh:…"`` — the discrete and mesh substrates (see
+* ``"rulearray:WxD:rules=4,146"`` and ``"mesh:…"`` — the discrete and mesh substrates, and
+  ``"poly:7:3"`` — a thresholded random polynomial of degree ≤ 3 in 7 inputs (see
   :mod:`minimodels.analysis.sampling.substrates`).
 
 Every model maps {0,1}^n to {0,1}: the output bit is 1 exactly when the final pre-activation is
@@ -61,11 +62,15 @@ def parse_model(text: str):
         from minimodels.analysis.sampling import substrates
 
         return substrates.parse(kind, rest, text)
+    if kind == "poly":
+        from minimodels.analysis.sampling import substrates
+
+        return substrates.parse_poly(rest, text)
     parts = kind.split("-")
     if len(parts) < 2 or not all(p.isdigit() and int(p) > 0 for p in parts):
         raise UsageError(
             f"unknown model spec {text!r}; expected widths like '7-40-40-1', 'perceptron:7', "
-            "'rulearray:WxD:rules=4,146' or 'mesh:…'",
+            "'rulearray:WxD:rules=4,146', 'mesh:…' or 'poly:N:D'",
             option="model",
         )
     widths = tuple(int(p) for p in parts)

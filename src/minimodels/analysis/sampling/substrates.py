@@ -1,4 +1,5 @@
-"""Rule arrays and mesh nets as random models of Boolean functions (SCIENCE.md §D).
+"""Rule arrays, mesh nets and random polynomials as random models of Boolean functions
+(SCIENCE.md §D).
 
 Specs (``parse_model``):
 
@@ -9,14 +10,19 @@ Specs (``parse_model``):
 * ``mesh:WxD[:n=7][:r=1][:act=relu][:boundary=cyclic][:readout=C]`` — a mesh net
   (:class:`minimodels.learners.nets.mesh.MeshNet`, spread encoding) under the run's ``init``, σw,
   σb.
+* ``poly:N:D`` — a random polynomial of degree ≤ D in N Boolean inputs, thresholded at 0
+  (:class:`PolySpec`): the contrast, a model class with no architecture that might favour
+  simple functions.
 
 ``truth_tables(spec, key, first, n, …)`` is the compiled path (:mod:`._substrate_kernels`);
 ``reference_truth_tables`` the plain one (the public ``RuleArray.output`` for rule arrays, NumPy
-for mesh nets), and the tests hold them equal.
+for mesh nets, a loop over monomials for polynomials), and the tests hold them equal.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +34,15 @@ from minimodels.base.resources import check_memory
 from minimodels.models.inits import bias_scale, weight_scale
 from minimodels.models.rulearray import RuleArray
 
-__all__ = ["MeshSpec", "RuleArraySpec", "parse", "reference_truth_tables", "truth_tables"]
+__all__ = [
+    "MeshSpec",
+    "PolySpec",
+    "RuleArraySpec",
+    "parse",
+    "parse_poly",
+    "reference_truth_tables",
+    "truth_tables",
+]
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,73 @@ class MeshSpec:
             boundary=self.boundary, encoding="spread", n_inputs=self.n_inputs,
             readout=self.readout,
         )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PolySpec:
+    """A random polynomial in n Boolean inputs of degree ≤ d, thresholded: ``poly:N:D``.
+
+    The distribution: f(x) = [p(x) > 0] on x ∈ {0,1}^n with
+
+        p(x) = Σ_{S ⊆ {1…n}, |S| ≤ d} c_S · Π_{i ∈ S} x_i,   c_S i.i.d. N(0, 1),
+
+    one coefficient per monomial (on 0/1 inputs x_i² = x_i, so the monomials are the products
+    of the subsets of at most d distinct inputs, the empty one the constant term): there are
+    Σ_{k ≤ d} C(n, k) of them.  d = 1 is a perceptron with bias (all weights and the bias
+    N(0, 1)); with d = n the coefficients map one to one onto the 2^n values (Möbius
+    inversion), so every function of {0,1}^n is reachable, but the values are not independent:
+    p(x) ~ N(0, 2^|x|) shares the c_S with S ⊆ x ∧ y with p(y).  The run's ``init``, σw and σb
+    do not apply (as for rule arrays): an overall scale of the coefficients changes no sign.
+
+    Coefficients are float64, drawn from the net's stream (:mod:`.streams`) in the order of
+    :meth:`monomials`: by degree, then lexicographically.
+    """
+
+    n_inputs: int
+    degree: int
+
+    def monomials(self) -> tuple[tuple[int, ...], ...]:
+        """The monomials as tuples of 0-based input indices: (), (0,), (1,), …, (0, 1), …"""
+        return tuple(
+            subset
+            for k in range(self.degree + 1)
+            for subset in itertools.combinations(range(self.n_inputs), k)
+        )
+
+    @property
+    def n_monomials(self) -> int:
+        return sum(math.comb(self.n_inputs, k) for k in range(self.degree + 1))
+
+    # what the size check (:func:`.config.check_size`) reads: a polynomial is a net with one
+    # layer of monomial units and a linear readout, one parameter per monomial
+    @property
+    def widths(self) -> tuple[int, ...]:
+        return (self.n_inputs, self.n_monomials, 1)
+
+    @property
+    def n_parameters(self) -> int:
+        return self.n_monomials
+
+    def __str__(self) -> str:
+        return f"poly:{self.n_inputs}:{self.degree}"
+
+
+def parse_poly(rest: str, text: str) -> PolySpec:
+    """Parse the part after ``poly:`` (``N:D``)."""
+    parts = rest.split(":")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise UsageError(
+            f"bad model spec {text!r}; expected 'poly:N:D' (N inputs, degree D), e.g. 'poly:7:3'",
+            option="model",
+        )
+    n, degree = int(parts[0]), int(parts[1])
+    check_inputs(n)
+    if degree > n:
+        raise UsageError(
+            f"degree {degree} in model spec {text!r} is out of range for {n} inputs (0..{n})",
+            option="model",
+        )
+    return PolySpec(n, degree)
 
 
 def _options(parts: list[str], text: str, allowed: tuple[str, ...]) -> dict[str, str]:
@@ -169,6 +250,12 @@ def mesh_scales(spec: MeshSpec, init: str, sigma_w: float, sigma_b: float) -> np
     ])  # fmt: skip
 
 
+def monomial_rows(spec: PolySpec) -> np.ndarray:
+    """(n_monomials,) int64: the row of {0,1}^n whose ones are each monomial's inputs."""
+    n = spec.n_inputs
+    return np.array([sum(1 << (n - 1 - i) for i in m) for m in spec.monomials()], dtype=np.int64)
+
+
 def truth_tables(spec, key, first, n, *, init="gaussian", sigma_w=1.0, sigma_b=1.0):
     """Packed truth tables (n, n_words) of models ``first …`` of the run with ``key``."""
     import numba
@@ -179,6 +266,12 @@ def truth_tables(spec, key, first, n, *, init="gaussian", sigma_w=1.0, sigma_b=1
 
     out = np.zeros((n, table_words(spec.n_inputs)), dtype=np.uint64)
     chunks = 8 * numba.get_num_threads()
+    if isinstance(spec, PolySpec):
+        kernels.sample_polynomials(
+            np.uint64(key), int(first), monomial_rows(spec), 2**spec.n_inputs,
+            (ZIG_K, ZIG_W, ZIG_F), chunks, out,
+        )  # fmt: skip
+        return out
     rows = input_rows(spec)
     brick = spec.r in ("1/2", "0.5")
     cyclic = spec.boundary == "cyclic"
@@ -203,6 +296,9 @@ def reference_truth_tables(spec, key, first, n, *, init="gaussian", sigma_w=1.0,
     """(n, 2^n) uint8 truth tables by the plain path (slow; for tests)."""
     from minimodels.analysis.sampling.reference import Streams
 
+    if isinstance(spec, PolySpec):
+        coefficients = polynomial_coefficients(spec, key, first, n)
+        return (reference_polynomial_values(spec, coefficients) > 0).astype(np.uint8)
     rows = input_rows(spec)
     if isinstance(spec, RuleArraySpec):
         from minimodels.models.rulearray import RuleArray
@@ -218,6 +314,28 @@ def reference_truth_tables(spec, key, first, n, *, init="gaussian", sigma_w=1.0,
         ])  # fmt: skip
     params = mesh_parameters(spec, key, first, n, init=init, sigma_w=sigma_w, sigma_b=sigma_b)
     return np.stack([_mesh_reference(spec, p, rows) for p in params])
+
+
+def polynomial_coefficients(spec: PolySpec, key, first, n) -> np.ndarray:
+    """(n, n_monomials) float64 coefficients of polynomials ``first …`` (plain streams)."""
+    from minimodels.analysis.sampling.reference import Streams
+
+    streams = Streams(key, np.arange(first, first + n))
+    columns = [streams.normal() for _ in range(spec.n_monomials)]
+    return np.stack(columns, axis=1) if columns else np.zeros((n, 0))
+
+
+def reference_polynomial_values(spec: PolySpec, coefficients: np.ndarray) -> np.ndarray:
+    """(m, 2^n) float64 values p(x) on every row, a monomial at a time (the plain path)."""
+    x = boolean_inputs(spec.n_inputs).astype(bool)
+    coefficients = np.atleast_2d(np.asarray(coefficients, dtype=np.float64))
+    values = np.zeros((len(coefficients), len(x)))
+    for k, monomial in enumerate(spec.monomials()):
+        present = np.ones(len(x), dtype=bool)
+        for i in monomial:
+            present &= x[:, i]
+        values += coefficients[:, k : k + 1] * present
+    return values
 
 
 def mesh_parameters(spec: MeshSpec, key, first, n, *, init, sigma_w, sigma_b) -> np.ndarray:

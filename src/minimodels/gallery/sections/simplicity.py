@@ -110,21 +110,29 @@ SUBSTRATES = (
     ("rulearray:20x10:rules=4,146", "random {4, 146} rule arrays, 20 wide × 10 deep"),
     ("rulearray:16x8:rules=8,6:r=1/2", "random And/Xor brick arrays (r = 1/2), 16 × 8"),
     ("mesh:14x6", "mesh nets 14 × 6 (ReLU, each neuron sees 3 neighbours), σw = σb = 1"),
-)
+    ("poly:7:3", "random polynomials of degree ≤ 3 in the 7 inputs, thresholded at 0 (the "
+     "contrast: every monomial's coefficient N(0, 1))"),
+    ("poly:7:7", "random polynomials of full degree 7 (one N(0, 1) coefficient per subset of "
+     "the inputs: every function reachable)"),
+)  # fmt: skip
 
 
 @gallery.section(
-    "simplicity-substrates", title="Simplicity bias in rule arrays and mesh nets", order=42
+    "simplicity-substrates",
+    title="Simplicity bias in rule arrays, mesh nets and polynomials",
+    order=42,
 )
 def build_substrates(ctx: gallery.Context) -> gallery.Section:
     samples = 10_000 if ctx.quick else 100_000
     section = gallery.Section(
-        title="Simplicity bias in rule arrays and mesh nets",
+        title="Simplicity bias in rule arrays, mesh nets and polynomials",
         intro=(
             "The same measurement on substrates no one has measured it on: random rule arrays "
             "(every cell drawn from the rule set; the 7 inputs spread over the top row, the "
             "output read at the middle of the bottom row) and random mesh nets. Rules 4, 146, "
-            "And and Xor send 000 → 0, so every function has f(0…0) = 0."
+            "And and Xor send 000 → 0, so every function has f(0…0) = 0. As a contrast with no "
+            "architecture at all, the last two rows are random polynomials in the 0/1 inputs (one "
+            "N(0, 1) coefficient per monomial of degree ≤ d), thresholded at 0."
         ),
         config={"samples": samples, "models": [m for m, _ in SUBSTRATES], "seed": ctx.seed},
         command=SimplicityConfig(model=SUBSTRATES[0][0], samples=samples).command(),
