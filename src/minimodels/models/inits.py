@@ -8,6 +8,14 @@ sampler, the JAX sampler, the JAX trainers, the NumPy reference):
 * ``"uniform"``: ``W, b ~ U(−√(6/fan_in), +√(6/fan_in))`` on hidden layers and
   ``U(−√(3/fan_in), +√(3/fan_in))`` on the output layer (σw, σb are ignored).
 
+The Oxford simplicity-bias papers (Valle-Pérez, Camargo & Louis, ICLR 2019; Mingard et al.)
+need no name of their own: their public code draws ``W ~ N(0, (σw/√fan_in)²)`` and
+``b ~ N(0, σb²)`` (σb *not* divided by √fan_in) on every layer, on inputs in {0,1}^n — that is
+``"gaussian"`` with the same (σw, σb) (github.com/guillefix/nn-pacbayes, ``initialization.py``,
+``simple_reset_weights``; github.com/guillefix/simpbias-tools,
+``py_scripts/sample_nets_gaussian.py``).  Their ``"uniform"`` runs (``py_scripts/sample_nets.py``)
+are this module's ``"uniform"``.  See :mod:`minimodels.experiments.occam`.
+
 ``fan_in`` is the number of inputs one neuron sums over: the width of the layer below for a
 fully connected layer, 2 or 3 for a mesh neuron.  Every model draws *standard* values (N(0, 1)
 for ``gaussian``, U(−1, 1) for ``uniform``) and multiplies them by :func:`weight_scale` and
