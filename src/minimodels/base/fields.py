@@ -99,3 +99,24 @@ def flag_of(field: dataclasses.Field) -> str:
 def field_help(config: type, name: str) -> str:
     """The help of ``config``'s field ``name``."""
     return help_of(next(f for f in dataclasses.fields(config) if f.name == name))
+
+
+def is_whole(value: Any, least: int = 0) -> bool:
+    """Whether ``value`` is an integer (not a bool) of at least ``least``."""
+    import numbers
+
+    return (
+        isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= least
+    )
+
+
+def check_whole(config: Any, minimums: dict[str, int]) -> None:
+    """Refuse, in one sentence naming the option, a field of ``config`` that is not a whole
+    number of at least its minimum (``{"runs": 1, "seed": 0}``)."""
+    for name, least in minimums.items():
+        value = getattr(config, name)
+        if not is_whole(value, least):
+            raise UsageError(
+                f"{name.replace('_', ' ')} must be a whole number ≥ {least}, got {value!r}",
+                option=name,
+            )

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from minimodels.base.errors import UsageError
+from minimodels.base.fields import check_whole, is_whole
 from minimodels.base.progress import ProgressCallback, report
 from minimodels.experiments.evolution import (
     EvolutionConfig,
@@ -100,28 +101,16 @@ class LearningProcessConfig:
         return replace(base, **changes)
 
 
-def _whole(value: Any, least: int) -> bool:
-    whole = isinstance(value, int | np.integer) and not isinstance(value, bool)
-    return bool(whole and value >= least)
-
-
 def check_config(config: LearningProcessConfig) -> None:
     """Refuse (one sentence naming the option) a config the experiments would trip over."""
-    for name, least in (("vote_runs", 1), ("vote_splits", 1), ("vote_subsets", 1),
-                        ("mutation_runs", 1), ("curve_runs", 1), ("curve_points", 2),
-                        ("steps", 1), ("seed", 0)):  # fmt: skip
-        value = getattr(config, name)
-        if not _whole(value, least):
-            raise UsageError(
-                f"{name.replace('_', ' ')} must be a whole number ≥ {least}, got {value!r}",
-                option=name,
-            )
+    check_whole(config, {"vote_runs": 1, "vote_splits": 1, "vote_subsets": 1, "mutation_runs": 1,
+                          "curve_runs": 1, "curve_points": 2, "steps": 1, "seed": 0})  # fmt: skip
     counts = tuple(config.mutations_per_step)
     if not counts:
         raise UsageError(
             "mutations per step must list at least one number", option="mutations_per_step"
         )
-    bad = [m for m in counts if not _whole(m, 1)]
+    bad = [m for m in counts if not is_whole(m, 1)]
     if bad or len(set(counts)) != len(counts):
         what = f"got {bad[0]!r}" if bad else f"{list(counts)} repeats a number"
         raise UsageError(
@@ -137,7 +126,7 @@ def check_config(config: LearningProcessConfig) -> None:
     if not sizes:
         raise UsageError("sizes must list at least one (width, depth) array size", option="sizes")
     for size in sizes:
-        if len(size) != 2 or not all(_whole(v, 1) for v in size):
+        if len(size) != 2 or not all(is_whole(v, 1) for v in size):
             raise UsageError(
                 f"sizes must be (width, depth) pairs of whole numbers ≥ 1, got {size!r}",
                 option="sizes",

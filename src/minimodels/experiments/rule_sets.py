@@ -41,6 +41,7 @@ import numpy as np
 
 from minimodels.analysis.complexity import k_lz
 from minimodels.base.errors import UsageError
+from minimodels.base.fields import check_whole
 from minimodels.base.progress import ProgressCallback, report
 from minimodels.experiments.evolution import (
     EvolutionConfig,
@@ -120,11 +121,6 @@ class RuleSetsConfig:
         return "wild" if set(rules) & set(self.wild_rules) else "other"
 
 
-def _whole(value: Any, least: int) -> bool:
-    whole = isinstance(value, int | np.integer) and not isinstance(value, bool)
-    return bool(whole and value >= least)
-
-
 def _name(rules: Sequence[int]) -> str:
     return "{" + ", ".join(str(rule) for rule in rules) + "}"
 
@@ -132,14 +128,8 @@ def _name(rules: Sequence[int]) -> str:
 def check_config(config: RuleSetsConfig) -> None:
     """Refuse (one sentence) a config the experiment would trip over: bad counts, no rule sets,
     an empty rule set, a rule out of 0..255, a repeated rule or rule set, a one-rule set."""
-    for name, least in (("width", 1), ("depth", 1), ("steps", 0), ("runs", 1),
-                        ("random_arrays", 1), ("seed", 0)):  # fmt: skip
-        value = getattr(config, name)
-        if not _whole(value, least):
-            raise UsageError(
-                f"{name.replace('_', ' ')} must be a whole number ≥ {least}, got {value!r}",
-                option=name,
-            )
+    check_whole(config, {"width": 1, "depth": 1, "steps": 0, "runs": 1, "random_arrays": 1,
+                          "seed": 0})  # fmt: skip
     if not config.rule_sets:
         raise UsageError("give at least one rule set to compare", option="rule_sets")
     seen: set[frozenset[int]] = set()
