@@ -32,6 +32,7 @@ import numpy as np
 
 from minimodels.analysis.sampling import sample_functions
 from minimodels.analysis.sampling.models import ACTIVATIONS
+from minimodels.base.display import Drawable
 from minimodels.base.errors import UsageError
 from minimodels.base.progress import ProgressCallback
 from minimodels.models.inits import check_scheme
@@ -126,7 +127,9 @@ class OccamPoint:
 
 
 @dataclass(frozen=True)
-class OccamResult:
+class OccamResult(Drawable):
+    """The P(K) of every (activation, σw); ``plot()`` draws it (minimodels.plotting.occam)."""
+
     config: OccamConfig
     points: list[OccamPoint]
     random_k_values: np.ndarray
@@ -155,11 +158,6 @@ class OccamResult:
             }
             for p in self.points
         ]
-
-    def plot(self):
-        from minimodels.plotting.occam import plot_occam
-
-        return plot_occam(self)
 
 
 def point_from_table(activation: str, sigma_w: float, table: FunctionTable) -> OccamPoint:

@@ -26,6 +26,7 @@ from minimodels.plotting import (
     grokking as grokking,
     insides as insides,
     nets as nets,
+    occam as occam,
     spacetime as spacetime,
     why_nets as why_nets,
 )

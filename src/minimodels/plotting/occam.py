@@ -7,8 +7,9 @@ against σw for every activation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from minimodels.base.display import drawer
 from minimodels.plotting.canvas import new_figure
 
 if TYPE_CHECKING:
@@ -21,7 +22,8 @@ _ACTIVATION = {"tanh": "#a3244f", "relu": "#1f5f99", "linear": "#2f7d32"}
 _GREY = "#888888"
 
 
-def plot_occam(result: OccamResult) -> Figure:
+@drawer("minimodels.experiments.occam.OccamResult")
+def plot_occam(result: OccamResult, ax: Any = None) -> Figure:
     """P(K) of each activation's nets for each σw, and mean K against σw."""
     config = result.config
     n_panels = len(config.activations) + 1
