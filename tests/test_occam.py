@@ -114,3 +114,21 @@ def test_bad_configs_are_refused_in_one_sentence(kwargs, option):
     message = str(caught.value)
     assert message.count(". ") == 0 and "\n" not in message
     assert caught.value.options == (option,)
+
+
+def test_the_ladder_trains_nets_of_the_chosen_activation(monkeypatch):
+    from minimodels.experiments import bayes
+
+    seen = []
+    real = bayes.sgd_plan
+
+    def spy(split, setup, **kwargs):
+        seen.append(setup.activation)
+        return real(split, setup, **kwargs)
+
+    monkeypatch.setattr(bayes, "sgd_plan", spy)
+    config = bayes.LadderConfig(model="5-8-1", activation="tanh", train_size=16, flips=(0,),
+                                named=(), n_runs=2, max_steps=200)  # fmt: skip
+    result = bayes.run_ladder(config)
+    assert seen == ["tanh"] and len(result.rows) == 1
+    assert result.rows[0]["n_runs"] == 2

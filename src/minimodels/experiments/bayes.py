@@ -25,6 +25,7 @@ classes of 8×8 digits) and :func:`run_ladder` (test error against the K_LZ of t
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -325,6 +326,7 @@ class LadderConfig:
     """Nets trained on half the inputs of targets of rising K_LZ: x1 with k bits flipped."""
 
     model: str = "7-40-40-1"
+    activation: str = "relu"
     train_size: int = 64
     flips: tuple[int, ...] = (0, 2, 4, 8, 16, 32, 64)
     named: tuple[str, ...] = ("x1&x2&x3", "x1|x2")  # simple but imbalanced targets
@@ -355,12 +357,15 @@ def run_ladder(
     n = int(config.model.split("-")[0])
     rng = np.random.default_rng(config.seed)
     base = np.array([int(c) for c in boolean_target(n, "x1")])
-    setup = SGDVsBayesConfig(
-        model=config.model,
-        optimizer=config.optimizer,
-        learning_rate=config.learning_rate,
-        max_steps=config.max_steps,
-    ).setup
+    setup = dataclasses.replace(
+        SGDVsBayesConfig(
+            model=config.model,
+            optimizer=config.optimizer,
+            learning_rate=config.learning_rate,
+            max_steps=config.max_steps,
+        ).setup,
+        activation=config.activation,
+    )
     targets = []
     for k in config.flips:
         table = base.copy()

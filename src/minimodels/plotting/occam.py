@@ -59,3 +59,27 @@ def plot_occam(result: OccamResult, ax: Any = None) -> Figure:
     n = config.model.split("-")[0]
     figure.suptitle(f"Random {model} nets on {{0,1}}^{n}: P(K) by activation and σw", fontsize=11)
     return figure
+
+
+def plot_occam_generalisation(ladders: dict[str, Any]) -> Figure:
+    """Test error of trained 7-64×10-1 nets against the target's K_LZ, one line per
+    activation (``ladders``: activation → LadderResult), with the majority-class error."""
+    figure = new_figure(6.0, 3.8, layout="constrained")
+    ax = figure.add_subplot()
+    for activation, ladder in ladders.items():
+        rows = sorted((r for r in ladder.rows if r["test_error"] is not None),
+                      key=lambda r: r["k_lz"])  # fmt: skip
+        colour = _ACTIVATION.get(activation, "black")
+        ax.errorbar([r["k_lz"] for r in rows], [r["test_error"] for r in rows],
+                    yerr=[r["test_error_std"] for r in rows], marker="o", color=colour,
+                    capsize=3, label=f"{activation}, trained (Adam to 100 % train)")  # fmt: skip
+    first = next(iter(ladders.values()))
+    rows = sorted(first.rows, key=lambda r: r["k_lz"])
+    ax.plot([r["k_lz"] for r in rows], [r["majority_error"] for r in rows], color=_GREY,
+            linestyle="--", label="majority class")  # fmt: skip
+    ax.set_xlabel("K_LZ of the target")
+    ax.set_ylabel("test error (held-out half)")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    ax.set_title("Generalisation vs target complexity, 7-64×10-1 nets")
+    return figure

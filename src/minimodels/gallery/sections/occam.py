@@ -8,9 +8,10 @@ Quick: 400 tanh and 1,000 ReLU nets per σw; full: 5,000 and 10,000.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from minimodels import gallery
+from minimodels.experiments.bayes import LadderConfig, run_ladder
 from minimodels.experiments.occam import OccamConfig, OccamResult, chaos_verdict, run
 
 QUICK = {"tanh": 400, "relu": 1_000}
@@ -24,7 +25,40 @@ FULL = {"tanh": 5_000, "relu": 10_000}
 )
 def build_occam(ctx: gallery.Context) -> gallery.Section:
     config = OccamConfig(samples=dict(QUICK if ctx.quick else FULL), seed=ctx.seed)
-    return occam_section(run(config, on_progress=ctx.on_progress))
+    section = occam_section(run(config, on_progress=ctx.on_progress))
+    ladders = {
+        activation: run_ladder(replace(LADDER_QUICK if ctx.quick else LADDER_FULL,
+                                       activation=activation, seed=ctx.seed))
+        for activation in (("relu",) if ctx.quick else ("relu", "tanh"))
+    }  # fmt: skip
+    add_generalisation(section, ladders)
+    return section
+
+
+DEEP = "7-" + "-".join(["64"] * 10) + "-1"
+LADDER_QUICK = LadderConfig(model=DEEP, n_runs=6, flips=(0, 16, 64), named=())
+LADDER_FULL = LadderConfig(model=DEEP, n_runs=16, flips=(0, 4, 16, 32, 64), named=("x1&x2&x3",))
+
+
+def add_generalisation(section: gallery.Section, ladders: dict) -> None:
+    """The trained nets' test error against the target's complexity (σw = σb = 1)."""
+    from minimodels.plotting.occam import plot_occam_generalisation
+
+    config = next(iter(ladders.values())).config
+    section.add_figure(
+        "generalisation",
+        plot_occam_generalisation(ladders),
+        f"{config.n_runs} nets per target, σw = σb = 1, trained by Adam on {config.train_size} "
+        "of the 128 inputs until every training label is right; test error on the other "
+        "half (bars: standard deviation over runs) against the K_LZ of the target (x1 with k "
+        "outputs flipped).",
+    )
+    for activation, ladder in ladders.items():
+        for row in ladder.rows:
+            key = f"{activation}: test error, target K_LZ {row['k_lz']:.0f} ({row['target']})"
+            fitted = f"{row['n_fit']} of {row['n_runs']} nets fitted S"
+            error = row["test_error"]
+            section.numbers[key] = f"{error:.3f} ({fitted})" if error is not None else fitted
 
 
 def occam_section(result: OccamResult) -> gallery.Section:
