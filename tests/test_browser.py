@@ -12,10 +12,12 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import re
 import shutil
 import subprocess
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -32,7 +34,7 @@ SECTIONS = ["engine-speed", "evolution-lifetime", "simplicity-substrates", "sgd-
 # share of their natural width, their smallest text would fall under 9 px
 LEGIBLE_SHARE = 9 / 11
 
-PROBE = """<!doctype html><html><body><iframe id="page" src="index.html"
+PROBE = """<!doctype html><html><body><iframe id="page" src="{page}"
  style="width:1280px;height:900px"></iframe><pre id="out">pending</pre><script>
 const frame = document.getElementById("page");
 frame.addEventListener("load", async () => {
@@ -46,8 +48,11 @@ frame.addEventListener("load", async () => {
   }));
   const links = await Promise.all([...doc.querySelectorAll("a[href]")].map(async a => {
     const href = a.getAttribute("href");
+    if (href === "#") return {href, ok: true};
     if (href.startsWith("#")) return {href, ok: !!doc.getElementById(href.slice(1))};
-    const response = await fetch(href, {method: "HEAD"});
+    const target = new URL(a.href);  // resolved against the page, not the probe
+    if (target.origin !== location.origin) return {href, ok: true, external: true};
+    const response = await fetch(target, {method: "HEAD"});
     return {href, ok: response.ok};
   }));
   document.getElementById("out").textContent = JSON.stringify({images, links});
@@ -61,12 +66,21 @@ def probed(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser") / "gallery"
     report = gallery.build(root, quick=True, only=SECTIONS)
     assert not report.failures, [o.error for o in report.failures]
-    (root / "probe.html").write_text(PROBE, encoding="utf-8")
+    report, stderr = probe(root, "index.html")
+    return report, stderr, root
+
+
+def probe(root, page: str) -> tuple[dict, str]:
+    """Serve ``root`` on localhost and let Chromium run the probe on ``page``: its images (did
+    each load, at what width is it shown, does it link to itself) and its links (does the
+    target exist); returns the report and Chromium's stderr (its console)."""
+    name = f"probe-{page.replace('/', '-')}"
+    (root / name).write_text(PROBE.replace("{page}", page), encoding="utf-8")
     handler = functools.partial(_QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/probe.html"
+        url = f"http://127.0.0.1:{server.server_address[1]}/{name}"
         done = subprocess.run(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
              "--virtual-time-budget=20000", "--enable-logging=stderr", "--v=0", url],
@@ -75,9 +89,10 @@ def probed(tmp_path_factory):
     finally:
         server.shutdown()
         server.server_close()
+        (root / name).unlink()
     found = re.search(r'<pre id="out">(.*?)</pre>', done.stdout, re.S)
     assert found and found.group(1) != "pending", done.stderr[-2000:]
-    return json.loads(found.group(1).replace("&amp;", "&")), done.stderr, root
+    return json.loads(found.group(1).replace("&amp;", "&")), done.stderr
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -118,3 +133,36 @@ def test_no_raw_markdown_or_design_notes_reach_the_reader(probed):
     assert "SCIENCE.md" not in text and "DESIGN.md" not in text
     assert not re.search(r"(?<![\w*])\*[A-Za-z][^*\n]*\*(?![\w*])", text)  # *emphasis*
     assert "`" not in text and not re.search(r"\b10\^", text)
+
+
+MKDOCS = shutil.which("mkdocs")
+
+
+@pytest.mark.skipif(MKDOCS is None, reason="mkdocs is not installed")
+@pytest.mark.parametrize("page", ["index.html", "claims/index.html", "wolfram/index.html"])
+def test_the_docs_site_opens_with_no_broken_link_or_console_error(page, tmp_path_factory):
+    site = _docs_site(tmp_path_factory)
+    report, stderr = probe(site, page)
+    internal = [link for link in report["links"] if not link.get("external")]
+    assert internal and not [link["href"] for link in internal if not link["ok"]]
+    assert all(image["natural"] > 0 for image in report["images"])
+    console = [line for line in stderr.splitlines() if "CONSOLE" in line]
+    assert not [line for line in console if re.search(r"Uncaught|Failed to load", line)]
+
+
+def _docs_site(factory) -> Path:
+    """The documentation site, built once per session (``mkdocs build``)."""
+    cached = _SITE.get("path")
+    if cached is not None:
+        return cached
+    site = factory.mktemp("docs") / "site"
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([MKDOCS, "build", "--quiet", "--site-dir", str(site)], cwd=root,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    _SITE["path"] = site
+    return site
+
+
+_SITE: dict[str, Path] = {}

@@ -31,7 +31,7 @@ __all__ = ["app", "main"]
 _PANELS: dict[str, tuple[str, ...]] = {
     "The report": ("gallery",),
     "Cellular automata and rule arrays": ("ca", "rulearray", "evolve", "bio", "multiway"),
-    "Neural nets": ("fit", "grok", "grok-sweep"),
+    "Neural nets": ("fit", "insides", "grok", "grok-sweep"),
     "Simplicity bias and Bayesian sampling": (
         "sample",
         "bias-plots",
