@@ -227,3 +227,22 @@ def test_the_lifetime_section_evolves_arrays_whose_pattern_dies_at_the_wanted_ro
         alive = states.any(axis=1)
         assert alive[:target].all() and not alive[target:].any()
     assert [f.name for f in section.figures] == ["decreases", "learning-curves"]
+
+
+def test_ladder_and_bias_claims_read_their_verdicts_off_the_numbers():
+    from minimodels.gallery.sections.bayes import ladder_claim
+    from minimodels.gallery.sections.why_nets import bias_claim
+
+    def rows(errors):
+        return [{"target": f"x1, {k} flipped", "k_lz": 20.0 + 30 * i, "test_error": e}
+                for i, (k, e) in enumerate(zip((0, 8, 16, 64), errors, strict=True))]  # fmt: skip
+
+    assert ladder_claim(rows([0.0, 0.1, 0.2, 0.5])).verdict == "supported"  # ρ = 1
+    assert ladder_claim(rows([0.5, 0.3, 0.2, 0.1])).verdict == "refuted"  # ρ = −1
+    assert ladder_claim(rows([0.1, 0.3, 0.0, 0.2])).verdict == "mixed"  # ρ = 0.2
+    assert ladder_claim(rows([0.1, None, None, None])).verdict == "untested"
+    simple = {"mlp": 0.05, "gp-nngp": 0.07, "knn1": 0.2, "poly": 0.3}
+    claim = bias_claim(simple, ["mlp", "gp-nngp"], ["knn1", "poly"])
+    assert claim.verdict == "supported" and "0.060" in claim.evidence and "0.250" in claim.evidence
+    assert bias_claim(simple, ["knn1"], ["mlp"]).verdict == "refuted"
+    assert bias_claim(simple, [], ["mlp"]).verdict == "untested"

@@ -306,6 +306,8 @@ def build_digits(ctx: gallery.Context) -> gallery.Section:
         "runs": config.n_runs,
         "wall time (s)": round(result.seconds, 1),
     }
+    section.claims = [_sampler_claim(result.comparison, "SGD on 8×8 digit images", "SGD",
+                                     "Mingard et al. 2021", "digits-nngp")]  # fmt: skip
     return section
 
 
@@ -327,4 +329,29 @@ def build_ladder(ctx: gallery.Context) -> gallery.Section:
     section.add_figure("ladder", result.plot(), "Mean test error ± s.d. over fitted runs.")
     section.tables.append(("One row per target", [dict(r) for r in result.rows]))
     section.numbers = {"wall time (s)": round(result.seconds, 1)}
+    section.claims = [ladder_claim(result.rows)]
     return section
+
+
+def ladder_claim(rows: list[dict[str, Any]]) -> gallery.Claim:
+    """ "Nets generalise well on simple targets and worse as the target grows complex": the
+    rank correlation between the flipped targets' K_LZ and the test error (> 0.5: supported,
+    < 0: refuted, otherwise mixed)."""
+    from scipy.stats import spearmanr
+
+    fitted = [r for r in rows if "flipped" in r["target"] and r["test_error"] is not None]
+    flipped = sorted(fitted, key=lambda r: r["k_lz"])
+    if len(flipped) < 3:
+        verdict, evidence = "untested", "fewer than three targets with fitted nets"
+    else:
+        rho = float(spearmanr([r["k_lz"] for r in flipped], [r["test_error"] for r in flipped])[0])
+        verdict = "supported" if rho > 0.5 else "refuted" if rho < 0 else "mixed"
+        first, last = flipped[0], flipped[-1]
+        evidence = (
+            f"test error {first['test_error']:.3f} at target K_LZ {first['k_lz']:.0f}, "
+            f"{last['test_error']:.3f} at {last['k_lz']:.0f}; Spearman ρ = {rho:.2f}"
+        )
+    return gallery.Claim(
+        "Nets generalise well on simple targets and worse as the target's complexity grows",
+        "Valle-Pérez et al. 2019", verdict, evidence, "ladder",
+    )  # fmt: skip

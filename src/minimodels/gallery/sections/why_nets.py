@@ -177,6 +177,7 @@ def boolean_section(context: gallery.Context) -> gallery.Section:
             ],
         )
     )
+    section.claims = [bias_claim(simple, biased, unbiased)]
     return section
 
 
@@ -287,6 +288,26 @@ def _tabular_claim(finding: dict[str, Any], verdict: str) -> gallery.Claim:
         f"test accuracy change: trees {trees:+.3f}, MLP {mlp:+.3f}; difference "
         f"{finding['trees minus MLP']:+.3f} ± {finding['standard error']:.3f}",
         "changes",
+    )  # fmt: skip
+
+
+def bias_claim(simple: dict[str, float], biased: list[str], unbiased: list[str]) -> gallery.Claim:
+    """ "Learners whose prior favours simple functions generalise better on a simple target":
+    the mean test error on the simplest target of the learners whose prior is simplicity-biased
+    against that of the learners whose prior is not (supported when lower)."""
+    low = [simple[k] for k in biased if k in simple]
+    high = [simple[k] for k in unbiased if k in simple]
+    if not low or not high:
+        verdict, evidence = "untested", "no learner on one side of the split"
+    else:
+        a, b = float(np.mean(low)), float(np.mean(high))
+        verdict = "supported" if a < b else "refuted"
+        evidence = (f"mean test error on the simplest target: {a:.3f} for learners with a "
+                    f"simplicity-biased prior ({', '.join(biased)}), {b:.3f} for the others "
+                    f"({', '.join(unbiased)})")  # fmt: skip
+    return gallery.Claim(
+        "Learners whose prior favours simple functions generalise better on simple targets",
+        "Valle-Pérez et al. 2019; Mingard et al. 2023", verdict, evidence, "errors",
     )  # fmt: skip
 
 
