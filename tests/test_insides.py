@@ -284,3 +284,16 @@ def test_the_insides_command_writes_strip_gif_and_summary_and_refuses_bad_checkp
     with Image.open(tmp_path / "run" / "insides.gif") as gif:
         assert gif.n_frames == 3
     assert (tmp_path / "run" / "insides.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [(("--grid-points", "10000000000"), "memory"), (("--steps", "100000000000"), "memory")],
+)
+def test_the_insides_command_refuses_what_cannot_fit_before_writing(args, fragment, tmp_path):
+    from conftest import run_cli
+
+    done = run_cli("insides", *args, "--out", str(tmp_path / "run"))
+    assert done.returncode == 2 and fragment in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()

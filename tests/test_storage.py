@@ -76,3 +76,16 @@ def test_written_files_get_the_usual_permissions_not_the_temporary_files_0600(tm
         os.umask(umask)
     for path in written:
         assert (os.stat(path).st_mode & 0o777) == 0o644, path
+
+
+def test_an_existing_run_is_refused_offering_resume_only_where_the_command_has_it(tmp_path):
+    from minimodels.base.errors import UsageError
+    from minimodels.runtime.storage import RunDir
+
+    RunDir.open(tmp_path / "run", command="ca", config={"a": 1})
+    with pytest.raises(UsageError) as without:
+        RunDir.open(tmp_path / "run", command="ca", config={"a": 1})
+    assert "--resume" not in str(without.value) and "--overwrite" in str(without.value)
+    with pytest.raises(UsageError) as offered:
+        RunDir.open(tmp_path / "run", command="ca", config={"a": 1}, resume=False)
+    assert "--resume to continue it" in str(offered.value)

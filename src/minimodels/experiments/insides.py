@@ -30,10 +30,12 @@ from minimodels.base.display import Drawable
 from minimodels.base.errors import UsageError
 from minimodels.base.fields import comma_list, described
 from minimodels.base.progress import ProgressCallback, report
+from minimodels.base.resources import check_memory, check_time
 
 __all__ = ["InsidesConfig", "InsidesResult", "check_config", "checkpoint_steps", "run_insides"]
 
 MODELS = ("mlp", "mesh")
+FAST_STEPS = 1e7  # full-batch Adam steps per second that no CPU reaches on these nets (a bound)
 
 
 def _show_steps(steps: tuple[int, ...] | None) -> str:
@@ -256,6 +258,16 @@ def check_config(config: InsidesConfig) -> tuple[int, ...]:
         if isinstance(value, bool) or int(value) != value or value < 2:
             raise UsageError(f"{name} must be an integer ≥ 2, got {value!r}", option=name)
     resolve_target(config.target)
+    n_checkpoints = len(steps)
+    # the loss after every step, and per checkpoint every neuron (≤ 81) on the grid, twice over
+    # (the result and the figure); training points through every layer, a few copies
+    n_bytes = 8 * (int(config.steps) + 1) + 16 * 81 * n_checkpoints * int(config.grid_points)
+    n_bytes += 8 * 81 * 4 * int(config.n_train)
+    check_memory(n_bytes, f"a run of {config.steps:,} steps with {n_checkpoints} checkpoints "
+                 f"of {config.grid_points:,} points", why="the loss curve and the neurons' values",
+                 fix="lower --steps, --grid-points or --n-train")  # fmt: skip
+    check_time(int(config.steps) / FAST_STEPS, f"training for {config.steps:,} steps",
+               fix="lower --steps")  # fmt: skip
     return steps
 
 

@@ -88,10 +88,13 @@ class RunDir:
         *,
         command: str,
         config: Any,
-        resume: bool = False,
+        resume: bool | None = None,
         overwrite: bool = False,
     ) -> RunDir:
-        """Check ``path`` against the rules above, then create or take over the run directory."""
+        """Check ``path`` against the rules above, then create or take over the run directory.
+
+        ``resume`` is None for a command that has no ``--resume`` (its refusals do not offer
+        it), else whether the user asked to resume."""
         if resume and overwrite:
             raise UsageError("--resume and --overwrite exclude each other; choose one")
         out = Path(path)
@@ -114,8 +117,9 @@ class RunDir:
                 f"cannot resume: --out {str(out)!r} holds no minimodels run to continue"
             )
         if ours and not (resume or overwrite):
+            continue_it = "" if resume is None else "--resume to continue it, "
             raise UsageError(
-                f"--out {str(out)!r} already holds a run; pass --resume to continue it, "
+                f"--out {str(out)!r} already holds a run; pass {continue_it}"
                 "--overwrite to replace it, or choose another --out"
             )
         if ours:
