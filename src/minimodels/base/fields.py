@@ -52,12 +52,9 @@ def comma_list(kind: type, flag: str, noun: str | None = None) -> Text:
                 f"--{flag} must be comma-separated {noun}, got {text!r}", option=flag
             ) from None
 
-    def show(values: tuple | None) -> str:  # None: an optional list left unset
-        if values is None:
-            return ""
-        return ",".join(f"{v:g}" if kind is float else str(v) for v in values)
-
-    return Text(parse, show)
+    return Text(
+        parse, lambda values: ",".join(f"{v:g}" if kind is float else str(v) for v in values)
+    )
 
 
 def described(

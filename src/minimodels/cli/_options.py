@@ -77,7 +77,7 @@ def _shown_default(preset: Any, name: str) -> Any:
     if field is None:
         return _ABSENT
     text, value = text_of(field), getattr(preset, name)
-    return value if text is None else text.show(value)
+    return value if text is None or value is None else text.show(value)  # None: left unset
 
 
 def config_options(

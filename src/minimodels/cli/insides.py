@@ -8,7 +8,6 @@ installed.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +33,6 @@ def insides(
     from minimodels.runtime.storage import RunDir, resolved_config
 
     config = from_preset(INSIDES, "insides", fields or {})
-    if config.checkpoints == ():  # the option left empty: log-spaced checkpoints
-        config = dataclasses.replace(config, checkpoints=None)
     check_config(config)  # before anything is written
     run_dir = RunDir.open(out, command="insides", config=resolved_config(config),
                           overwrite=overwrite)  # fmt: skip

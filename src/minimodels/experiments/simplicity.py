@@ -98,11 +98,15 @@ def named_functions(n_inputs: int) -> dict[str, np.ndarray]:
     }
 
 
-def probability_of(table: FunctionTable, truth: np.ndarray) -> tuple[int, float]:
-    """(count, P) of one function in ``table``; P is the 95 % upper bound 3 / N (the rule of
-    three) where the function was never drawn in N samples."""
-    bits = table.truth_tables()
+def probability_of(
+    table: FunctionTable, truth: np.ndarray, *, bits: np.ndarray | None = None
+) -> tuple[int, float, int | None]:
+    """(count, P, row) of one function in ``table``: ``row`` its row in ``table`` (None where
+    it was never drawn), P the 95 % upper bound 3 / N (the rule of three) where the function
+    was never drawn in N samples.  ``bits``: ``table.truth_tables()``, when the caller has it."""
+    bits = table.truth_tables() if bits is None else bits
     hit = np.flatnonzero((bits == np.asarray(truth, np.uint8)).all(axis=1))
-    count = int(table.counts[hit].sum()) if hit.size else 0
+    row = int(hit[0]) if hit.size else None
+    count = 0 if row is None else int(table.counts[row])
     n = table.n_samples
-    return count, (count / n if count else 3.0 / n) if n else float("nan")
+    return count, (count / n if count else 3.0 / n) if n else float("nan"), row

@@ -224,11 +224,12 @@ def unit_alignment(params: Any) -> float:
 
 def distinct_units(params: Any) -> list[int]:
     """Per hidden layer: how many distinct units (incoming weights and bias, bit for bit)."""
-    counts = []
-    for layer in params[:-1]:
-        units = np.vstack([np.asarray(layer["W"]), np.asarray(layer["b"])[None, :]]).T
-        counts.append(len(np.unique(units, axis=0)))
-    return counts
+    return [len(np.unique(_units(layer), axis=0)) for layer in params[:-1]]
+
+
+def _units(layer: Any) -> np.ndarray:
+    """One row per unit of a layer: its incoming weights, then its bias."""
+    return np.vstack([np.asarray(layer["W"]), np.asarray(layer["b"])[None, :]]).T
 
 
 def constant_params(model: MLP, value: float = 0.3, bias: float = 0.1) -> Any:
@@ -255,11 +256,7 @@ def plain_descent(params: Any, x: Any, y: Any, *, learning_rate: float, steps: i
     y = np.asarray(y, np.float64).reshape(len(x), -1)
     last = len(layers) - 1
     for _ in range(steps):
-        values, pre = [x], []
-        for i, (W, b) in enumerate(layers):
-            z = np.einsum("ni,ij->nj", values[-1], W, optimize=False) + b
-            pre.append(z)
-            values.append(np.maximum(z, 0.0) if i < last else z)
+        values, pre = _plain_forward(layers, x)
         delta = 2.0 * (values[-1] - y) / y.size  # ∂loss/∂(output pre-activation)
         grads: list[tuple[np.ndarray, np.ndarray]] = []  # last layer first
         for i in range(last, -1, -1):
@@ -274,12 +271,25 @@ def plain_descent(params: Any, x: Any, y: Any, *, learning_rate: float, steps: i
     return tuple({"W": W, "b": b} for W, b in layers)
 
 
+def _plain_forward(
+    layers: list[tuple[np.ndarray, np.ndarray]], x: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Every layer's values ``[x, h1, …, output]`` and pre-activations of a ReLU net, each
+    sum an ``einsum`` in the same order for every unit (see :func:`plain_descent`)."""
+    values, pre = [x], []
+    for i, (W, b) in enumerate(layers):
+        z = np.einsum("ni,ij->nj", values[-1], W, optimize=False) + b
+        pre.append(z)
+        values.append(np.maximum(z, 0.0) if i < len(layers) - 1 else z)
+    return values, pre
+
+
 def unit_spread(params: Any) -> float:
     """Largest gap between any hidden unit and its layer's first unit (incoming weights and
     bias), relative to the layer's largest weight: 0 when every layer's units are identical."""
     spreads = []
     for layer in params[:-1]:
-        units = np.vstack([np.asarray(layer["W"]), np.asarray(layer["b"])[None, :]]).T
+        units = _units(layer)
         spreads.append(np.abs(units - units[:1]).max() / max(np.abs(units).max(), 1e-30))
     return float(max(spreads))
 
@@ -317,11 +327,7 @@ def constant_init_symmetry(model: MLP, split, steps: int) -> dict[str, Any]:
 
 
 def plain_outputs(params: Any, x: Any) -> np.ndarray:
-    """The ReLU net's single output for inputs ``x``, in the same float64 NumPy as
-    :func:`plain_descent`."""
-    h = np.asarray(x, np.float64)
-    for i, layer in enumerate(params):
-        h = h @ np.asarray(layer["W"], np.float64) + np.asarray(layer["b"], np.float64)
-        if i < len(params) - 1:
-            h = np.maximum(h, 0.0)
-    return h[:, 0]
+    """The ReLU net's single output for inputs ``x``, by the same float64 NumPy forward pass
+    as :func:`plain_descent`."""
+    layers = [(np.asarray(p["W"], np.float64), np.asarray(p["b"], np.float64)) for p in params]
+    return _plain_forward(layers, np.asarray(x, np.float64))[0][-1][:, 0]

@@ -53,16 +53,30 @@ def _numbers(result: BayesResult) -> dict[str, Any]:
     }
 
 
+def sampler_kind(within: float, correlation: float | None) -> str:
+    """How much a learner is a Bayesian sampler: "close to" (≥ 90 % of its mass within ×10 of
+    P_B and log–log correlation ≥ 0.9), "roughly" (≥ 70 % within ×10) or "not"."""
+    if (
+        within >= 0.9
+        and correlation is not None
+        and np.isfinite(correlation)
+        and correlation >= 0.9
+    ):
+        return "close to"
+    return "roughly" if within >= 0.7 else "not"
+
+
 def _sampler_claim(comparison: Comparison, who: str, learner: str, source: str, figure: str):
-    """ "<learner> is a Bayesian sampler", judged as :func:`evolution_verdict` judges it."""
+    """ "<learner> is a Bayesian sampler", judged by :func:`sampler_kind` as
+    :func:`evolution_verdict` judges it."""
     h = comparison.headline()
     within, correlation = h["train_mass_within_decade"], h["log10_correlation_seen_twice"]
     if h["mean_test_error_train"] is None or h["mean_test_error_bayes"] is None:
         verdict, evidence = "untested", "one of the methods kept no function"
     else:
         corr_ok = correlation is not None and np.isfinite(correlation)
-        close = within >= 0.9 and corr_ok and correlation >= 0.9
-        verdict = "supported" if close else "mixed" if within >= 0.7 else "refuted"
+        kind = sampler_kind(within, correlation)
+        verdict = {"close to": "supported", "roughly": "mixed", "not": "refuted"}[kind]
         corr = f"{correlation:.2f}" if corr_ok else "n/a"
         evidence = (
             f"{within:.0%} of P_{learner}'s mass within ×10 of P_B; log–log correlation {corr}; "
@@ -138,9 +152,7 @@ def evolution_verdict(comparison: Comparison) -> str:
     e_train, e_bayes = h["mean_test_error_train"], h["mean_test_error_bayes"]
     if e_train is None or e_bayes is None:
         return "Verdict: nothing to compare (one of the methods kept no function)."
-    close = within >= 0.9 and np.isfinite(correlation) and correlation >= 0.9
-    rough = within >= 0.7
-    kind = "close to" if close else ("roughly" if rough else "not")
+    kind = sampler_kind(within, correlation)
     top = int(np.argmax(comparison.p_bayes))  # the posterior's favourite function
     ratio, n_top = comparison.p_train[top] / comparison.p_bayes[top], int(comparison.n_errors[top])
     weight = "over-weights" if ratio > 1 else "under-weights"

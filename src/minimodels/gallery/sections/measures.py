@@ -115,7 +115,7 @@ def measures_section(result: SimplicityResult) -> gallery.Section:
     named = named_functions(n_inputs)
     marks: list[dict[str, Any]] = []
     for name in ("constant 0", "constant 1", "parity"):
-        count, p = probability_of(table, named[name])
+        count, p, _ = probability_of(table, named[name])
         own = {k: float(v[0]) for k, v in measure_values(named[name]).items()}
         marks.append({"name": name, "count": count, "p": p, "values": own})
     parity = marks[-1]

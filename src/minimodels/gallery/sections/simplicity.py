@@ -182,9 +182,8 @@ def images_section(result: SimplicityResult) -> gallery.Section:
     bits = table.truth_tables()
     marks: list[dict[str, Any]] = []
     for name, truth in named_functions(4).items():
-        count, p = probability_of(table, truth)
-        hit = np.flatnonzero((bits == truth).all(axis=1))
-        rank = int(rank_of[hit[0]]) if hit.size else None
+        count, p, row = probability_of(table, truth, bits=bits)
+        rank = None if row is None else int(rank_of[row])
         marks.append({"name": name, "count": count, "p": p, "rank": rank,
                       "k": float(complexity.k_lz(truth))})  # fmt: skip
     by_name = {m["name"]: m for m in marks}
