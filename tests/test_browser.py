@@ -3,8 +3,9 @@
 A small quick gallery of real sections (wide figures, tables, claims) is served over HTTP on
 localhost; a probe page loads it in a same-origin frame and reports, per image, whether it loaded
 and at what width it is shown, and per link, whether its target exists.  Chromium's console
-goes to stderr, where errors are looked for.  Skipped where no Chromium is installed (CI
-installs Debian's ``chromium`` package).
+goes to stderr, where errors are looked for.  Skipped where no Chromium is installed, except
+where ``MINIMODELS_REQUIRE_BROWSER=1`` (set by ``.ci/run``, which installs Debian's ``chromium``
+package): there a missing browser fails the test, so a green CI means the browser test ran.
 """
 
 from __future__ import annotations
@@ -27,7 +28,15 @@ CHROMIUM = next(
     (path for name in ("chromium", "chromium-browser", "google-chrome")
      if (path := shutil.which(name))), None,
 )  # fmt: skip
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine")
+REQUIRED = os.environ.get("MINIMODELS_REQUIRE_BROWSER") == "1"
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None and not REQUIRED, reason="no Chromium on this machine"
+)
+
+
+def test_chromium_is_installed_where_the_browser_test_is_required():
+    assert CHROMIUM is not None, "MINIMODELS_REQUIRE_BROWSER=1 but no Chromium is installed"
+
 
 SECTIONS = ["engine-speed", "evolution-lifetime", "simplicity-substrates", "sgd-vs-bayes"]
 # figures are written at 100 dpi with text of at least 8 pt = 11 px; shown narrower than this
