@@ -246,3 +246,21 @@ def test_ladder_and_bias_claims_read_their_verdicts_off_the_numbers():
     assert claim.verdict == "supported" and "0.060" in claim.evidence and "0.250" in claim.evidence
     assert bias_claim(simple, ["knn1"], ["mlp"]).verdict == "refuted"
     assert bias_claim(simple, [], ["mlp"]).verdict == "untested"
+
+
+def test_the_why_nets_prior_and_extrapolation_claims_read_their_verdicts_off_the_numbers():
+    from minimodels.gallery.sections.why_nets import extrapolation_claim, prior_claim
+
+    priors = {"mlp": 23.4, "gp-nngp": 24.3, "poly": 100.3, "tree": 86.6}
+    claim = prior_claim(priors, 148.8)
+    assert claim.verdict == "supported" and "mlp 23.4" in claim.evidence
+    assert prior_claim({**priors, "poly": 50.0}, 148.8).verdict == "mixed"
+    assert prior_claim({**priors, "mlp": 80.0}, 148.8).verdict == "refuted"
+    assert prior_claim({"mlp": 23.4}, 148.8).verdict == "untested"
+    inside = {"tree": 0.02, "poly": 0.03, "mlp": 0.01, "svm-poly": 0.28}
+    outside = {"tree": 0.0, "poly": 6.5e7, "mlp": 0.038, "svm-poly": 0.01}
+    claim = extrapolation_claim(inside, outside)
+    assert claim.verdict == "supported"
+    assert "3 of 4 learners" in claim.evidence and "poly 6.5e+07" in claim.evidence
+    assert extrapolation_claim(inside, {k: 0.0 for k in outside}).verdict == "refuted"
+    assert extrapolation_claim({**inside, "mlp": 0.5}, outside).verdict == "inconclusive"

@@ -101,6 +101,7 @@ def bump_section(context: gallery.Context) -> gallery.Section:
         "polynomial outside MSE": outside.get("poly"),
         "interpolate the training points": ", ".join(summary["interpolates (train MSE < 1e-6)"]),
     }
+    section.claims = [extrapolation_claim(summary["median inside MSE"], outside)]
     inside = summary["median inside MSE"]
     section.tables.append(
         (
@@ -177,7 +178,7 @@ def boolean_section(context: gallery.Context) -> gallery.Section:
             ],
         )
     )
-    section.claims = [bias_claim(simple, biased, unbiased)]
+    section.claims = [prior_claim(prior_k, random_k), bias_claim(simple, biased, unbiased)]
     return section
 
 
@@ -308,6 +309,52 @@ def bias_claim(simple: dict[str, float], biased: list[str], unbiased: list[str])
     return gallery.Claim(
         "Learners whose prior favours simple functions generalise better on simple targets",
         "Valle-Pérez et al. 2019; Mingard et al. 2023", verdict, evidence, "errors",
+    )  # fmt: skip
+
+
+def extrapolation_claim(inside: dict[str, float], outside: dict[str, float]) -> gallery.Claim:
+    """ "Universal approximators agree where the data are and disagree outside": supported
+    when every learner but at most one fits the bump inside [−1, 1] (median MSE ≤ 0.05) while
+    outside some stay flat (MSE < 1e-3) and others leave 0 (MSE ≥ 1e-2)."""
+    fit = [k for k, v in inside.items() if v <= 0.05]
+    flat = [k for k, v in outside.items() if v < 1e-3]
+    wild = sorted((k for k, v in outside.items() if v >= 1e-2), key=outside.get, reverse=True)
+    if len(inside) < 2:
+        verdict = "untested"
+    elif len(fit) >= len(inside) - 1:
+        verdict = "supported" if flat and wild else "refuted"
+    else:
+        verdict = "inconclusive"
+    evidence = (
+        f"{len(fit)} of {len(inside)} learners fit the bump inside [−1, 1] (median MSE ≤ 0.05); "
+        f"outside, {len(flat)} stay flat (MSE < 1e-3) and {len(wild)} do not"
+        + (" (" + ", ".join(f"{k} {outside[k]:.2g}" for k in wild) + ")" if wild else "")
+    )
+    return gallery.Claim(
+        "Universal approximators fit the same data but disagree outside it",
+        "Wolfram 2024; the why-nets debate", verdict, evidence, "fits",
+    )  # fmt: skip
+
+
+def prior_claim(prior_k: dict[str, float], random_k: float) -> gallery.Claim:
+    """ "Nets (and GPs with the NNGP kernel) prefer simple functions, polynomials do not":
+    supported when the MLP's and the NNGP's priors have mean K_LZ below half that of random
+    functions and the polynomial's prior does not; refuted when a net's prior is not simple."""
+    needed = ("mlp", "gp-nngp", "poly")
+    if any(k not in prior_k for k in needed):
+        verdict = "untested"
+    elif max(prior_k["mlp"], prior_k["gp-nngp"]) >= random_k / 2:
+        verdict = "refuted"
+    else:
+        verdict = "supported" if prior_k["poly"] >= random_k / 2 else "mixed"
+    evidence = (
+        "mean K_LZ of the functions drawn with no data: "
+        + ", ".join(f"{k} {prior_k[k]:.1f}" for k in sorted(prior_k, key=prior_k.get))
+        + f"; random functions {random_k:.1f}"
+    )
+    return gallery.Claim(
+        "Nets and GPs with the NNGP kernel prefer simple functions; polynomials do not",
+        "Valle-Pérez et al. 2019; Mingard et al. 2023", verdict, evidence, "functions",
     )  # fmt: skip
 
 
