@@ -111,6 +111,45 @@ def test_big_batches_spanning_several_blocks_match_reference(width, brick):
         assert np.array_equal(final, expected)
 
 
+@pytest.mark.parametrize("width", [1, 2, 3, 7, 8, 9, 31, 64, 65, 70])
+@pytest.mark.parametrize(
+    ("brick", "cyclic"), [(False, True), (False, False), (True, True), (True, False)]
+)
+def test_blocked_fast_path_matches_reference_on_odd_sizes(width, brick, cyclic):
+    # 13 words (not a multiple of 8), blocks split 1, 2 and 3 ways, odd and even depths.
+    rng = np.random.default_rng(width)
+    inputs = rng.integers(0, 2, size=(64 * 12 + 5, width), dtype=np.uint8)
+    packed = engine.pack_bits(inputs)
+    for depth in (1, 2, 7):
+        if rng.integers(2):
+            rules = rng.integers(0, 16 if brick else 256, size=(depth, width))
+        else:
+            rules = rng.choice((6, 8, 14) if brick else (4, 146), size=(depth, width))
+        expected = engine.run_rule_array(rules, inputs, brick=brick, cyclic=cyclic)[:, -1]
+        outputs = [engine.evaluate_output(rules, packed, cyclic, brick)]
+        outputs += [
+            engine.evaluate_output_parallel(rules, packed, cyclic, brick, parts)
+            for parts in (1, 2, 3)
+        ]
+        for final in outputs:
+            assert np.array_equal(engine.unpack_bits(final, len(inputs)), expected)
+
+
+@pytest.mark.parametrize("width", [1, 64, 500, 5000])
+@pytest.mark.parametrize("n_words", [0, 1, 7, 64, 65, 1024, 100_000])
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_blocks_cover_the_words_in_whole_cache_lines_and_equal_shares(width, n_words, parts):
+    from minimodels.engine.bitsliced import _BLOCK_BUFFER_WORDS, _blocking
+
+    block, n_blocks = _blocking(width, n_words, parts)
+    assert block % 8 == 0 and block <= engine.BLOCK_WORDS
+    assert (n_blocks - 1) * block < n_words <= n_blocks * block or n_words == n_blocks == 0
+    if 2 * (width + 2) * 8 <= _BLOCK_BUFFER_WORDS:  # the two row buffers stay within budget
+        assert 2 * (width + 2) * block <= _BLOCK_BUFFER_WORDS
+    if n_words >= 8 * parts:  # every thread gets work, and no thread more than one extra block
+        assert n_blocks >= parts and -(-n_blocks // parts) * parts - n_blocks < parts
+
+
 @given(
     width=st.integers(1, 12),
     t=st.integers(1, 6),

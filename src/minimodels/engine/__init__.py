@@ -6,8 +6,9 @@ Two implementations sit side by side and tests hold them equal:
 * :mod:`~minimodels.engine.bitsliced` — numba kernels on bit-planes: one uint64 word holds one
   cell for 64 inputs, and a cell update is a few word-wide logical operations.
 
-Data model (everything below except the packing wrappers is a ``numba.njit`` function,
-callable from other njit code; a RuleArray's read-only ``.rules`` can be passed as is):
+Data model (everything below except the packing wrappers and ``evaluate_output_parallel`` is a
+``numba.njit`` function, callable from other njit code; a RuleArray's read-only ``.rules`` can be
+passed as is):
 
 * ``packed = pack_bits(inputs)``: ``(n, W)`` 0/1 -> ``(W, n_words)`` uint64, bit ``j`` of
   ``packed[x, w]`` = ``inputs[64*w + j, x]``; ``unpack_bits(words, n)`` is the inverse and keeps
@@ -22,10 +23,11 @@ callable from other njit code; a RuleArray's read-only ``.rules`` can be passed 
   ``out`` (words ``w0:w1``) from ``prev``; ``zeros`` is a zero word array (``n_words``,).
 * ``evaluate_rows(rules, packed, cyclic, brick) -> (depth+1, W, n_words)``: every state row.
 * ``evaluate_output(rules, packed, cyclic, brick) -> (W, n_words)``: final row only, in blocks
-  of 64 words whose two row buffers stay in cache (the fast path behind
-  :meth:`RuleArray.output`); ``evaluate_output_parallel`` spreads the blocks over threads, which
-  pays only for big batches on an idle machine (see
-  ``minimodels.models.rulearray.PARALLEL_MIN_WORDS``).
+  of up to ``BLOCK_WORDS`` words whose two row buffers (with halo cells at both ends) stay in
+  L2 (the fast path behind :meth:`RuleArray.output`);
+  ``evaluate_output_parallel(..., parts=None)`` — plain Python over a compiled kernel — splits
+  the words into one equal share per thread (see
+  ``minimodels.models.rulearray.PARALLEL_MIN_WORDS`` for when that pays).
 * ``evaluate_from(rules, rows, row, col, cyclic, brick) -> int``: after ``rules[row, col]``
   changed, update ``rows`` in place, recomputing only the changed cell's forward light cone
   (narrowed to the columns that really changed, stopping at the first unchanged row); returns

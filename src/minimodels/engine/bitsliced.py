@@ -12,6 +12,16 @@ The loops are arranged so that the innermost loop runs over the words of one cel
 fixed rule; the rules that matter most get hand-written expressions (4 = 010 -> 1 is
 ``c & ~(l | r)``; 146 = {111, 100, 001} -> 1; And, Xor, Or), every other rule the mux tree.
 
+Fast path (``evaluate_output``, behind :meth:`RuleArray.output`).  The batch is cut into blocks
+of words; a block runs all ``depth`` steps in two ``(W + 2, block)`` row buffers kept in L2,
+whose rows 0 and ``W + 1`` are halo cells (the far ends when cyclic, zeros otherwise), so every
+cell is an interior cell: one branch on its rule, then one AVX2 loop over the block's words,
+indexed straight into the 2-D buffers (:func:`_rule_rows`).  What is left per cell is that
+branch and the loop set-up, paid once per block, so blocks are as big as L2 allows (up to
+``BLOCK_WORDS``) and a batch is split into exactly one share per thread
+(``evaluate_output_parallel``).  ``step_row`` / ``evaluate_rows`` are the plain row-by-row
+path it is tested against (and what ``evaluate_from`` builds on).
+
 Arrays: ``rules`` ``(depth, W)`` int64; a state row ``(W, n_words)`` uint64; all rows
 ``(depth + 1, W, n_words)`` uint64 with row 0 the packed input.  Rule row ``t`` computes state
 row ``t + 1``.  ``cyclic`` selects the boundary (else cells outside are 0); ``brick`` selects
@@ -152,50 +162,144 @@ def evaluate_rows(rules, packed, cyclic, brick):
     return rows
 
 
+@nb.njit(cache=True, inline="always")
+def _rule_rows(rule, brick, odd, src, left, centre, right, dst, d, n):
+    """``dst[d, :n]`` = one cell updated from rows ``left, centre, right`` of ``src``.
+
+    The fast path's cell update: rows are indexed in the 2-D buffers themselves (not sliced), so
+    the word loop is one straight AVX2 loop; a brick cell reads ``(centre, right)`` when ``odd``
+    else ``(left, centre)``.  Same results as :func:`cell_r1` / :func:`cell_brick`.
+    """
+    if brick:
+        if odd:
+            left = centre
+        else:
+            right = centre
+        if rule == 8:
+            for w in range(n):
+                dst[d, w] = src[left, w] & src[right, w]
+        elif rule == 6:
+            for w in range(n):
+                dst[d, w] = src[left, w] ^ src[right, w]
+        elif rule == 14:
+            for w in range(n):
+                dst[d, w] = src[left, w] | src[right, w]
+        else:
+            m0, m1, m2, m3 = _mask(rule, 0), _mask(rule, 1), _mask(rule, 2), _mask(rule, 3)
+            for w in range(n):
+                p, q = src[left, w], src[right, w]
+                dst[d, w] = _mux(p, _mux(q, m0, m1), _mux(q, m2, m3))
+    elif rule == 4:  # 010 -> 1
+        for w in range(n):
+            dst[d, w] = src[centre, w] & ~(src[left, w] | src[right, w])
+    elif rule == 146:  # 111, 100, 001 -> 1: b ^ r = 1 iff a != c or (b and not a)
+        for w in range(n):
+            a, b, c = src[left, w], src[centre, w], src[right, w]
+            dst[d, w] = b ^ ((a ^ c) | (b & ~a))
+    else:
+        m0, m1, m2, m3 = _mask(rule, 0), _mask(rule, 1), _mask(rule, 2), _mask(rule, 3)
+        m4, m5, m6, m7 = _mask(rule, 4), _mask(rule, 5), _mask(rule, 6), _mask(rule, 7)
+        for w in range(n):
+            a, b, c = src[left, w], src[centre, w], src[right, w]
+            low = _mux(b, _mux(c, m0, m1), _mux(c, m2, m3))
+            high = _mux(b, _mux(c, m4, m5), _mux(c, m6, m7))
+            dst[d, w] = _mux(a, low, high)
+
+
 @nb.njit(cache=True)
-def _evaluate_block(rules, packed, out, cyclic, brick, w0, w1):
-    """Final row of words [w0, w1), with two small ping-pong buffers that stay in cache."""
+def _evaluate_block(rules, packed, out, cyclic, brick, w0, w1, current, following):
+    """Final row of words [w0, w1) into ``out``, in two ``(W + 2, >= w1 - w0)`` row buffers.
+
+    Buffer row ``x + 1`` holds cell ``x``; rows 0 and ``W + 1`` are halo cells (copies of the
+    far ends when cyclic, else zeros that nothing overwrites), so every cell is updated by the
+    same branch-free word loop.  The buffers stay in L2 (see :func:`_blocking`).
+    """
     depth, width = rules.shape
     n = w1 - w0
-    current = np.empty((width, n), np.uint64)
     for x in range(width):
         for w in range(n):
-            current[x, w] = packed[x, w0 + w]
-    following = np.empty_like(current)
-    zeros = np.zeros(n, np.uint64)
+            current[x + 1, w] = packed[x, w0 + w]
+    if not cyclic:
+        for w in range(n):
+            current[0, w] = current[width + 1, w] = _ZERO
+            following[0, w] = following[width + 1, w] = _ZERO
     for t in range(1, depth + 1):
-        step_row(rules[t - 1], current, following, zeros, cyclic, brick, t, 0, n)
+        if cyclic:
+            for w in range(n):
+                current[0, w] = current[width, w]
+                current[width + 1, w] = current[1, w]
+        odd = t % 2 == 1
+        for x in range(1, width + 1):
+            _rule_rows(rules[t - 1, x - 1], brick, odd, current, x - 1, x, x + 1, following, x, n)
         current, following = following, current
     for x in range(width):
         for w in range(n):
-            out[x, w0 + w] = current[x, w]
+            out[x, w0 + w] = current[x + 1, w]
 
 
-BLOCK_WORDS = 64  # words per block: two (W, 64) uint64 buffers stay in L1/L2 for W up to ~500
+BLOCK_WORDS = 256  # most words per block (16384 inputs); fewer when the row is wide
+_BLOCK_BUFFER_WORDS = 32768  # both row buffers of a block: 256 KiB, half of a core's L2
+
+
+@nb.njit(cache=True)
+def _blocking(width, n_words, parts):
+    """``(words per block, blocks)``: ``n_words`` in a multiple of ``parts`` equal blocks.
+
+    A block's two ``(W + 2, block)`` buffers fit in ``_BLOCK_BUFFER_WORDS``; blocks are whole
+    cache lines (multiples of 8 words), so two threads rarely write the same line of ``out``.  Few
+    big blocks beat many small ones: the per-cell cost (rule branch, loop set-up) is paid once
+    per block and cell, so at 4096 inputs one thread takes all 64 words and two take 32 each.
+    """
+    cap = max(8, min(BLOCK_WORDS, _BLOCK_BUFFER_WORDS // (2 * (width + 2))) // 8 * 8)
+    per_part = (n_words + parts - 1) // parts
+    rounds = (per_part + cap - 1) // cap
+    n_blocks = max(1, parts * rounds)
+    block = max(8, ((n_words + n_blocks - 1) // n_blocks + 7) // 8 * 8)
+    return block, (n_words + block - 1) // block
 
 
 @nb.njit(cache=True)
 def evaluate_output(rules, packed, cyclic, brick):
-    """Final state row ``(W, n_words)`` only, one block of 64 words (4096 inputs) at a time."""
+    """Final state row ``(W, n_words)`` only, block by block on one thread."""
     width = rules.shape[1]
     n_words = packed.shape[1]
     out = np.empty((width, n_words), np.uint64)
-    for w0 in range(0, n_words, BLOCK_WORDS):
-        _evaluate_block(rules, packed, out, cyclic, brick, w0, min(n_words, w0 + BLOCK_WORDS))
+    block, n_blocks = _blocking(width, n_words, 1)
+    current = np.empty((width + 2, block), np.uint64)
+    following = np.empty_like(current)
+    for b in range(n_blocks):
+        w0 = b * block
+        w1 = min(n_words, w0 + block)
+        _evaluate_block(rules, packed, out, cyclic, brick, w0, w1, current, following)
     return out
 
 
 @nb.njit(cache=True, parallel=True)
-def evaluate_output_parallel(rules, packed, cyclic, brick):
-    """:func:`evaluate_output` with blocks spread over numba's threads (for big batches)."""
+def _evaluate_output_split(rules, packed, cyclic, brick, parts):
+    """:func:`evaluate_output` in a multiple of ``parts`` equal blocks over numba's threads."""
     width = rules.shape[1]
     n_words = packed.shape[1]
     out = np.empty((width, n_words), np.uint64)
-    n_blocks = (n_words + BLOCK_WORDS - 1) // BLOCK_WORDS
+    block, n_blocks = _blocking(width, n_words, parts)
     for b in nb.prange(n_blocks):
-        w0 = b * BLOCK_WORDS
-        _evaluate_block(rules, packed, out, cyclic, brick, w0, min(n_words, w0 + BLOCK_WORDS))
+        w0 = b * block
+        w1 = min(n_words, w0 + block)
+        current = np.empty((width + 2, block), np.uint64)
+        following = np.empty_like(current)
+        _evaluate_block(rules, packed, out, cyclic, brick, w0, w1, current, following)
     return out
+
+
+def evaluate_output_parallel(rules, packed, cyclic, brick, parts=None):
+    """:func:`evaluate_output` with the words split into ``parts`` (default: numba's thread
+    count) equal shares, one per thread (plain Python: it reads the thread count).
+
+    Even one block's worth (4096 inputs = 64 words) is split, into 32-word halves on two
+    threads: the blocks are independent, so the shared cost is only the thread start-up.
+    """
+    return _evaluate_output_split(
+        rules, packed, cyclic, brick, nb.get_num_threads() if parts is None else parts
+    )
 
 
 @nb.njit(cache=True)

@@ -34,9 +34,11 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-# Threads pay for themselves only on big batches: below this many 64-input words one core
-# finishes before a thread team is even scheduled (and far sooner on a busy machine).
-PARALLEL_MIN_WORDS = 512
+# Threads pay for themselves only on big enough batches.  The kernel splits any batch into one
+# share per thread, so the cost is only the thread team's start-up (tens of us when idle), but on
+# a busy machine a descheduled worker stalls the whole call by a time slice (ms): 4096 inputs
+# (64 words, ~0.4 ms on one core) stay on one core, 8192 and more are shared.
+PARALLEL_MIN_WORDS = 128
 
 
 def parse_range(r: Any) -> float:
