@@ -4,11 +4,13 @@ complexity measures against closed forms."""
 import itertools
 import math
 
+import numba
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
 from minimodels.analysis import complexity
+from minimodels.engine import lz_kernels
 
 
 def phrases_from_definition(s: str) -> int:
@@ -58,6 +60,81 @@ def test_batched_kernels_equal_the_definition_on_random_strings(length):
     batch = (rng.random((400, length)) < p_one).astype(np.uint8)
     expected = [k_lz_from_definition("".join(map(str, row))) for row in batch]
     np.testing.assert_array_equal(complexity.k_lz(batch), expected)
+
+
+def _all_strings(length):
+    """Every 0/1 string of the length, as a (2^length, length) uint8 batch and as text."""
+    codes = np.arange(2**length)
+    rows = ((codes[:, None] >> np.arange(length)[None, :]) & 1).astype(np.uint8)
+    return rows, [format(code, f"0{length}b")[::-1] for code in codes.tolist()]
+
+
+def test_batched_k_lz_equals_the_definition_on_every_string_up_to_16_bits():
+    for length in range(1, 17):
+        rows, strings = _all_strings(length)
+        expected = [k_lz_from_definition(s) for s in strings]
+        np.testing.assert_array_equal(complexity.k_lz(rows), expected, err_msg=f"N={length}")
+        if length == 16:  # 2^16 rows go by chunks of 2^15; drop one for a ragged last chunk
+            np.testing.assert_array_equal(complexity.k_lz(rows[1:]), expected[1:])
+        if length <= 10:  # and the plain reference, string by string
+            assert [complexity.k_lz_reference(s) for s in strings] == expected
+
+
+def test_batched_k_lz_equals_the_definition_on_random_strings_of_every_length_to_300():
+    rng = np.random.default_rng(300)
+    for length in range(1, 301):
+        p_one = rng.random((12, 1))  # from near-constant to balanced strings
+        batch = (rng.random((12, length)) < p_one).astype(np.uint8)
+        expected = [k_lz_from_definition("".join(map(str, row))) for row in batch.tolist()]
+        assert complexity.k_lz(batch).tolist() == expected, length
+        if length in (1, 2, 63, 64, 65, 127, 128, 129):
+            assert [complexity.k_lz_reference(row) for row in batch] == expected
+
+
+def test_k_lz_of_constant_periodic_and_one_flip_strings_equals_the_reference():
+    for length in range(1, 301):  # constants: log2 N by definition
+        constants = np.array([[0] * length, [1] * length], dtype=np.uint8)
+        assert complexity.k_lz(constants).tolist() == [math.log2(length)] * 2
+    patterns = [p for size in range(1, 7) for p in itertools.product((0, 1), repeat=size)]
+    for length in (2, 17, 63, 64, 65, 127, 128, 129):
+        periodic = np.array([(p * length)[:length] for p in patterns], dtype=np.uint8)
+        flips = np.zeros((2 * length, length), dtype=np.uint8)
+        flips[np.arange(length), np.arange(length)] = 1  # one 1 among zeros, then the reverse
+        flips[length:] = 1 - flips[:length]
+        for batch in (periodic, flips):
+            expected = [k_lz_from_definition("".join(map(str, row))) for row in batch.tolist()]
+            np.testing.assert_array_equal(complexity.k_lz(batch), expected)
+
+
+@pytest.mark.parametrize("rows", [1, 63, 64, 65, 300])
+def test_k_lz_on_one_thread_equals_k_lz_on_all_and_ragged_blocks_are_whole(rows):
+    rng = np.random.default_rng(rows)
+    batch = (rng.random((rows, 128)) < rng.random((rows, 1))).astype(np.uint8)
+    on_all = complexity.k_lz(batch)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        on_one = complexity.k_lz(batch)
+    finally:
+        numba.set_num_threads(threads)
+    np.testing.assert_array_equal(on_all, on_one)
+    np.testing.assert_array_equal(on_all, [complexity.k_lz_reference(row) for row in batch])
+
+
+@pytest.mark.parametrize("length", [1, 7, 8, 63, 64, 65, 100, 127, 128])
+def test_packed_words_are_the_string_and_its_reverse_as_numbers(length):
+    rng = np.random.default_rng(length)
+    wide = rng.integers(0, 2, size=(50, 2 * length), dtype=np.uint8)
+    for batch in (wide[:, :length], wide[:, ::2]):  # strided views, then copies
+        packed = lz_kernels.pack_rows(lz_kernels.as_words(batch), length)
+        for row, words in zip(batch.tolist(), packed.tolist(), strict=True):
+            forward = int("".join(map(str, row[::-1])), 2)  # bit j = s[j]
+            backward = int("".join(map(str, row)), 2)
+            assert words[0] + (words[1] << 64) == forward
+            assert words[2] + (words[3] << 64) == backward
+        if length > 1:  # the parse stage alone, from these words, is K_LZ too
+            expected = [k_lz_from_definition("".join(map(str, row))) for row in batch.tolist()]
+            np.testing.assert_array_equal(lz_kernels.k_lz_packed(packed, length), expected)
 
 
 def test_k_lz_accepts_strings_lists_and_arrays_alike():
