@@ -270,6 +270,11 @@ class SweepConfig:
     )
     n_seeds: int = described(1, "Seeds per cell (vmapped).", flag="seeds")
     seed: int = described(0, "Random seed; the same seed reproduces a run bit for bit.", minimum=0)
+    cells_per_task: int | None = described(
+        None,
+        "Cells trained at once, vmapped, when both axes are runtime numbers "
+        "(unset: 1 on a CPU, as many as fit on a GPU).",
+    )
 
     def typed(self) -> SweepConfig:
         """The values given as text (the command line's) read as their axis' type: a width or
@@ -315,6 +320,14 @@ class SweepConfig:
         whole = isinstance(self.n_seeds, int) and not isinstance(self.n_seeds, bool)
         if not whole or self.n_seeds < 1:
             raise UsageError(f"n_seeds = {self.n_seeds!r} must be a whole number ≥ 1")
+        per_task = self.cells_per_task
+        if per_task is not None and (
+            not isinstance(per_task, int) or isinstance(per_task, bool) or per_task < 1
+        ):
+            raise UsageError(
+                f"cells_per_task = {per_task!r} must be a whole number ≥ 1 or unset",
+                option="cells_per_task",
+            )
         return self
 
     def _cells(self) -> list[GrokConfig]:
@@ -330,14 +343,48 @@ class SweepConfig:
         self._check_resources(configs)
         return configs
 
+    def task_size(self, configs: list[GrokConfig]) -> int:
+        """Cells per task: how many consecutive cells (row-major) train at once, vmapped.
+
+        Only cells that share one compiled computation can (the axes are runtime numbers:
+        frac, wd, l1, lr, init_scale; see :func:`~.compiled.compute_key`); if an axis changes
+        the compiled code (width, p, loss, activation) every cell is its own task, whatever
+        ``cells_per_task`` says.  Otherwise ``cells_per_task`` if set, else 1 on a CPU (XLA's
+        batched gathers and matmuls there cost more than the per-step overhead they save) and
+        on a GPU as many as fit in half of its memory (:func:`run_cost`), split evenly.
+        """
+        import jax
+
+        from minimodels.base.resources import available_memory
+        from minimodels.learners.grokking.compiled import compute_key
+
+        n = len(configs)
+        if n <= 1 or any(compute_key(c) != compute_key(configs[0]) for c in configs):
+            return 1
+        if self.cells_per_task is not None:
+            return min(self.cells_per_task, n)
+        if jax.default_backend() == "cpu":
+            return 1
+        stats = jax.devices()[0].memory_stats() or {}
+        limits = [m for m in (stats.get("bytes_limit"), available_memory()) if m]
+        per_cell = max(run_cost(c, n_runs=self.n_seeds, padded=True)[0] for c in configs)
+        fit = min(limits) // 2 // per_cell if limits else n
+        n_tasks = -(-n // max(1, min(n, fit)))  # ceil divisions
+        return -(-n // n_tasks)
+
     def _check_resources(self, configs: list[GrokConfig]) -> None:
-        """Refuse a sweep that cannot fit: a cell trains its seeds at once (padded, vmapped),
-        and as many cells run at once as there are cores; every run is tallied."""
+        """Refuse a sweep that cannot fit: a task trains its cells with all their seeds at once
+        (padded, vmapped; :meth:`task_size`), and as many tasks run at once as there are
+        cores; every run is tallied."""
         import os
 
         costs = [run_cost(c, n_runs=self.n_seeds, padded=True) for c in configs]
-        at_once = min(len(configs), os.cpu_count() or 1)
-        peak = sum(sorted(n_bytes for n_bytes, _ in costs)[-at_once:])
+        k = self.task_size(configs)
+        per_task = [
+            sum(n_bytes for n_bytes, _ in costs[i : i + k]) for i in range(0, len(costs), k)
+        ]
+        at_once = min(len(per_task), os.cpu_count() or 1)
+        peak = sum(sorted(per_task)[-at_once:])
         n_runs = len(configs) * self.n_seeds
         what = (
             f"a sweep of {plural(len(configs), 'cell')} × {plural(self.n_seeds, 'seed')} "
@@ -346,7 +393,7 @@ class SweepConfig:
         check_memory(
             peak + n_runs * 2048,  # and each run's seed, config and row of the diagram
             what,
-            why="the cells trained at once, each with all its seeds",
+            why="the tasks trained at once, each with all its cells and seeds",
             fix="lower the seeds, the values swept, p or the width",
         )
         check_time(

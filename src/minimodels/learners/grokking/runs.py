@@ -217,8 +217,10 @@ def train_many(
     The runs may differ in seed, train fraction, learning rate, weight decay, L1 and
     initialisation scale (everything else, including ``steps`` and ``log_every``, must agree):
     pairs are padded to the full table, so the shapes match.  Stops when every run is done by
-    :func:`_done`'s rule (budget, or ``stop_after`` past generalising); a run that is done
-    earlier goes on training with the others, and its log goes on too.
+    :func:`_done`'s rule (budget, or ``stop_after`` past generalising).  A run that is done
+    earlier goes on training with the others, but its log (hence its summary) is frozen at its
+    own stop and its divergence is no longer checked, so each run's result is the one
+    :func:`train` gives it (up to floating-point reassociation), whatever its batch mates.
     """
     configs = [c.check() for c in configs]
     if not configs:
@@ -240,26 +242,30 @@ def train_many(
     opt_state = jax.tree_util.tree_map(lambda *x: jnp.stack(x), *states)
     measure = compiled_measure(config, batched=True)
 
-    def rows(params):
+    def rows(params, running: list[int]):
         values = jax.device_get(measure(params, *all_pairs))
-        _check_finite(step, values)
+        _check_finite(step, {"train_loss": values["train_loss"][running]})
         return values
 
     step = 0
-    first = rows(params)
+    first = rows(params, list(range(len(configs))))
     logs = [{"step": [0], **{k: [v[i]] for k, v in first.items()}} for i in range(len(configs))]
+    running = [
+        i for i, (c, log) in enumerate(zip(configs, logs, strict=True)) if not _done(c, log, 0)
+    ]
     report(on_progress, 0, config.steps)
-    while not all(_done(c, log, step) for c, log in zip(configs, logs, strict=True)):
+    while running:
         n = min(config.log_every, config.steps - step)
         params, opt_state, _ = compiled_chunk(config, n, batched=True)(
             params, opt_state, *train_xyz
         )
         step += n
-        values = rows(params)
-        for i, log in enumerate(logs):
-            log["step"].append(step)
+        values = rows(params, running)
+        for i in running:
+            logs[i]["step"].append(step)
             for name, value in values.items():
-                log[name].append(value[i])
+                logs[i][name].append(value[i])
+        running = [i for i in running if not _done(configs[i], logs[i], step)]
         report(on_progress, step, config.steps)
 
     out = []

@@ -2,15 +2,30 @@
 
 Data model.  A :class:`SweepConfig` names a base :class:`GrokConfig`, two of its fields as axes
 (default: train fraction across, weight decay up) with the values to try, and a number of seeds.
-Every cell is a task for :func:`minimodels.runtime.parallel.run_tasks` (serial, process pool or Ray;
-same results on each); inside a cell the seeds are trained at once, vmapped
+The cells, in row-major order, are cut into tasks of ``k`` consecutive cells
+(:meth:`SweepConfig.task_size`), each a task for :func:`minimodels.runtime.parallel.run_tasks`
+(serial, process pool or Ray; the tasks, hence the results, are the same on each).  A task
+trains all its runs (its cells × the seeds) at once, vmapped
 (:func:`~minimodels.learners.grokking.runs.train_many`), which agrees with separate runs up to
 floating-point reassociation.  Seeds come from ``np.random.SeedSequence(seed).spawn(n_seeds)``
 and are the same in every cell, so cells differ only in the swept values.
 
+Batching cells.  Runs that differ only in runtime numbers (train fraction, weight decay, L1,
+learning rate, initialisation scale, seed) share one compiled computation, so when both axes
+are such numbers a task can hold several cells: on a GPU (``cells_per_task`` unset) every cell
+that fits in memory, which turns a diagram's many small steps into a few wide ones; on a CPU one
+cell per task (batching whole rows was slower there: XLA's batched gathers and matmuls cost more
+than the per-step overhead they save).  An axis that changes the compiled code (width, p, loss,
+activation) means one cell per task.  Results stay per cell: ``done`` and ``on_result`` speak
+of cells, and the task boundaries depend only on the config, so a killed sweep resumes with the
+same batches (a task whose cells are all done is skipped; one partly done runs again, and only
+its new cells are reported).
+
 A :class:`PhaseDiagram` holds, per cell and seed, the first logged step at which train accuracy
 reached 0.99 (*memorised*) and at which test accuracy did (*generalised*); NaN means "not within
-the step budget".  Cells stop as soon as every seed has generalised (``stop_after = 0``).
+the step budget".  Runs stop as soon as they have generalised (``stop_after = 0``); in a batch a
+run that is done trains on with its mates until all are, but its log and summary (final test
+accuracy included) are frozen at its own stop, so a run's results do not depend on its batch.
 """
 
 from __future__ import annotations
@@ -91,34 +106,36 @@ def sweep(
     """Run every cell of the grid (see the module docstring) and collect the phase diagram.
 
     ``done`` holds cells already computed (``{cell index: its seeds' summaries}``, e.g. from a
-    killed run's shards); only the others run, and ``on_result(cell, summaries)`` sees each.
+    killed run's shards); only the tasks with other cells run, and ``on_result(cell,
+    summaries)`` sees each new cell.  Progress counts tasks (cells when ``cells_per_task`` is 1).
     """
     cells = config.cells()
     seeds = config.seeds()
     n_x, n_seeds = len(config.x_values), len(seeds)
-    shape = (len(config.y_values), n_x, n_seeds)
-    memorised, generalised, accuracy = (np.full(shape, np.nan) for _ in range(3))
-    runs = [dataclasses.replace(cell, seed=s) for cell in cells for s in seeds]  # cell-major
-    # one cell per task, its seeds vmapped (batching whole rows was slower on a CPU: XLA's
-    # batched gathers and matmuls cost more than the per-step overhead they save)
-    per_task = n_seeds
-    tasks = [runs[i : i + per_task] for i in range(0, len(runs), per_task)]
+    per_task = config.task_size(cells)
+    blocks = [range(i, min(i + per_task, len(cells))) for i in range(0, len(cells), per_task)]
+    tasks = [
+        [dataclasses.replace(cells[c], seed=s) for c in block for s in seeds] for block in blocks
+    ]
     results = dict(done or {})
 
     def finished(index: int, summaries: list[dict[str, Any]]) -> None:
-        results[index] = summaries
-        if on_result is not None:
-            on_result(index, summaries)
+        for offset, cell in enumerate(blocks[index]):
+            if cell not in results:
+                results[cell] = summaries[offset * n_seeds : (offset + 1) * n_seeds]
+                if on_result is not None:
+                    on_result(cell, results[cell])
 
+    complete = [j for j, block in enumerate(blocks) if all(c in results for c in block)]
     run_pending(
-        run_cells, tasks, done=results.keys(), on_result=finished, backend=backend, jobs=jobs,
+        run_cells, tasks, done=complete, on_result=finished, backend=backend, jobs=jobs,
         address=address, on_progress=on_progress,
     )  # fmt: skip
-    for index, summaries in sorted(results.items()):
-        for offset, summary in enumerate(summaries):
-            run_index = index * per_task + offset
-            cell, i_seed = divmod(run_index, n_seeds)
-            iy, ix = divmod(cell, n_x)
+    shape = (len(config.y_values), n_x, n_seeds)
+    memorised, generalised, accuracy = (np.full(shape, np.nan) for _ in range(3))
+    for cell, summaries in sorted(results.items()):
+        iy, ix = divmod(cell, n_x)
+        for i_seed, summary in enumerate(summaries):
             for target, key in ((memorised, "step_memorised"), (generalised, "step_generalised")):
                 if summary[key] is not None:
                     target[iy, ix, i_seed] = summary[key]
