@@ -10,7 +10,6 @@ per worker.  ``batched=True`` vmaps them over a leading run axis (:func:`train_s
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Callable
 from functools import partial
@@ -21,7 +20,7 @@ import jax.numpy as jnp
 import optax
 
 from minimodels.learners.grokking import measures as M, mlp, transformer
-from minimodels.learners.grokking.config import GrokConfig
+from minimodels.learners.grokking.config import GrokConfig, compute_key
 
 
 def init_params(config: GrokConfig, key: jax.Array) -> dict[str, jax.Array]:
@@ -134,22 +133,6 @@ def make_measure(config: GrokConfig):
         return out
 
     return measure
-
-
-def compute_key(config: GrokConfig) -> GrokConfig:
-    """The config with the fields that do not change the compiled code blanked out."""
-    return dataclasses.replace(
-        config,
-        seed=0,
-        steps=1,
-        stop_after=None,
-        frac=0.5,
-        log_every=1,
-        lr=1.0,
-        wd=0.0,
-        l1=0.0,
-        init_scale=1.0,
-    )
 
 
 @functools.lru_cache(maxsize=64)

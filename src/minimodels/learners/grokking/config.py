@@ -23,7 +23,15 @@ from minimodels.base.fields import Text, described
 from minimodels.base.resources import check_memory, check_time, plural
 from minimodels.learners.grokking.data import canonical_operation, check_task, count_pairs
 
-__all__ = ["GENERALISED", "MODELS", "SCALAR_MEASURES", "GrokConfig", "check_resources", "run_cost"]
+__all__ = [
+    "GENERALISED",
+    "MODELS",
+    "SCALAR_MEASURES",
+    "GrokConfig",
+    "check_resources",
+    "compute_key",
+    "run_cost",
+]
 
 MODELS = ("mlp", "transformer")
 GENERALISED = 0.99  # accuracy that counts as memorised (train) / generalised (test)
@@ -173,6 +181,23 @@ class GrokConfig:
 
 # multiply-adds per second that no device JAX runs on beats: per CPU core, and on a GPU/TPU
 FAST_MACS = {"cpu": 5e10, "accelerator": 1e15}
+
+
+def compute_key(config: GrokConfig) -> GrokConfig:
+    """The config with the fields that do not change the compiled code blanked out (runs that
+    share a key share one compiled, vmappable computation: :mod:`.compiled`)."""
+    return dataclasses.replace(
+        config,
+        seed=0,
+        steps=1,
+        stop_after=None,
+        frac=0.5,
+        log_every=1,
+        lr=1.0,
+        wd=0.0,
+        l1=0.0,
+        init_scale=1.0,
+    )
 
 
 def run_cost(config: GrokConfig, *, n_runs: int = 1, padded: bool = False) -> tuple[int, float]:
@@ -347,7 +372,7 @@ class SweepConfig:
         """Cells per task: how many consecutive cells (row-major) train at once, vmapped.
 
         Only cells that share one compiled computation can (the axes are runtime numbers:
-        frac, wd, l1, lr, init_scale; see :func:`~.compiled.compute_key`); if an axis changes
+        frac, wd, l1, lr, init_scale; see :func:`compute_key`); if an axis changes
         the compiled code (width, p, loss, activation) every cell is its own task, whatever
         ``cells_per_task`` says.  Otherwise ``cells_per_task`` if set, else 1 on a CPU (XLA's
         batched gathers and matmuls there cost more than the per-step overhead they save) and
@@ -356,7 +381,6 @@ class SweepConfig:
         import jax
 
         from minimodels.base.resources import available_memory
-        from minimodels.learners.grokking.compiled import compute_key
 
         n = len(configs)
         if n <= 1 or any(compute_key(c) != compute_key(configs[0]) for c in configs):
