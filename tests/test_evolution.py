@@ -299,3 +299,122 @@ def test_a_single_run_reports_progress_in_attempts():
     config = EvolutionConfig(width=10, depth=4, steps=2 * BLOCK + 5, runs=1, stop_at=None)
     run(config, on_progress=lambda done, total: calls.append((done, total)))
     assert calls[0] == (BLOCK, config.steps) and calls[-1] == (config.steps, config.steps)
+
+
+# ---------------------------------------------------------------------- the narrow fast path
+def _random_run(width, rng):
+    """A task of ``width`` columns and loop options covering the narrow loop's cases."""
+    brick = bool(rng.integers(2))
+    rules = (4, 146) if not brick and rng.random() < 0.5 else None
+    if rules is None:
+        top = 15 if brick else 255
+        rules = tuple(int(r) for r in rng.choice(top + 1, size=rng.integers(2, 4), replace=False))
+    depth = int(rng.integers(1, 9))
+    kind = rng.choice(["bump", "rows", "many rows", "lifetime"])
+    if kind == "bump":
+        task = tasks.bump(width, readout=int(rng.integers(width)))
+    elif kind == "lifetime":
+        task = tasks.lifetime(width, int(rng.integers(1, depth + 1)))
+    else:  # "many rows": more than 64 cases, two words
+        n = int(rng.integers(65, 100)) if kind == "many rows" else int(rng.integers(1, 65))
+        inputs = rng.integers(0, 2, size=(n, width))
+        inputs[:, 0] = 1  # no all-zero row, so any target is allowed
+        targets = inputs[:, ::-1] ^ rng.integers(0, 2, size=width)  # a function of the input
+        train = np.flatnonzero(np.r_[True, rng.random(n - 1) < 0.8])  # never empty
+        task = tasks.rows(inputs, targets, train=train)
+    options = {
+        "depth": depth, "rules": rules, "r": "1/2" if brick else 1,
+        "boundary": str(rng.choice(["cyclic", "zero"])),
+        "accept": str(rng.choice(["<=", "<"])),
+        "stop_at": [0, None, 1][int(rng.integers(3))],
+        "mutations_per_step": int(rng.choice([1, 1, 2, 3])),
+        "steps": int(rng.integers(0, 400)), "seed": int(rng.integers(2**16)),
+    }  # fmt: skip
+    return task, options
+
+
+def _same_run(a, b):
+    assert np.array_equal(a.losses, b.losses)
+    assert a.kept.rows() == b.kept.rows()
+    assert a.array == b.array and a.initial_loss == b.initial_loss
+
+
+@pytest.mark.parametrize("width", range(1, 71))
+def test_narrow_loop_gives_the_general_loops_trace(width, monkeypatch):
+    # The general compiled loop is held to the plain reference above; the narrow one to it here,
+    # over every width up to past one word, many seeds, both boundaries and ranges, one and two
+    # words of cases, lifetime losses, several mutations per step, strict or not.
+    rng = np.random.default_rng(width)
+    runs = [_random_run(width, rng) for _ in range(12)]
+    narrow = [mm.evolve(task, **options) for task, options in runs]
+    monkeypatch.setattr(kernel, "narrow_fits", lambda width, n_words: False)
+    for (task, options), fast in zip(runs, narrow, strict=True):
+        _same_run(fast, mm.evolve(task, **options))
+
+
+@pytest.mark.parametrize("width", [1, 2, 5, 31, 64, 65])
+def test_narrow_loop_reproduces_the_reference_loop(width):
+    rng = np.random.default_rng(100 + width)
+    for _ in range(3):
+        task, options = _random_run(width, rng)
+        options["steps"] = min(options["steps"], 150)
+        _same_run(mm.evolve(task, **options), evolve_reference(task, **options))
+
+
+def test_the_narrow_loop_runs_exactly_when_rows_and_cases_fit_one_word(monkeypatch):
+    calls = []
+    real = kernel.evolve_block_narrow
+    monkeypatch.setattr(kernel, "evolve_block_narrow", lambda *args: calls.append(1) or real(*args))
+    inputs = np.ones((65, 8), dtype=np.uint8)
+    for task, used in [
+        (tasks.bump(64), True),
+        (tasks.bump(65), False),
+        (tasks.rows(inputs[:64], inputs[:64]), True),
+        (tasks.rows(inputs, inputs), False),
+    ]:
+        calls.clear()
+        mm.evolve(task, depth=3, steps=10, seed=0)
+        assert bool(calls) == used
+
+
+@settings(max_examples=40)
+@given(st.integers(1, 64), st.integers(1, 7), st.booleans(), st.booleans(), st.integers(0, 2**16))
+def test_narrow_propagation_equals_full_evaluation_and_undoes_exactly(
+    width, depth, cyclic, brick, seed
+):
+    rng = np.random.default_rng(seed)
+    rule_set = [6, 8, 9] if brick else [4, 146, 30]
+    kind = kernel.BRICK if brick else kernel.R1
+    if not brick and rng.random() < 0.5:
+        rule_set, kind = [4, 146], kernel.PAIR_4_146
+    rules = rng.choice(rule_set, size=(depth, width)).astype(np.int64)
+    task = tasks.bump(width, readout=int(rng.integers(width)))
+    cone = light_cone(task, depth, r=0.5 if brick else 1, boundary="cyclic" if cyclic else "zero")
+    cone_bits = (cone.astype(np.uint64) << np.arange(width, dtype=np.uint64)).sum(1, np.uint64)
+    start = pack_bits(rng.integers(0, 2, size=(64, width)))
+    rows = np.zeros((depth + 1, width, 1), dtype=np.uint64)
+    rows[0] = start
+    kernel.fill_rows(rules, rows, cone, cyclic, brick)
+    flat, left, right = kernel.narrow_layout(rows, cyclic)
+    pos, old = np.zeros(depth * width, np.uint64), np.zeros(depth * width, np.uint64)
+    for _ in range(5):
+        row, col = int(rng.integers(depth)), int(rng.integers(width))
+        if not cone[row, col]:
+            continue
+        before = flat.copy()
+        rules[row, col] = rng.choice(rule_set)
+        sp, alive = kernel._propagate_narrow(
+            rules.reshape(-1), depth, width, flat, cone_bits, left, right, cyclic, kind,
+            row, col, pos, old, np.uint64(0),
+        )  # fmt: skip
+        full = evaluate_rows(rules, start, cyclic, brick)[:, :, 0]
+        state = flat.reshape(depth + 1, width + 1)
+        assert np.array_equal(state[1:, :width][cone], full[1:][cone])
+        assert not state[:, width].any()  # the zero column stays zero
+        assert alive == bool((state[depth] != before.reshape(depth + 1, -1)[depth]).any())
+        if rng.random() < 0.5:  # undo restores the rows exactly
+            flat[pos[:sp][::-1]] = old[:sp][::-1]
+            assert np.array_equal(flat, before)
+            rows[1:] = 0
+            kernel.fill_rows(rules, rows, cone, cyclic, brick)
+            flat[:] = kernel.narrow_layout(rows, cyclic)[0]

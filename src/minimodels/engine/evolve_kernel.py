@@ -1,31 +1,71 @@
 """The compiled adaptive-evolution loop for rule arrays (numba), on bit-sliced state rows.
 
 Read :func:`minimodels.learners.evolution.evolve_reference` first: it is the same loop in plain
-Python. Here the whole run lives in one array ``rows`` ``(depth + 1, W, n_words)`` uint64 (layout of
-:mod:`minimodels.engine.packing`: bit j of word w of a cell = that cell for case 64 w + j), and
-one attempted mutation costs only what it can change:
+Python.  One attempted mutation costs only what it can change: a cell outside the readout's past
+light cone (``in_cone[row, col]`` False) cannot change the loss, so nothing is evaluated (the
+rows there are never kept up to date — no cone cell ever reads them); otherwise only the
+mutated cell's forward light cone is recomputed in place, and the old words are saved so a
+rejected mutation is undone by writing them back.  Two loops do this:
 
-* a cell outside the readout's past light cone cannot change the loss: nothing is evaluated
-  (``in_cone[row, col]`` is False; the rows there are never kept up to date — no cone cell
-  ever reads them);
-* otherwise the cell's forward light cone is recomputed *in place*, row by row, narrowed to
-  the columns that really changed and stopped at the first unchanged row; every overwritten
-  word is saved in ``backup`` so a rejected mutation is undone by copying it back.
+* :func:`evolve_block_narrow`, the fast path, when every state row fits one word of columns
+  (width ≤ 64) and every cell one word of cases (≤ 64 cases).  The state is one flat uint64
+  array, row ``t`` at ``t * (W + 1)``, column ``W`` a constant 0 word that a zero boundary
+  reads (``left``/``right``: each column's neighbours, precomputed for the boundary).  A row's
+  changed columns are a uint64 bitmask; row ``t + 1``'s candidates are that mask spread by one
+  column (``mask | rotl | rotr``, cyclic or not) and masked by the light cone (``cone_bits``),
+  visited lowest bit first (count trailing zeros); each recomputed cell pushes its old word on
+  an undo stack, branch-free.  The loss is a popcount of the readout words.  Rules {4, 146} are
+  evaluated branch-free (both forms, selected by a mask); ``mutations_per_step > 1`` propagates
+  the mutations one after another onto the same stack (undone in reverse).
+* :func:`evolve_block`, the general loop (any width, several words of cases): rows
+  ``(depth + 1, W, n_words)`` uint64 (layout of :mod:`minimodels.engine.packing`: bit j of word
+  w of a cell = that cell for case 64 w + j); the forward cone is recomputed row by row over a
+  contiguous segment of columns (:func:`next_segment`), stopped at the first unchanged row, the
+  overwritten words saved in ``backup``; several mutations per step recompute the rows below the
+  topmost one.
 
-Cell updates are the engine's word-wide ``cell_r1`` / ``cell_brick``.  Loss codes: 0 = Hamming
-distance at the readout cells on the training cases (``target``, ``train_mask``), 1 = lifetime
-``|L − target|`` of the single case in bit 0 with ``INFINITE`` for a pattern alive at the bottom.
+Both write the same outputs: ``losses[s]`` (float64, ``inf`` for ``INFINITE``) and the kept
+mutations as columns ``kept[0..4]`` (step, row, col, old rule, new rule; int64) and
+``kept_loss`` (float64), appended at ``state[1]``.  Cell updates are the engine's word-wide
+``cell_r1`` / ``cell_brick``.  Loss codes: 0 = Hamming distance at the readout cells on the
+training cases (``target``, ``train_mask``), 1 = lifetime ``|L − target|`` of the single case in
+bit 0 with ``INFINITE`` for a pattern alive at the bottom.
 """
 
 from __future__ import annotations
 
 import numba as nb
 import numpy as np
+from numba.core import types
+from numba.extending import intrinsic
 
 from minimodels.engine import cell_brick, cell_r1, next_segment
 
 INFINITE = np.int64(1) << np.int64(62)  # loss of an immortal pattern (lifetime tasks)
-_BIG = 1 << 40
+
+
+@intrinsic
+def _ctz(typingctx, word):
+    """Trailing zero bits of a nonzero integer (one ``tzcnt``)."""
+    if not isinstance(word, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.cttz(args[0], context.get_constant(types.boolean, True))
+
+    return word(word), codegen
+
+
+@intrinsic
+def _ctpop(typingctx, word):
+    """Set bits of an integer (one ``popcnt``)."""
+    if not isinstance(word, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.ctpop(args[0])
+
+    return word(word), codegen
 
 
 @nb.njit(cache=True, inline="always")
@@ -155,19 +195,31 @@ def loss_of_rows(rows, loss_kind, readout, target, train_mask, lifetime_target):
     return INFINITE
 
 
+@nb.njit(cache=True, inline="always")
+def _as_float(loss):
+    return np.inf if loss >= INFINITE else np.float64(loss)
+
+
+@nb.njit(cache=True, inline="always")
+def _keep(kept, kept_loss, n, step, row, col, old_rule, new_rule, loss):
+    """Append one kept mutation at row ``n`` of the output columns."""
+    kept[0, n], kept[1, n], kept[2, n] = step, row, col
+    kept[3, n], kept[4, n], kept_loss[n] = old_rule, new_rule, _as_float(loss)
+
+
 @nb.njit(cache=True)
 def evolve_block(
     indices, rule_numbers, rules, rows, backup, in_cone, cyclic, brick,
     loss_kind, readout, target, train_mask, lifetime_target,
-    cells, choices, n_per_step, strict, stop_at, state, losses, kept,
+    cells, choices, n_per_step, strict, stop_at, state, step0, losses, kept, kept_loss,
 ):  # fmt: skip
     """Attempt up to ``len(losses)`` steps; stop early once the loss is ≤ ``stop_at`` (≥ 0).
 
     ``indices`` ``(depth, W)`` are positions in ``rule_numbers``; ``rules`` mirrors them as rule
-    numbers.  Step ``s`` makes ``n_per_step`` single-point mutations: cell
-    ``cells[s * n_per_step + i]`` gets the ``choices[...]``-th of the other rules.  ``state`` is
-    ``[current loss, n_kept, steps done]`` (in/out).  ``kept`` rows: (step, cell, old index,
-    new index, loss).
+    numbers.  Step ``s`` (number ``step0 + s`` of the run) makes ``n_per_step`` single-point
+    mutations: cell ``cells[s * n_per_step + i]`` gets the ``choices[...]``-th of the other
+    rules.  ``state`` is ``[current loss, n_kept, steps done]`` (in/out); kept mutations are
+    appended to ``kept``/``kept_loss`` (module docstring).
     """
     depth, width = rules.shape
     current, n_kept = state[0], state[1]
@@ -195,8 +247,8 @@ def evolve_block(
             if candidate < current or (candidate == current and not strict):
                 indices[row, col] = new
                 current = candidate
-                kept[n_kept, 0], kept[n_kept, 1] = s, cell
-                kept[n_kept, 2], kept[n_kept, 3], kept[n_kept, 4] = old, new, current
+                _keep(kept, kept_loss, n_kept, step0 + s, row, col,
+                      rule_numbers[old], rule_numbers[new], current)  # fmt: skip
                 n_kept += 1
             else:
                 rules[row, col] = rule_numbers[old]
@@ -222,8 +274,9 @@ def evolve_block(
             if candidate < current or (candidate == current and not strict):
                 current = candidate
                 for i in range(n_per_step):
-                    kept[n_kept, 0], kept[n_kept, 1] = s, cells[base + i]
-                    kept[n_kept, 2], kept[n_kept, 3], kept[n_kept, 4] = olds[i], news[i], current
+                    row, col = cells[base + i] // width, cells[base + i] % width
+                    _keep(kept, kept_loss, n_kept, step0 + s, row, col,
+                          rule_numbers[olds[i]], rule_numbers[news[i]], current)  # fmt: skip
                     n_kept += 1
             else:
                 for i in range(n_per_step - 1, -1, -1):  # undo in reverse (a cell may repeat)
@@ -231,6 +284,182 @@ def evolve_block(
                     indices[row, col] = olds[i]
                     rules[row, col] = rule_numbers[olds[i]]
                 rows[top + 1 :] = backup[top + 1 :]
-        losses[s] = current
+        losses[s] = _as_float(current)
         done += 1
     state[0], state[1], state[2] = current, n_kept, done
+
+
+# ---------------------------------------------------------------------- the narrow fast path
+PAIR_4_146, R1, BRICK = 0, 1, 2  # cell kinds of the narrow loop
+
+
+def narrow_fits(width: int, n_words: int) -> bool:
+    """Whether :func:`evolve_block_narrow` can run a task: ≤ 64 columns and ≤ 64 cases."""
+    return width <= 64 and n_words == 1
+
+
+def narrow_layout(rows, cyclic):
+    """The narrow loop's flat state (from ``rows`` ``(depth + 1, W, 1)``) and neighbour columns.
+
+    Returns ``(flat, left, right)``: ``flat[t * (W + 1) + x]`` is cell ``x`` of state row ``t``,
+    ``flat[t * (W + 1) + W]`` = 0; ``left[x]``/``right[x]`` (uint64) the column read as x − 1 /
+    x + 1 (``W``, the zero word, past a zero boundary).
+    """
+    depth1, width = rows.shape[0], rows.shape[1]
+    grid = np.zeros((depth1, width + 1), dtype=np.uint64)
+    grid[:, :width] = rows[:, :, 0]
+    columns = np.arange(width, dtype=np.int64)
+    if cyclic:
+        left, right = (columns - 1) % width, (columns + 1) % width
+    else:
+        left = np.where(columns > 0, columns - 1, width)
+        right = np.where(columns < width - 1, columns + 1, width)
+    return grid.reshape(-1), left.astype(np.uint64), right.astype(np.uint64)
+
+
+# Indices below are uint64, so that numba adds no negative-index wrap-around to each access.
+@nb.njit(cache=True, inline="always")
+def _narrow_cell(kind, rule, flat, above, x, left, right, odd):
+    """New word of cell ``x`` from the state row starting at ``flat[above]``."""
+    if kind == BRICK:
+        if odd:  # odd rows read (x, x+1)
+            return cell_brick(rule, flat[above + x], flat[above + right[x]])
+        return cell_brick(rule, flat[above + left[x]], flat[above + x])
+    a, b, c = flat[above + left[x]], flat[above + x], flat[above + right[x]]
+    if kind == PAIR_4_146:  # both forms, selected by a mask: no branch on the rule
+        r4 = b & ~(a | c)
+        r146 = ((a ^ c) & ~b) | (a & b & c)
+        return r4 ^ ((r4 ^ r146) & (np.uint64(0) - np.uint64(rule == 146)))
+    return cell_r1(rule, a, b, c)
+
+
+@nb.njit(cache=True, inline="always")
+def _propagate_narrow(
+    rules, depth, width, flat, cone_bits, left, right, cyclic, kind, row, col, pos, old, sp
+):
+    """After ``rules[row, col]`` changed: update its forward cone in ``flat``, push old words.
+
+    ``rules`` is the ``(depth, W)`` array flattened.  The words pushed go to ``pos``/``old``
+    from ``sp`` (uint64) on.  Returns the new stack size and whether the change reached the
+    last state row.
+    """
+    one = np.uint64(1)
+    stride, top = np.uint64(width + 1), np.uint64(width - 1)
+    wrap = one if cyclic else np.uint64(0)
+    candidates = one << np.uint64(col)
+    for t in range(row + 1, depth + 1):
+        above = np.uint64(t - 1) * stride
+        here = above + stride
+        rule_row = np.uint64(t - 1) * np.uint64(width)
+        changed = np.uint64(0)
+        while candidates:
+            x = _ctz(candidates)
+            candidates &= candidates - one
+            rule = rules[rule_row + x]
+            new = _narrow_cell(kind, rule, flat, above, x, left, right, t % 2 == 1)
+            word = flat[here + x]
+            pos[sp], old[sp] = here + x, word
+            sp += one
+            flat[here + x] = new
+            changed |= np.uint64(new != word) << x
+        if not changed:
+            return sp, False
+        if t == depth:
+            break
+        up = (changed << one) | ((changed >> top) & wrap)  # columns x + 1 (mod W if cyclic)
+        down = (changed >> one) | ((changed & wrap) << top)  # columns x − 1
+        if kind == BRICK:  # state row t + 1 reads (x, x+1) if odd, else (x−1, x)
+            spread = down if (t + 1) % 2 == 1 else up
+        else:
+            spread = up | down
+        candidates = (changed | spread) & cone_bits[t]
+    return sp, True
+
+
+@nb.njit(cache=True, inline="always")
+def _narrow_loss(flat, depth, width, loss_kind, readout, target, mask, lifetime_target):
+    """:func:`loss_of_rows` on the flat state (``target`` ``(n_readout,)``, ``mask`` a word)."""
+    stride = width + 1
+    if loss_kind == 0:
+        total = np.int64(0)
+        last = depth * stride
+        for j in range(readout.shape[0]):
+            total += np.int64(_ctpop((flat[last + readout[j]] ^ target[j]) & mask))
+        return total
+    for t in range(depth + 1):
+        alive = np.uint64(0)
+        for x in range(width):
+            alive |= flat[t * stride + x]
+        if not alive & np.uint64(1):
+            return np.int64(abs(t - lifetime_target))
+    return INFINITE
+
+
+@nb.njit(cache=True)
+def evolve_block_narrow(
+    indices, rule_numbers, rules, flat, cone_bits, left, right, cyclic, kind,
+    loss_kind, readout, target, mask, lifetime_target,
+    cells, choices, n_per_step, strict, stop_at, state, step0, losses, kept, kept_loss,
+    pos, old_words,
+):  # fmt: skip
+    """:func:`evolve_block` on the narrow layout (module docstring), the same trace.
+
+    ``cone_bits[t]``: bit x set where ``in_cone[t, x]``; ``target`` ``(n_readout,)`` and
+    ``mask`` the one word of targets and training cases; ``pos``/``old_words`` the undo stack,
+    room for ``n_per_step`` whole arrays.  ``state`` as for :func:`evolve_block`, plus counts
+    for the benchmark (in/out): ``state[3]`` cells recomputed, ``state[4]`` losses evaluated.
+    """
+    depth, width = rules.shape
+    rules_flat = rules.reshape(-1)
+    current, n_kept, n_cells, n_losses = state[0], state[1], state[3], state[4]
+    row_of = np.empty(depth * width, np.int64)  # cell -> (row, col) without a division
+    col_of = np.empty(depth * width, np.int64)
+    for cell in range(depth * width):
+        row_of[cell], col_of[cell] = cell // width, cell % width
+    olds = np.empty(n_per_step, np.int64)
+    news = np.empty(n_per_step, np.int64)
+    done = 0
+    for s in range(losses.shape[0]):
+        if stop_at >= 0 and current <= stop_at:
+            break
+        base = s * n_per_step
+        sp, alive, touched = np.uint64(0), False, False
+        for i in range(n_per_step):
+            row, col = row_of[cells[base + i]], col_of[cells[base + i]]
+            olds[i] = indices[row, col]
+            choice = choices[base + i]
+            news[i] = choice if choice < olds[i] else choice + 1
+            indices[row, col] = news[i]
+            rules[row, col] = rule_numbers[news[i]]
+            if (cone_bits[row] >> np.uint64(col)) & np.uint64(1):
+                touched = True
+                sp, reached = _propagate_narrow(
+                    rules_flat, depth, width, flat, cone_bits, left, right, cyclic, kind,
+                    row, col, pos, old_words, sp,
+                )  # fmt: skip
+                alive = alive or reached
+        n_cells += np.int64(sp)
+        candidate = current
+        if alive or (touched and loss_kind == 1):
+            candidate = _narrow_loss(
+                flat, depth, width, loss_kind, readout, target, mask, lifetime_target
+            )
+            n_losses += 1
+        if candidate < current or (candidate == current and not strict):
+            current = candidate
+            for i in range(n_per_step):
+                cell = cells[base + i]
+                _keep(kept, kept_loss, n_kept, step0 + s, row_of[cell], col_of[cell],
+                      rule_numbers[olds[i]], rule_numbers[news[i]], current)  # fmt: skip
+                n_kept += 1
+        else:
+            for i in range(n_per_step - 1, -1, -1):  # undo in reverse (a cell may repeat)
+                row, col = row_of[cells[base + i]], col_of[cells[base + i]]
+                indices[row, col] = olds[i]
+                rules[row, col] = rule_numbers[olds[i]]
+            while sp:
+                sp -= np.uint64(1)
+                flat[pos[sp]] = old_words[sp]
+        losses[s] = _as_float(current)
+        done += 1
+    state[0], state[1], state[2], state[3], state[4] = current, n_kept, done, n_cells, n_losses

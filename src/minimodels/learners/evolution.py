@@ -9,15 +9,18 @@ The learner of Wolfram's minimal models (Wolfram 2024):
 * the change is kept when the new loss is ≤ the current one (``accept="<"``: strictly less);
 * the run stops once the loss is ≤ ``stop_at`` (``None``: use the whole budget).
 
-``losses[s]`` is the loss after attempted step ``s``.  The random stream is drawn in blocks
-(:func:`draw_block`): for block b (steps ``b * BLOCK`` onward, at most ``BLOCK`` of them) first
-the cells, then the choices, each one vectorised ``Generator.integers`` call, after the start
-array.  Both the compiled loop (:mod:`minimodels.engine.evolve_kernel`) and the plain reference loop
-(:func:`evolve_reference`, built on :func:`minimodels.learners.mutation.mutation_walk` and
-``RuleArray.output``) consume exactly these numbers, so the same seed gives the same trace in
-both; tests hold them equal.  An :class:`Evolution` stores the start array, every kept
-mutation and the config, which is enough to replay it (:meth:`Evolution.array_at`,
-:meth:`Evolution.replay`).
+``losses[s]`` is the loss after attempted step ``s``.  The compiled loop runs its narrow fast
+path (one word of columns and one of cases: width ≤ 64, ≤ 64 cases) or its general one; both
+write the losses and the kept mutations straight into the result's arrays.
+
+The random stream is drawn in blocks (:func:`draw_block`): for block b (steps ``b * BLOCK``
+onward, at most ``BLOCK`` of them) first the cells, then the choices, each one vectorised
+``Generator.integers`` call, after the start array.  Both the compiled loop
+(:mod:`minimodels.engine.evolve_kernel`) and the plain reference loop (:func:`evolve_reference`,
+built on :func:`minimodels.learners.mutation.mutation_walk` and ``RuleArray.output``) consume
+exactly these numbers, so the same seed gives the same trace in both; tests hold them equal.
+An :class:`Evolution` stores the start array, every kept mutation and the config, which is
+enough to replay it (:meth:`Evolution.array_at`, :meth:`Evolution.replay`).
 
 Both learners start from one checked set-up (:mod:`minimodels.learners.evolution_setup`: the
 argument checks and memory model, the start array, the light cone); its names stay importable here.
@@ -220,19 +223,14 @@ def draw_block(
     """One block of the random stream: cells, then indices into the *other* rules."""
     cells = rng.integers(0, n_cells, size=n_steps * per_step)
     choices = rng.integers(0, n_rules - 1, size=n_steps * per_step)
-    return cells.astype(np.int64), choices.astype(np.int64)
+    return cells.astype(np.int64, copy=False), choices.astype(np.int64, copy=False)
 
 
-def _result(setup: _Setup, seed, accept, initial_loss, losses, kept, final) -> Evolution:
+def _mutations(setup: _Setup, kept: np.ndarray) -> Mutations:
+    """Kept mutations from rows (step, cell, old index, new index, loss), as the reference
+    loop records them."""
     numbers = np.asarray(setup.rule_set, dtype=np.int64)
-    config = {
-        "task": setup.task.describe(), "depth": setup.depth, "width": setup.task.width,
-        "rules": list(setup.rule_set), "r": "1" if setup.r == 1 else "1/2",
-        "boundary": setup.boundary, "steps": setup.steps, "accept": accept,
-        "stop_at": setup.stop_at, "mutations_per_step": setup.per_step,
-        "seed": _seed_record(seed),
-    }  # fmt: skip
-    mutations = Mutations(
+    return Mutations(
         step=kept[:, 0].astype(np.int64),
         row=(kept[:, 1] // setup.task.width).astype(np.int64),
         col=(kept[:, 1] % setup.task.width).astype(np.int64),
@@ -240,12 +238,22 @@ def _result(setup: _Setup, seed, accept, initial_loss, losses, kept, final) -> E
         new_rule=numbers[kept[:, 3].astype(np.int64)],
         loss=kept[:, 4].astype(np.float64),
     )
+
+
+def _result(setup: _Setup, seed, accept, initial_loss, losses, kept: Mutations, final) -> Evolution:
+    config = {
+        "task": setup.task.describe(), "depth": setup.depth, "width": setup.task.width,
+        "rules": list(setup.rule_set), "r": "1" if setup.r == 1 else "1/2",
+        "boundary": setup.boundary, "steps": setup.steps, "accept": accept,
+        "stop_at": setup.stop_at, "mutations_per_step": setup.per_step,
+        "seed": _seed_record(seed),
+    }  # fmt: skip
     return Evolution(
         task=setup.task, rules=setup.rule_set, accept=accept, stop_at=setup.stop_at,
         mutations_per_step=setup.per_step, seed=_seed_record(seed), steps=setup.steps,
         initial=_as_array(setup, setup.start), array=_as_array(setup, final),
         initial_loss=float(initial_loss), losses=np.asarray(losses, dtype=np.float64),
-        kept=mutations, start_given=setup.start_given, config=config,
+        kept=kept, start_given=setup.start_given, config=config,
     )  # fmt: skip
 
 
@@ -293,7 +301,6 @@ def evolve(
     rows = np.zeros((setup.depth + 1, width, packed.shape[1]), dtype=np.uint64)
     rows[0] = packed
     kernel.fill_rows(rule_grid, rows, in_cone, cyclic, brick)
-    backup = np.zeros_like(rows)
     if task.lifetime is not None:  # a lifetime task
         loss_kind, lifetime_target = 1, int(task.lifetime)
         readout = np.zeros(0, np.int64)
@@ -307,37 +314,63 @@ def evolve(
     initial = kernel.loss_of_rows(rows, loss_kind, readout, target, train_mask, lifetime_target)
     # Losses are whole numbers: loss ≤ stop_at  ⇔  loss ≤ int(stop_at) for stop_at ≥ 0.
     limit = -1 if stop_at is None or stop_at < 0 else int(min(stop_at, int(kernel.INFINITE)))
-    state = np.array([initial, 0, 0], dtype=np.int64)  # current loss, n kept, steps done
-    losses = np.empty(setup.steps, dtype=np.int64)
-    kept_blocks = [np.empty((0, 5), dtype=np.int64)]
+    state = np.array([initial, 0, 0, 0, 0], dtype=np.int64)  # loss, kept, steps, counts
+    losses = np.empty(setup.steps, dtype=np.float64)
+    # Kept mutations: step, row, col, old rule, new rule (pages are touched only when written).
+    kept = np.empty((5, setup.steps * per_step), dtype=np.int64)
+    kept_loss = np.empty(setup.steps * per_step, dtype=np.float64)
+    if kernel.narrow_fits(width, packed.shape[1]):
+        flat, left, right = kernel.narrow_layout(rows, cyclic)
+        cone_bits = (in_cone.astype(np.uint64) << np.arange(width, dtype=np.uint64)).sum(
+            axis=1, dtype=np.uint64
+        )
+        kind = kernel.BRICK if brick else kernel.R1
+        if not brick and set(setup.rule_set) == {4, 146}:
+            kind = kernel.PAIR_4_146
+        stack = per_step * setup.depth * width
+        undo = (np.empty(stack, dtype=np.uint64), np.empty(stack, dtype=np.uint64))
+        target_word, mask_word = target[:, 0].copy(), train_mask[0]
+
+        def block(cells, choices, step0, size):
+            kernel.evolve_block_narrow(
+                indices, numbers, rule_grid, flat, cone_bits, left, right, cyclic, kind,
+                loss_kind, readout, target_word, mask_word, lifetime_target,
+                cells, choices, per_step, accept == "<", limit, state, step0,
+                losses[step0 : step0 + size], kept, kept_loss, *undo,
+            )  # fmt: skip
+    else:
+        backup = np.zeros_like(rows)
+
+        def block(cells, choices, step0, size):
+            kernel.evolve_block(
+                indices, numbers, rule_grid, rows, backup, in_cone, cyclic, brick,
+                loss_kind, readout, target, train_mask, lifetime_target,
+                cells, choices, per_step, accept == "<", limit, state, step0,
+                losses[step0 : step0 + size], kept, kept_loss,
+            )  # fmt: skip
+
     n_done = 0
     while n_done < setup.steps and not (limit >= 0 and state[0] <= limit):
         size = min(BLOCK, setup.steps - n_done)
         cells, choices = draw_block(
             setup.rng, size, n_cells=setup.depth * width, n_rules=len(numbers), per_step=per_step
         )
-        kept = np.empty((size * per_step, 5), dtype=np.int64)
-        state[1] = 0
-        kernel.evolve_block(
-            indices, numbers, rule_grid, rows, backup, in_cone, cyclic, brick,
-            loss_kind, readout, target, train_mask, lifetime_target,
-            cells, choices, per_step, accept == "<", limit, state,
-            losses[n_done : n_done + size], kept,
-        )  # fmt: skip
-        kept = kept[: state[1]]
-        kept[:, 0] += n_done  # the kernel counts steps within the block
-        kept_blocks.append(kept)
+        block(cells, choices, n_done, size)
         n_done += int(state[2])
         report(on_progress, n_done, setup.steps)
         if state[2] < size:
             break
     report(on_progress, setup.steps, setup.steps)
-    out = losses[:n_done].astype(np.float64)
-    out[losses[:n_done] >= kernel.INFINITE] = np.inf
-    kept = np.concatenate(kept_blocks).astype(np.float64)
-    kept[kept[:, 4] >= float(kernel.INFINITE), 4] = np.inf
+    n_kept = int(state[1])
+    step, row, col, old_rule, new_rule = _trim(kept, n_kept)
+    mutations = Mutations(step, row, col, old_rule, new_rule, _trim(kept_loss, n_kept))
     initial_loss = np.inf if initial >= kernel.INFINITE else float(initial)
-    return _result(setup, seed, accept, initial_loss, out, kept, indices)
+    return _result(setup, seed, accept, initial_loss, _trim(losses, n_done), mutations, indices)
+
+
+def _trim(array: np.ndarray, n: int) -> np.ndarray:
+    """The first ``n`` entries (last axis): a view, or a copy where that frees over half."""
+    return array[..., :n].copy() if 2 * n < array.shape[-1] else array[..., :n]
 
 
 def evolve_reference(
@@ -391,4 +424,6 @@ def evolve_reference(
         [(m.step, cell, old, new, m.loss) for m in walk.kept for cell, old, new in m.change],
         dtype=np.float64,
     ).reshape(-1, 5)
-    return _result(setup, seed, accept, walk.initial_loss, walk.losses, kept, walk.state)
+    return _result(
+        setup, seed, accept, walk.initial_loss, walk.losses, _mutations(setup, kept), walk.state
+    )
