@@ -23,6 +23,8 @@ from minimodels.analysis.sampling.streams import run_key
         ("3-9-1:linear", "uniform", 1.0),
         ("2-5-3-1", "gaussian", 1.0),  # layer 1's subset-sum table at its smallest
         ("5-8-6-4-1", "gaussian", 0.3),  # ReLU layers that look for dead units, one that does not
+        ("1-5-1", "gaussian", 1.0),  # one input: the ReLU-fused doubling is layer 1's only one
+        ("8-6-1", "gaussian", 1.0),  # four words per table; units in a block of 4 and alone
     ],
 )
 def test_compiled_sampler_equals_the_numpy_reference_net_by_net(model, init, sigma_b):

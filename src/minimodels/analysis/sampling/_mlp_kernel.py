@@ -16,7 +16,13 @@ which would add exact zeros too.  Pre-activations go to a scratch row and the ac
 the layer's own row (in place, LLVM does not vectorise ReLU).  Which ReLU units are zero on
 every input is read off layer 1's weights (``_may_be_positive``), counted in later layers, and
 not looked for before a one-unit layer, where skipping saves less than looking costs.  Layer 1's
-tables are built four units at a time.
+tables are built four units at a time; with ReLU, the last doubling writes both halves of the
+table through the ReLU straight into the layer's rows (no separate activation pass).  Each
+truth-table word is built in a register and stored once.
+
+Where the time goes and what bounds it (``benchmarks/bench_sampling.py`` prints both): for a
+7-40-40-1 net the 2,001 normals take about a third, layer 2 (40 outputs × ~33 live units × 128
+inputs, a multiply and an add each in the reference's order, hence no FMA) about half.
 
 Parameter layout per net: for each layer, W (fan_in × fan_out, row-major) then b (if any).
 Truth tables are packed MSB-first: input i is bit 63 − (i mod 64) of word i // 64.
@@ -229,6 +235,42 @@ def _subset_sums_four(params, n_in, fan_out, bias, k, out):
 
 
 @nb.njit(cache=True, inline="always")
+def _subset_sums_four_relu(params, n_in, fan_out, bias, k, pre, g):
+    """g[k … k+3] = ReLU of units k … k+3's tables: ``_subset_sums_four`` with the last
+    doubling writing both halves of the table through the ReLU (no separate ReLU pass)."""
+    o0, o1, o2, o3 = pre[0], pre[1], pre[2], pre[3]
+    g0, g1, g2, g3 = g[k], g[k + 1], g[k + 2], g[k + 3]
+    b_at = n_in * fan_out + k
+    zero = np.float32(0.0)
+    o0[0] = params[b_at] if bias else zero
+    o1[0] = params[b_at + 1] if bias else zero
+    o2[0] = params[b_at + 2] if bias else zero
+    o3[0] = params[b_at + 3] if bias else zero
+    size = 1
+    for j in range(n_in - 1):
+        at = j * fan_out + k
+        w0, w1, w2, w3 = params[at], params[at + 1], params[at + 2], params[at + 3]
+        for r in range(size):
+            o0[size + r] = o0[r] + w0
+            o1[size + r] = o1[r] + w1
+            o2[size + r] = o2[r] + w2
+            o3[size + r] = o3[r] + w3
+        size *= 2
+    at = (n_in - 1) * fan_out + k
+    w0, w1, w2, w3 = params[at], params[at + 1], params[at + 2], params[at + 3]
+    for r in range(size):
+        x0, x1, x2, x3 = o0[r], o1[r], o2[r], o3[r]
+        g0[r] = max(x0, zero)
+        g1[r] = max(x1, zero)
+        g2[r] = max(x2, zero)
+        g3[r] = max(x3, zero)
+        g0[size + r] = max(x0 + w0, zero)
+        g1[size + r] = max(x1 + w1, zero)
+        g2[size + r] = max(x2 + w2, zero)
+        g3[size + r] = max(x3 + w3, zero)
+
+
+@nb.njit(cache=True, inline="always")
 def _may_be_positive(params, n_in, fan_out, bias, k):
     """False only if unit k of layer 1 is ≤ 0 on every input, read off its weights.
 
@@ -258,6 +300,13 @@ def _first_layer(params, n_in, fan_out, bias, activation, last, pre, g, live_nex
     k = 0
     while k < fan_out:
         n_block = 4 if k + 4 <= fan_out else 1
+        if n_block == 4 and activation == RELU:
+            _subset_sums_four_relu(params, n_in, fan_out, bias, k, pre, g)
+            for q in range(4):
+                live_next[n_next] = k + q
+                n_next += _may_be_positive(params, n_in, fan_out, bias, k + q)
+            k += 4
+            continue
         if n_block == 4:
             _subset_sums_four(params, n_in, fan_out, bias, k, pre)
         else:
@@ -339,11 +388,12 @@ def evaluate(params, widths, bias, activation, rows, a, g, pre, live, live_next,
         at += fan_in * fan_out + (fan_out if bias else 0)
         a, g = g, a
         live, live_next = live_next, live
-    for w in range(words.shape[0]):
-        words[w] = 0
     out = a[0]
-    for i in range(rows.shape[0]):  # branch-free: complex functions would mispredict
-        words[i >> 6] |= np.uint64(out[rows[i]] > 0) << np.uint64(63 - (i & 63))
+    for w in range(words.shape[0]):  # each word built in a register, then stored once
+        word = np.uint64(0)
+        for b in range(min(64, rows.shape[0] - 64 * w)):  # branch-free: no mispredictions
+            word |= np.uint64(out[rows[64 * w + b]] > 0) << np.uint64(63 - b)
+        words[w] = word
 
 
 @nb.njit(cache=True, parallel=True)
