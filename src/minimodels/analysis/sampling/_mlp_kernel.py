@@ -213,8 +213,11 @@ def _subset_sums(params, n_in, fan_out, bias, k, row):
 
 
 @nb.njit(cache=True, inline="always")
-def _subset_sums_four(params, n_in, fan_out, bias, k, out):
-    """out[0 … 3] = the tables of units k … k+3: the same, in one pass (a quarter of the loops)."""
+def _subset_sums_four(params, n_in, fan_out, bias, k, out, steps=-1):
+    """out[0 … 3] = the tables of units k … k+3: the same, in one pass (a quarter of the loops).
+
+    Only the first ``steps`` doublings when ``steps`` ≥ 0 (inputs 0 … steps − 1; the table's
+    first ``2^steps`` entries); returns the entries filled."""
     o0, o1, o2, o3 = out[0], out[1], out[2], out[3]
     b_at = n_in * fan_out + k
     zero = np.float32(0.0)
@@ -223,7 +226,7 @@ def _subset_sums_four(params, n_in, fan_out, bias, k, out):
     o2[0] = params[b_at + 2] if bias else zero
     o3[0] = params[b_at + 3] if bias else zero
     size = 1
-    for j in range(n_in):
+    for j in range(n_in if steps < 0 else steps):
         at = j * fan_out + k
         w0, w1, w2, w3 = params[at], params[at + 1], params[at + 2], params[at + 3]
         for r in range(size):
@@ -232,6 +235,7 @@ def _subset_sums_four(params, n_in, fan_out, bias, k, out):
             o2[size + r] = o2[r] + w2
             o3[size + r] = o3[r] + w3
         size *= 2
+    return size
 
 
 @nb.njit(cache=True, inline="always")
@@ -240,22 +244,8 @@ def _subset_sums_four_relu(params, n_in, fan_out, bias, k, pre, g):
     doubling writing both halves of the table through the ReLU (no separate ReLU pass)."""
     o0, o1, o2, o3 = pre[0], pre[1], pre[2], pre[3]
     g0, g1, g2, g3 = g[k], g[k + 1], g[k + 2], g[k + 3]
-    b_at = n_in * fan_out + k
     zero = np.float32(0.0)
-    o0[0] = params[b_at] if bias else zero
-    o1[0] = params[b_at + 1] if bias else zero
-    o2[0] = params[b_at + 2] if bias else zero
-    o3[0] = params[b_at + 3] if bias else zero
-    size = 1
-    for j in range(n_in - 1):
-        at = j * fan_out + k
-        w0, w1, w2, w3 = params[at], params[at + 1], params[at + 2], params[at + 3]
-        for r in range(size):
-            o0[size + r] = o0[r] + w0
-            o1[size + r] = o1[r] + w1
-            o2[size + r] = o2[r] + w2
-            o3[size + r] = o3[r] + w3
-        size *= 2
+    size = _subset_sums_four(params, n_in, fan_out, bias, k, pre, n_in - 1)
     at = (n_in - 1) * fan_out + k
     w0, w1, w2, w3 = params[at], params[at + 1], params[at + 2], params[at + 3]
     for r in range(size):
