@@ -97,7 +97,7 @@ def run_once(task, *, empty_cone: bool = False) -> dict[str, float]:
         start = time.process_time()
         loop(*args)
         clock["loop"] += time.process_time() - start
-        state = args[19]
+        state = args[17]
         counts.update(cells=state[3], losses=state[4], kept=state[1])
 
     evolution.draw_block, kernel.evolve_block_narrow = timed_draw, timed_loop
@@ -126,7 +126,7 @@ def _losses(flat, readout, target, mask, n):
 
 def loss_seconds(task, n: int) -> float:
     """CPU seconds of ``n`` loss evaluations of the narrow loop on the bump task."""
-    flat = np.zeros((DEPTH + 1) * (WIDTH + 1), np.uint64)
+    flat = np.zeros((DEPTH + 1) * (WIDTH + 2), np.uint64)
     readout = np.asarray(task.readout, np.int64)
     target = pack_bits(task.targets)[:, 0].copy()
     mask = pack_bits(task.train[:, None].astype(np.uint8))[0][0]
@@ -135,17 +135,17 @@ def loss_seconds(task, n: int) -> float:
 
 
 @nb.njit(cache=True)
-def _all_cells(flat, rules, left, right, repeats):
+def _all_cells(flat, rules, repeats):
     """Recompute every cell of every row ``repeats`` times with the loop's cell update."""
     depth, width = rules.shape
-    stride = np.uint64(width + 1)
+    stride = np.uint64(width + 2)
     for _ in range(repeats):
         for t in range(1, depth + 1):
             above = np.uint64(t - 1) * stride
             for x in range(width):
                 ux = np.uint64(x)
-                flat[above + stride + ux] = kernel._narrow_cell(
-                    kernel.PAIR_4_146, rules[t - 1, x], flat, above, ux, left, right, False
+                flat[above + stride + np.uint64(1) + ux] = kernel._narrow_cell(
+                    kernel.PAIR_4_146, rules[t - 1, x], flat, above, ux, False
                 )
 
 
@@ -156,9 +156,9 @@ def cell_seconds() -> float:
     rules = rng.choice(RULES, size=(1000, 64)).astype(np.int64)
     rows = np.zeros((1001, 64, 1), np.uint64)
     rows[0, :, 0] = rng.integers(0, 2**63, size=64, dtype=np.uint64)
-    flat, left, right = kernel.narrow_layout(rows, True)
-    _all_cells(flat, rules, left, right, 1)
-    return timed(lambda: _all_cells(flat, rules, left, right, 20), REPEATS)[1] / (20 * rules.size)
+    flat = kernel.narrow_layout(rows, False)
+    _all_cells(flat, rules, 1)
+    return timed(lambda: _all_cells(flat, rules, 20), REPEATS)[1] / (20 * rules.size)
 
 
 def parallel_seconds(jobs: int, runs: int, steps: int) -> float:

@@ -395,8 +395,9 @@ def test_narrow_propagation_equals_full_evaluation_and_undoes_exactly(
     rows = np.zeros((depth + 1, width, 1), dtype=np.uint64)
     rows[0] = start
     kernel.fill_rows(rules, rows, cone, cyclic, brick)
-    flat, left, right = kernel.narrow_layout(rows, cyclic)
-    pos, old = np.zeros(depth * width, np.uint64), np.zeros(depth * width, np.uint64)
+    flat = kernel.narrow_layout(rows, cyclic)
+    size = depth * (width + 2)
+    pos, old = np.zeros(size, np.uint64), np.zeros(size, np.uint64)
     for _ in range(5):
         row, col = int(rng.integers(depth)), int(rng.integers(width))
         if not cone[row, col]:
@@ -404,17 +405,20 @@ def test_narrow_propagation_equals_full_evaluation_and_undoes_exactly(
         before = flat.copy()
         rules[row, col] = rng.choice(rule_set)
         sp, alive = kernel._propagate_narrow(
-            rules.reshape(-1), depth, width, flat, cone_bits, left, right, cyclic, kind,
+            rules.reshape(-1), depth, width, flat, cone_bits, cyclic, kind,
             row, col, pos, old, np.uint64(0),
         )  # fmt: skip
         full = evaluate_rows(rules, start, cyclic, brick)[:, :, 0]
-        state = flat.reshape(depth + 1, width + 1)
-        assert np.array_equal(state[1:, :width][cone], full[1:][cone])
-        assert not state[:, width].any()  # the zero column stays zero
-        assert alive == bool((state[depth] != before.reshape(depth + 1, -1)[depth]).any())
+        state = flat.reshape(depth + 1, width + 2)
+        assert np.array_equal(state[1:, 1 : width + 1][cone], full[1:][cone])
+        # The pads hold what columns -1 and W read: zero, or (cyclic) columns W - 1 and 0.
+        pads = np.stack([state[:, width], state[:, 1]], 1) if cyclic else 0
+        assert np.array_equal(state[:, [0, width + 1]], np.zeros_like(state[:, :2]) + pads)
+        rows_before = before.reshape(depth + 1, -1)
+        assert alive == bool((state[depth] != rows_before[depth]).any())
         if rng.random() < 0.5:  # undo restores the rows exactly
             flat[pos[:sp][::-1]] = old[:sp][::-1]
             assert np.array_equal(flat, before)
             rows[1:] = 0
             kernel.fill_rows(rules, rows, cone, cyclic, brick)
-            flat[:] = kernel.narrow_layout(rows, cyclic)[0]
+            flat[:] = kernel.narrow_layout(rows, cyclic)

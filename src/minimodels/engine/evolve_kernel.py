@@ -9,14 +9,18 @@ rejected mutation is undone by writing them back.  Two loops do this:
 
 * :func:`evolve_block_narrow`, the fast path, when every state row fits one word of columns
   (width ≤ 64) and every cell one word of cases (≤ 64 cases).  The state is one flat uint64
-  array, row ``t`` at ``t * (W + 1)``, column ``W`` a constant 0 word that a zero boundary
-  reads (``left``/``right``: each column's neighbours, precomputed for the boundary).  A row's
-  changed columns are a uint64 bitmask; row ``t + 1``'s candidates are that mask spread by one
-  column (``mask | rotl | rotr``, cyclic or not) and masked by the light cone (``cone_bits``),
-  visited lowest bit first (count trailing zeros); each recomputed cell pushes its old word on
-  an undo stack, branch-free.  The loss is a popcount of the readout words.  Rules {4, 146} are
+  array, row ``t`` at ``t * (W + 2)``: a pad word, the W cells, a pad word; the pads are what
+  columns −1 and W read (0 past a zero boundary, copies of cells W − 1 and 0 if cyclic), so a
+  cell reads its neighbours at fixed offsets, with no lookup.  A row's changed columns are a
+  uint64 bitmask; row ``t + 1``'s candidates are that mask spread by one column
+  (``mask | rotl | rotr``, cyclic or not) and masked by the light cone (``cone_bits``),
+  visited lowest bit first (count trailing zeros); each recomputed cell pushes its position and
+  old word on an undo stack, branch-free (a cyclic row whose edge cell changed also pushes and
+  refreshes its pads).  The loss is a popcount of the readout words.  Rules {4, 146} are
   evaluated branch-free (both forms, selected by a mask); ``mutations_per_step > 1`` propagates
-  the mutations one after another onto the same stack (undone in reverse).
+  the mutations one after another onto the same stack (undone in reverse; one mutation per
+  step, the common case, runs as straight-line code).  Every step writes its record at the
+  next free row of the outputs and counts it only when kept, so the record costs no branch.
 * :func:`evolve_block`, the general loop (any width, several words of cases): rows
   ``(depth + 1, W, n_words)`` uint64 (layout of :mod:`minimodels.engine.packing`: bit j of word
   w of a cell = that cell for case 64 w + j); the forward cone is recomputed row by row over a
@@ -202,9 +206,9 @@ def _as_float(loss):
 
 @nb.njit(cache=True, inline="always")
 def _keep(kept, kept_loss, n, step, row, col, old_rule, new_rule, loss):
-    """Append one kept mutation at row ``n`` of the output columns."""
+    """Write one mutation's record at row ``n`` of the output columns (``loss`` a float)."""
     kept[0, n], kept[1, n], kept[2, n] = step, row, col
-    kept[3, n], kept[4, n], kept_loss[n] = old_rule, new_rule, _as_float(loss)
+    kept[3, n], kept[4, n], kept_loss[n] = old_rule, new_rule, loss
 
 
 @nb.njit(cache=True)
@@ -248,7 +252,7 @@ def evolve_block(
                 indices[row, col] = new
                 current = candidate
                 _keep(kept, kept_loss, n_kept, step0 + s, row, col,
-                      rule_numbers[old], rule_numbers[new], current)  # fmt: skip
+                      rule_numbers[old], rule_numbers[new], _as_float(current))  # fmt: skip
                 n_kept += 1
             else:
                 rules[row, col] = rule_numbers[old]
@@ -273,10 +277,11 @@ def evolve_block(
             candidate = loss_of_rows(rows, loss_kind, readout, target, train_mask, lifetime_target)
             if candidate < current or (candidate == current and not strict):
                 current = candidate
+                loss = _as_float(current)
                 for i in range(n_per_step):
                     row, col = cells[base + i] // width, cells[base + i] % width
                     _keep(kept, kept_loss, n_kept, step0 + s, row, col,
-                          rule_numbers[olds[i]], rule_numbers[news[i]], current)  # fmt: skip
+                          rule_numbers[olds[i]], rule_numbers[news[i]], loss)  # fmt: skip
                     n_kept += 1
             else:
                 for i in range(n_per_step - 1, -1, -1):  # undo in reverse (a cell may repeat)
@@ -299,64 +304,60 @@ def narrow_fits(width: int, n_words: int) -> bool:
 
 
 def narrow_layout(rows, cyclic):
-    """The narrow loop's flat state (from ``rows`` ``(depth + 1, W, 1)``) and neighbour columns.
+    """The narrow loop's flat state from ``rows`` ``(depth + 1, W, 1)``.
 
-    Returns ``(flat, left, right)``: ``flat[t * (W + 1) + x]`` is cell ``x`` of state row ``t``,
-    ``flat[t * (W + 1) + W]`` = 0; ``left[x]``/``right[x]`` (uint64) the column read as x − 1 /
-    x + 1 (``W``, the zero word, past a zero boundary).
+    ``flat[t * (W + 2) + 1 + x]`` is cell ``x`` of state row ``t``; the two pad words around a
+    row, ``flat[t * (W + 2)]`` and ``flat[t * (W + 2) + W + 1]``, are what columns −1 and W
+    read: 0 past a zero boundary, copies of cells W − 1 and 0 if cyclic.
     """
     depth1, width = rows.shape[0], rows.shape[1]
-    grid = np.zeros((depth1, width + 1), dtype=np.uint64)
-    grid[:, :width] = rows[:, :, 0]
-    columns = np.arange(width, dtype=np.int64)
+    grid = np.zeros((depth1, width + 2), dtype=np.uint64)
+    grid[:, 1 : width + 1] = rows[:, :, 0]
     if cyclic:
-        left, right = (columns - 1) % width, (columns + 1) % width
-    else:
-        left = np.where(columns > 0, columns - 1, width)
-        right = np.where(columns < width - 1, columns + 1, width)
-    return grid.reshape(-1), left.astype(np.uint64), right.astype(np.uint64)
+        grid[:, 0], grid[:, width + 1] = rows[:, width - 1, 0], rows[:, 0, 0]
+    return grid.reshape(-1)
 
 
 # Indices below are uint64, so that numba adds no negative-index wrap-around to each access.
 @nb.njit(cache=True, inline="always")
-def _narrow_cell(kind, rule, flat, above, x, left, right, odd):
-    """New word of cell ``x`` from the state row starting at ``flat[above]``."""
-    if kind == BRICK:
-        if odd:  # odd rows read (x, x+1)
-            return cell_brick(rule, flat[above + x], flat[above + right[x]])
-        return cell_brick(rule, flat[above + left[x]], flat[above + x])
-    a, b, c = flat[above + left[x]], flat[above + x], flat[above + right[x]]
+def _narrow_cell(kind, rule, flat, above, x, odd):
+    """New word of cell ``x`` from the padded state row whose column −1 is ``flat[above]``."""
+    left = flat[above + x]  # column x − 1 (the pad for x = 0)
+    centre = flat[above + x + np.uint64(1)]
+    right = flat[above + x + np.uint64(2)]  # column x + 1 (the pad for x = W − 1)
+    if kind == BRICK:  # odd rows read (x, x+1), even rows (x−1, x)
+        return cell_brick(rule, centre, right) if odd else cell_brick(rule, left, centre)
     if kind == PAIR_4_146:  # both forms, selected by a mask: no branch on the rule
-        r4 = b & ~(a | c)
-        r146 = ((a ^ c) & ~b) | (a & b & c)
+        r4 = centre & ~(left | right)
+        r146 = ((left ^ right) & ~centre) | (left & centre & right)
         return r4 ^ ((r4 ^ r146) & (np.uint64(0) - np.uint64(rule == 146)))
-    return cell_r1(rule, a, b, c)
+    return cell_r1(rule, left, centre, right)
 
 
 @nb.njit(cache=True, inline="always")
-def _propagate_narrow(
-    rules, depth, width, flat, cone_bits, left, right, cyclic, kind, row, col, pos, old, sp
-):
+def _propagate_narrow(rules, depth, width, flat, cone_bits, cyclic, kind, row, col, pos, old, sp):
     """After ``rules[row, col]`` changed: update its forward cone in ``flat``, push old words.
 
-    ``rules`` is the ``(depth, W)`` array flattened.  The words pushed go to ``pos``/``old``
-    from ``sp`` (uint64) on.  Returns the new stack size and whether the change reached the
-    last state row.
+    ``rules`` is the ``(depth, W)`` array flattened.  The words overwritten (cells, and the pads
+    of a cyclic row whose edge cell changed) go to ``pos``/``old`` from ``sp`` (uint64) on;
+    writing them back in reverse order undoes the change.  Returns the new stack size and
+    whether the change reached the last state row.
     """
     one = np.uint64(1)
-    stride, top = np.uint64(width + 1), np.uint64(width - 1)
+    stride, top = np.uint64(width + 2), np.uint64(width - 1)
     wrap = one if cyclic else np.uint64(0)
+    edges = (one | (one << top)) * wrap  # cyclic: a changed edge cell changes a pad
     candidates = one << np.uint64(col)
     for t in range(row + 1, depth + 1):
         above = np.uint64(t - 1) * stride
-        here = above + stride
+        here = above + stride + one  # cell 0 of state row t
         rule_row = np.uint64(t - 1) * np.uint64(width)
+        odd = t % 2 == 1
         changed = np.uint64(0)
         while candidates:
             x = _ctz(candidates)
             candidates &= candidates - one
-            rule = rules[rule_row + x]
-            new = _narrow_cell(kind, rule, flat, above, x, left, right, t % 2 == 1)
+            new = _narrow_cell(kind, rules[rule_row + x], flat, above, x, odd)
             word = flat[here + x]
             pos[sp], old[sp] = here + x, word
             sp += one
@@ -364,6 +365,11 @@ def _propagate_narrow(
             changed |= np.uint64(new != word) << x
         if not changed:
             return sp, False
+        if changed & edges:  # refresh both pads of the row (rare: 2 of W columns)
+            pad0, pad1 = here - one, here + top + one
+            pos[sp], old[sp], pos[sp + one], old[sp + one] = pad0, flat[pad0], pad1, flat[pad1]
+            sp += np.uint64(2)
+            flat[pad0], flat[pad1] = flat[here + top], flat[here]
         if t == depth:
             break
         up = (changed << one) | ((changed >> top) & wrap)  # columns x + 1 (mod W if cyclic)
@@ -379,17 +385,17 @@ def _propagate_narrow(
 @nb.njit(cache=True, inline="always")
 def _narrow_loss(flat, depth, width, loss_kind, readout, target, mask, lifetime_target):
     """:func:`loss_of_rows` on the flat state (``target`` ``(n_readout,)``, ``mask`` a word)."""
-    stride = width + 1
+    stride = width + 2
     if loss_kind == 0:
         total = np.int64(0)
-        last = depth * stride
+        last = depth * stride + 1
         for j in range(readout.shape[0]):
             total += np.int64(_ctpop((flat[last + readout[j]] ^ target[j]) & mask))
         return total
     for t in range(depth + 1):
         alive = np.uint64(0)
         for x in range(width):
-            alive |= flat[t * stride + x]
+            alive |= flat[t * stride + 1 + x]
         if not alive & np.uint64(1):
             return np.int64(abs(t - lifetime_target))
     return INFINITE
@@ -397,7 +403,7 @@ def _narrow_loss(flat, depth, width, loss_kind, readout, target, mask, lifetime_
 
 @nb.njit(cache=True)
 def evolve_block_narrow(
-    indices, rule_numbers, rules, flat, cone_bits, left, right, cyclic, kind,
+    indices, rule_numbers, rules, flat, cone_bits, cyclic, kind,
     loss_kind, readout, target, mask, lifetime_target,
     cells, choices, n_per_step, strict, stop_at, state, step0, losses, kept, kept_loss,
     pos, old_words,
@@ -406,60 +412,103 @@ def evolve_block_narrow(
 
     ``cone_bits[t]``: bit x set where ``in_cone[t, x]``; ``target`` ``(n_readout,)`` and
     ``mask`` the one word of targets and training cases; ``pos``/``old_words`` the undo stack,
-    room for ``n_per_step`` whole arrays.  ``state`` as for :func:`evolve_block`, plus counts
-    for the benchmark (in/out): ``state[3]`` cells recomputed, ``state[4]`` losses evaluated.
+    room for ``n_per_step * depth * (W + 2)`` words.  ``state`` as for :func:`evolve_block`,
+    plus counts for the benchmark (in/out): ``state[3]`` words rewritten (cells recomputed, and
+    the pads of cyclic rows whose edge changed), ``state[4]`` losses evaluated.  The record is
+    written at ``kept[:, n_kept]`` on every step and counted only when kept; a rejected step
+    writes its old rules back and unwinds the stack.
     """
     depth, width = rules.shape
-    rules_flat = rules.reshape(-1)
+    rules_flat, indices_flat = rules.reshape(-1), indices.reshape(-1)
     current, n_kept, n_cells, n_losses = state[0], state[1], state[3], state[4]
+    current_float = _as_float(current)
+    limit = stop_at if stop_at >= 0 else np.int64(-1)  # losses are ≥ 0: -1 never stops
     row_of = np.empty(depth * width, np.int64)  # cell -> (row, col) without a division
     col_of = np.empty(depth * width, np.int64)
+    in_cone = np.empty(depth * width, np.bool_)
     for cell in range(depth * width):
         row_of[cell], col_of[cell] = cell // width, cell % width
+        in_cone[cell] = (cone_bits[row_of[cell]] >> np.uint64(col_of[cell])) & np.uint64(1)
     olds = np.empty(n_per_step, np.int64)
     news = np.empty(n_per_step, np.int64)
     done = 0
     for s in range(losses.shape[0]):
-        if stop_at >= 0 and current <= stop_at:
+        if current <= limit:
             break
+        if n_per_step == 1:  # the common case, straight-line
+            cell = cells[s]
+            old = indices_flat[cell]
+            new = choices[s] + np.int64(choices[s] >= old)
+            indices_flat[cell] = new
+            rules_flat[cell] = rule_numbers[new]
+            sp, candidate, candidate_float = np.uint64(0), current, current_float
+            if in_cone[cell]:
+                sp, alive = _propagate_narrow(
+                    rules_flat, depth, width, flat, cone_bits, cyclic, kind,
+                    row_of[cell], col_of[cell], pos, old_words, sp,
+                )  # fmt: skip
+                n_cells += np.int64(sp)
+                if alive or loss_kind == 1:
+                    candidate = _narrow_loss(
+                        flat, depth, width, loss_kind, readout, target, mask, lifetime_target
+                    )
+                    candidate_float = _as_float(candidate)
+                    n_losses += 1
+            _keep(kept, kept_loss, n_kept, step0 + s, row_of[cell], col_of[cell],
+                  rule_numbers[old], rule_numbers[new], candidate_float)  # fmt: skip
+            if candidate + np.int64(strict) <= current:
+                current, current_float = candidate, candidate_float
+                n_kept += 1
+            else:
+                indices_flat[cell] = old
+                rules_flat[cell] = rule_numbers[old]
+                while sp:
+                    sp -= np.uint64(1)
+                    flat[pos[sp]] = old_words[sp]
+            losses[s] = current_float
+            done += 1
+            continue
         base = s * n_per_step
         sp, alive, touched = np.uint64(0), False, False
         for i in range(n_per_step):
-            row, col = row_of[cells[base + i]], col_of[cells[base + i]]
-            olds[i] = indices[row, col]
+            cell = cells[base + i]
+            old = indices_flat[cell]
             choice = choices[base + i]
-            news[i] = choice if choice < olds[i] else choice + 1
-            indices[row, col] = news[i]
-            rules[row, col] = rule_numbers[news[i]]
-            if (cone_bits[row] >> np.uint64(col)) & np.uint64(1):
+            new = choice + np.int64(choice >= old)
+            olds[i], news[i] = old, new
+            indices_flat[cell] = new
+            rules_flat[cell] = rule_numbers[new]
+            if in_cone[cell]:
                 touched = True
                 sp, reached = _propagate_narrow(
-                    rules_flat, depth, width, flat, cone_bits, left, right, cyclic, kind,
-                    row, col, pos, old_words, sp,
+                    rules_flat, depth, width, flat, cone_bits, cyclic, kind,
+                    row_of[cell], col_of[cell], pos, old_words, sp,
                 )  # fmt: skip
                 alive = alive or reached
         n_cells += np.int64(sp)
-        candidate = current
+        candidate, candidate_float = current, current_float
         if alive or (touched and loss_kind == 1):
             candidate = _narrow_loss(
                 flat, depth, width, loss_kind, readout, target, mask, lifetime_target
             )
+            candidate_float = _as_float(candidate)
             n_losses += 1
-        if candidate < current or (candidate == current and not strict):
-            current = candidate
-            for i in range(n_per_step):
-                cell = cells[base + i]
-                _keep(kept, kept_loss, n_kept, step0 + s, row_of[cell], col_of[cell],
-                      rule_numbers[olds[i]], rule_numbers[news[i]], current)  # fmt: skip
-                n_kept += 1
+        accept = candidate + np.int64(strict) <= current  # < if strict, else <=
+        for i in range(n_per_step):  # the records, kept or not
+            cell = cells[base + i]
+            _keep(kept, kept_loss, n_kept + i, step0 + s, row_of[cell], col_of[cell],
+                  rule_numbers[olds[i]], rule_numbers[news[i]], candidate_float)  # fmt: skip
+        if accept:
+            current, current_float = candidate, candidate_float
+            n_kept += n_per_step
         else:
             for i in range(n_per_step - 1, -1, -1):  # undo in reverse (a cell may repeat)
-                row, col = row_of[cells[base + i]], col_of[cells[base + i]]
-                indices[row, col] = olds[i]
-                rules[row, col] = rule_numbers[olds[i]]
+                cell = cells[base + i]
+                indices_flat[cell] = olds[i]
+                rules_flat[cell] = rule_numbers[olds[i]]
             while sp:
                 sp -= np.uint64(1)
                 flat[pos[sp]] = old_words[sp]
-        losses[s] = _as_float(current)
+        losses[s] = current_float
         done += 1
     state[0], state[1], state[2], state[3], state[4] = current, n_kept, done, n_cells, n_losses

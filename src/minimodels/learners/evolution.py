@@ -320,20 +320,20 @@ def evolve(
     kept = np.empty((5, setup.steps * per_step), dtype=np.int64)
     kept_loss = np.empty(setup.steps * per_step, dtype=np.float64)
     if kernel.narrow_fits(width, packed.shape[1]):
-        flat, left, right = kernel.narrow_layout(rows, cyclic)
+        flat = kernel.narrow_layout(rows, cyclic)
         cone_bits = (in_cone.astype(np.uint64) << np.arange(width, dtype=np.uint64)).sum(
             axis=1, dtype=np.uint64
         )
         kind = kernel.BRICK if brick else kernel.R1
         if not brick and set(setup.rule_set) == {4, 146}:
             kind = kernel.PAIR_4_146
-        stack = per_step * setup.depth * width
+        stack = per_step * setup.depth * (width + 2)
         undo = (np.empty(stack, dtype=np.uint64), np.empty(stack, dtype=np.uint64))
         target_word, mask_word = target[:, 0].copy(), train_mask[0]
 
         def block(cells, choices, step0, size):
             kernel.evolve_block_narrow(
-                indices, numbers, rule_grid, flat, cone_bits, left, right, cyclic, kind,
+                indices, numbers, rule_grid, flat, cone_bits, cyclic, kind,
                 loss_kind, readout, target_word, mask_word, lifetime_target,
                 cells, choices, per_step, accept == "<", limit, state, step0,
                 losses[step0 : step0 + size], kept, kept_loss, *undo,
