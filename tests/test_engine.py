@@ -180,3 +180,11 @@ def test_next_segment_is_exactly_the_cells_that_read_a_changed_cell(width, t, br
     assert readers <= segment
     if length < width:  # only a whole row may over-cover
         assert segment == readers
+
+
+@pytest.mark.parametrize("parts", [0, -1, 1.5, True])
+def test_a_split_into_no_or_fractional_parts_is_refused(parts):
+    rules = np.full((3, 8), 146, dtype=np.int64)
+    packed = engine.pack_bits(np.zeros((64, 8), dtype=np.uint8))
+    with pytest.raises(ValueError, match="parts"):
+        engine.evaluate_output_parallel(rules, packed, True, False, parts)

@@ -347,7 +347,7 @@ def test_narrow_loop_gives_the_general_loops_trace(width, monkeypatch):
     rng = np.random.default_rng(width)
     runs = [_random_run(width, rng) for _ in range(12)]
     narrow = [mm.evolve(task, **options) for task, options in runs]
-    monkeypatch.setattr(kernel, "narrow_fits", lambda width, n_words: False)
+    monkeypatch.setattr(kernel, "narrow_fits", lambda *args: False)
     for (task, options), fast in zip(runs, narrow, strict=True):
         _same_run(fast, mm.evolve(task, **options))
 
@@ -366,14 +366,17 @@ def test_the_narrow_loop_runs_exactly_when_rows_and_cases_fit_one_word(monkeypat
     real = kernel.evolve_block_narrow
     monkeypatch.setattr(kernel, "evolve_block_narrow", lambda *args: calls.append(1) or real(*args))
     inputs = np.ones((65, 8), dtype=np.uint8)
-    for task, used in [
-        (tasks.bump(64), True),
-        (tasks.bump(65), False),
-        (tasks.rows(inputs[:64], inputs[:64]), True),
-        (tasks.rows(inputs, inputs), False),
+    most = kernel.NARROW_MAX_PER_STEP
+    for task, per_step, used in [
+        (tasks.bump(64), 1, True),
+        (tasks.bump(65), 1, False),
+        (tasks.rows(inputs[:64], inputs[:64]), 1, True),
+        (tasks.rows(inputs, inputs), 1, False),
+        (tasks.bump(20), most, True),  # its undo stack holds per_step whole arrays
+        (tasks.bump(20), most + 1, False),
     ]:
         calls.clear()
-        mm.evolve(task, depth=3, steps=10, seed=0)
+        mm.evolve(task, depth=3, steps=10, seed=0, mutations_per_step=per_step)
         assert bool(calls) == used
 
 

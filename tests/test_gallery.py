@@ -263,4 +263,7 @@ def test_the_why_nets_prior_and_extrapolation_claims_read_their_verdicts_off_the
     assert claim.verdict == "supported"
     assert "3 of 4 learners" in claim.evidence and "poly 6.5e+07" in claim.evidence
     assert extrapolation_claim(inside, {k: 0.0 for k in outside}).verdict == "refuted"
+    # the learner that does not fit inside cannot carry the verdict outside
+    only_misfit_wild = {**outside, "poly": 0.0, "mlp": 0.0, "svm-poly": 5.0}
+    assert extrapolation_claim(inside, only_misfit_wild).verdict == "refuted"
     assert extrapolation_claim({**inside, "mlp": 0.5}, outside).verdict == "inconclusive"

@@ -36,13 +36,15 @@ from sklearn.gaussian_process.kernels import RBF, Kernel
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from minimodels.analysis.bayes.nngp import nngp_kernel
 from minimodels.analysis.catalogue import NAMES, OURS, SKLEARN
 from minimodels.base.errors import UsageError
 
 __all__ = ["ArcCosineKernel", "LearnerOptions", "Predictor", "make_learner"]
+
+_THREADS = ThreadpoolController()  # scanning the loaded libraries once, not at every fit (ms)
 
 Predictor = Callable[[np.ndarray], np.ndarray]
 KINDS = ("regression", "classification")
@@ -126,12 +128,12 @@ class SklearnLearner:
             constant = float(y[0])
             return lambda new: np.full(len(new), constant)
         estimator, signed = _estimator(self.name, kind, seed, len(x), self.degree)
-        with warnings.catch_warnings(), threadpool_limits(1):
+        with warnings.catch_warnings(), _THREADS.limit(limits=1):
             warnings.simplefilter("ignore", ConvergenceWarning)  # an optimum on a bound is a result
             estimator.fit(x, 2 * y - 1 if signed else y)
 
         def predict(new: np.ndarray) -> np.ndarray:
-            with threadpool_limits(1):
+            with _THREADS.limit(limits=1):
                 out = np.asarray(estimator.predict(np.asarray(new, dtype=np.float64)), np.float64)
             return (out > 0).astype(np.float64) if signed else out
 

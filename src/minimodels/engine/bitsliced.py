@@ -243,7 +243,9 @@ _BLOCK_BUFFER_WORDS = 32768  # both row buffers of a block: 256 KiB, half of a c
 
 @nb.njit(cache=True)
 def _blocking(width, n_words, parts):
-    """``(words per block, blocks)``: ``n_words`` in a multiple of ``parts`` equal blocks.
+    """``(words per block, blocks)``: ``n_words`` cut into about ``parts`` × k blocks of equal
+    size (whole cache lines, so the last block may be shorter and small batches use fewer
+    blocks than ``parts``).
 
     A block's two ``(W + 2, block)`` buffers fit in ``_BLOCK_BUFFER_WORDS``; blocks are whole
     cache lines (multiples of 8 words), so two threads rarely write the same line of ``out``.  Few
@@ -276,7 +278,7 @@ def evaluate_output(rules, packed, cyclic, brick):
 
 @nb.njit(cache=True, parallel=True)
 def _evaluate_output_split(rules, packed, cyclic, brick, parts):
-    """:func:`evaluate_output` in a multiple of ``parts`` equal blocks over numba's threads."""
+    """:func:`evaluate_output` in the blocks of :func:`_blocking` over numba's threads."""
     width = rules.shape[1]
     n_words = packed.shape[1]
     out = np.empty((width, n_words), np.uint64)
@@ -292,11 +294,13 @@ def _evaluate_output_split(rules, packed, cyclic, brick, parts):
 
 def evaluate_output_parallel(rules, packed, cyclic, brick, parts=None):
     """:func:`evaluate_output` with the words split into ``parts`` (default: numba's thread
-    count) equal shares, one per thread (plain Python: it reads the thread count).
+    count, ≥ 1) shares, one per thread (plain Python: it reads the thread count).
 
-    Even one block's worth (4096 inputs = 64 words) is split, into 32-word halves on two
-    threads: the blocks are independent, so the shared cost is only the thread start-up.
+    Even a small batch is split (4096 inputs = 64 words: 32-word halves on two threads): the
+    blocks are independent, so the shared cost is only the thread start-up.
     """
+    if parts is not None and (isinstance(parts, bool) or int(parts) != parts or parts < 1):
+        raise ValueError(f"parts must be a whole number >= 1, got {parts!r}")
     return _evaluate_output_split(
         rules, packed, cyclic, brick, nb.get_num_threads() if parts is None else parts
     )

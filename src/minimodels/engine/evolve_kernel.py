@@ -222,7 +222,8 @@ def evolve_block(
     ``indices`` ``(depth, W)`` are positions in ``rule_numbers``; ``rules`` mirrors them as rule
     numbers.  Step ``s`` (number ``step0 + s`` of the run) makes ``n_per_step`` single-point
     mutations: cell ``cells[s * n_per_step + i]`` gets the ``choices[...]``-th of the other
-    rules.  ``state`` is ``[current loss, n_kept, steps done]`` (in/out); kept mutations are
+    rules.  ``state`` begins ``[current loss, n_kept, steps done]`` (in/out; the narrow loop
+    uses two more entries, counts for the benchmark); kept mutations are
     appended to ``kept``/``kept_loss`` (module docstring).
     """
     depth, width = rules.shape
@@ -298,9 +299,13 @@ def evolve_block(
 PAIR_4_146, R1, BRICK = 0, 1, 2  # cell kinds of the narrow loop
 
 
-def narrow_fits(width: int, n_words: int) -> bool:
-    """Whether :func:`evolve_block_narrow` can run a task: ≤ 64 columns and ≤ 64 cases."""
-    return width <= 64 and n_words == 1
+NARROW_MAX_PER_STEP = 64  # its undo stack holds per_step whole arrays: beyond, the general loop
+
+
+def narrow_fits(width: int, n_words: int, per_step: int = 1) -> bool:
+    """Whether :func:`evolve_block_narrow` runs a task: ≤ 64 columns, 1 … 64 cases and at most
+    :data:`NARROW_MAX_PER_STEP` mutations per step."""
+    return width <= 64 and n_words == 1 and per_step <= NARROW_MAX_PER_STEP
 
 
 def narrow_layout(rows, cyclic):

@@ -319,7 +319,7 @@ def evolve(
     # Kept mutations: step, row, col, old rule, new rule (pages are touched only when written).
     kept = np.empty((5, setup.steps * per_step), dtype=np.int64)
     kept_loss = np.empty(setup.steps * per_step, dtype=np.float64)
-    if kernel.narrow_fits(width, packed.shape[1]):
+    if kernel.narrow_fits(width, packed.shape[1], per_step):
         flat = kernel.narrow_layout(rows, cyclic)
         cone_bits = (in_cone.astype(np.uint64) << np.arange(width, dtype=np.uint64)).sum(
             axis=1, dtype=np.uint64

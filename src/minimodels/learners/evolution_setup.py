@@ -80,15 +80,16 @@ def run_bytes(
 ) -> tuple[int, int]:
     """(peak, held) bytes of one run: its peak while it runs, and what its result holds.
 
-    The packed rows of every case (and their backup) at each depth, the loss after every
-    step (int64 in the kernel, float64 in the result) and the kept mutations — at worst every
-    step keeps one (with neutral drift about four in five do): kernel rows, their float copy
-    and the result's six columns.
+    The packed rows of every case (and their backup, or the narrow loop's undo stack of up to
+    ``mutations_per_step`` whole arrays) at each depth, the loss after every step (float64)
+    and the kept mutations, written straight into the result — at worst every step keeps its
+    mutations (with neutral drift about four in five do): five int64 columns and the float64
+    loss, 48 bytes each, plus up to half of that again while the result is trimmed to size.
     """
     cells = (depth + 1) * width
-    state = 2 * cells * (-(-n_cases // 64)) * 8 + 4 * cells * 8
     per_step = mutations_per_step
-    return state + steps * (16 + 170 * per_step), 2 * cells * 8 + steps * (8 + 48 * per_step)
+    state = 2 * cells * (-(-n_cases // 64)) * 8 + 4 * cells * 8 + 16 * per_step * cells
+    return state + steps * (8 + 72 * per_step), 2 * cells * 8 + steps * (8 + 48 * per_step)
 
 
 def check_stop_at(stop_at: Any) -> float | None:

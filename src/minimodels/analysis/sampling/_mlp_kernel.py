@@ -213,11 +213,11 @@ def _subset_sums(params, n_in, fan_out, bias, k, row):
 
 
 @nb.njit(cache=True, inline="always")
-def _subset_sums_four(params, n_in, fan_out, bias, k, out, steps=-1):
+def _subset_sums_four(params, n_in, fan_out, bias, k, out, steps):
     """out[0 … 3] = the tables of units k … k+3: the same, in one pass (a quarter of the loops).
 
-    Only the first ``steps`` doublings when ``steps`` ≥ 0 (inputs 0 … steps − 1; the table's
-    first ``2^steps`` entries); returns the entries filled."""
+    The first ``steps`` ≤ ``n_in`` doublings (inputs 0 … steps − 1: the tables' first
+    ``2^steps`` entries; ``steps = n_in`` gives the whole tables); returns the entries filled."""
     o0, o1, o2, o3 = out[0], out[1], out[2], out[3]
     b_at = n_in * fan_out + k
     zero = np.float32(0.0)
@@ -226,7 +226,7 @@ def _subset_sums_four(params, n_in, fan_out, bias, k, out, steps=-1):
     o2[0] = params[b_at + 2] if bias else zero
     o3[0] = params[b_at + 3] if bias else zero
     size = 1
-    for j in range(n_in if steps < 0 else steps):
+    for j in range(steps):
         at = j * fan_out + k
         w0, w1, w2, w3 = params[at], params[at + 1], params[at + 2], params[at + 3]
         for r in range(size):
@@ -241,7 +241,8 @@ def _subset_sums_four(params, n_in, fan_out, bias, k, out, steps=-1):
 @nb.njit(cache=True, inline="always")
 def _subset_sums_four_relu(params, n_in, fan_out, bias, k, pre, g):
     """g[k … k+3] = ReLU of units k … k+3's tables: ``_subset_sums_four`` with the last
-    doubling writing both halves of the table through the ReLU (no separate ReLU pass)."""
+    doubling writing both halves of the table through the ReLU (no separate ReLU pass);
+    ``n_in`` ≥ 1 (the sampler's config refuses nets without inputs)."""
     o0, o1, o2, o3 = pre[0], pre[1], pre[2], pre[3]
     g0, g1, g2, g3 = g[k], g[k + 1], g[k + 2], g[k + 3]
     zero = np.float32(0.0)
@@ -298,7 +299,7 @@ def _first_layer(params, n_in, fan_out, bias, activation, last, pre, g, live_nex
             k += 4
             continue
         if n_block == 4:
-            _subset_sums_four(params, n_in, fan_out, bias, k, pre)
+            _subset_sums_four(params, n_in, fan_out, bias, k, pre, n_in)
         else:
             _subset_sums(params, n_in, fan_out, bias, k, pre[0])
         for q in range(n_block):

@@ -376,11 +376,9 @@ class SweepConfig:
         the compiled code (width, p, loss, activation) every cell is its own task, whatever
         ``cells_per_task`` says.  Otherwise ``cells_per_task`` if set, else 1 on a CPU (XLA's
         batched gathers and matmuls there cost more than the per-step overhead they save) and
-        on a GPU as many as fit in half of its memory (:func:`run_cost`), split evenly.
+        on a GPU as many as fit in half of its memory size (:func:`run_cost`), split evenly.
         """
         import jax
-
-        from minimodels.base.resources import available_memory
 
         n = len(configs)
         if n <= 1 or any(compute_key(c) != compute_key(configs[0]) for c in configs):
@@ -389,10 +387,11 @@ class SweepConfig:
             return min(self.cells_per_task, n)
         if jax.default_backend() == "cpu":
             return 1
-        stats = jax.devices()[0].memory_stats() or {}
-        limits = [m for m in (stats.get("bytes_limit"), available_memory()) if m]
+        # the device's memory size, not what is free now: the same sweep on the same device
+        # always gets the same batches (a resumed run included)
+        limit = (jax.devices()[0].memory_stats() or {}).get("bytes_limit")
         per_cell = max(run_cost(c, n_runs=self.n_seeds, padded=True)[0] for c in configs)
-        fit = min(limits) // 2 // per_cell if limits else n
+        fit = limit // 2 // per_cell if limit else n
         n_tasks = -(-n // max(1, min(n, fit)))  # ceil divisions
         return -(-n // n_tasks)
 

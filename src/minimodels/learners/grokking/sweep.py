@@ -17,9 +17,9 @@ that fits in memory, which turns a diagram's many small steps into a few wide on
 cell per task (batching whole rows was slower there: XLA's batched gathers and matmuls cost more
 than the per-step overhead they save).  An axis that changes the compiled code (width, p, loss,
 activation) means one cell per task.  Results stay per cell: ``done`` and ``on_result`` speak
-of cells, and the task boundaries depend only on the config, so a killed sweep resumes with the
-same batches (a task whose cells are all done is skipped; one partly done runs again, and only
-its new cells are reported).
+of cells, and the task boundaries depend only on the config and the device's memory size, so a
+killed sweep resumed on the same device gets the same batches (a task whose cells are all done
+is skipped; one partly done runs again, and only its new cells are reported).
 
 A :class:`PhaseDiagram` holds, per cell and seed, the first logged step at which train accuracy
 reached 0.99 (*memorised*) and at which test accuracy did (*generalised*); NaN means "not within
