@@ -38,7 +38,9 @@ def test_chromium_is_installed_where_the_browser_test_is_required():
     assert CHROMIUM is not None, "MINIMODELS_REQUIRE_BROWSER=1 but no Chromium is installed"
 
 
-SECTIONS = ["engine-speed", "evolution-lifetime", "simplicity-substrates", "sgd-vs-bayes"]
+SECTIONS = [  # nets-insides: its film strips and the animated GIF
+    "engine-speed", "evolution-lifetime", "nets-insides", "simplicity-substrates", "sgd-vs-bayes",
+]  # fmt: skip
 # figures are written at 100 dpi with text of at least 8 pt = 11 px; shown narrower than this
 # share of their natural width, their smallest text would fall under 9 px
 LEGIBLE_SHARE = 9 / 11
@@ -111,9 +113,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 def test_every_figure_loads_and_is_legible_or_opens_full_size(probed):
     report, _, root = probed
-    figures = [i for i in report["images"] if i["src"].endswith(".png")]
-    on_disk = sorted(p.relative_to(root).as_posix() for p in root.glob("*/*.png"))
+    figures = [i for i in report["images"] if i["src"].endswith((".png", ".gif"))]
+    on_disk = sorted(p.relative_to(root).as_posix() for p in root.glob("*/*.[pg][ni][gf]"))
     assert sorted(i["src"] for i in figures) == on_disk  # every figure written is shown
+    assert any(src.endswith(".gif") for src in on_disk)  # the animation too
     for image in figures:
         assert image["natural"] > 0, f"{image['src']} did not load"
         legible = image["shown"] >= LEGIBLE_SHARE * image["natural"]

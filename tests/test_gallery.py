@@ -5,6 +5,13 @@ from minimodels.base.errors import UsageError
 from minimodels.plotting import new_figure
 
 
+def _write_gif(path):
+    from PIL import Image
+
+    frames = [Image.new("P", (40, 30), color) for color in (0, 255)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=200)
+
+
 @pytest.fixture
 def fake_sections(monkeypatch):
     registry = dict(gallery._REGISTRY)
@@ -17,6 +24,7 @@ def fake_sections(monkeypatch):
         figure.add_subplot().plot([0, 1], [0, 1])
         s = gallery.Section("A good section", "What it asks.\n\nSecond <paragraph>.")
         s.add_figure("line", figure, "a line")
+        s.add_animation("blink", _write_gif, "a blinking square")
         s.numbers["answer"] = 42
         s.config = {"seed": context.seed, "quick": context.quick}
         s.command = "minimodels something --seed 0"
@@ -37,6 +45,8 @@ def test_gallery_writes_page_and_figures_and_reports_a_broken_section(tmp_path, 
     report = gallery.build(tmp_path / "g", quick=True, seed=3, only=fake_sections)
     page = (tmp_path / "g" / "index.html").read_text()
     assert (tmp_path / "g" / "zz-good" / "line.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "g" / "zz-good" / "blink.gif").read_bytes()[:6] == b"GIF89a"
+    assert '<img src="zz-good/blink.gif" alt="a blinking square" loading="lazy" width="40"' in page
     assert "A good section" in page and "42" in page and "&lt;paragraph&gt;" in page
     assert "This section failed: RuntimeError: boom" in page
     assert [o.spec.key for o in report.failures] == ["zz-bad"]

@@ -109,12 +109,16 @@ def test_figures_link_to_themselves_and_carry_their_pixel_size(tmp_path):
     assert "max-height" not in _html._CSS
 
 
-def test_png_size_reads_the_header_and_rejects_anything_else(tmp_path):
+def test_image_size_reads_png_and_gif_headers_and_rejects_anything_else(tmp_path):
+    from PIL import Image
+
     _png(tmp_path / "a.png", 1669, 1201)
+    Image.new("P", (321, 123)).save(tmp_path / "c.gif")  # Pillow as the independent writer
     (tmp_path / "b.png").write_bytes(b"not a png at all, just some bytes")
-    assert _html.png_size(tmp_path / "a.png") == (1669, 1201)
-    assert _html.png_size(tmp_path / "b.png") is None
-    assert _html.png_size(tmp_path / "missing.png") is None
+    assert _html.image_size(tmp_path / "a.png") == (1669, 1201)
+    assert _html.image_size(tmp_path / "c.gif") == (321, 123)
+    assert _html.image_size(tmp_path / "b.png") is None
+    assert _html.image_size(tmp_path / "missing.png") is None
 
 
 def test_seeds_print_without_thousands_separators():

@@ -10,8 +10,9 @@ captions, headline numbers, small tables, and the config and command that reprod
 appear without touching this file), runs the builders in ``order``, and writes ``index.html``
 (first the claims every section judged, :class:`Claim`, then the sections), ``claims.md`` (the
 claims as Markdown, :mod:`minimodels.gallery.claims`) and, per section, a folder with its PNG
-figures, its rendered HTML fragment (``section.html``) and ``section.json`` (its title, timing
-and claims), so a later ``--only`` build keeps the other sections on the page.  A build
+figures (and GIFs, :class:`Animation`), its rendered HTML fragment (``section.html``) and
+``section.json`` (its title, timing and claims), so a later ``--only`` build keeps the other
+sections on the page.  A build
 writes into a private folder inside the gallery and renames each finished entry into place,
 so an interrupted build never leaves a half-written gallery, and nothing but the gallery's own
 entries is ever replaced; a section that raises is shown with its error and the build goes on.
@@ -42,6 +43,7 @@ from minimodels.runtime.storage import (
 )
 
 __all__ = [
+    "Animation",
     "Claim",
     "Context",
     "FigureItem",
@@ -65,8 +67,16 @@ class Context:
 @dataclass(frozen=True)
 class FigureItem:
     name: str  # file stem, unique within the section
-    figure: Any  # matplotlib Figure
+    figure: Any  # matplotlib Figure, or an Animation
     caption: str = ""
+
+
+@dataclass(frozen=True)
+class Animation:
+    """A moving figure: ``write(path)`` writes it as a GIF at ``path`` (the build calls it, so
+    sections stay free of file I/O)."""
+
+    write: Callable[[Path], Any]
 
 
 VERDICTS = ("supported", "refuted", "mixed", "inconclusive", "untested")
@@ -105,6 +115,10 @@ class Section:
 
     def add_figure(self, name: str, figure: Any, caption: str = "") -> None:
         self.figures.append(FigureItem(name, figure, caption))
+
+    def add_animation(self, name: str, write: Callable[[Path], Any], caption: str = "") -> None:
+        """A GIF, written by ``write(path)`` when the gallery is built."""
+        self.figures.append(FigureItem(name, Animation(write), caption))
 
 
 @dataclass(frozen=True)
@@ -312,8 +326,12 @@ def _build_section(
             result = spec.build(context)
             (staging / spec.key).mkdir(exist_ok=True)
             for item in result.figures:
-                write_figure(staging / spec.key / item.name, item.figure)
-                files.append(f"{spec.key}/{item.name}.png")
+                if isinstance(item.figure, Animation):
+                    item.figure.write(staging / spec.key / f"{item.name}.gif")
+                    files.append(f"{spec.key}/{item.name}.gif")
+                else:
+                    write_figure(staging / spec.key / item.name, item.figure)
+                    files.append(f"{spec.key}/{item.name}.png")
         # figures are on disk now; drop the objects so the section pickles cheaply
         result.figures = [FigureItem(item.name, None, item.caption) for item in result.figures]
         return result, time.perf_counter() - t0, None, files

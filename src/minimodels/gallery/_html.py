@@ -171,23 +171,27 @@ def _scrolling(table: str) -> str:
 WIDE_PX = 900  # a figure at least this many pixels wide takes a row of its own
 
 
-def png_size(path: Path) -> tuple[int, int] | None:
-    """(width, height) in pixels from a PNG's header, or None if it is missing or no PNG."""
+def image_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) in pixels from a PNG's or a GIF's header, or None if it is missing or
+    neither."""
     try:
         with open(path, "rb") as file:
             head = file.read(24)
     except OSError:
         return None
-    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+    if head[:6] in (b"GIF87a", b"GIF89a") and len(head) >= 10:
+        width, height = int.from_bytes(head[6:8], "little"), int.from_bytes(head[8:10], "little")
+    elif len(head) == 24 and head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
+        width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    else:
         return None
-    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
     return (width, height) if width > 0 and height > 0 else None
 
 
 def _figure(path: str, caption: str, name: str, root: Path | None) -> str:
     """One figure: the image links to itself (full size in a new tab); a wide one (or one
     whose size is unknown) spans the content width, narrow ones may share a row."""
-    size = png_size(root / path) if root is not None else None
+    size = image_size(root / path) if root is not None else None
     src = html.escape(path)
     alt = html.escape(" ".join((caption or name).split()))
     dims = f' width="{size[0]}" height="{size[1]}"' if size else ""

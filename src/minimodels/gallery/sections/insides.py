@@ -3,19 +3,20 @@ a few steps of training, for the traditional net and for the mesh net.
 
 One section (band 30–39), ``nets-insides`` (34), built from
 :mod:`minimodels.experiments.insides` (pure compute) and drawn by
-:mod:`minimodels.plotting.insides` (film strips here; the animated GIF of the same checkpoints
-is :func:`minimodels.plotting.insides.save_animation`, which writes a file and so is not
-called from a section).
+:mod:`minimodels.plotting.insides`: film strips, and the animation of the same checkpoints
+(:func:`minimodels.plotting.insides.save_animation`, handed to the gallery as an
+:class:`~minimodels.gallery.Animation` that the build writes as a GIF).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from minimodels import gallery
 from minimodels.base.progress import scaled
 from minimodels.experiments.insides import InsidesConfig, InsidesResult, run_insides
-from minimodels.plotting.insides import plot_film_strip
+from minimodels.plotting.insides import plot_film_strip, save_animation
 
 FULL = InsidesConfig(steps=3000, n_checkpoints=6, n_train=100, grid_points=200)
 QUICK = InsidesConfig(steps=1000, n_checkpoints=5, n_train=60, grid_points=120)
@@ -58,6 +59,12 @@ def insides_section(context: gallery.Context) -> gallery.Section:
         results[kind] = result
         section.add_figure(f"{kind}-film-strip", plot_film_strip(result),
                            _strip_caption(result, what))  # fmt: skip
+        if kind == "mlp":
+            section.add_animation(
+                "mlp-animation",
+                partial(save_animation, result, mp4=False),
+                f"The same {what} as an animation, one frame per checkpoint.",
+            )
     section.numbers = {"steps": base.steps, "checkpoints": ", ".join(
         str(s) for s in results["mlp"].checkpoints)}  # fmt: skip
     for kind, what in NETS:
