@@ -253,11 +253,19 @@ def test_the_result_draws_itself_as_the_film_strip(runs):
 
 
 # ---------------------------------------------------------------- the gallery section
-def test_the_section_reports_the_loss_at_every_checkpoint(monkeypatch):
+def test_the_section_reports_the_loss_at_every_checkpoint(monkeypatch, tmp_path):
+    from PIL import Image
+
     tiny = replace(SMALL, checkpoints=None, n_checkpoints=3, steps=30)
     monkeypatch.setattr(section_module, "QUICK", tiny)
     section = section_module.insides_section(gallery.Context(quick=True, seed=0))
-    assert [item.name for item in section.figures] == ["mlp-film-strip", "mesh-film-strip"]
+    names = [item.name for item in section.figures]
+    assert names == ["mlp-film-strip", "mlp-animation", "mesh-film-strip"]
+    animation = section.figures[1].figure
+    assert isinstance(animation, gallery.Animation)
+    animation.write(tmp_path / "a.gif")  # what the build does: one frame per checkpoint
+    with Image.open(tmp_path / "a.gif") as gif:
+        assert gif.n_frames == 3
     steps = checkpoint_steps(30, 3)
     for kind, what in section_module.NETS:
         result = run_insides(replace(tiny, model=kind))
