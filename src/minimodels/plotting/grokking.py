@@ -239,11 +239,17 @@ def plot_phase_diagram(diagram: Any, ax: Axes | None = None) -> Figure:
     ax.set_xlabel(_AXIS_LABELS.get(c.x_axis, c.x_axis))
     ax.set_ylabel(_AXIS_LABELS.get(c.y_axis, c.y_axis))
     if norm is not None:
-        from matplotlib.ticker import FormatStrFormatter
+        from matplotlib.ticker import FormatStrFormatter, NullLocator
 
         bar = fig.colorbar(image, ax=ax, label="steps to generalise (test acc ≥ 0.99)")
+        # five log-spaced ticks over the range, two significant digits (a log axis spanning
+        # less than a decade would otherwise show one or two labels)
+        ticks = np.geomspace(float(finite.min()), float(finite.max()), 5)
+        digits = 1 - np.floor(np.log10(np.maximum(ticks, 1))).astype(int)
+        rounded = sorted({round(float(t), int(d)) for t, d in zip(ticks, digits, strict=True)})
+        bar.set_ticks(rounded)
         bar.ax.yaxis.set_major_formatter(FormatStrFormatter("%d"))
-        bar.ax.yaxis.set_minor_formatter(FormatStrFormatter("%d"))
+        bar.ax.yaxis.set_minor_locator(NullLocator())
     ax.set_title(
         f"{_describe(c.base, settings=False)}; ✗ = not within {diagram.budget} steps", fontsize=9
     )
