@@ -27,7 +27,7 @@ def test_speed_table_baselines_compute_the_same_outputs_as_the_engine():
 
 
 def test_cellpylib_baseline_does_the_same_work_as_a_homogeneous_array():
-    pytest.importorskip("cellpylib")  # an optional benchmark dependency
+    pytest.importorskip("cellpylib")  # in the dev and bench extras
     inputs = np.random.default_rng(1).integers(0, 2, size=(3, 16), dtype=np.uint8)
     got = automata.cellpylib_homogeneous(146, inputs, 12)
     assert np.array_equal(got, RuleArray.uniform(12, 16, 146).output(inputs))
