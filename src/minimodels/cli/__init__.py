@@ -18,7 +18,7 @@ import pkgutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from minimodels.base.progress import Interrupt
 from minimodels.cli._app import app
@@ -230,6 +230,12 @@ def _figure_style() -> Iterator[None]:
         yield
 
 
+def _runs() -> Any:
+    """:mod:`~minimodels.runtime.storage.rundir` if a command has loaded it, else None (not
+    loaded here, so that ``minimodels --help`` stays instant)."""
+    return sys.modules.get("minimodels.runtime.storage.rundir")
+
+
 def _run(argv: list[str] | None) -> None:
     """The command itself, each way it can end mapped to its exit status."""
     import typer
@@ -238,36 +244,43 @@ def _run(argv: list[str] | None) -> None:
 
     debug = bool(os.environ.get("MINIMODELS_DEBUG"))
     given = sys.argv[1:] if argv is None else argv
+    opened = _runs().fresh_run_count() if _runs() else 0
     try:
-        with _figure_style():
-            status = app(args=argv, prog_name="minimodels", standalone_mode=False)
-    except typer.TyperException as error:  # typer's own checks: unknown option, not a number…
-        if type(error).__name__ == "NoArgsIsHelpError":  # bare 'minimodels': help was shown
+        try:
+            with _figure_style():
+                status = app(args=argv, prog_name="minimodels", standalone_mode=False)
+        except typer.TyperException as error:  # typer's own checks: unknown option, not a number…
+            if type(error).__name__ == "NoArgsIsHelpError":  # bare 'minimodels': help was shown
+                sys.exit(2)
+            ctx = getattr(error, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            print(f"Error: {_one_line(error.format_message())}{hint}", file=sys.stderr)
+            sys.exit(error.exit_code)
+        except UsageError as error:
+            if _runs():  # a bad input found after the command opened its run: nothing stays
+                _runs().discard_since(opened)
+            if debug:
+                raise
+            message = _naming_the_flag(error, given)
+            print(f"Error: {message}", file=sys.stderr)
             sys.exit(2)
-        ctx = getattr(error, "ctx", None)
-        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-        print(f"Error: {_one_line(error.format_message())}{hint}", file=sys.stderr)
-        sys.exit(error.exit_code)
-    except UsageError as error:
-        if debug:
-            raise
-        message = _naming_the_flag(error, given)
-        print(f"Error: {message}", file=sys.stderr)
-        sys.exit(2)
-    except (KeyboardInterrupt, typer.Abort):  # click turns Ctrl-C into Abort
-        _stopped(given)
-    except Exception as error:
-        if Interrupt.received or Terminated.raised:  # a library turned the signal into this
+        except (KeyboardInterrupt, typer.Abort):  # click turns Ctrl-C into Abort
             _stopped(given)
-        if debug:
-            raise
-        if isinstance(error, OSError):
-            _environment_error(error)
-        _internal_error(error)
-    if status == 130:  # typer turns Ctrl-C into exit code 130
-        _stopped(given)
-    if isinstance(status, int) and status:
-        _exit(status)
+        except Exception as error:
+            if Interrupt.received or Terminated.raised:  # a library turned the signal into this
+                _stopped(given)
+            if debug:
+                raise
+            if isinstance(error, OSError):
+                _environment_error(error)
+            _internal_error(error)
+        if status == 130:  # typer turns Ctrl-C into exit code 130
+            _stopped(given)
+        if isinstance(status, int) and status:
+            _exit(status)
+    finally:
+        if _runs():
+            _runs().forget_since(opened)
 
 
 def _stopped(argv: list[str]) -> NoReturn:

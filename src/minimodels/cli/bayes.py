@@ -216,7 +216,7 @@ def bayes_plots(
         "bayes-side-by-side.png"
     ),
     overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace --out if it exists.")
+        bool, typer.Option("--overwrite", help="Replace --out if minimodels wrote it.")
     ] = False,
 ) -> None:
     """Scatter plots of several sgd-vs-bayes / evolution-vs-bayes runs side by side."""

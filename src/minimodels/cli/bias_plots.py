@@ -23,16 +23,18 @@ def bias_plots(
     from minimodels.plotting import bias
     from minimodels.runtime.storage import RunDir
 
-    run = RunDir.attach(run_dir, command="sample")
-    table, metadata = load_run(run_dir)
-    label = (metadata.get("config") or {}).get("model", "")
-    result = analyse(table, rng=np.random.default_rng(seed), label=label)
-    for name, draw in [
+    figures = [
         ("bias-rank", bias.rank_plot),
         ("bias-complexity", bias.complexity_plot),
         ("bias-marginal", bias.marginal_plot),
         ("bias-ones", bias.ones_plot),
-    ]:
+    ]
+    outputs = (*(f"{name}.png" for name, _ in figures), "bias-overview.png", "bias.json")
+    run = RunDir.attach(run_dir, command="sample", outputs=outputs)
+    table, metadata = load_run(run_dir)
+    label = (metadata.get("config") or {}).get("model", "")
+    result = analyse(table, rng=np.random.default_rng(seed), label=label)
+    for name, draw in figures:
         run.write_figure(name, draw(result))
     run.write_figure("bias-overview", bias.overview(result))
     run.write_json("bias.json", result.numbers())

@@ -90,7 +90,13 @@ def rulearray_command(
 
     from minimodels.cli._figures import check_figure_path, is_picture_path, save_figure, save_states
     from minimodels.models.rulearray import single_cell_inputs
-    from minimodels.runtime.storage import RunDir, prepare_out_file, resolved_config, write_json
+    from minimodels.runtime.storage import (
+        MARK,
+        RunDir,
+        prepare_out_file,
+        resolved_config,
+        write_json,
+    )
 
     config = from_preset(PRESETS, "rulearray", fields or {})
     if array is not None:
@@ -116,7 +122,7 @@ def rulearray_command(
             raise UsageError(
                 f"--save must name a .json file (so --array can reload it), got {str(save)!r}"
             )
-        prepare_out_file(save, overwrite=overwrite)
+        prepare_out_file(save, overwrite=overwrite, flag="--save")
     states = grid.run(batch)  # refuses (one sentence) runs too big for memory
     figure = grid.plot(batch, readout=readout)
     outputs = "".join(map(str, grid.output(np.atleast_2d(batch))[:, readout]))
@@ -137,5 +143,5 @@ def rulearray_command(
         run_dir.write_figure("rulearray", figure, dpi=150)
         written = run_dir.path
     if save is not None:
-        write_json(save, grid.to_dict())
+        write_json(save, {**grid.to_dict(), "software": MARK})
     echo(f"Wrote {written} ({about}).")

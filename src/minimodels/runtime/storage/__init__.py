@@ -21,6 +21,7 @@ Two modules, every name re-exported here (``minimodels.runtime.storage.X``):
 """
 
 from minimodels.runtime.storage.files import (
+    MARK as MARK,
     atomic_path as atomic_path,
     prepare_out_dir as prepare_out_dir,
     prepare_out_file as prepare_out_file,
@@ -35,6 +36,7 @@ from minimodels.runtime.storage.files import (
     write_records as write_records,
     write_table as write_table,
     write_text as write_text,
+    written_by_us as written_by_us,
 )
 from minimodels.runtime.storage.rundir import (
     RUN_FILE as RUN_FILE,
@@ -43,6 +45,7 @@ from minimodels.runtime.storage.rundir import (
 )
 
 __all__ = [
+    "MARK",
     "RUN_FILE",
     "SHARDS",
     "RunDir",
@@ -60,4 +63,5 @@ __all__ = [
     "write_records",
     "write_table",
     "write_text",
+    "written_by_us",
 ]

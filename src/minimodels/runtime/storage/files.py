@@ -86,6 +86,27 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+# Every picture carries this mark in its metadata (and a single JSON file a command writes
+# outside a run, under "software"), so that --overwrite can tell a file minimodels wrote from
+# the user's own file of the same name: it replaces only the first.
+MARK = f"minimodels/{__version__}"
+_METADATA_KEY = {"png": "Software", "svg": "Creator", "pdf": "Creator"}
+
+
+def written_by_us(path: str | os.PathLike[str]) -> bool:
+    """Whether the file at ``path`` carries :data:`MARK` (of any version)."""
+    import re
+
+    target = Path(path)
+    try:
+        if target.stat().st_size > 1 << 26:  # no picture or JSON of ours is this big
+            return False
+        data = target.read_bytes()
+    except OSError:
+        return False
+    return re.search(rb"minimodels/\d", data) is not None
+
+
 def write_json(path: str | os.PathLike[str], value: Any) -> Path:
     text = json.dumps(to_jsonable(value), indent=2, sort_keys=False) + "\n"
     return write_text(path, text)
@@ -185,7 +206,8 @@ def write_figure(
     for fmt in formats:
         target = base.with_suffix("." + fmt)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight")
+        metadata = {_METADATA_KEY[fmt]: MARK} if fmt in _METADATA_KEY else None
+        figure.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata)
         written.append(write_bytes(target, buffer.getvalue()))
     return written
 
@@ -204,19 +226,27 @@ def prepare_out_dir(path: str | os.PathLike[str]) -> Path:
     return out
 
 
-def prepare_out_file(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+def prepare_out_file(
+    path: str | os.PathLike[str], *, overwrite: bool = False, flag: str = "--out"
+) -> Path:
     """Check that a file can be written at ``path`` (its directory is created), or raise.
 
-    An existing file is refused unless ``overwrite``: a command never replaces a file it
-    cannot know it wrote.
+    An existing file is refused unless ``overwrite`` and it carries :data:`MARK`: a command
+    never replaces a file it cannot know minimodels wrote.  ``flag`` is the option that named
+    the path, for the message.
     """
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"output path {str(target)!r} is a directory, not a file")
     if target.exists() and not overwrite:
         raise UsageError(
-            f"--out {str(target)!r} already exists; pass --overwrite to replace it or choose "
+            f"{flag} {str(target)!r} already exists; pass --overwrite to replace it or choose "
             "another path"
+        )
+    if target.exists() and not written_by_us(target):
+        raise UsageError(
+            f"{flag} {str(target)!r} exists and was not written by minimodels, so --overwrite "
+            "does not replace it; choose another path"
         )
     prepare_out_dir(target.parent if str(target.parent) else ".")
     return target

@@ -21,10 +21,11 @@ older version (no ``run.json``, a ``config.json`` with ``version``) is still rec
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import shutil
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ from minimodels.runtime.storage.files import (
 
 RUN_FILE = "run.json"  # marks a directory as a minimodels run and lists what it wrote
 SHARDS = "shards"
+# what a run writes in shards/: KIND-NNNNNN.SUFFIX, its checksum, a killed write's temporary
+_SHARD_FILE = re.compile(r"[\w-]+-\d{6}\.\w+(\.sha256)?|\..+\.tmp")
 # what a run of an older version (no run.json, a config.json with "version") may hold
 _LEGACY_OUTPUTS = ("config.json", "summary.json", "*.parquet", "*.png", "*.svg", "*.npz")
 
@@ -79,6 +82,7 @@ class RunDir:
         self.notes: list[str] = []
         self.files: list[str] = []
         self.resumed = False
+        self.created = False  # whether open() made the directory itself
 
     # ---- opening
     @classmethod
@@ -138,16 +142,24 @@ class RunDir:
             run._remove_stale_temporaries(saved.get("files") or [])
         for stale in first_writes:
             stale.unlink()
+        run.created = not out.exists()
         prepare_out_dir(out)
+        if not resume:
+            _fresh_runs.append(run)
         run._write_marker()
         if not (resume and (out / "config.json").exists()):
             run.write_json("config.json", wanted)
         return run
 
     @classmethod
-    def attach(cls, path: str | os.PathLike[str], *, command: str) -> RunDir:
+    def attach(
+        cls, path: str | os.PathLike[str], *, command: str, outputs: tuple[str, ...] = ()
+    ) -> RunDir:
         """An existing run of ``command`` that another command adds outputs to (figures of a
-        finished run); the new files are registered in its ``run.json`` like its own."""
+        finished run); the new files are registered in its ``run.json`` like its own.
+
+        ``outputs`` are the names it will write: one that exists but is not the run's (the
+        user's own file of that name) is refused before anything is written."""
         out = Path(path)
         if not (out / RUN_FILE).exists() and not _is_our_legacy_run(out):
             raise UsageError(f"{str(out)!r} is not a '{command}' run directory")
@@ -160,6 +172,12 @@ class RunDir:
         if not os.access(out, os.W_OK | os.X_OK):
             raise UsageError(f"{str(out)!r} is not writable, so nothing can be added to it")
         run.files = list(saved.get("files") or [])
+        for name in outputs:
+            if (out / name).exists() and name not in run.files:
+                raise UsageError(
+                    f"{str(out / name)!r} exists and is not a file of this run, so it is not "
+                    "replaced; move it away first"
+                )
         return run
 
     def _remove_stale_temporaries(self, files: list[str]) -> None:
@@ -224,9 +242,29 @@ class RunDir:
             target = self.path / name
             if target.is_file() or target.is_symlink():
                 target.unlink()
-        if (self.path / SHARDS).is_dir():
-            shutil.rmtree(self.path / SHARDS)
+        self._remove_shards()
         (self.path / RUN_FILE).unlink(missing_ok=True)
+
+    def _remove_shards(self) -> None:
+        """The shard files a run writes (named by :meth:`shard_name`, their checksums and
+        temporaries); anything else in ``shards/`` is not ours and stays, and so does the
+        folder then."""
+        folder = self.path / SHARDS
+        if not folder.is_dir():
+            return
+        for path in folder.iterdir():
+            if _SHARD_FILE.fullmatch(path.name) and (path.is_file() or path.is_symlink()):
+                path.unlink()
+        with contextlib.suppress(OSError):  # not empty: what is left is not ours
+            folder.rmdir()
+
+    def discard(self) -> None:
+        """Remove everything this run wrote, and its directory if :meth:`open` made it (and
+        nothing else is in it): what a bad input found after opening must not leave behind."""
+        self._remove_outputs({"files": self.files})
+        if self.created:
+            with contextlib.suppress(OSError):  # not empty: what is left is not ours
+                self.path.rmdir()
 
     def _write_marker(self) -> None:
         data = {"command": self.command, "version": __version__, "files": sorted(self.files)}
@@ -306,6 +344,24 @@ class RunDir:
 
 
 _FIRST_FILES = (RUN_FILE, "config.json")  # what a run writes first
+_fresh_runs: list[RunDir] = []  # runs opened in this process to be written from scratch
+
+
+def fresh_run_count() -> int:
+    """How many runs this process has opened from scratch (a mark for :func:`discard_since`)."""
+    return len(_fresh_runs)
+
+
+def discard_since(mark: int) -> None:
+    """:meth:`RunDir.discard` every run opened from scratch since ``mark`` (the CLI does this
+    when a bad input is found after a command opened its run: nothing is left written)."""
+    while len(_fresh_runs) > mark:
+        _fresh_runs.pop().discard()
+
+
+def forget_since(mark: int) -> None:
+    """Stop tracking the runs opened since ``mark`` (their command has ended)."""
+    del _fresh_runs[mark:]
 
 
 def _temporary_of(name: str, files: Any) -> bool:
