@@ -511,14 +511,19 @@ def test_overwrite_replaces_the_run_and_keeps_the_users_own_files(command, whole
     (out / "my notes.txt").write_text("the user's own")
     (out / "analysis").mkdir()
     (out / "analysis" / "fig.py").write_text("print('mine')")
-    mine = {k: v for k, v in snapshot(out).items() if k.startswith(("my notes", "analysis"))}
+    users = ["my notes.txt", "analysis/fig.py"]
+    if (out / "shards").is_dir():  # a file of the user's among the shards stays too
+        (out / "shards" / "mine.txt").write_text("the user's own")
+        users.append("shards/mine.txt")
+    mine = {k: v for k, v in snapshot(out).items() if k in users}
+    assert len(mine) == len(users)
     result = cli(*argv, "--out", str(out), "--overwrite")
     assert result.returncode == 0, result.stderr
     after = snapshot(out)
     assert {k: after[k] for k in mine} == mine
-    assert run_files(out) == run_files(reference) | {"my notes.txt", "analysis/fig.py"}
+    assert run_files(out) == run_files(reference) | set(users)
     if command in CASES:
-        for name in ("my notes.txt", "analysis/fig.py"):
+        for name in users:
             (out / name).unlink()
         (out / "analysis").rmdir()
         assert_same_run(reference, out)
@@ -554,6 +559,47 @@ BAD_INPUT = [
     ),
     pytest.param(["ca", "--rule", "256", "--out", "x.png"], "256", marks=slow, id="ca-rule-256"),
     pytest.param(["bias-plots", "nothing"], "nothing", marks=slow, id="bias-plots-of-nothing"),
+    # Found by a review: exit 1 (memory or a number too long to print), the wrong option named,
+    # or a run directory left behind by a refusal that came after the run was opened.
+    pytest.param(["fit", "--widths", "2-4-1", "--out", "o"], "--widths", id="fit-widths-2-in"),
+    pytest.param(["fit", "--steps", "1e12", "--out", "o"], "steps", id="fit-steps-1e12"),
+    pytest.param(["insides", "--lr", "0", "--out", "o"], "--lr", id="insides-lr-0"),
+    pytest.param(["grok", "--beta1", "1.5", "--out", "o"], "--beta1", id="grok-beta1-1.5"),
+    pytest.param(
+        ["grok-sweep", "--x-values", "0.5,2", "--out", "o"], "--x-values", id="grok-sweep-frac-2"
+    ),
+    pytest.param(["ca", "--r", "1000000", "--out", "x.png"], "--r", id="ca-r-1e6"),
+    pytest.param(
+        ["evolution-vs-bayes", "--rules", "4", "--out", "o"], "--rules", id="evo-bayes-one-rule"
+    ),
+    pytest.param(
+        ["learners", "--task", "bump", "--seeds", "1e12", "--out", "o"],
+        "--seeds",
+        id="learners-seeds-1e12",
+    ),
+    pytest.param(
+        ["learners", "--task", "bump", "--learners", "poly", "--poly-degree", "1e6", "--out", "o"],
+        "--poly-degree",
+        id="learners-poly-degree-1e6",
+    ),
+    pytest.param(
+        ["double-descent", "--seeds", "1e12", "--out", "o"], "--seeds", id="dd-seeds-1e12"
+    ),
+    pytest.param(
+        ["double-descent", "--budget", "1e12", "--out", "o"], "--budget", id="dd-budget-1e12"
+    ),
+    pytest.param(["landscape", "--runs", "1e12", "--out", "o"], "--runs", id="landscape-runs"),
+    pytest.param(
+        ["landscape", "--trace-samples", "1", "--out", "o"],
+        "--trace-samples",
+        id="landscape-trace-samples-1",
+    ),
+    pytest.param(
+        ["landscape", "--eigenvalues", "1000", "--out", "o"],
+        "--eigenvalues",
+        id="landscape-eigenvalues-1000",
+    ),
+    pytest.param(["scaling", "--seeds", "1e12", "--out", "o"], "--seeds", id="scaling-seeds"),
 ]
 
 

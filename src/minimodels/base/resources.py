@@ -99,7 +99,12 @@ def format_bytes(n_bytes: float) -> str:
 
 
 def format_count(n: float) -> str:
-    """``20000``, ``1e+12`` → ``1e12``: a count as a user would type it."""
+    """``20000``, ``1e+12`` → ``1e12``: a count as a user would type it (an exact int of any
+    size too: ``2**5000`` → ``1.41e1505``)."""
+    if isinstance(n, int) and n >= 10**300:  # beyond float: three digits by integer division
+        power = int((n.bit_length() - 1) * math.log10(2))  # the true one, or one less
+        power += n >= 10 ** (power + 1)
+        return f"{n // 10 ** (power - 2) / 100:.3g}e{power}"
     n = float(n)
     if n < 1e6 and n == int(n):
         return str(int(n))

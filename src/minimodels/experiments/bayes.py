@@ -63,6 +63,7 @@ from minimodels.analysis.sampling.models import check_inputs
 from minimodels.base.display import Drawable
 from minimodels.base.errors import UsageError
 from minimodels.base.progress import ProgressCallback, report, scaled
+from minimodels.base.resources import format_count
 from minimodels.experiments.bayes_configs import (
     _LEAST as _LEAST,
     _NUMBERS as _NUMBERS,
@@ -149,11 +150,16 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
             raise UsageError(f"steps = {config.steps} must be ≥ 0")
         if config.bayes_method == "exact" and config.substrate.n_settings > MAX_ENUMERATED:
             raise UsageError(
-                f"{config.substrate.n_settings} level vectors are too many to enumerate "
-                f"(at most 2^24); use --bayes rejection"
+                f"{format_count(config.substrate.n_settings)} level vectors are too many to "
+                "enumerate (at most 2^24); use --bayes rejection"
             )
-    else:  # the rule numbers, range and boundary are valid
+    else:  # the rule numbers, range and boundary are valid, and mutation has a choice
         RuleArray([list(config.rules)], r=config.r, boundary=config.boundary)
+        if len(set(config.rules)) < 2:
+            raise UsageError(
+                f"mutation needs at least two distinct rules, got {list(config.rules)}",
+                option="rules",
+            )
         if config.depth < 1 or config.width < 1:
             raise UsageError(f"depth {config.depth} and width {config.width} must be ≥ 1")
         if config.steps < 0:

@@ -9,6 +9,7 @@ arrays on the held-out inputs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -204,14 +205,18 @@ class ManyRuns:
     results: list[Evolution] = field(repr=False)
 
     def table(self) -> dict[str, np.ndarray | list]:
-        """One row per run (Parquet-ready columns; steps_to_zero null when unsolved)."""
+        """One row per run (Parquet-ready columns; steps_to_zero null when unsolved,
+        held_out_accuracy null when there are no held-out cases)."""
         return {
             "run": np.arange(len(self.results)),
             "steps_to_zero": [r.steps_to_zero for r in self.results],
             "final_loss": np.array([r.final_loss for r in self.results]),
             "n_steps": np.array([r.n_steps for r in self.results]),
             "n_kept": np.array([len(r.kept) for r in self.results]),
-            "held_out_accuracy": np.array([r.held_out_accuracy for r in self.results]),
+            "held_out_accuracy": [
+                None if math.isnan(r.held_out_accuracy) else r.held_out_accuracy
+                for r in self.results
+            ],
             "final_rules": [
                 ",".join(map(str, np.asarray(r.array.rules).ravel())) for r in self.results
             ],

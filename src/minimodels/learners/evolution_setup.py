@@ -69,9 +69,11 @@ def _check_rule_set(rules: Sequence[int], r: float) -> tuple[int, ...]:
                 f"rule {rule} is out of range for k=2, r={layout} (0..{top})", option="rules"
             )
     if len(set(rule_set)) != len(rule_set):
-        raise UsageError(f"the rule set {list(rule_set)} repeats a rule")
+        raise UsageError(f"the rule set {list(rule_set)} repeats a rule", option="rules")
     if len(rule_set) < 2:
-        raise UsageError(f"mutation needs at least two distinct rules, got {list(rule_set)}")
+        raise UsageError(
+            f"mutation needs at least two distinct rules, got {list(rule_set)}", option="rules"
+        )
     return rule_set
 
 

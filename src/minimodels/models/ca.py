@@ -74,8 +74,10 @@ def rule_table(rule: int | Sequence[int] | np.ndarray, *, k: int = 2, r: Any = 1
     r = _range(r)
     size = n_neighbourhoods(k, r)
     if size > MAX_TABLE:
+        count = f"{size:,}" if size < 10**12 else f"{k}^{2 * int(r) + 1}"
         raise UsageError(
-            f"k={k}, r={_range_text(r)} has {size} neighbourhoods (at most {MAX_TABLE})"
+            f"k={k}, r={_range_text(r)} has {count} neighbourhoods (at most {MAX_TABLE:,})",
+            option=("r", "k"),
         )
     if isinstance(rule, int | np.integer) and not isinstance(rule, bool):
         rule = int(rule)

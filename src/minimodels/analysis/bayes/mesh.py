@@ -49,6 +49,7 @@ from minimodels.analysis.sampling._substrate_kernels import evaluate_mesh
 from minimodels.analysis.sampling.substrates import boolean_inputs
 from minimodels.analysis.sampling.tables import count_functions, merge_tables, unpacked_truth_tables
 from minimodels.base.errors import UsageError
+from minimodels.base.resources import format_count
 from minimodels.learners.mutation import Walk, mutation_walk
 from minimodels.runtime.plans import run_here, seeded_runs
 
@@ -395,7 +396,8 @@ def enumerate_mesh_functions(
     """
     if substrate.n_settings > MAX_ENUMERATED:
         raise UsageError(
-            f"{substrate.n_settings} parameter settings are too many to enumerate "
+            f"{format_count(substrate.n_settings)} parameter settings are too many to "
+            "enumerate "
             f"(at most 2^24); use rejection sampling"
         )
 

@@ -33,6 +33,7 @@ from minimodels.analysis.bayes.protocol import (
     exact_posterior,
 )
 from minimodels.base.errors import UsageError
+from minimodels.base.resources import format_count
 from minimodels.engine import pack_bits, unpack_bits
 from minimodels.learners.evolution import evolve
 from minimodels.runtime.plans import block_bounds, run_here, seeded_runs
@@ -88,7 +89,8 @@ def enumerate_rule_arrays(split: Split, substrate: RuleArraySubstrate) -> np.nda
     """Truth tables ``(|rules|^(depth·width), 2^n)`` of every rule array: the exact prior."""
     if substrate.n_arrays > 2**22:
         raise UsageError(
-            f"{substrate.n_arrays} rule arrays are too many to enumerate (at most 2^22)"
+            f"{format_count(substrate.n_arrays)} rule arrays are too many to enumerate "
+            "(at most 2^22)"
         )
     cells = substrate.depth * substrate.width
     index = np.arange(substrate.n_arrays)[:, None]

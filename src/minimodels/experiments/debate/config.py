@@ -24,6 +24,7 @@ __all__ = [
 ]
 
 DIRECTIONS = ("filter", "random")
+LANCZOS_STEPS = 100  # analysis.landscape.top_eigenvalues' default iterations
 
 _TARGET_HELP = (
     "Boolean target on n = 7 inputs: a name (majority, parity, …), a formula (x1&x2) or a "
@@ -136,10 +137,30 @@ class LandscapeConfig(_Presets):
         if not self.span > 0:
             raise UsageError(f"--span must be positive, got {self.span}", option="span")
         n_params = _mlp_params((7, *self.hidden, 1))
+        lanczos = min(LANCZOS_STEPS, n_params)
+        if not 1 <= self.eigenvalues <= lanczos:
+            raise UsageError(
+                f"--eigenvalues must lie in 1..{lanczos} (the Lanczos steps for a net of "
+                f"{n_params:,} parameters), got {self.eigenvalues}",
+                option="eigenvalues",
+            )
+        if self.trace_samples < 2:
+            raise UsageError(
+                f"--trace-samples must be at least 2 (for a standard error), got "
+                f"{self.trace_samples}",
+                option="trace_samples",
+            )
         check_memory(
             4.0 * 3 * self.grid**2 * n_params,
-            f"a 2-D slice of {self.grid} × {self.grid} points",
-            fix="lower --grid",
+            f"a 2-D slice of {self.grid} × {self.grid} points of a net of {n_params:,} parameters",
+            fix="lower --grid or --hidden",
+        )
+        biggest = max(_mlp_params((7, w, w, 1)) for w in self.widths)
+        per_batch = max(len(self.batch_sizes), len(self.widths) * len(self.init_scales))
+        check_memory(
+            4.0 * 4 * self.runs * per_batch * biggest,
+            f"{self.runs:,} runs per point, trained together",
+            fix="lower --runs",
         )
         return self
 
@@ -195,8 +216,13 @@ class DoubleDescentConfig(_Presets):
                 raise UsageError(f"--{name} must be ≥ 0, got {getattr(self, name)}", option=name)
         check_memory(
             8.0 * 2 * (self.n_train + 1000) * max(self.features),
-            f"{max(self.features):,} random features",
-            fix="lower --features",
+            f"{max(self.features):,} random features of {self.n_train:,} training points",
+            fix="lower --features or --n-train",
+        )
+        check_memory(
+            8.0 * 2 * self.seeds * (self.n_train + 1000) * 10,
+            f"{self.seeds:,} seeds per point",
+            fix="lower --seeds",
         )
         for depth in self.depths:
             deep_width(self.budget, depth)  # refuses a budget too small for the depth
@@ -259,6 +285,12 @@ class ScalingConfig(_Presets):
             4.0 * 3 * max(max(self.sizes), self.big_n) * max(*self.widths, self.big_width) * 8,
             "the teacher–student runs",
             fix="lower --sizes or --widths",
+        )
+        biggest = _mlp_params((8, *[max(*self.widths, self.big_width)] * 2, 1))
+        check_memory(
+            4.0 * 4 * self.seeds * max(biggest, 3 * self.p * max(self.mod_widths)),
+            f"{self.seeds:,} seeds per point, trained together",
+            fix="lower --seeds",
         )
         return self
 
@@ -339,12 +371,22 @@ def _mlp_params(widths: tuple[int, ...]) -> int:
     return sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:], strict=False))
 
 
+MAX_DEEP_WIDTH = 4095  # the widest hidden layer of the deep-vs-wide nets
+
+
 def deep_width(budget: int, depth: int, n_in: int = 7) -> int:
     """The hidden width w of an ``n_in``-w-…-w-1 net (``depth`` hidden layers) whose
     parameter count comes closest to ``budget``; refuses a budget below the width-1 net's."""
-    best = min(range(1, 4096), key=lambda w: abs(_mlp_params((n_in, *[w] * depth, 1)) - budget))
     if _mlp_params((n_in, *[1] * depth, 1)) > budget:
         raise UsageError(
             f"--budget {budget} is below the smallest net of depth {depth}", option="budget"
         )
-    return best
+    largest = _mlp_params((n_in, *[MAX_DEEP_WIDTH] * depth, 1))
+    if budget > largest:
+        raise UsageError(
+            f"--budget {budget:,} is above the largest net of depth {depth} this experiment "
+            f"builds ({largest:,} parameters, width {MAX_DEEP_WIDTH})",
+            option="budget",
+        )
+    widths = range(1, MAX_DEEP_WIDTH + 1)
+    return min(widths, key=lambda w: abs(_mlp_params((n_in, *[w] * depth, 1)) - budget))

@@ -16,7 +16,7 @@ from minimodels.analysis import catalogue
 from minimodels.analysis.tabular import DATASETS, TRANSFORMS
 from minimodels.base.errors import UsageError
 from minimodels.base.fields import comma_list, described
-from minimodels.base.resources import check_memory
+from minimodels.base.resources import check_memory, plural
 
 __all__ = ["BUMP_EVAL", "BUMP_GRID", "BUMP_TRAIN", "TASKS", "LearnersConfig", "bump"]
 
@@ -25,6 +25,7 @@ BUMP_GRID = np.round(np.linspace(-2.0, 2.0, 41), 10)  # the rule array's columns
 BUMP_TRAIN = BUMP_GRID[np.abs(BUMP_GRID) <= 1.0]  # 21 training points on [−1, 1]
 BUMP_EVAL = np.linspace(-2.0, 2.0, 401)  # where every fit is drawn and measured
 POLY_DEGREE = {"bump": 10, "boolean": 3, "tabular": 2}
+MAX_POLY_DEGREE = 64  # beyond, float64 powers of the inputs overflow or carry no information
 TASK_DEFAULTS: dict[str, dict[str, Any]] = {"tabular": {"seeds": 6}}
 
 
@@ -123,6 +124,17 @@ class LearnersConfig:
             raise UsageError(
                 f"unknown task {self.task!r}; choose bump, boolean or tabular", option="task"
             )
+        if self.poly_degree > MAX_POLY_DEGREE:
+            raise UsageError(
+                f"--poly-degree must be at most {MAX_POLY_DEGREE} (higher powers overflow "
+                f"float64 or carry no information), got {self.poly_degree}",
+                option="poly_degree",
+            )
+        check_memory(
+            8.0 * 1000 * self.seeds * max(len(self.chosen()), 1),
+            f"{self.seeds:,} seeds of {plural(len(self.chosen()), 'learner')}",
+            fix="lower --seeds",
+        )
         for name in self.chosen():
             catalogue.check_learner(name, self.task, d=self._d(), inputs=self._inputs())
         if self.task == "boolean":

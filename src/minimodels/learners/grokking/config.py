@@ -162,6 +162,9 @@ class GrokConfig:
         for name, value in {"wd": self.wd, "l1": self.l1, "warmup": self.warmup}.items():
             if not value >= 0:
                 raise UsageError(f"{name} = {value} must be non-negative", option=name)
+        for name, value in {"beta1": self.beta1, "beta2": self.beta2}.items():
+            if not 0 <= value < 1:
+                raise UsageError(f"{name} = {value} must lie in [0, 1)", option=name)
         if self.stop_after is not None and self.stop_after < 0:
             raise UsageError(
                 f"stop_after = {self.stop_after} must be non-negative or None", option="stop_after"
@@ -364,7 +367,14 @@ class SweepConfig:
             for x in self.x_values
         ]
         for config in configs:
-            config.check()
+            try:
+                config.check()
+            except UsageError as error:  # a swept value: name the axis' option, not the field
+                which = {self.x_axis: "x", self.y_axis: "y"}
+                axis = next((which[o] for o in error.options if o in which), None)
+                if axis is None:
+                    raise
+                raise UsageError(f"--{axis}-values: {error}", option=f"{axis}_values") from None
         self._check_resources(configs)
         return configs
 

@@ -211,7 +211,11 @@ def fit_many(
 
 def _setup(model, target, n_train, interval, extrapolation, training):
     if getattr(model, "n_outputs", 1) != 1 or getattr(model, "n_inputs", 1) != 1:
-        raise UsageError("1-D fitting needs a net with one input and one output")
+        n_in, n_out = getattr(model, "n_inputs", 1), getattr(model, "n_outputs", 1)
+        raise UsageError(
+            f"1-D fitting needs a net with one input and one output, got {n_in} and {n_out}",
+            option=("widths", "model"),
+        )
     if training.loss != "mse":
         raise UsageError(f"1-D fitting uses the MSE loss, got {training.loss!r}")
     name, f = resolve_target(target)
@@ -244,3 +248,9 @@ def check_fit(model: Any, n_train: int, training: Training) -> None:
     )
     macs = 6.0 * int(n_train) * model.n_params * training.max_steps
     check_time(macs / (FAST_MACS * (os.cpu_count() or 1)), what, fix="lower the steps")
+    check_memory(
+        4.0 * training.max_steps,
+        f"{what} for {plural(training.max_steps, 'step')}",
+        why="the loss of every step",
+        fix="lower the steps",
+    )
