@@ -600,6 +600,9 @@ BAD_INPUT = [
         id="landscape-eigenvalues-1000",
     ),
     pytest.param(["scaling", "--seeds", "1e12", "--out", "o"], "--seeds", id="scaling-seeds"),
+    pytest.param(
+        ["sgd-vs-bayes", "--overtrain", "1e12", "--out", "o"], "years", id="sgd-overtrain-1e12"
+    ),
 ]
 
 

@@ -236,6 +236,7 @@ FAST_MACS = 5e10  # multiply-adds per second and core that no CPU path beats
 FAST_CELLS = 1e9  # rule-array cells × 64 inputs per second and core (100× the compiled path)
 FAST_STEPS = 1e8  # rule-array mutations per second and core (30× the compiled loop)
 FAST_MESH_STEPS = 1e6  # mesh-net mutations per second and core (a plain Python loop)
+FAST_BATCH_STEPS = 1e6  # training steps of one batch of nets per second: none takes under 1 µs
 
 
 def check_resources(config: Config, split: Split) -> None:
@@ -262,6 +263,8 @@ def check_resources(config: Config, split: Split) -> None:
         unit = f"training {plural(batch, 'net')} of {config.model} at once"
         spent = config.n_runs * (config.max_steps + config.overtrain_steps)
         seconds = spent * 6 * len(split.train) * model.n_params / FAST_MACS
+        n_batches = -(-config.n_runs // batch)
+        seconds += n_batches * (config.max_steps + config.overtrain_steps) / FAST_BATCH_STEPS
         what = f"training {runs} of {config.model}"
         seeds = 0  # nets are keyed by their index
         if config.bayes == "rejection" and config.bayes_from is None:
