@@ -393,3 +393,18 @@ def test_scaling_and_implicit_claims_follow_the_numbers():
     assert first["verdict"] == "supported" and grok["verdict"] == "refuted"
     assert verdicts.implicit_claims(tracked([84.0, 84.0], [0.11, 0.07]))[0]["verdict"] == "mixed"
     assert verdicts.implicit_claims(tracked([80.0, 90.0], [0.1, 0.2]))[0]["verdict"] == "refuted"
+
+
+def test_the_landscape_config_bounds_eigenvalues_by_the_lanczos_steps_it_will_run():
+    import inspect
+
+    from minimodels.analysis.landscape import top_eigenvalues
+    from minimodels.experiments.debate.config import LANCZOS_STEPS, LandscapeConfig
+
+    # the light config cannot import JAX's module, so it keeps the number: they must agree
+    assert inspect.signature(top_eigenvalues).parameters["iterations"].default == LANCZOS_STEPS
+    assert LandscapeConfig(eigenvalues=LANCZOS_STEPS).check()
+    with pytest.raises(ValueError, match="--eigenvalues must lie in 1..100"):
+        LandscapeConfig(eigenvalues=LANCZOS_STEPS + 1).check()
+    with pytest.raises(ValueError, match=r"1\.\.10 \(the Lanczos steps for a net of 10 "):
+        LandscapeConfig(hidden=(1,), eigenvalues=11).check()  # 7-1-1: 8 + 2 parameters

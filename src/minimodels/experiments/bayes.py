@@ -82,7 +82,8 @@ from minimodels.experiments.bayes_configs import (
     check_resources,
     check_types,
 )
-from minimodels.models.rulearray import RuleArray
+from minimodels.learners.evolution import _check_rule_set
+from minimodels.models.rulearray import RuleArray, parse_range
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -155,11 +156,7 @@ def plans(config: Config) -> tuple[Split, Plan, Plan | None]:
             )
     else:  # the rule numbers, range and boundary are valid, and mutation has a choice
         RuleArray([list(config.rules)], r=config.r, boundary=config.boundary)
-        if len(set(config.rules)) < 2:
-            raise UsageError(
-                f"mutation needs at least two distinct rules, got {list(config.rules)}",
-                option="rules",
-            )
+        _check_rule_set(config.rules, parse_range(config.r))
         if config.depth < 1 or config.width < 1:
             raise UsageError(f"depth {config.depth} and width {config.width} must be ≥ 1")
         if config.steps < 0:
